@@ -1,0 +1,113 @@
+package io.proberewriter.cli;
+
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.AssumeAllMtlsOracle;
+import io.proberewriter.engine.ExecCommandStyle;
+import io.proberewriter.engine.GlobalSettings;
+import io.proberewriter.engine.Mode;
+import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.ProbeRewriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The settings an offline run needs. {@code --mode} and {@code --exec-command} stand for the namespace
+ * annotations of the same names (a Namespace document in the input overrides them); the others are the
+ * global configuration the webhook would have.
+ */
+public final class EngineOptions {
+
+    @Option(names = "--mode", paramLabel = "MODE", converter = ModeConverter.class,
+            description = "Namespace default mode: exec, port or off (default: exec).")
+    Mode mode;
+
+    @Option(names = "--exec-command", paramLabel = "CMD", converter = StyleConverter.class,
+            description = "Namespace default exec command: curl or wget (default: curl).")
+    ExecCommandStyle execCommand;
+
+    @Option(names = "--probes", paramLabel = "KINDS", split = ",", converter = KindConverter.class,
+            description = "Probe kinds to rewrite, comma-separated: liveness, readiness, startup (default: all).")
+    Set<ProbeKind> probes;
+
+    @Option(names = "--exclude-annotation", paramLabel = "KEY",
+            description = "Pod annotation that excludes inbound ports from the mesh, extended in port mode. "
+                    + "Repeatable (default: " + Annotations.ISTIO_EXCLUDE_INBOUND_PORTS + ").")
+    List<String> exclusionAnnotations = new ArrayList<>();
+
+    @Option(names = "--user-agent", paramLabel = "UA",
+            description = "User-Agent of exec probes unless the probe sets one (default: "
+                    + GlobalSettings.DEFAULT_USER_AGENT + ").")
+    String userAgent;
+
+    @Option(names = "--proxy-container", paramLabel = "NAME",
+            description = "Name of a mesh proxy container whose probes are never touched. Repeatable "
+                    + "(default: istio-proxy, linkerd-proxy, kuma-sidecar, consul-dataplane, envoy-sidecar).")
+    List<String> proxyContainers = new ArrayList<>();
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+            description = "Namespace of documents that name none (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    GlobalSettings globalSettings() {
+        GlobalSettings settings = GlobalSettings.defaults();
+        if (probes != null) {
+            settings = settings.withProbeKinds(probes);
+        }
+        if (!exclusionAnnotations.isEmpty()) {
+            settings = settings.withExclusionAnnotations(exclusionAnnotations);
+        }
+        if (userAgent != null) {
+            settings = settings.withUserAgent(userAgent);
+        }
+        if (!proxyContainers.isEmpty()) {
+            settings = settings.withProxyContainers(Set.copyOf(proxyContainers));
+        }
+        return settings;
+    }
+
+    ProbeRewriter engine() {
+        return new ProbeRewriter(globalSettings(), new AssumeAllMtlsOracle());
+    }
+
+    /** The flags that stand for namespace annotations, as annotations. */
+    Map<String, String> namespaceDefaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        if (mode != null) {
+            defaults.put(Annotations.MODE, mode.value());
+        }
+        if (execCommand != null) {
+            defaults.put(Annotations.EXEC_COMMAND, execCommand.value());
+        }
+        return defaults;
+    }
+
+    static final class ModeConverter implements ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            return Mode.parse(value).orElseThrow(() -> new TypeConversionException(
+                    "'" + value + "' is not a mode (accepted: " + Mode.accepted() + ")"));
+        }
+    }
+
+    static final class StyleConverter implements ITypeConverter<ExecCommandStyle> {
+        @Override
+        public ExecCommandStyle convert(String value) {
+            return ExecCommandStyle.parse(value).orElseThrow(() -> new TypeConversionException(
+                    "'" + value + "' is not an exec command (accepted: " + ExecCommandStyle.accepted() + ")"));
+        }
+    }
+
+    static final class KindConverter implements ITypeConverter<ProbeKind> {
+        @Override
+        public ProbeKind convert(String value) {
+            return ProbeKind.fromWord(value.trim()).orElseThrow(() -> new TypeConversionException(
+                    "'" + value.trim() + "' is not a probe kind (accepted: liveness, readiness, startup)"));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.proberewriter.cli;
+
+import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine.Command;
+
+@TopCommand
+@Command(name = "probe-rewriter", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {
+                "Rewrites kubelet HTTP probes that a service mesh's mutual TLS would break:",
+                "into exec probes that call the app over localhost, or onto a plaintext health port."},
+        subcommands = {RewriteCommand.class, AnalyzeCommand.class})
+public final class ProbeRewriterCommand {
+}

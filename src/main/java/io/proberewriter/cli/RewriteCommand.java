@@ -1,0 +1,73 @@
+package io.proberewriter.cli;
+
+import io.proberewriter.engine.ProbeDecision;
+import io.proberewriter.manifest.DocumentResult;
+import io.proberewriter.manifest.ManifestException;
+import io.proberewriter.manifest.ManifestFiles;
+import io.proberewriter.manifest.ManifestRewriter;
+import io.proberewriter.manifest.ManifestWriter;
+import io.proberewriter.manifest.NamespaceDirectory;
+import io.proberewriter.manifest.SourceDocument;
+import io.proberewriter.manifest.WorkloadReport;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "rewrite", mixinStandardHelpOptions = true,
+        description = {
+                "Rewrite the probes of the pods and pod templates in manifest files, as the webhook would at admission.",
+                "Prints every document as YAML on stdout; documents without pods pass through unchanged.",
+                "Warnings (invalid annotations, commands the image must have) go to stderr."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the manifests were rewritten (or needed nothing)", "2:bad input or bad flags",
+                "3:internal error (please report it)"})
+public final class RewriteCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    InputOptions input;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--explain", description = "Also print one line per probe on stderr: what was done and why.")
+    boolean explain;
+
+    @Override
+    public Integer call() throws ManifestException {
+        List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
+        NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults());
+        List<DocumentResult> results = new ManifestRewriter(engine.engine(), namespaces, engine.namespace)
+                .rewriteAll(documents);
+        // Everything is computed before anything is printed: bad input never leaves half a manifest on stdout.
+        String yaml = new ManifestWriter().write(results.stream().map(DocumentResult::output).toList());
+
+        PrintWriter err = spec.commandLine().getErr();
+        for (DocumentResult result : results) {
+            for (WorkloadReport report : result.workloads()) {
+                String who = report.site().workload() + " (" + report.document().location() + ")";
+                for (String warning : report.result().warnings()) {
+                    err.println("Warning: " + who + ": " + warning);
+                }
+                if (explain) {
+                    for (ProbeDecision decision : report.result().decisions()) {
+                        err.println(report.site().workload() + " " + decision.key() + ": " + decision.action().label()
+                                + ": " + decision.reason());
+                    }
+                }
+            }
+        }
+        err.flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(yaml);
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,70 @@
+package io.proberewriter.engine;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The lowest level of configuration: what applies when neither namespace nor pod says otherwise.
+ *
+ * @param mode                     default mode ({@code exec})
+ * @param execCommand              default exec command style ({@code curl})
+ * @param probeKinds               which probe kinds are rewritten by default (all three)
+ * @param exclusionAnnotations     pod annotations that exclude inbound ports from the mesh's interception;
+ *                                 port mode merges the health port into each (Istio's key by default)
+ * @param userAgent                the User-Agent an exec probe sends unless the probe sets its own, as the kubelet
+ *                                 sends {@code kube-probe/<major>.<minor>}
+ * @param proxyContainers          names of mesh proxy containers (istio-proxy, linkerd-proxy, …): their probes are
+ *                                 answered by the proxy itself, outside mTLS, and are never touched
+ */
+public record GlobalSettings(
+        Mode mode,
+        ExecCommandStyle execCommand,
+        Set<ProbeKind> probeKinds,
+        List<String> exclusionAnnotations,
+        String userAgent,
+        Set<String> proxyContainers) {
+
+    public static final String DEFAULT_USER_AGENT = "kube-probe/1.35";
+    public static final Set<String> DEFAULT_PROXY_CONTAINERS =
+            Set.of("istio-proxy", "linkerd-proxy", "kuma-sidecar", "consul-dataplane", "envoy-sidecar");
+
+    public GlobalSettings {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(execCommand, "execCommand");
+        probeKinds = probeKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(probeKinds));
+        exclusionAnnotations = List.copyOf(exclusionAnnotations);
+        Objects.requireNonNull(userAgent, "userAgent");
+        proxyContainers = Set.copyOf(proxyContainers);
+    }
+
+    public static GlobalSettings defaults() {
+        return new GlobalSettings(Mode.EXEC, ExecCommandStyle.CURL, EnumSet.allOf(ProbeKind.class),
+                List.of(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS), DEFAULT_USER_AGENT, DEFAULT_PROXY_CONTAINERS);
+    }
+
+    public GlobalSettings withMode(Mode newMode) {
+        return new GlobalSettings(newMode, execCommand, probeKinds, exclusionAnnotations, userAgent, proxyContainers);
+    }
+
+    public GlobalSettings withExecCommand(ExecCommandStyle style) {
+        return new GlobalSettings(mode, style, probeKinds, exclusionAnnotations, userAgent, proxyContainers);
+    }
+
+    public GlobalSettings withProbeKinds(Set<ProbeKind> kinds) {
+        return new GlobalSettings(mode, execCommand, kinds, exclusionAnnotations, userAgent, proxyContainers);
+    }
+
+    public GlobalSettings withExclusionAnnotations(List<String> keys) {
+        return new GlobalSettings(mode, execCommand, probeKinds, keys, userAgent, proxyContainers);
+    }
+
+    public GlobalSettings withUserAgent(String agent) {
+        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations, agent, proxyContainers);
+    }
+
+    public GlobalSettings withProxyContainers(Set<String> names) {
+        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations, userAgent, names);
+    }
+}

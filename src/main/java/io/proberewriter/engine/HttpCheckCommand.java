@@ -1,0 +1,15 @@
+package io.proberewriter.engine;
+
+import java.util.List;
+
+/**
+ * Turns a kubelet HTTP check into the argument vector of an exec probe. No shell is involved: every value
+ * travels as one argument, so paths and header values need no quoting and cannot inject anything.
+ */
+public interface HttpCheckCommand {
+
+    /** The program that must exist in the container image. */
+    String executable();
+
+    List<String> argv(LocalHttpCheck check);
+}

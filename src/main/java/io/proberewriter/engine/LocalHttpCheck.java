@@ -1,0 +1,127 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPHeader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The request the kubelet would send for an {@code httpGet} probe, aimed at localhost: what an exec probe
+ * must reproduce. Header rules follow the kubelet's HTTP client: the first {@code Host} becomes the request's
+ * host, only the first {@code User-Agent} is sent, other repeated headers are all sent, and
+ * {@code User-Agent: kube-probe/…} and {@code Accept: *}{@code /*} are added unless the probe sets its own.
+ * An empty {@code Host} means the default host; an empty {@code User-Agent} or {@code Accept} means none is sent
+ * at all ({@link #suppressed()}), as the kubelet's client does.
+ *
+ * @param suppressed default headers the tool adds by itself and must not send here
+ */
+public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<Header> headers,
+                             List<String> suppressed, int timeoutSeconds) {
+
+    /** One request header; {@code value} may be empty. */
+    public record Header(String name, String value) {
+        boolean named(String other) {
+            return name.equalsIgnoreCase(other);
+        }
+    }
+
+    /** The kubelet's default when timeoutSeconds is unset, and its minimum. */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 1;
+
+    public LocalHttpCheck {
+        headers = List.copyOf(headers);
+        suppressed = List.copyOf(suppressed);
+    }
+
+    static LocalHttpCheck of(HTTPGetAction get, int port, Integer timeoutSeconds, String defaultUserAgent) {
+        boolean https = "HTTPS".equalsIgnoreCase(get.getScheme());
+        List<Header> headers = new ArrayList<>();
+        List<String> suppressed = new ArrayList<>();
+        boolean hostSeen = false;
+        boolean agentSeen = false;
+        boolean acceptSeen = false;
+        for (HTTPHeader h : get.getHttpHeaders() == null ? List.<HTTPHeader>of() : get.getHttpHeaders()) {
+            Header header = new Header(h.getName(), h.getValue() == null ? "" : h.getValue());
+            if (header.named("Host")) {
+                if (hostSeen) {
+                    continue;
+                }
+                hostSeen = true;
+                if (header.value().isEmpty()) {
+                    continue;
+                }
+            } else if (header.named("User-Agent")) {
+                if (agentSeen) {
+                    continue;
+                }
+                agentSeen = true;
+                if (header.value().isEmpty()) {
+                    suppressed.add("User-Agent");
+                    continue;
+                }
+            } else if (header.named("Accept")) {
+                boolean first = !acceptSeen;
+                acceptSeen = true;
+                if (header.value().isEmpty()) {
+                    if (first) {
+                        suppressed.add("Accept");
+                    }
+                    continue;
+                }
+            }
+            headers.add(header);
+        }
+        if (!agentSeen) {
+            headers.add(new Header("User-Agent", defaultUserAgent));
+        }
+        if (!acceptSeen) {
+            headers.add(new Header("Accept", "*/*"));
+        }
+        int timeout = timeoutSeconds == null || timeoutSeconds < DEFAULT_TIMEOUT_SECONDS
+                ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
+        return new LocalHttpCheck(https, port, normalizePath(get.getPath()), headers, suppressed, timeout);
+    }
+
+    /** {@code http://localhost:PORT/PATH?QUERY}. */
+    public String url() {
+        return (https ? "https" : "http") + "://localhost:" + port + pathAndQuery;
+    }
+
+    /**
+     * The kubelet's URL handling: default {@code /}, a leading slash added, the fragment dropped, and
+     * characters that cannot appear in a request line percent-encoded (as Go's URL formatting does).
+     */
+    static String normalizePath(String path) {
+        String p = path == null ? "" : path;
+        int fragment = p.indexOf('#');
+        if (fragment >= 0) {
+            p = p.substring(0, fragment);
+        }
+        if (!p.startsWith("/")) {
+            p = "/" + p;
+        }
+        StringBuilder out = new StringBuilder(p.length());
+        byte[] bytes = p.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean validEscape = b == '%' && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+            if (b > 0x20 && b < 0x7f && "\"<>\\^`{|}".indexOf(b) < 0 && (b != '%' || validEscape)) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", b));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isHex(byte b) {
+        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+    }
+
+    /** The User-Agent to send: the probe's own (first) or the default added in {@link #of}; empty for none. */
+    public String userAgent() {
+        return headers.stream().filter(h -> h.named("User-Agent")).findFirst().map(Header::value).orElse("");
+    }
+}

@@ -1,0 +1,89 @@
+package io.proberewriter.engine;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Probe;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The {@code probe-rewriter.io/original-probes} annotation: {@code "<container>/<kind>"} → the probe as it was
+ * before the rewrite. It makes the rewrite reversible and idempotent: a probe listed here is never rewritten
+ * again. Entries are kept as parsed JSON so that earlier entries come out byte for byte as they went in.
+ */
+final class OriginalProbes {
+
+    /** NON_NULL so that the stored probes carry no null noise. */
+    private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private final SortedMap<String, JsonNode> entries;
+
+    private OriginalProbes(SortedMap<String, JsonNode> entries) {
+        this.entries = entries;
+    }
+
+    static OriginalProbes empty() {
+        return new OriginalProbes(new TreeMap<>());
+    }
+
+    /** Parses the annotation; empty when it is not a JSON object of objects (someone edited it by hand). */
+    static Optional<OriginalProbes> parse(String annotation) {
+        if (annotation == null) {
+            return Optional.of(empty());
+        }
+        try {
+            JsonNode node = JSON.readTree(annotation);
+            if (node == null || !node.isObject()) {
+                return Optional.empty();
+            }
+            SortedMap<String, JsonNode> entries = new TreeMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isObject()) {
+                    return Optional.empty();
+                }
+                entries.put(e.getKey(), e.getValue());
+            }
+            return Optional.of(new OriginalProbes(entries));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    SortedMap<String, JsonNode> entries() {
+        return Collections.unmodifiableSortedMap(entries);
+    }
+
+    OriginalProbes with(String key, Probe original) {
+        SortedMap<String, JsonNode> copy = new TreeMap<>(entries);
+        copy.put(key, JSON.valueToTree(original));
+        return new OriginalProbes(copy);
+    }
+
+    /** Compact JSON with keys sorted, so the same rewrite always writes the same bytes. */
+    String toAnnotation() {
+        ObjectNode node = JSON.createObjectNode();
+        entries.forEach(node::set);
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize original probes", e);
+        }
+    }
+
+    /** Reads one stored probe back, for tools that undo a rewrite. */
+    static Probe toProbe(JsonNode stored) {
+        return JSON.convertValue(stored, Probe.class);
+    }
+}

@@ -1,0 +1,50 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Mode {@code port}, the seeds' dedicated health port: the probe keeps its path and scheme but targets the
+ * plaintext health port, which the caller then excludes from the mesh's inbound interception.
+ */
+final class PortConversion {
+
+    private PortConversion() {
+    }
+
+    static Outcome convert(Probe original, Container container, int probePort, ContainerSettings settings,
+                           String mtlsRule) {
+        Optional<Setting<String>> health = settings.healthPort();
+        if (health.isEmpty()) {
+            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: port mode needs a health port, set "
+                    + Annotations.HEALTH_PORT + " (or " + Annotations.HEALTH_PORT + "." + container.getName()
+                    + ") to a plaintext port the app serves health checks on");
+        }
+        String raw = health.get().value();
+        boolean byNumber = raw.chars().allMatch(Character::isDigit);
+        PortResolution resolved = byNumber ? PortResolution.number(Integer.parseInt(raw))
+                : PortResolution.name(raw, container);
+        if (!resolved.ok()) {
+            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: health port from "
+                    + health.get().source() + ": " + resolved.problem());
+        }
+        if (resolved.port() == probePort) {
+            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: health port " + probePort + " ("
+                    + health.get().source() + ") is the probe's own port, set it to a dedicated plaintext port");
+        }
+        // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
+        IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);
+        Probe rewritten = new ProbeBuilder(original)
+                .withHttpGet(new HTTPGetActionBuilder(original.getHttpGet()).withPort(target).build())
+                .build();
+        String reason = mtlsRule + "; now probes plaintext health port " + resolved.port() + " ("
+                + health.get().source() + "), excluded from interception (mode port: "
+                + settings.mode().source() + ")";
+        return new Outcome.Rewritten(rewritten, Action.REWRITTEN_PORT, reason, OptionalInt.of(resolved.port()));
+    }
+}

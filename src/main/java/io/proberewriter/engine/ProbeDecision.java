@@ -1,0 +1,35 @@
+package io.proberewriter.engine;
+
+/**
+ * The verdict on one probe.
+ *
+ * @param container     the container that owns the probe
+ * @param kind          liveness, readiness or startup
+ * @param action        what was done
+ * @param brokenByMtls  whether the probe, as it came in, would be refused by mTLS: the kubelet's plaintext
+ *                      request to a port that rejects it. True for rewritten probes and for broken probes
+ *                      left alone (mode off, an invalid annotation), which is what {@code analyze} reports.
+ * @param reason        why, in words, naming the rule or setting that decided
+ */
+public record ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls,
+                            String reason) {
+
+    /** The key used in {@code probe-rewriter.io/original-probes}: {@code "<container>/<kind>"}. */
+    public String key() {
+        return probeKey(container.name(), kind);
+    }
+
+    public static String probeKey(String container, ProbeKind kind) {
+        return container + "/" + kind.word();
+    }
+
+    /** Broken by mTLS and still broken after the rewrite. */
+    public boolean staysBroken() {
+        return brokenByMtls && !action.rewritten();
+    }
+
+    @Override
+    public String toString() {
+        return key() + ": " + action.label() + (brokenByMtls ? " [mtls]" : "") + " - " + reason;
+    }
+}

@@ -1,0 +1,258 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The rewrite engine: pod in, decisions and edits out. Pure — no I/O, no clock, no API server — so the
+ * webhook, the CLI and the audit all share these rules, and the golden files test them once.
+ *
+ * <p>For each liveness, readiness and startup probe of the pod's containers and native sidecars, in order:
+ * <ol>
+ *   <li>probes this tool already rewrote, exec, tcpSocket and grpc probes, probes aimed at another host and
+ *       probes Istio rewrites itself are left alone;</li>
+ *   <li>the {@code httpGet} port is resolved (a name against the same container) and the mTLS oracle is asked
+ *       whether the kubelet's plaintext request would be refused; if not, the probe stays;</li>
+ *   <li>settings (container ▸ pod ▸ namespace ▸ global) pick the mode: {@code exec} runs the request from
+ *       inside the container, {@code port} moves it to a plaintext health port, {@code off} leaves it.</li>
+ * </ol>
+ * Rewritten pods record the originals in {@code probe-rewriter.io/original-probes} and a summary in
+ * {@code probe-rewriter.io/status}; running the engine again on its own output changes nothing.
+ */
+public final class ProbeRewriter {
+
+    /** The prefix of the paths Istio's sidecar injector moves probes to when it rewrites them itself. */
+    static final String ISTIO_APP_HEALTH_PATH = "/app-health/";
+
+    private final GlobalSettings global;
+    private final MtlsOracle oracle;
+    private final SettingsResolver settingsResolver;
+
+    public ProbeRewriter(GlobalSettings global, MtlsOracle oracle) {
+        this.global = global;
+        this.oracle = oracle;
+        this.settingsResolver = new SettingsResolver(global);
+    }
+
+    public GlobalSettings globalSettings() {
+        return global;
+    }
+
+    public RewriteResult rewrite(Pod pod, NamespaceContext namespace) {
+        PodSpec spec = pod.getSpec();
+        if (spec == null) {
+            return new RewriteResult(List.of(), List.of("the pod has no spec: nothing to rewrite"), List.of(), new TreeMap<>());
+        }
+        Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
+                ? Map.of() : pod.getMetadata().getAnnotations();
+        List<ProbedContainer> containers = probedContainers(spec);
+        List<String> names = containers.stream().map(c -> c.ref().name()).distinct().toList();
+
+        PodSettings settings = settingsResolver.resolve(annotations, namespace, names);
+        List<String> warnings = new ArrayList<>(settings.warnings());
+
+        Optional<OriginalProbes> parsedOriginals = OriginalProbes.parse(annotations.get(Annotations.ORIGINAL_PROBES));
+        Optional<String> podBlocked = settings.podBlocked();
+        if (parsedOriginals.isEmpty()) {
+            String problem = "annotation " + Annotations.ORIGINAL_PROBES
+                    + " is not a JSON object of probes (edited by hand?)";
+            warnings.add(problem + ": probes of this pod left unchanged");
+            podBlocked = Optional.of(problem);
+        }
+        OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
+        boolean istioRewrites = "true".equalsIgnoreCase(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS));
+
+        List<ProbeDecision> decisions = new ArrayList<>();
+        List<ProbeReplacement> replacements = new ArrayList<>();
+        Set<Integer> excludedPorts = new LinkedHashSet<>();
+        Set<String> execCommandsNeeded = new LinkedHashSet<>();
+        OriginalProbes updatedOriginals = originals;
+
+        for (ProbedContainer probed : containers) {
+            for (ProbeKind kind : ProbeKind.values()) {
+                Probe probe = kind.get(probed.container());
+                if (probe == null) {
+                    continue;
+                }
+                String key = ProbeDecision.probeKey(probed.ref().name(), kind);
+                Context ctx = new Context(pod, namespace, probed, kind, probe, settings, podBlocked, istioRewrites,
+                        originals.contains(key));
+                Outcome outcome = decide(ctx);
+                if (outcome instanceof Outcome.Rewritten r) {
+                    decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason()));
+                    replacements.add(new ProbeReplacement(probed.ref(), kind, r.probe()));
+                    updatedOriginals = updatedOriginals.with(key, probe);
+                    r.excludedPort().ifPresent(excludedPorts::add);
+                    if (r.action() == Action.REWRITTEN_EXEC) {
+                        execCommandsNeeded.add("container " + probed.ref().name() + ": the exec probe runs "
+                                + r.probe().getExec().getCommand().get(0) + ", which must exist in its image");
+                    }
+                } else if (outcome instanceof Outcome.Unchanged u) {
+                    decisions.add(new ProbeDecision(probed.ref(), kind, Action.UNCHANGED, u.brokenByMtls(), u.reason()));
+                }
+            }
+        }
+        warnings.addAll(execCommandsNeeded);
+
+        TreeMap<String, String> annotationUpdates = new TreeMap<>();
+        if (!replacements.isEmpty()) {
+            annotationUpdates.put(Annotations.ORIGINAL_PROBES, updatedOriginals.toAnnotation());
+            annotationUpdates.put(Annotations.STATUS, status(updatedOriginals, containers, replacements));
+            for (String exclusionKey : global.exclusionAnnotations()) {
+                String value = annotations.get(exclusionKey);
+                for (int port : excludedPorts) {
+                    value = InterceptionExclusion.merge(value, port);
+                }
+                if (value != null) {
+                    annotationUpdates.put(exclusionKey, value);
+                }
+            }
+            annotationUpdates.entrySet().removeIf(e -> e.getValue().equals(annotations.get(e.getKey())));
+        }
+        return new RewriteResult(decisions, warnings, replacements, annotationUpdates);
+    }
+
+    private record ProbedContainer(ContainerRef ref, Container container, boolean probedByKubelet) {
+    }
+
+    private record Context(Pod pod, NamespaceContext namespace, ProbedContainer probed, ProbeKind kind, Probe probe,
+                           PodSettings settings, Optional<String> podBlocked, boolean istioRewrites,
+                           boolean alreadyRewritten) {
+    }
+
+    private Outcome decide(Context ctx) {
+        Probe probe = ctx.probe();
+        String container = ctx.probed().ref().name();
+        if (!ctx.probed().probedByKubelet()) {
+            return new Outcome.Unchanged(false, "init container " + container
+                    + " is not a native sidecar (restartPolicy: Always): the kubelet does not run its probes");
+        }
+        if (global.proxyContainers().contains(container)) {
+            return new Outcome.Unchanged(false, "container " + container
+                    + " is the mesh's own proxy: it answers its probes itself, outside mTLS");
+        }
+        if (ctx.alreadyRewritten()) {
+            return new Outcome.Unchanged(false, "already rewritten by probe-rewriter (the original is in "
+                    + Annotations.ORIGINAL_PROBES + ")");
+        }
+        if (probe.getExec() != null) {
+            return new Outcome.Unchanged(false, "exec probe: it runs inside the container, where mTLS does not apply");
+        }
+        if (probe.getTcpSocket() != null) {
+            return new Outcome.Unchanged(false, "tcpSocket probe: left as is, the sidecar accepts the TCP connection"
+                    + " itself, so mTLS does not make it fail");
+        }
+        if (probe.getGrpc() != null) {
+            Integer grpcPort = probe.getGrpc().getPort();
+            if (grpcPort == null) {
+                return new Outcome.Unchanged(false, "grpc probe without a port: left as is");
+            }
+            MtlsVerdict verdict = oracle.check(target(ctx, grpcPort));
+            return new Outcome.Unchanged(verdict.rejectsPlaintext(), "grpc probe: not rewritten by this version; "
+                    + verdict.rule());
+        }
+        HTTPGetAction get = probe.getHttpGet();
+        if (get == null) {
+            return new Outcome.Unchanged(false, "the probe has no handler");
+        }
+        if (get.getHost() != null && !get.getHost().isEmpty()) {
+            return new Outcome.Unchanged(false, "the probe targets host " + get.getHost()
+                    + ", not the pod: a command on localhost would check something else");
+        }
+        if (get.getPath() != null && get.getPath().startsWith(ISTIO_APP_HEALTH_PATH)) {
+            return new Outcome.Unchanged(false, "already on Istio's " + ISTIO_APP_HEALTH_PATH
+                    + " path: Istio's pilot-agent answers this probe");
+        }
+        if (ctx.istioRewrites()) {
+            return new Outcome.Unchanged(false, "Istio rewrites this pod's HTTP probes itself ("
+                    + Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS + ": \"true\")");
+        }
+        PortResolution port = PortResolution.of(get.getPort(), ctx.probed().container());
+        if (!port.ok()) {
+            return new Outcome.Unchanged(false, port.problem());
+        }
+        MtlsVerdict verdict = oracle.check(target(ctx, port.port()));
+        if (!verdict.rejectsPlaintext()) {
+            return new Outcome.Unchanged(false, verdict.rule() + ": the kubelet's plaintext request gets through");
+        }
+        String rule = verdict.rule();
+        if (ctx.podBlocked().isPresent()) {
+            return new Outcome.Unchanged(true, rule + "; left unchanged: " + ctx.podBlocked().get());
+        }
+        String containerProblem = ctx.settings().containerBlocked().get(container);
+        if (containerProblem != null) {
+            return new Outcome.Unchanged(true, rule + "; left unchanged: " + containerProblem);
+        }
+        ContainerSettings settings = ctx.settings().containers().get(container);
+        if (!settings.probeKinds().value().contains(ctx.kind())) {
+            return new Outcome.Unchanged(true, rule + "; left unchanged: " + ctx.kind().word()
+                    + " probes are not selected (" + settings.probeKinds().source() + ")");
+        }
+        return switch (settings.mode().value()) {
+            case OFF -> new Outcome.Unchanged(true, rule + "; left unchanged: mode off ("
+                    + settings.mode().source() + ")");
+            case EXEC -> ExecConversion.convert(probe, port.port(), settings, rule, global.userAgent());
+            case PORT -> PortConversion.convert(probe, ctx.probed().container(), port.port(), settings, rule);
+        };
+    }
+
+    private static ProbeTarget target(Context ctx, int port) {
+        return new ProbeTarget(ctx.pod(), ctx.namespace(), ctx.probed().ref(), ctx.probed().container(), ctx.kind(),
+                port);
+    }
+
+    private static List<ProbedContainer> probedContainers(PodSpec spec) {
+        List<ProbedContainer> result = new ArrayList<>();
+        List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
+        for (int i = 0; i < inits.size(); i++) {
+            Container c = inits.get(i);
+            boolean nativeSidecar = "Always".equals(c.getRestartPolicy());
+            result.add(new ProbedContainer(new ContainerRef(ContainerSection.INIT_CONTAINERS, i, c.getName()), c,
+                    nativeSidecar));
+        }
+        List<Container> mains = spec.getContainers() == null ? List.of() : spec.getContainers();
+        for (int i = 0; i < mains.size(); i++) {
+            Container c = mains.get(i);
+            result.add(new ProbedContainer(new ContainerRef(ContainerSection.CONTAINERS, i, c.getName()), c, true));
+        }
+        return result;
+    }
+
+    /**
+     * A summary over every probe rewritten so far (this pass and earlier ones), derived from what the probes
+     * are now, so that a second pass over the same pod writes the same words.
+     */
+    private static String status(OriginalProbes originals, List<ProbedContainer> containers,
+                                 List<ProbeReplacement> replacements) {
+        Map<String, Probe> current = new LinkedHashMap<>();
+        for (ProbedContainer c : containers) {
+            for (ProbeKind kind : ProbeKind.values()) {
+                Probe p = kind.get(c.container());
+                if (p != null) {
+                    current.put(ProbeDecision.probeKey(c.ref().name(), kind), p);
+                }
+            }
+        }
+        for (ProbeReplacement r : replacements) {
+            current.put(ProbeDecision.probeKey(r.container().name(), r.kind()), r.probe());
+        }
+        List<String> parts = new ArrayList<>();
+        for (String key : originals.entries().keySet()) {
+            Probe now = current.get(key);
+            String how = now == null ? "removed" : now.getExec() != null ? "exec" : now.getHttpGet() != null ? "port" : "other";
+            parts.add(key + " " + how);
+        }
+        return "rewrote " + parts.size() + (parts.size() == 1 ? " probe: " : " probes: ") + String.join(", ", parts);
+    }
+}

@@ -1,0 +1,74 @@
+package io.proberewriter.manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Resolves {@code -f} arguments as kubectl does: a file, {@code -} for standard input, or a directory whose
+ * {@code .yaml}, {@code .yml} and {@code .json} files are read in name order (recursively on request).
+ */
+public final class ManifestFiles {
+
+    private final ManifestReader reader = new ManifestReader();
+
+    public List<SourceDocument> read(List<String> arguments, boolean recursive, InputStream stdin)
+            throws ManifestException {
+        List<SourceDocument> documents = new ArrayList<>();
+        for (String argument : arguments) {
+            if (argument.equals("-")) {
+                documents.addAll(reader.read("<stdin>", readStdin(stdin)));
+                continue;
+            }
+            Path path = Path.of(argument);
+            if (Files.isDirectory(path)) {
+                for (Path file : manifestsIn(path, recursive)) {
+                    documents.addAll(reader.read(file.toString(), readFile(file)));
+                }
+            } else {
+                documents.addAll(reader.read(argument, readFile(path)));
+            }
+        }
+        return documents;
+    }
+
+    private static List<Path> manifestsIn(Path dir, boolean recursive) throws ManifestException {
+        try (Stream<Path> files = recursive ? Files.walk(dir) : Files.list(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                        return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new ManifestException(dir + ": cannot list directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static String readFile(Path file) throws ManifestException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ManifestException(file + ": no such file", e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ManifestException(file + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ManifestException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String readStdin(InputStream stdin) throws ManifestException {
+        try {
+            return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ManifestException("<stdin>: cannot read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.proberewriter.manifest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads a stream of Kubernetes manifests: multi-document YAML, or one or more JSON objects, as kubectl accepts
+ * them. Empty documents (a trailing {@code ---}, a document of comments) are dropped.
+ */
+public final class ManifestReader {
+
+    /** SnakeYAML refuses documents over 3 MB by default; real manifests (big ConfigMaps, CRDs) exceed that. */
+    private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+
+    private final ObjectMapper yaml;
+    private final ObjectMapper json;
+
+    public ManifestReader() {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setCodePointLimit(MAX_CODE_POINTS);
+        this.yaml = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader).build())
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.json = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    }
+
+    public List<SourceDocument> read(String source, String text) throws ManifestException {
+        boolean looksLikeJson = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
+        ObjectMapper mapper = looksLikeJson ? json : yaml;
+        List<SourceDocument> documents = new ArrayList<>();
+        int number = 0;
+        try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(text)) {
+            while (true) {
+                JsonLocation at = it.getCurrentLocation();
+                JsonNode node;
+                try {
+                    if (!it.hasNextValue()) {
+                        break;
+                    }
+                    number++;
+                    node = it.nextValue();
+                } catch (JsonProcessingException e) {
+                    throw invalid(source, number == 0 ? 1 : number, looksLikeJson, e, at);
+                }
+                if (node == null || node.isNull() || node.isMissingNode()) {
+                    continue;
+                }
+                documents.add(new SourceDocument(source, number, node));
+            }
+        } catch (IOException e) {
+            if (e instanceof JsonProcessingException jpe) {
+                throw invalid(source, Math.max(number, 1), looksLikeJson, jpe, null);
+            }
+            throw new ManifestException(source + ": cannot read: " + e.getMessage(), e);
+        }
+        return documents;
+    }
+
+    private static ManifestException invalid(String source, int number, boolean json, JsonProcessingException e,
+                                             JsonLocation fallback) {
+        JsonLocation loc = e.getLocation() != null ? e.getLocation() : fallback;
+        String where = loc == null || loc.getLineNr() < 0 ? ""
+                : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        return new ManifestException(source + ", document " + number + ": invalid " + (json ? "JSON" : "YAML")
+                + where + ": " + e.getOriginalMessage(), e);
+    }
+}

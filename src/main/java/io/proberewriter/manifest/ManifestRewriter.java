@@ -1,0 +1,112 @@
+package io.proberewriter.manifest;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.patch.PodPatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the engine over the pods a manifest document describes and applies its edits as a JSON patch to the
+ * document itself, so everything the engine does not touch (field order, unknown fields, other documents)
+ * comes out exactly as it went in.
+ */
+public final class ManifestRewriter {
+
+    private static final ObjectMapper MODEL = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private static final Map<String, String> TYPE_WORDS = Map.ofEntries(
+            Map.entry("Integer", "an integer"), Map.entry("Long", "an integer"), Map.entry("int", "an integer"),
+            Map.entry("long", "an integer"), Map.entry("String", "a string"), Map.entry("Boolean", "a boolean"),
+            Map.entry("boolean", "a boolean"), Map.entry("List", "a list"), Map.entry("ArrayList", "a list"),
+            Map.entry("Map", "an object"), Map.entry("LinkedHashMap", "an object"));
+
+    private final ProbeRewriter engine;
+    private final NamespaceDirectory namespaces;
+    private final String defaultNamespace;
+
+    public ManifestRewriter(ProbeRewriter engine, NamespaceDirectory namespaces, String defaultNamespace) {
+        this.engine = engine;
+        this.namespaces = namespaces;
+        this.defaultNamespace = defaultNamespace;
+    }
+
+    public DocumentResult rewrite(SourceDocument document) throws ManifestException {
+        List<PodTemplateSite> sites = PodTemplates.find(document);
+        if (sites.isEmpty()) {
+            return new DocumentResult(document, document.content(), List.of());
+        }
+        JsonNode output = document.content();
+        List<WorkloadReport> reports = new ArrayList<>();
+        for (PodTemplateSite site : sites) {
+            Pod pod = toPod(document, site);
+            String namespace = site.namespace() != null ? site.namespace() : defaultNamespace;
+            RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
+            reports.add(new WorkloadReport(document, site, namespace, result));
+            if (result.changed()) {
+                ArrayNode patch = PodPatch.of(result, pod.getMetadata(), site.pointer());
+                output = JsonPatch.apply(patch, output);
+            }
+        }
+        return new DocumentResult(document, output, reports);
+    }
+
+    public List<DocumentResult> rewriteAll(Collection<SourceDocument> documents) throws ManifestException {
+        List<DocumentResult> results = new ArrayList<>();
+        for (SourceDocument doc : documents) {
+            results.add(rewrite(doc));
+        }
+        return results;
+    }
+
+    private static Pod toPod(SourceDocument document, PodTemplateSite site) throws ManifestException {
+        try {
+            return MODEL.treeToValue(site.template(), Pod.class);
+        } catch (JsonMappingException e) {
+            throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(e), e);
+        } catch (Exception e) {
+            throw new ManifestException(document.describe() + ": " + site.workload() + " is not a valid pod template: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String fieldPath(PodTemplateSite site, JsonMappingException e) {
+        StringBuilder path = new StringBuilder(site.fieldPath());
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(document)" : path.toString();
+    }
+
+    private static String problem(JsonMappingException e) {
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            String simple = mismatch.getTargetType().getSimpleName();
+            String expected = TYPE_WORDS.getOrDefault(simple, "an object");
+            return "expected " + expected + " (" + firstLine(e.getOriginalMessage()) + ")";
+        }
+        return firstLine(e.getOriginalMessage());
+    }
+
+    private static String firstLine(String message) {
+        int nl = message == null ? -1 : message.indexOf('\n');
+        return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,190 @@
+package io.proberewriter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets exit code 2, a message naming the document and the field, and nothing on stdout. */
+class BadInputTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String GOOD_POD = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: good
+            spec:
+              containers:
+              - name: app
+                image: example/app:1.0
+                livenessProbe:
+                  httpGet:
+                    port: 8080
+            """;
+
+    private CliRun rewrite(String content) throws IOException {
+        Path file = dir.resolve("in.yaml");
+        Files.writeString(file, content);
+        return CliRun.of("rewrite", "-f", file.toString());
+    }
+
+    private void assertBadInput(CliRun run, String... mentions) {
+        assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.err());
+        assertEquals("", run.out(), "nothing may be printed on stdout");
+        for (String mention : mentions) {
+            assertTrue(run.err().contains(mention), "stderr should mention '" + mention + "':\n" + run.err());
+        }
+    }
+
+    @Test
+    void invalidYamlNamesTheDocumentAndLine() throws IOException {
+        assertBadInput(rewrite(GOOD_POD + "---\nkind: Pod\nmetadata: {name: x\n"),
+                "in.yaml, document 2", "invalid YAML at line");
+    }
+
+    @Test
+    void wrongFieldTypeNamesTheField() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                spec:
+                  template:
+                    spec:
+                      containers:
+                      - name: app
+                        livenessProbe:
+                          periodSeconds: five
+                          httpGet:
+                            port: 8080
+                """), "document 1 (Deployment web)",
+                "spec.template.spec.containers[0].livenessProbe.periodSeconds", "expected an integer");
+    }
+
+    @Test
+    void containersThatAreNotAListAreNamed() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                spec:
+                  containers:
+                    name: app
+                """), "spec.containers", "expected a list");
+    }
+
+    @Test
+    void workloadWithoutPodTemplate() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                spec:
+                  replicas: 2
+                """), "document 1 (Deployment web)", "spec.template is missing");
+    }
+
+    @Test
+    void cronJobWithoutPodSpec() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata:
+                  name: c
+                spec:
+                  jobTemplate:
+                    spec:
+                      template:
+                        metadata: {}
+                """), "spec.jobTemplate.spec.template.spec is missing");
+    }
+
+    @Test
+    void badDocumentAfterGoodOnesPrintsNothing() throws IOException {
+        assertBadInput(rewrite(GOOD_POD + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: 42\n"),
+                "document 2 (Pod bad)", "spec");
+    }
+
+    @Test
+    void duplicateKeysAreRefused() throws IOException {
+        assertBadInput(rewrite("apiVersion: v1\nkind: Pod\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n"),
+                "Duplicate field 'kind'");
+    }
+
+    @Test
+    void malformedJson() throws IOException {
+        assertBadInput(rewrite("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", "), "invalid JSON");
+    }
+
+    @Test
+    void listItemsThatAreNotAList() throws IOException {
+        assertBadInput(rewrite("apiVersion: v1\nkind: List\nitems: {a: 1}\n"), "items", "expected a list");
+    }
+
+    @Test
+    void missingFile() {
+        assertBadInput(CliRun.of("rewrite", "-f", dir.resolve("nope.yaml").toString()), "nope.yaml: no such file");
+    }
+
+    @Test
+    void badFlagValuesNameTheAcceptedValues() throws IOException {
+        Path file = dir.resolve("in.yaml");
+        Files.writeString(file, GOOD_POD);
+        assertBadInput(CliRun.of("rewrite", "-f", file.toString(), "--mode", "fast"), "accepted: exec, port, off");
+        assertBadInput(CliRun.of("rewrite", "-f", file.toString(), "--exec-command", "httpie"), "accepted: curl, wget");
+        assertBadInput(CliRun.of("analyze", "-f", file.toString(), "--probes", "liveness,health"),
+                "accepted: liveness, readiness, startup");
+        assertBadInput(CliRun.of("rewrite"), "Missing required option");
+    }
+
+    @Test
+    void analyzeExitCodes() throws IOException {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, GOOD_POD);
+        CliRun found = CliRun.of("analyze", "-f", broken.toString());
+        assertEquals(ExitCodes.FINDINGS, found.exitCode(), found.err());
+        assertTrue(found.out().startsWith("The pod pod/good in namespace default uses liveness probe which is "
+                + "incompatible with mTLS. Consider disabling the liveness probe or mTLS, or disabling mTLS for the "
+                + "port of the liveness probe."), found.out());
+        assertTrue(found.out().contains("rewrite would fix it (rewritten-exec)"), found.out());
+
+        Path off = dir.resolve("off.yaml");
+        Files.writeString(off, GOOD_POD.replace("  name: good\n", "  name: good\n  annotations: {probe-rewriter.io/mode: \"off\"}\n"));
+        CliRun stillBroken = CliRun.of("analyze", "-f", off.toString());
+        assertEquals(ExitCodes.FINDINGS, stillBroken.exitCode());
+        assertTrue(stillBroken.out().contains("rewrite would leave it: port 8080"), stillBroken.out());
+
+        Path fine = dir.resolve("fine.yaml");
+        Files.writeString(fine, GOOD_POD.replace("httpGet:", "tcpSocket:"));
+        CliRun clean = CliRun.of("analyze", "-f", fine.toString());
+        assertEquals(ExitCodes.OK, clean.exitCode(), clean.out() + clean.err());
+        assertEquals("", clean.out());
+
+        assertBadInput(CliRun.of("analyze", "-f", dir.resolve("missing.yaml").toString()), "no such file");
+    }
+
+    @Test
+    void directoriesAreReadInNameOrder() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("manifests/nested"));
+        Files.writeString(dir.resolve("manifests/b.yaml"), GOOD_POD.replace("name: good", "name: second"));
+        Files.writeString(dir.resolve("manifests/a.yml"), GOOD_POD.replace("name: good", "name: first"));
+        Files.writeString(dir.resolve("manifests/notes.txt"), "not a manifest");
+        Files.writeString(sub.resolve("c.json"), "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"third\"}}");
+        CliRun flat = CliRun.of("rewrite", "-f", dir.resolve("manifests").toString());
+        assertEquals(0, flat.exitCode(), flat.err());
+        assertTrue(flat.out().indexOf("name: first") < flat.out().indexOf("name: second"), flat.out());
+        assertTrue(!flat.out().contains("third"), flat.out());
+        CliRun recursive = CliRun.of("rewrite", "-R", "-f", dir.resolve("manifests").toString());
+        assertTrue(recursive.out().contains("name: third"), recursive.out());
+    }
+}

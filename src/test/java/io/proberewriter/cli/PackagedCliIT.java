@@ -1,0 +1,122 @@
+package io.proberewriter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The CLI as users run it: the packaged fast-jar ({@code target/quarkus-app/quarkus-run.jar}) in its own JVM,
+ * over the golden files.
+ */
+class PackagedCliIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    private static Process start(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        command.addAll(args);
+        return new ProcessBuilder(command).start();
+    }
+
+    private static Result finish(Process process) throws Exception {
+        // Drain both streams concurrently: a full pipe would block the child.
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the CLI did not finish");
+        return new Result(process.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Result run(String... args) throws Exception {
+        Process process = start(List.of(args));
+        process.getOutputStream().close();
+        return finish(process);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> rewriteOfEveryGoldenCase() throws IOException {
+        return GoldenFilesTest.cases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            List<String> args = new ArrayList<>(List.of("rewrite", "-f", c.input().toString()));
+            args.addAll(c.flags());
+            Process process = start(args);
+            process.getOutputStream().close();
+            Result result = finish(process);
+            assertEquals(0, result.exitCode(), result.err());
+            assertEquals(Files.readString(c.expected()), result.out(), c.name());
+        }));
+    }
+
+    @Test
+    void readsStandardInputAndOpensNoPort() throws Exception {
+        Path input = GoldenFilesTest.GOLDEN.resolve("seed-sample1-httpbin/input.yaml");
+        Process process = start(List.of("rewrite", "-f", "-"));
+        // While the CLI waits for its input, Quarkus has booted: no listening socket may exist.
+        Set<String> listening = new HashSet<>();
+        for (int i = 0; i < 25 && process.isAlive(); i++) {
+            Thread.sleep(200);
+            listening.addAll(ListeningSockets.of(process.pid()));
+        }
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(Files.readAllBytes(input));
+        }
+        Result result = finish(process);
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals(Files.readString(input.resolveSibling("expected.yaml")), result.out());
+        assertEquals(Set.of(), listening, "the CLI must not listen on any port");
+    }
+
+    @Test
+    void analyzeReportsTheSeedDiagnosticWithExitCodeOne() throws Exception {
+        Result result = run("analyze", "-f", GoldenFilesTest.GOLDEN.resolve("seed-sample1-httpbin/input.yaml").toString());
+        assertEquals(ExitCodes.FINDINGS, result.exitCode(), result.err());
+        assertTrue(result.out().startsWith("The pod deployment/httpbin in namespace default uses liveness probe which"
+                + " is incompatible with mTLS."), result.out());
+        assertTrue(result.err().contains("1 probe incompatible with mTLS; 'rewrite' would fix 1"), result.err());
+    }
+
+    @Test
+    void badInputExitsTwoWithNothingOnStdout() throws Exception {
+        Path bad = Files.createTempFile("bad", ".yaml");
+        Files.writeString(bad, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n");
+        Result result = run("rewrite", "-f", bad.toString());
+        Files.delete(bad);
+        assertEquals(ExitCodes.BAD_INPUT, result.exitCode());
+        assertEquals("", result.out());
+        assertTrue(result.err().contains("document 1 (Deployment web): spec.template is missing"), result.err());
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        Result help = run("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("rewrite") && help.out().contains("analyze"), help.out());
+        Result version = run("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("probe-rewriter 0."), version.out());
+    }
+}

@@ -1,0 +1,281 @@
+package io.proberewriter.engine;
+
+import static io.proberewriter.engine.EngineFixtures.NS;
+import static io.proberewriter.engine.EngineFixtures.allWarnings;
+import static io.proberewriter.engine.EngineFixtures.decision;
+import static io.proberewriter.engine.EngineFixtures.http;
+import static io.proberewriter.engine.EngineFixtures.map;
+import static io.proberewriter.engine.EngineFixtures.pod;
+import static io.proberewriter.engine.EngineFixtures.replaced;
+import static io.proberewriter.engine.EngineFixtures.rewrite;
+import static io.proberewriter.engine.EngineFixtures.rewriter;
+import static io.proberewriter.engine.EngineFixtures.web;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IdempotenceTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Pod copy(Pod pod) {
+        try {
+            return JSON.readValue(JSON.writeValueAsBytes(pod), Pod.class);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Stream<Arguments> pods() {
+        Container withStartup = new ContainerBuilder(web("c", 7080)).withStartupProbe(http(7080, "/s")).build();
+        return Stream.of(
+                Arguments.of("exec curl", pod(map(), web("web", 8080))),
+                Arguments.of("exec wget", pod(map(Annotations.EXEC_COMMAND, "wget"), web("web", 8080))),
+                Arguments.of("port by number", pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"),
+                        web("web", 8080))),
+                Arguments.of("port by name, existing exclusion", pod(map(Annotations.MODE, "port",
+                        Annotations.HEALTH_PORT, "health", Annotations.ISTIO_EXCLUDE_INBOUND_PORTS, "15020"),
+                        web("web", 8080))),
+                Arguments.of("mix of exec, port, off and selected kinds", pod(map(
+                        Annotations.MODE + ".a", "port", Annotations.HEALTH_PORT + ".a", "health",
+                        Annotations.MODE + ".b", "off",
+                        Annotations.EXEC_COMMAND + ".c", "wget",
+                        Annotations.PROBES, "liveness,startup"),
+                        web("a", 8080), web("b", 9080), withStartup)),
+                Arguments.of("one container blocked by an invalid value", pod(map(
+                        Annotations.MODE + ".a", "bogus"), web("a", 8080), web("b", 9080))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pods")
+    void rewritingTheOutputAgainChangesNothing(String name, Pod input) {
+        RewriteResult first = rewrite(input);
+        assertTrue(first.changed(), name);
+        Pod output = first.applyTo(input);
+
+        RewriteResult second = rewrite(output);
+
+        assertFalse(second.changed(), () -> name + ": " + second.replacements() + " " + second.annotationUpdates());
+        assertTrue(second.replacements().isEmpty());
+        assertTrue(second.annotationUpdates().isEmpty());
+        assertEquals(output, second.applyTo(output));
+        for (ProbeDecision d : second.decisions()) {
+            assertEquals(Action.UNCHANGED, d.action(), d.toString());
+        }
+        for (ProbeReplacement r : first.replacements()) {
+            ProbeDecision again = decision(second, r.container().name(), r.kind());
+            assertTrue(again.reason().contains("already rewritten"), again.reason());
+        }
+        assertEquals(first.decisions().size(), second.decisions().size());
+    }
+
+    @Test
+    void originalProbesAnnotationHoldsTheOriginalsKeyedByContainerAndKind() throws Exception {
+        Container a = web("a", 8080);
+        Container b = new ContainerBuilder(web("b", 9080)).withStartupProbe(http(9080, "/s")).build();
+        Pod input = pod(map(Annotations.MODE + ".b", "port", Annotations.HEALTH_PORT + ".b", "9081"), a, b);
+
+        RewriteResult result = rewrite(input);
+        String annotation = result.annotationUpdates().get(Annotations.ORIGINAL_PROBES);
+        JsonNode node = JSON.readTree(annotation);
+
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("a/liveness", "a/readiness", "b/liveness", "b/readiness", "b/startup"), keys,
+                "sorted keys, one per rewritten probe");
+        assertEquals(a.getLivenessProbe(), JSON.treeToValue(node.get("a/liveness"), Probe.class));
+        assertEquals(a.getReadinessProbe(), JSON.treeToValue(node.get("a/readiness"), Probe.class));
+        assertEquals(b.getStartupProbe(), JSON.treeToValue(node.get("b/startup"), Probe.class));
+        assertEquals(b.getLivenessProbe(), OriginalProbes.toProbe(node.get("b/liveness")));
+        assertEquals(8080, node.get("a/liveness").get("httpGet").get("port").asInt());
+        assertFalse(annotation.contains("null"), "no null noise: " + annotation);
+        assertFalse(annotation.contains("\"exec\""), annotation);
+
+        assertEquals("rewrote 5 probes: a/liveness exec, a/readiness exec, b/liveness port, b/readiness port,"
+                + " b/startup port", result.annotationUpdates().get(Annotations.STATUS));
+    }
+
+    @Test
+    void statusForOneProbe() {
+        Pod input = pod(map(Annotations.PROBES, "readiness"), web("web", 8080));
+        RewriteResult result = rewrite(input);
+        assertEquals("rewrote 1 probe: web/readiness exec", result.annotationUpdates().get(Annotations.STATUS));
+    }
+
+    @Test
+    void aLaterPassAddsToTheRecordAndKeepsEarlierEntriesByteForByte() throws Exception {
+        Pod input = pod(map(Annotations.PROBES, "liveness"), web("web", 8080));
+        Pod once = rewrite(input).applyTo(input);
+        String firstRecord = once.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES);
+
+        // The user widens the selection: readiness is rewritten now, liveness stays as rewritten before.
+        Pod widened = new PodBuilder(once).editMetadata().removeFromAnnotations(Annotations.PROBES).endMetadata()
+                .build();
+        RewriteResult second = rewrite(widened);
+        assertEquals(1, second.replacements().size());
+        assertTrue(replaced(second, "web", ProbeKind.READINESS));
+        String secondRecord = second.annotationUpdates().get(Annotations.ORIGINAL_PROBES);
+        JsonNode first = JSON.readTree(firstRecord);
+        JsonNode both = JSON.readTree(secondRecord);
+        assertEquals(first.get("web/liveness"), both.get("web/liveness"));
+        assertEquals(input.getSpec().getContainers().get(0).getReadinessProbe(),
+                JSON.treeToValue(both.get("web/readiness"), Probe.class));
+        assertEquals("rewrote 2 probes: web/liveness exec, web/readiness exec",
+                second.annotationUpdates().get(Annotations.STATUS));
+
+        Pod twice = second.applyTo(widened);
+        assertFalse(rewrite(twice).changed());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"true", "TRUE", "True"})
+    void istioRewritingItselfLeavesThePodAlone(String value) {
+        Pod input = pod(map(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS, value), web("web", 8080));
+        RewriteResult result = rewrite(input);
+
+        assertFalse(result.changed());
+        ProbeDecision d = decision(result, "web", ProbeKind.LIVENESS);
+        assertEquals(Action.UNCHANGED, d.action());
+        assertTrue(d.reason().contains(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS), d.reason());
+    }
+
+    @Test
+    void istioRewriteOffDoesNotStopTheRewrite() {
+        Pod input = pod(map(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS, "false"), web("web", 8080));
+        assertTrue(replaced(rewrite(input), "web", ProbeKind.LIVENESS));
+    }
+
+    @Test
+    void probesOnIstiosAppHealthPathAreLeftAlone() {
+        Container c = new ContainerBuilder().withName("web").withImage("example/web:1")
+                .withLivenessProbe(http(15020, "/app-health/web/livez"))
+                .withReadinessProbe(http(15020, "/app-health/web/readyz"))
+                .withStartupProbe(http(8080, "/app-healthy")).build();
+        RewriteResult result = rewrite(pod(c));
+
+        for (ProbeKind kind : List.of(ProbeKind.LIVENESS, ProbeKind.READINESS)) {
+            ProbeDecision d = decision(result, "web", kind);
+            assertEquals(Action.UNCHANGED, d.action());
+            assertTrue(d.reason().contains("/app-health/"), d.reason());
+        }
+        assertTrue(replaced(result, "web", ProbeKind.STARTUP), "only the /app-health/ prefix counts");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "[]", "\"x\"", "{\"web/liveness\": 1}", "", "null", "{"})
+    void corruptOriginalProbesAnnotationLeavesThePodUnchanged(String corrupt) {
+        Pod input = pod(map(Annotations.ORIGINAL_PROBES, corrupt), web("web", 8080), web("side", 9080));
+        RewriteResult result = rewrite(input);
+
+        assertFalse(result.changed(), () -> "replacements " + result.replacements());
+        assertTrue(result.warnings().stream().anyMatch(w -> w.contains(Annotations.ORIGINAL_PROBES)),
+                allWarnings(result));
+        for (ProbeDecision d : result.decisions()) {
+            assertEquals(Action.UNCHANGED, d.action());
+            assertTrue(d.brokenByMtls());
+            assertTrue(d.reason().contains(Annotations.ORIGINAL_PROBES), d.reason());
+        }
+    }
+
+    @Test
+    void emptyOriginalProbesObjectIsValid() {
+        Pod input = pod(map(Annotations.ORIGINAL_PROBES, "{}"), web("web", 8080));
+        RewriteResult result = rewrite(input);
+        assertEquals(2, result.replacements().size());
+        assertTrue(result.warnings().stream().noneMatch(w -> w.contains(Annotations.ORIGINAL_PROBES)));
+    }
+
+    @Test
+    void podWithoutAnnotationsGetsThem() {
+        Pod input = new PodBuilder().withNewMetadata().withName("bare").endMetadata()
+                .withNewSpec().withContainers(web("web", 8080)).endSpec().build();
+        input.getMetadata().setAnnotations(null);
+
+        RewriteResult result = rewrite(input);
+        Pod output = result.applyTo(input);
+
+        Map<String, String> annotations = output.getMetadata().getAnnotations();
+        assertNotNull(annotations.get(Annotations.ORIGINAL_PROBES));
+        assertEquals("rewrote 2 probes: web/liveness exec, web/readiness exec", annotations.get(Annotations.STATUS));
+        assertFalse(rewrite(output).changed());
+    }
+
+    @Test
+    void podWithoutMetadataGetsIt() {
+        Pod input = new PodBuilder().withNewSpec().withContainers(web("web", 8080)).endSpec().build();
+        input.setMetadata(null);
+
+        Pod output = rewrite(input).applyTo(input);
+
+        assertNotNull(output.getMetadata());
+        assertNotNull(output.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES));
+        assertNull(input.getMetadata());
+    }
+
+    @Test
+    void applyToDoesNotMutateTheInput() {
+        Pod input = pod(map(Annotations.MODE + ".side", "port", Annotations.HEALTH_PORT + ".side", "9081",
+                "team", "payments"), web("web", 8080), web("side", 9080));
+        Pod before = copy(input);
+
+        RewriteResult result = rewrite(input);
+        Pod output = result.applyTo(input);
+
+        assertEquals(before, input);
+        assertNotSame(input, output);
+        assertNotNull(input.getSpec().getContainers().get(0).getLivenessProbe().getHttpGet());
+        assertNull(input.getSpec().getContainers().get(0).getLivenessProbe().getExec());
+        assertFalse(input.getMetadata().getAnnotations().containsKey(Annotations.ORIGINAL_PROBES));
+        assertNotNull(output.getSpec().getContainers().get(0).getLivenessProbe().getExec());
+        assertEquals("payments", output.getMetadata().getAnnotations().get("team"), "other annotations kept");
+        // Applying twice gives the same pod: the result does not keep state from the first application.
+        assertEquals(output, result.applyTo(input));
+    }
+
+    @Test
+    void applyingAnUnchangedResultGivesAnEqualPod() {
+        Pod input = pod(map(Annotations.MODE, "off"), web("web", 8080));
+        RewriteResult result = rewrite(input);
+        assertFalse(result.changed());
+        assertEquals(input, result.applyTo(input));
+    }
+
+    @Test
+    void onlyTheRewrittenProbesChange() {
+        Pod input = pod(map(Annotations.PROBES, "liveness"), web("web", 8080));
+        Pod output = rewrite(input).applyTo(input);
+
+        Container in = input.getSpec().getContainers().get(0);
+        Container out = output.getSpec().getContainers().get(0);
+        assertEquals(in.getReadinessProbe(), out.getReadinessProbe());
+        assertEquals(new ContainerBuilder(in).withLivenessProbe(null).build(),
+                new ContainerBuilder(out).withLivenessProbe(null).build());
+        Iterator<String> keys = output.getMetadata().getAnnotations().keySet().iterator();
+        List<String> added = new ArrayList<>();
+        keys.forEachRemaining(added::add);
+        added.removeAll(input.getMetadata().getAnnotations().keySet());
+        assertEquals(List.of(Annotations.ORIGINAL_PROBES, Annotations.STATUS), added);
+        assertFalse(rewriter().rewrite(output, NS).changed());
+    }
+}
