@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {
-                "Report every probe in manifest files that mTLS would break, in the diagnostic form Istio documented,",
-                "with what 'rewrite' would do about it. Changes nothing."},
+                "Report the probes in manifest files that mTLS would break, and what 'rewrite' would do.",
+                "One line per probe, in the diagnostic form Istio documented. Changes nothing."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no probe that mTLS breaks was found", "1:at least one was found",
                 "2:bad input or bad flags", "3:internal error (please report it)"})

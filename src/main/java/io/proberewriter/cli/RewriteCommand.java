@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "rewrite", mixinStandardHelpOptions = true,
         description = {
-                "Rewrite the probes of the pods and pod templates in manifest files, as the webhook would at admission.",
+                "Rewrite the probes that mTLS would break in manifest files, as the webhook would.",
+                "Pods and the pod templates of workloads, CronJobs and Lists are rewritten.",
                 "Prints every document as YAML on stdout; documents without pods pass through unchanged.",
                 "Warnings (invalid annotations, commands the image must have) go to stderr."},
         exitCodeListHeading = "%nExit codes:%n",

@@ -28,7 +28,8 @@ public final class Annotations {
     public static final String ISTIO_EXCLUDE_INBOUND_PORTS = "traffic.sidecar.istio.io/excludeInboundPorts";
 
     static final Set<String> PER_CONTAINER = Set.of(MODE, HEALTH_PORT, EXEC_COMMAND);
-    static final Set<String> POD_ONLY = Set.of(PROBES, MTLS_PORTS, ORIGINAL_PROBES, STATUS, REMEDIATE);
+    static final Set<String> POD_ONLY = Set.of(PROBES, MTLS_PORTS, ORIGINAL_PROBES, STATUS);
+    static final Set<String> NAMESPACE_ONLY = Set.of(REMEDIATE);
 
     private Annotations() {
     }

@@ -17,6 +17,11 @@ final class ExecConversion {
 
     static Outcome convert(Probe original, int port, ContainerSettings settings, String mtlsRule, String userAgent) {
         HTTPGetAction get = original.getHttpGet();
+        String problem = LocalHttpCheck.problemWith(get);
+        if (problem != null) {
+            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem
+                    + ", which the API server will refuse too", problem);
+        }
         LocalHttpCheck check = LocalHttpCheck.of(get, port, original.getTimeoutSeconds(), userAgent);
         HttpCheckCommand command = settings.execCommand().value().command();
         Probe rewritten = new ProbeBuilder(original)

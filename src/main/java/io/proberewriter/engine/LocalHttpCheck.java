@@ -35,6 +35,29 @@ public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<
         suppressed = List.copyOf(suppressed);
     }
 
+    /** RFC 9110 token characters: what a header name may consist of. */
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /**
+     * Why this request cannot be reproduced safely, or null. Mutating webhooks run before the API server
+     * validates the pod, so header names and values are checked here: a name must be an HTTP token (a name
+     * like {@code @file} would make curl read headers from a file) and a value must not break the header line.
+     */
+    static String problemWith(HTTPGetAction get) {
+        List<HTTPHeader> headers = get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
+        for (int i = 0; i < headers.size(); i++) {
+            HTTPHeader h = headers.get(i);
+            if (h == null || h.getName() == null || !TOKEN.matcher(h.getName()).matches()) {
+                return "httpHeaders[" + i + "] has no valid header name";
+            }
+            String value = h.getValue() == null ? "" : h.getValue();
+            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+                return "httpHeaders[" + i + "] (" + h.getName() + ") has a line break in its value";
+            }
+        }
+        return null;
+    }
+
     static LocalHttpCheck of(HTTPGetAction get, int port, Integer timeoutSeconds, String defaultUserAgent) {
         boolean https = "HTTPS".equalsIgnoreCase(get.getScheme());
         List<Header> headers = new ArrayList<>();

@@ -6,7 +6,11 @@ import java.util.OptionalInt;
 /** The verdict on one probe before it is turned into edits. */
 sealed interface Outcome {
 
-    record Unchanged(boolean brokenByMtls, String reason) implements Outcome {
+    /** @param warning set when the person applying the pod should hear of it: a setting that could not apply */
+    record Unchanged(boolean brokenByMtls, String reason, String warning) implements Outcome {
+        Unchanged(boolean brokenByMtls, String reason) {
+            this(brokenByMtls, reason, null);
+        }
     }
 
     /** @param excludedPort the health port to exclude from interception (port mode only) */

@@ -17,12 +17,17 @@ final class PortConversion {
     private PortConversion() {
     }
 
+    /** Port mode was asked for and cannot apply: the probe stays broken, and the user must hear of it. */
+    private static Outcome unusable(String mtlsRule, String problem) {
+        return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
+    }
+
     static Outcome convert(Probe original, Container container, int probePort, ContainerSettings settings,
                            String mtlsRule) {
         Optional<Setting<String>> health = settings.healthPort();
         if (health.isEmpty()) {
-            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: port mode needs a health port, set "
-                    + Annotations.HEALTH_PORT + " (or " + Annotations.HEALTH_PORT + "." + container.getName()
+            return unusable(mtlsRule, "port mode needs a health port, set " + Annotations.HEALTH_PORT + " (or "
+                    + Annotations.HEALTH_PORT + "." + container.getName()
                     + ") to a plaintext port the app serves health checks on");
         }
         String raw = health.get().value();
@@ -30,12 +35,11 @@ final class PortConversion {
         PortResolution resolved = byNumber ? PortResolution.number(Integer.parseInt(raw))
                 : PortResolution.name(raw, container);
         if (!resolved.ok()) {
-            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: health port from "
-                    + health.get().source() + ": " + resolved.problem());
+            return unusable(mtlsRule, "health port from " + health.get().source() + ": " + resolved.problem());
         }
         if (resolved.port() == probePort) {
-            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: health port " + probePort + " ("
-                    + health.get().source() + ") is the probe's own port, set it to a dedicated plaintext port");
+            return unusable(mtlsRule, "health port " + probePort + " (" + health.get().source()
+                    + ") is the probe's own port, set it to a dedicated plaintext port");
         }
         // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
         IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);

@@ -56,11 +56,12 @@ public final class ProbeRewriter {
         }
         Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
                 ? Map.of() : pod.getMetadata().getAnnotations();
-        List<ProbedContainer> containers = probedContainers(spec);
+        List<String> warnings = new ArrayList<>();
+        List<ProbedContainer> containers = probedContainers(spec, warnings);
         List<String> names = containers.stream().map(c -> c.ref().name()).distinct().toList();
 
         PodSettings settings = settingsResolver.resolve(annotations, namespace, names);
-        List<String> warnings = new ArrayList<>(settings.warnings());
+        warnings.addAll(0, settings.warnings());
 
         Optional<OriginalProbes> parsedOriginals = OriginalProbes.parse(annotations.get(Annotations.ORIGINAL_PROBES));
         Optional<String> podBlocked = settings.podBlocked();
@@ -100,6 +101,9 @@ public final class ProbeRewriter {
                     }
                 } else if (outcome instanceof Outcome.Unchanged u) {
                     decisions.add(new ProbeDecision(probed.ref(), kind, Action.UNCHANGED, u.brokenByMtls(), u.reason()));
+                    if (u.warning() != null) {
+                        warnings.add(key + " probe stays broken by mTLS: " + u.warning());
+                    }
                 }
             }
         }
@@ -212,11 +216,16 @@ public final class ProbeRewriter {
                 port);
     }
 
-    private static List<ProbedContainer> probedContainers(PodSpec spec) {
+    /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */
+    private static List<ProbedContainer> probedContainers(PodSpec spec, List<String> warnings) {
         List<ProbedContainer> result = new ArrayList<>();
         List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
         for (int i = 0; i < inits.size(); i++) {
             Container c = inits.get(i);
+            if (c == null || c.getName() == null || c.getName().isEmpty()) {
+                warnings.add("initContainers[" + i + "] has no name: its probes are left unchanged");
+                continue;
+            }
             boolean nativeSidecar = "Always".equals(c.getRestartPolicy());
             result.add(new ProbedContainer(new ContainerRef(ContainerSection.INIT_CONTAINERS, i, c.getName()), c,
                     nativeSidecar));
@@ -224,6 +233,10 @@ public final class ProbeRewriter {
         List<Container> mains = spec.getContainers() == null ? List.of() : spec.getContainers();
         for (int i = 0; i < mains.size(); i++) {
             Container c = mains.get(i);
+            if (c == null || c.getName() == null || c.getName().isEmpty()) {
+                warnings.add("containers[" + i + "] has no name: its probes are left unchanged");
+                continue;
+            }
             result.add(new ProbedContainer(new ContainerRef(ContainerSection.CONTAINERS, i, c.getName()), c, true));
         }
         return result;

@@ -142,7 +142,9 @@ final class SettingsResolver {
             }
             Optional<String> base = Annotations.PER_CONTAINER.stream()
                     .filter(b -> key.startsWith(b + ".")).findFirst();
-            if (base.isPresent()) {
+            if (Annotations.NAMESPACE_ONLY.contains(key)) {
+                warnings.add("annotation " + key + " belongs on the namespace: on a pod it has no effect");
+            } else if (base.isPresent()) {
                 String container = key.substring(base.get().length() + 1);
                 if (!containerNames.contains(container)) {
                     warnings.add("annotation " + key + " names no container of this pod (containers: "

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * {@code wget}, for images that have it but not curl. Only options that GNU wget and BusyBox wget both
- * understand are used, so one argument vector works in Debian-, Alpine- and distroless-busybox-based images.
+ * understand are used, so one argument vector works in Debian-based images and in BusyBox-based ones (Alpine,
+ * busybox).
  * There is no portable per-request timeout (BusyBox builds without it reject {@code -T}); the kubelet's exec
  * probe timeout ({@code timeoutSeconds}) bounds the command instead.
  */

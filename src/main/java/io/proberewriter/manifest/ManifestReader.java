@@ -52,7 +52,9 @@ public final class ManifestReader {
                 } catch (JsonProcessingException e) {
                     throw invalid(source, number == 0 ? 1 : number, looksLikeJson, e, at);
                 }
-                if (node == null || node.isNull() || node.isMissingNode()) {
+                // A trailing "---" or a document of comments reads as null or as an empty string: not a document.
+                if (node == null || node.isNull() || node.isMissingNode()
+                        || (node.isTextual() && node.asText().isBlank())) {
                     continue;
                 }
                 documents.add(new SourceDocument(source, number, node));
@@ -72,6 +74,6 @@ public final class ManifestReader {
         String where = loc == null || loc.getLineNr() < 0 ? ""
                 : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         return new ManifestException(source + ", document " + number + ": invalid " + (json ? "JSON" : "YAML")
-                + where + ": " + e.getOriginalMessage(), e);
+                + where + ": " + ParserMessages.clean(e.getOriginalMessage()), e);
     }
 }

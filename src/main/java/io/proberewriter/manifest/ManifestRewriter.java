@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,8 +26,20 @@ import java.util.Map;
  */
 public final class ManifestRewriter {
 
-    private static final ObjectMapper MODEL = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper MODEL = strictModelMapper();
+
+    /**
+     * kubectl refuses {@code name: off} or {@code value: 8080} where Kubernetes wants a string (YAML turns them
+     * into a boolean and a number); silently turning them back into "false" and "8080" would hide the mistake.
+     */
+    private static ObjectMapper strictModelMapper() {
+        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return mapper;
+    }
 
     private static final Map<String, String> TYPE_WORDS = Map.ofEntries(
             Map.entry("Integer", "an integer"), Map.entry("Long", "an integer"), Map.entry("int", "an integer"),
@@ -74,7 +89,7 @@ public final class ManifestRewriter {
         try {
             return MODEL.treeToValue(site.template(), Pod.class);
         } catch (JsonMappingException e) {
-            throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(e), e);
+            throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(site, e), e);
         } catch (Exception e) {
             throw new ManifestException(document.describe() + ": " + site.workload() + " is not a valid pod template: "
                     + e.getMessage(), e);
@@ -96,17 +111,27 @@ public final class ManifestRewriter {
         return path.isEmpty() ? "(document)" : path.toString();
     }
 
-    private static String problem(JsonMappingException e) {
+    private static String problem(PodTemplateSite site, JsonMappingException e) {
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            String simple = mismatch.getTargetType().getSimpleName();
-            String expected = TYPE_WORDS.getOrDefault(simple, "an object");
-            return "expected " + expected + " (" + firstLine(e.getOriginalMessage()) + ")";
+            String expected = TYPE_WORDS.getOrDefault(mismatch.getTargetType().getSimpleName(), "an object");
+            JsonNode found = valueAt(site.template(), e.getPath());
+            String got = found == null ? "" : ", got " + PodTemplates.describe(found);
+            String hint = found != null && found.isValueNode() && "a string".equals(expected)
+                    ? " (quote it: YAML reads unquoted true, off, yes or 8080 as a boolean or a number)" : "";
+            return "expected " + expected + got + hint;
         }
-        return firstLine(e.getOriginalMessage());
+        return ParserMessages.clean(e.getOriginalMessage());
     }
 
-    private static String firstLine(String message) {
-        int nl = message == null ? -1 : message.indexOf('\n');
-        return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
+    private static JsonNode valueAt(JsonNode root, List<JsonMappingException.Reference> path) {
+        JsonNode node = root;
+        for (JsonMappingException.Reference ref : path) {
+            if (node == null) {
+                return null;
+            }
+            node = ref.getFieldName() != null ? node.get(ref.getFieldName())
+                    : ref.getIndex() >= 0 ? node.get(ref.getIndex()) : node;
+        }
+        return node;
     }
 }

@@ -31,7 +31,7 @@ public final class PodTemplates {
     private PodTemplates() {
     }
 
-    /** True when the document is something this tool rewrites (or a List that may hold such things). */
+    /** The pod templates in a document: none for kinds this tool does not rewrite. */
     public static List<PodTemplateSite> find(SourceDocument document) throws ManifestException {
         List<PodTemplateSite> sites = new ArrayList<>();
         collect(document, document.content(), "", sites);
@@ -49,7 +49,8 @@ public final class PodTemplates {
         if (!BUILT_IN_GROUPS.contains(group)) {
             return;
         }
-        if (kind.endsWith("List") && group.isEmpty()) {
+        // kubectl prints v1 List; typed lists (apps/v1 DeploymentList, v1 PodList) hold items the same way.
+        if (kind.endsWith("List")) {
             JsonNode items = node.get("items");
             if (items == null || items.isNull()) {
                 return;

@@ -83,6 +83,24 @@ class BadInputTest {
     }
 
     @Test
+    void unquotedBooleansAndNumbersInStringFieldsAreRefusedAsKubectlDoes() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                  annotations:
+                    probe-rewriter.io/health-port: 8002
+                spec:
+                  containers:
+                  - name: app
+                """), "metadata.annotations.probe-rewriter.io/health-port",
+                "expected a string, got number 8002", "quote it");
+        assertBadInput(rewrite("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: off\n"),
+                "spec.containers[0].name", "expected a string, got boolean false");
+    }
+
+    @Test
     void workloadWithoutPodTemplate() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: apps/v1

@@ -322,10 +322,17 @@ class SettingsPrecedenceTest {
     void knownKeysProduceNoWarnings() {
         RewriteResult result = rewriter().rewrite(twoContainers(map(
                 MODE, "exec", MODE + ".web", "exec", EXEC_COMMAND, "curl", HEALTH_PORT, "8081",
-                PROBES, "liveness,readiness,startup", Annotations.MTLS_PORTS, "8080",
-                Annotations.REMEDIATE, "true")), NS);
+                PROBES, "liveness,readiness,startup", Annotations.MTLS_PORTS, "8080")), NS);
 
         assertTrue(result.warnings().stream().allMatch(w -> w.contains("must exist in its image")),
+                allWarnings(result));
+    }
+
+    @Test
+    void namespaceOnlyAnnotationOnAPodIsWarnedAbout() {
+        RewriteResult result = rewriter().rewrite(twoContainers(map(Annotations.REMEDIATE, "true")), NS);
+        assertTrue(result.warnings().contains(
+                "annotation probe-rewriter.io/remediate belongs on the namespace: on a pod it has no effect"),
                 allWarnings(result));
     }
 }
