@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * work was done. Run with {@code mvn -B verify -Pbenchmark}.
  */
 @Tag("benchmark")
-class EngineBenchmark {
+class EngineBenchmarkTest {
 
     private static final ProbeRewriter ENGINE = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
     private static final NamespaceContext NAMESPACE = NamespaceContext.unknown("default");
