@@ -81,9 +81,4 @@ final class OriginalProbes {
             throw new IllegalStateException("cannot serialize original probes", e);
         }
     }
-
-    /** Reads one stored probe back, for tools that undo a rewrite. */
-    static Probe toProbe(JsonNode stored) {
-        return JSON.convertValue(stored, Probe.class);
-    }
 }

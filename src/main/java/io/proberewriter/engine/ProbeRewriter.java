@@ -45,11 +45,13 @@ public final class ProbeRewriter {
         this.settingsResolver = new SettingsResolver(global);
     }
 
-    public GlobalSettings globalSettings() {
-        return global;
-    }
-
+    /**
+     * @param namespace what is known of the pod's namespace; null when nothing is (global defaults apply)
+     */
     public RewriteResult rewrite(Pod pod, NamespaceContext namespace) {
+        if (namespace == null) {
+            namespace = NamespaceContext.unknown(pod.getMetadata() == null ? null : pod.getMetadata().getNamespace());
+        }
         PodSpec spec = pod.getSpec();
         if (spec == null) {
             return new RewriteResult(List.of(), List.of("the pod has no spec: nothing to rewrite"), List.of(), new TreeMap<>());

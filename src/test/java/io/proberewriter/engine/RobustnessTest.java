@@ -35,6 +35,18 @@ class RobustnessTest {
     private static final ProbeRewriter ENGINE = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
 
     @Test
+    void anUnknownNamespaceMeansGlobalDefaults() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
+                .withContainers(new ContainerBuilder().withName("app").withNewLivenessProbe().withNewHttpGet()
+                        .withPort(new IntOrString(8080)).endHttpGet().endLivenessProbe().build())
+                .endSpec().build();
+        RewriteResult result = ENGINE.rewrite(pod, null);
+        assertEquals(1, result.replacements().size());
+        assertTrue(result.decisions().get(0).reason().contains("mode exec: global default"),
+                result.decisions().get(0).reason());
+    }
+
+    @Test
     void containersWithoutANameAreLeftAloneWithAWarning() {
         Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
                 .withContainers(new ContainerBuilder().withNewLivenessProbe().withNewHttpGet()
