@@ -1,0 +1,70 @@
+package io.proberewriter.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What users build and run without us: no Docker engine exists here, so the Dockerfile is checked as text, and
+ * the README's commands are checked against the files they name and against CI.
+ */
+class PackagingTest {
+
+    private static final Pattern FROM = Pattern.compile("^FROM\\s+(\\S+)(\\s+AS\\s+\\S+)?\\s*$",
+            Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+
+    @Test
+    void dockerfileBuildsFromSourceWithPinnedImagesAndRunsAsNonRoot() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher from = FROM.matcher(dockerfile);
+        int stages = 0;
+        while (from.find()) {
+            stages++;
+            String image = from.group(1);
+            String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "";
+            assertTrue(tag.matches(".*\\d+\\.\\d+.*"), "image not pinned to a version: " + image);
+            assertFalse(tag.contains("latest"), image);
+        }
+        assertEquals(2, stages, "a build stage and a runtime stage");
+        assertTrue(dockerfile.contains("mvn -B -q package -DskipTests"), "the image is built from source");
+        Matcher user = Pattern.compile("^USER\\s+(\\S+)", Pattern.MULTILINE).matcher(dockerfile);
+        assertTrue(user.find(), "no USER");
+        assertTrue(user.group(1).matches("[1-9]\\d*"), "numeric non-root user expected, got " + user.group(1));
+        assertTrue(dockerfile.contains("/deployments/quarkus-run.jar"), "runs the fast-jar");
+        for (String dir : List.of("lib/", "app/", "quarkus/")) {
+            assertTrue(dockerfile.contains("/src/target/quarkus-app/" + dir), "fast-jar layout needs " + dir);
+        }
+    }
+
+    @Test
+    void readmeCommandsNameExistingFilesAndCiRunsTheTestCommand() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("mvn -B verify"), "README's test command");
+        Matcher example = Pattern.compile("rewrite -f (docs/examples/\\S+)").matcher(readme);
+        assertTrue(example.find(), "README's run command uses an example from docs/examples");
+        assertTrue(Files.isRegularFile(Path.of(example.group(1))), example.group(1));
+        assertTrue(readme.contains("java -jar target/quarkus-app/quarkus-run.jar"), "README runs the fast-jar");
+        String ci = Files.readString(Path.of(".ci/run"));
+        assertTrue(ci.lines().anyMatch(l -> l.strip().equals("mvn -B verify")), ".ci/run calls mvn -B verify");
+    }
+
+    @Test
+    void docsLinkedFromTheReadmeExist() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher link = Pattern.compile("\\]\\((docs/[^)#]+)").matcher(readme);
+        int links = 0;
+        while (link.find()) {
+            links++;
+            assertTrue(Files.exists(Path.of(link.group(1))), "README links to a missing file: " + link.group(1));
+        }
+        assertTrue(links >= 5, "README should link the reference docs");
+    }
+}
