@@ -7,7 +7,14 @@ import picocli.CommandLine.Command;
 @Command(name = "probe-rewriter", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
                 "Rewrites kubelet HTTP probes that a service mesh's mutual TLS would break:",
-                "into exec probes that call the app over localhost, or onto a plaintext health port."},
-        subcommands = {RewriteCommand.class, AnalyzeCommand.class})
-public final class ProbeRewriterCommand {
+                "into exec probes that call the app over localhost, or onto a plaintext health port.",
+                "Without a command, serves the admission webhook (see 'serve')."},
+        subcommands = {ServeCommand.class, RewriteCommand.class, AnalyzeCommand.class})
+public final class ProbeRewriterCommand implements Runnable {
+
+    /** No command: serve, as a container image's default command should. */
+    @Override
+    public void run() {
+        new ServeCommand().run();
+    }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.NamespaceDirectory;
@@ -36,13 +37,12 @@ import picocli.CommandLine;
  */
 class GoldenFilesTest {
 
-    static final Path GOLDEN = Path.of("src/test/resources/golden");
-    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+    private static final boolean UPDATE = GoldenCase.UPDATE;
     private static final ObjectMapper MODEL = new ObjectMapper();
 
     @TestFactory
     Stream<DynamicTest> rewriteMatchesExpectedOutput() throws IOException {
-        return cases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             CliRun run = CliRun.of(c.rewriteArgs(c.input(), true));
             assertEquals(0, run.exitCode(), "exit code; stderr:\n" + run.err());
             String explain = c.normalize(run.err());
@@ -58,7 +58,7 @@ class GoldenFilesTest {
     /** Every expected output fed back in must come out unchanged: the rewrite is idempotent. */
     @TestFactory
     Stream<DynamicTest> expectedOutputIsAFixedPoint() throws IOException {
-        return cases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             assumeFalse(UPDATE, "expected files are being regenerated");
             CliRun run = CliRun.of(c.rewriteArgs(c.expected(), true));
             assertEquals(0, run.exitCode(), "exit code; stderr:\n" + run.err());
@@ -73,7 +73,7 @@ class GoldenFilesTest {
      */
     @TestFactory
     Stream<DynamicTest> patchedManifestEqualsEngineResult() throws IOException {
-        return cases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             assumeFalse(UPDATE, "expected files are being regenerated");
             ManifestReader reader = new ManifestReader();
             List<SourceDocument> inputs = reader.read(c.input().toString(), Files.readString(c.input()));
@@ -100,55 +100,5 @@ class GoldenFilesTest {
             }
             assertTrue(pods > 0 || c.name().startsWith("passthrough"), "a golden case without pods");
         }));
-    }
-
-    static Stream<Case> cases() throws IOException {
-        try (Stream<Path> dirs = Files.list(GOLDEN)) {
-            return dirs.filter(Files::isDirectory).sorted().map(Case::new).toList().stream();
-        }
-    }
-
-    record Case(Path dir) {
-        String name() {
-            return dir.getFileName().toString();
-        }
-
-        Path input() {
-            Path json = dir.resolve("input.json");
-            return Files.exists(json) ? json : dir.resolve("input.yaml");
-        }
-
-        Path expected() {
-            return dir.resolve("expected.yaml");
-        }
-
-        Path explain() {
-            return dir.resolve("explain.txt");
-        }
-
-        List<String> flags() throws IOException {
-            Path args = dir.resolve("args");
-            if (!Files.exists(args)) {
-                return List.of();
-            }
-            return Files.readAllLines(args).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        }
-
-        String[] rewriteArgs(Path file, boolean withCommandName) throws IOException {
-            List<String> args = new ArrayList<>();
-            if (withCommandName) {
-                args.add("rewrite");
-            }
-            args.add("-f");
-            args.add(file.toString());
-            args.add("--explain");
-            args.addAll(flags());
-            return args.toArray(String[]::new);
-        }
-
-        /** Reports name files by the path given; golden files name them relative to the case folder. */
-        String normalize(String text) {
-            return text.replace(dir.toString() + "/", "");
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.proberewriter.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.golden.GoldenCase;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ class PackagedCliIT {
 
     @TestFactory
     Stream<DynamicTest> rewriteOfEveryGoldenCase() throws IOException {
-        return GoldenFilesTest.cases().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             List<String> args = new ArrayList<>(List.of("rewrite", "-f", c.input().toString()));
             args.addAll(c.flags());
             Process process = start(args);
@@ -73,7 +74,7 @@ class PackagedCliIT {
 
     @Test
     void readsStandardInputAndOpensNoPort() throws Exception {
-        Path input = GoldenFilesTest.GOLDEN.resolve("seed-sample1-httpbin/input.yaml");
+        Path input = GoldenCase.ROOT.resolve("seed-sample1-httpbin/input.yaml");
         Process process = start(List.of("rewrite", "-f", "-"));
         // While the CLI waits for its input, Quarkus has booted: no listening socket may exist.
         Set<String> listening = new HashSet<>();
@@ -92,7 +93,7 @@ class PackagedCliIT {
 
     @Test
     void analyzeReportsTheSeedDiagnosticWithExitCodeOne() throws Exception {
-        Result result = run("analyze", "-f", GoldenFilesTest.GOLDEN.resolve("seed-sample1-httpbin/input.yaml").toString());
+        Result result = run("analyze", "-f", GoldenCase.ROOT.resolve("seed-sample1-httpbin/input.yaml").toString());
         assertEquals(ExitCodes.FINDINGS, result.exitCode(), result.err());
         assertTrue(result.out().startsWith("The pod deployment/httpbin in namespace default uses liveness probe which"
                 + " is incompatible with mTLS."), result.out());

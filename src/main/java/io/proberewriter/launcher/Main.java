@@ -1,0 +1,29 @@
+package io.proberewriter.launcher;
+
+import io.quarkus.picocli.runtime.PicocliRunner;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Set;
+
+/**
+ * Chooses the configuration profile before Quarkus boots. The webhook's HTTPS server, management port and
+ * informers start with the application, before picocli picks a command; the offline commands must open no port
+ * and need no certificate, so they run under the {@code cli} profile, which turns all of that off.
+ */
+@QuarkusMain
+public final class Main {
+
+    /** Commands (and top-level options) that work offline. Anything else — no arguments, {@code serve} — serves. */
+    static final Set<String> OFFLINE = Set.of("rewrite", "analyze", "help", "-h", "--help", "-V", "--version");
+
+    private Main() {
+    }
+
+    public static void main(String... args) {
+        if (args.length > 0 && OFFLINE.contains(args[0]) && System.getProperty("quarkus.profile") == null
+                && System.getenv("QUARKUS_PROFILE") == null) {
+            System.setProperty("quarkus.profile", "cli");
+        }
+        Quarkus.run(PicocliRunner.class, args);
+    }
+}

@@ -1,0 +1,54 @@
+package io.proberewriter.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.proberewriter.engine.Action;
+import io.proberewriter.engine.ProbeDecision;
+import io.proberewriter.engine.RewriteResult;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * The webhook's meters, exported at {@code /q/metrics} on the management port:
+ * <ul>
+ *   <li>{@code probe_rewriter_admissions_total{outcome}}: patched, unchanged, skipped, error;</li>
+ *   <li>{@code probe_rewriter_probes_rewritten_total{mode, probe}}: exec or port, liveness/readiness/startup;</li>
+ *   <li>{@code probe_rewriter_admission_duration_seconds}: a histogram of the time spent per request, by outcome;</li>
+ *   <li>{@code probe_rewriter_rejected_requests_total{reason}}: bodies answered with 400.</li>
+ * </ul>
+ */
+@Singleton
+public class AdmissionMetrics {
+
+    private final MeterRegistry registry;
+
+    AdmissionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void admitted(Outcome outcome, Duration took) {
+        Counter.builder("probe_rewriter_admissions").description("AdmissionReview requests answered, by outcome")
+                .tag("outcome", outcome.label()).register(registry).increment();
+        Timer.builder("probe_rewriter_admission_duration").description("Time to answer one AdmissionReview")
+                .tag("outcome", outcome.label()).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry).record(took);
+    }
+
+    void probesRewritten(RewriteResult result) {
+        for (ProbeDecision decision : result.decisions()) {
+            if (decision.action() == Action.UNCHANGED) {
+                continue;
+            }
+            String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
+            Counter.builder("probe_rewriter_probes_rewritten").description("Probes rewritten, by mode and kind")
+                    .tag("mode", mode).tag("probe", decision.kind().word()).register(registry).increment();
+        }
+    }
+
+    void rejected(String reason) {
+        Counter.builder("probe_rewriter_rejected_requests").description("Request bodies answered with 400")
+                .tag("reason", reason).register(registry).increment();
+    }
+}

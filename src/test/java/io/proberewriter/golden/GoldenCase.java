@@ -1,0 +1,75 @@
+package io.proberewriter.golden;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One folder under {@code src/test/resources/golden}: {@code input.yaml} (or {@code input.json}), optional
+ * {@code args} (CLI flags, one per line), {@code expected.yaml} and {@code explain.txt}. The CLI and the webhook
+ * are both tested against every case.
+ */
+public record GoldenCase(Path dir) {
+
+    public static final Path ROOT = Path.of("src/test/resources/golden");
+    /** {@code -Dgolden.update=true}: write expected files instead of comparing. */
+    public static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+    public static Stream<GoldenCase> all() throws IOException {
+        try (Stream<Path> dirs = Files.list(ROOT)) {
+            return dirs.filter(Files::isDirectory).sorted().map(GoldenCase::new).toList().stream();
+        }
+    }
+
+    public String name() {
+        return dir.getFileName().toString();
+    }
+
+    public Path input() {
+        Path json = dir.resolve("input.json");
+        return Files.exists(json) ? json : dir.resolve("input.yaml");
+    }
+
+    public Path expected() {
+        return dir.resolve("expected.yaml");
+    }
+
+    public Path explain() {
+        return dir.resolve("explain.txt");
+    }
+
+    public List<String> flags() throws IOException {
+        Path args = dir.resolve("args");
+        if (!Files.exists(args)) {
+            return List.of();
+        }
+        return Files.readAllLines(args).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /** The value of a {@code --flag value} pair in {@code args}, or null. */
+    public String flag(String name) throws IOException {
+        List<String> flags = flags();
+        int at = flags.indexOf(name);
+        return at >= 0 && at + 1 < flags.size() ? flags.get(at + 1) : null;
+    }
+
+    public String[] rewriteArgs(Path file, boolean withCommandName) throws IOException {
+        List<String> args = new ArrayList<>();
+        if (withCommandName) {
+            args.add("rewrite");
+        }
+        args.add("-f");
+        args.add(file.toString());
+        args.add("--explain");
+        args.addAll(flags());
+        return args.toArray(String[]::new);
+    }
+
+    /** Reports name files by the path given; golden files name them relative to the case folder. */
+    public String normalize(String text) {
+        return text.replace(dir.toString() + "/", "");
+    }
+}

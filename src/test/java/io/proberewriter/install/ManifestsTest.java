@@ -1,0 +1,638 @@
+package io.proberewriter.install;
+
+import static io.proberewriter.install.KubeYaml.NAMESPACE;
+import static io.proberewriter.install.KubeYaml.assertAbsent;
+import static io.proberewriter.install.KubeYaml.assertBool;
+import static io.proberewriter.install.KubeYaml.assertInt;
+import static io.proberewriter.install.KubeYaml.assertText;
+import static io.proberewriter.install.KubeYaml.byName;
+import static io.proberewriter.install.KubeYaml.goDurationSeconds;
+import static io.proberewriter.install.KubeYaml.named;
+import static io.proberewriter.install.KubeYaml.one;
+import static io.proberewriter.install.KubeYaml.stringMap;
+import static io.proberewriter.install.KubeYaml.texts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.proberewriter.install.KubeYaml.Doc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The install manifests under {@code k8s/}, read as files: every setting the webhook code relies on, and the
+ * names, selectors and ports that tie the objects together. {@link KustomizeRenderTest} checks what kustomize
+ * makes of them.
+ */
+class ManifestsTest {
+
+    private static final Path K8S = Path.of("k8s");
+    private static final Path BASE = K8S.resolve("base");
+    private static final Path OVERLAY = K8S.resolve("overlays/cert-manager");
+
+    private static final String APP = "probe-rewriter";
+    private static final Map<String, String> COMMON_LABELS = Map.of(
+            "app.kubernetes.io/name", APP,
+            "app.kubernetes.io/part-of", APP);
+    private static final Map<String, String> WEBHOOK_SELECTOR = Map.of(
+            "app.kubernetes.io/name", APP,
+            "app.kubernetes.io/component", "webhook");
+    private static final String TLS_SECRET = "probe-rewriter-tls";
+    private static final String SERVING_CERT = "probe-rewriter-serving";
+    private static final String INJECT_CA_FROM = "cert-manager.io/inject-ca-from";
+
+    private static final Map<Path, List<Doc>> docsByFile = new LinkedHashMap<>();
+    private static final Map<Path, String> kustomizationText = new LinkedHashMap<>();
+    private static final List<Path> otherFiles = new ArrayList<>();
+    private static List<Doc> baseResources;
+    private static List<Doc> overlayResources;
+    private static List<Doc> overlayPatches;
+    private static List<Doc> allResources;
+
+    @BeforeAll
+    static void readManifests() throws IOException {
+        assertTrue(Files.isDirectory(K8S), "run from the project directory: no k8s/ in " + KubeYaml.projectDir());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(K8S)) {
+            files = walk.filter(Files::isRegularFile).map(Path::normalize).sorted().toList();
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (!name.endsWith(".yaml") && !name.endsWith(".yml")) {
+                otherFiles.add(file);
+                continue;
+            }
+            String text = Files.readString(file);
+            if (name.equals("kustomization.yaml") || name.equals("kustomization.yml")) {
+                kustomizationText.put(file.getParent(), text);
+            } else {
+                docsByFile.put(file, KubeYaml.parseAll(text, file.toString()));
+            }
+        }
+        baseResources = listedFiles(BASE, "resources");
+        overlayResources = listedFiles(OVERLAY, "resources");
+        overlayPatches = listedFiles(OVERLAY, "patches");
+        allResources = new ArrayList<>(baseResources);
+        allResources.addAll(overlayResources);
+    }
+
+    private static JsonNode kustomization(Path dir) {
+        String text = kustomizationText.get(dir.normalize());
+        assertNotNull(text, "no kustomization.yaml in " + dir);
+        return KubeYaml.parseOne(text, dir.resolve("kustomization.yaml").toString());
+    }
+
+    /** Paths a kustomization lists under {@code resources} (files and directories) or {@code patches[].path}. */
+    private static List<Path> listedPaths(Path dir, String field) {
+        JsonNode list = kustomization(dir).path(field);
+        List<Path> out = new ArrayList<>();
+        for (JsonNode entry : list) {
+            String path = field.equals("patches") ? entry.path("path").asText(null) : entry.asText(null);
+            assertNotNull(path, dir + "/kustomization.yaml: " + field + " entry without a path: " + entry);
+            out.add(dir.resolve(path).normalize());
+        }
+        return out;
+    }
+
+    private static List<Doc> listedFiles(Path dir, String field) {
+        List<Doc> docs = new ArrayList<>();
+        for (Path path : listedPaths(dir, field)) {
+            if (Files.isDirectory(path)) {
+                continue; // a base: checked by itself
+            }
+            List<Doc> inFile = docsByFile.get(path);
+            assertNotNull(inFile, dir + "/kustomization.yaml lists " + path + ", which is not a YAML file under k8s/");
+            docs.addAll(inFile);
+        }
+        return docs;
+    }
+
+    private static Doc deployment() {
+        return one(baseResources, "Deployment", APP);
+    }
+
+    private static JsonNode webhookContainer() {
+        return named(deployment().node(), "/spec/template/spec/containers", "webhook", "Deployment");
+    }
+
+    private static Doc service() {
+        return one(baseResources, "Service", APP);
+    }
+
+    private static JsonNode webhook(Doc configuration) {
+        JsonNode webhooks = configuration.at("/webhooks");
+        assertEquals(1, webhooks.size(), configuration + ": exactly one webhook");
+        return webhooks.get(0);
+    }
+
+    private static Doc certificate(String name) {
+        return one(overlayResources, "Certificate", name);
+    }
+
+    private static Doc issuerOf(Doc certificate) {
+        assertText("Issuer", certificate.node(), "/spec/issuerRef/kind", certificate + " (a namespaced Issuer)");
+        String group = certificate.at("/spec/issuerRef/group").asText("cert-manager.io");
+        assertEquals("cert-manager.io", group, certificate + ": issuerRef.group");
+        return one(overlayResources, "Issuer", certificate.at("/spec/issuerRef/name").asText());
+    }
+
+    // ------------------------------------------------------------------------------------------------ layout
+
+    @Test
+    void k8sHoldsOnlyManifestsAndEachIsUsedByAKustomization() {
+        assertEquals(List.of(), otherFiles, "k8s/ must hold only YAML manifests");
+        assertEquals(Set.of(BASE, OVERLAY), kustomizationText.keySet(),
+                "kustomizations: k8s/base and k8s/overlays/cert-manager");
+        List<Path> listed = new ArrayList<>();
+        for (Path dir : kustomizationText.keySet()) {
+            listed.addAll(listedPaths(dir, "resources"));
+            listed.addAll(listedPaths(dir, "patches"));
+        }
+        for (Path file : docsByFile.keySet()) {
+            assertEquals(1, listed.stream().filter(file::equals).count(),
+                    file + " should be listed by exactly one kustomization (resources or patches)");
+        }
+        assertTrue(listedPaths(OVERLAY, "resources").contains(BASE), "the overlay includes ../../base");
+        for (Doc doc : docsByFile.values().stream().flatMap(List::stream).toList()) {
+            assertFalse(doc.at("/apiVersion").asText("").isEmpty(), doc + ": apiVersion");
+            assertFalse(doc.kind().isEmpty(), doc + ": kind");
+            assertFalse(doc.name().isEmpty(), doc + ": metadata.name");
+        }
+        assertTrue(baseResources.stream().noneMatch(d -> d.at("/apiVersion").asText().startsWith("cert-manager.io/")),
+                "the base must not need cert-manager");
+    }
+
+    @Test
+    void kustomizationsSetTheNamespaceAndSayHowToApply() {
+        for (Path dir : List.of(BASE, OVERLAY)) {
+            JsonNode k = kustomization(dir);
+            String what = dir + "/kustomization.yaml";
+            assertText("kustomize.config.k8s.io/v1beta1", k, "/apiVersion", what);
+            assertText("Kustomization", k, "/kind", what);
+            assertText(NAMESPACE, k, "/namespace", what);
+            String text = kustomizationText.get(dir);
+            assertTrue(text.startsWith("#"), what + " should open with a comment saying what it is for");
+            assertTrue(text.contains("kubectl apply -k k8s/overlays/cert-manager"),
+                    what + "'s comment should say how to apply: kubectl apply -k k8s/overlays/cert-manager");
+        }
+        assertTrue(kustomizationText.get(BASE).contains(TLS_SECRET),
+                "the base's comment should say that it needs the Secret " + TLS_SECRET);
+        assertEquals(List.of(OVERLAY.resolve("mutatingwebhookconfiguration-inject-ca.yaml")),
+                listedPaths(OVERLAY, "patches"), "the overlay's only patch injects the CA");
+    }
+
+    @Test
+    void everyObjectCarriesTheAppLabels() {
+        for (Doc doc : allResources) {
+            for (Map.Entry<String, String> label : COMMON_LABELS.entrySet()) {
+                assertEquals(label.getValue(), doc.label(label.getKey()), doc + ": label " + label.getKey());
+            }
+        }
+        Doc deployment = deployment();
+        assertEquals("webhook", deployment.label("app.kubernetes.io/component"), deployment + ": component label");
+        Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", "pod template");
+        Map<String, String> expected = new LinkedHashMap<>(COMMON_LABELS);
+        expected.putAll(WEBHOOK_SELECTOR);
+        expected.forEach((k, v) -> assertEquals(v, podLabels.get(k), "pod template label " + k));
+    }
+
+    @Test
+    void namespacedObjectsLiveInTheSystemNamespaceAndClusterObjectsInNone() {
+        one(baseResources, "Namespace", NAMESPACE);
+        for (Doc doc : allResources) {
+            if (KubeYaml.CLUSTER_SCOPED_KINDS.contains(doc.kind())) {
+                assertAbsent(doc.node(), "/metadata/namespace", doc + " is cluster-scoped");
+            } else {
+                assertEquals(NAMESPACE, doc.namespace(), doc + ": metadata.namespace");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ RBAC
+
+    @Test
+    void serviceAccountAndRbacGrantOnlyNamespaceReads() {
+        Doc account = one(baseResources, "ServiceAccount", APP);
+        Set<String> rbacKinds = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
+        assertEquals(Set.of("ClusterRole probe-rewriter-webhook", "ClusterRoleBinding probe-rewriter-webhook"),
+                allResources.stream().filter(d -> rbacKinds.contains(d.kind()))
+                        .map(d -> d.kind() + " " + d.name()).collect(Collectors.toSet()),
+                "RBAC objects: one ClusterRole and its binding, nothing else");
+
+        Doc role = one(baseResources, "ClusterRole", "probe-rewriter-webhook");
+        assertText("rbac.authorization.k8s.io/v1", role.node(), "/apiVersion", role.toString());
+        assertAbsent(role.node(), "/aggregationRule", role.toString());
+        JsonNode rules = role.at("/rules");
+        assertEquals(1, rules.size(), role + ": a single rule");
+        JsonNode rule = rules.get(0);
+        assertEquals(List.of(""), texts(rule, "/apiGroups", role.toString()), role + ": core API group");
+        assertEquals(List.of("namespaces"), texts(rule, "/resources", role.toString()), role + ": namespaces only");
+        List<String> verbs = texts(rule, "/verbs", role.toString());
+        assertEquals(Set.of("get", "list", "watch"), new HashSet<>(verbs), role + ": read verbs for an informer");
+        assertEquals(3, verbs.size(), role + ": no repeated verbs");
+        assertAbsent(rule, "/resourceNames", role + " (an informer lists all namespaces)");
+        assertAbsent(rule, "/nonResourceURLs", role.toString());
+
+        Doc binding = one(baseResources, "ClusterRoleBinding", "probe-rewriter-webhook");
+        assertText("rbac.authorization.k8s.io", binding.node(), "/roleRef/apiGroup", binding.toString());
+        assertText("ClusterRole", binding.node(), "/roleRef/kind", binding.toString());
+        assertText(role.name(), binding.node(), "/roleRef/name", binding + " binds the ClusterRole");
+        JsonNode subjects = binding.at("/subjects");
+        assertEquals(1, subjects.size(), binding + ": one subject");
+        assertText("ServiceAccount", subjects.get(0), "/kind", binding + " subject");
+        assertText(account.name(), subjects.get(0), "/name", binding + " subject is the ServiceAccount");
+        assertText(account.namespace(), subjects.get(0), "/namespace", binding + " subject's namespace");
+        assertText(account.name(), deployment().node(), "/spec/template/spec/serviceAccountName",
+                "the Deployment runs as the bound ServiceAccount");
+    }
+
+    // ------------------------------------------------------------------------------------------------ Deployment
+
+    @Test
+    void deploymentRunsTheWebhookContainer() {
+        Doc deployment = deployment();
+        String what = deployment.toString();
+        assertText("apps/v1", deployment.node(), "/apiVersion", what);
+        assertInt(2, deployment.node(), "/spec/replicas", what);
+        assertEquals(WEBHOOK_SELECTOR, stringMap(deployment.node(), "/spec/selector/matchLabels", what),
+                what + ": selector is name + component");
+        assertAbsent(deployment.node(), "/spec/selector/matchExpressions", what);
+        Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", what);
+        assertTrue(podLabels.entrySet().containsAll(WEBHOOK_SELECTOR.entrySet()), what + ": pods match the selector");
+
+        JsonNode containers = deployment.at("/spec/template/spec/containers");
+        assertEquals(1, containers.size(), what + ": one container");
+        JsonNode c = webhookContainer();
+        String cw = what + " container webhook";
+        assertText("probe-rewriter:0.1.0", c, "/image", cw);
+        assertText("IfNotPresent", c, "/imagePullPolicy", cw + " (image built locally)");
+        assertEquals(List.of("serve"), texts(c, "/args", cw), cw + ": args");
+        assertAbsent(c, "/command", cw + " (the image's entrypoint runs the jar)");
+
+        Map<String, JsonNode> ports = byName(c, "/ports", cw);
+        assertEquals(List.of("https", "management"), new ArrayList<>(ports.keySet()), cw + ": port names");
+        assertInt(8443, ports.get("https"), "/containerPort", cw + " port https");
+        assertText("TCP", ports.get("https"), "/protocol", cw + " port https");
+        assertInt(9000, ports.get("management"), "/containerPort", cw + " port management");
+        assertText("TCP", ports.get("management"), "/protocol", cw + " port management");
+
+        Map<String, JsonNode> env = byName(c, "/env", cw);
+        assertTrue(env.containsKey("JAVA_OPTS_APPEND"), cw + ": env JAVA_OPTS_APPEND");
+        assertText("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
+                cw + " env JAVA_OPTS_APPEND");
+
+        assertText("100m", c, "/resources/requests/cpu", cw);
+        assertText("256Mi", c, "/resources/requests/memory", cw);
+        assertText("1", c, "/resources/limits/cpu", cw);
+        assertText("512Mi", c, "/resources/limits/memory", cw);
+    }
+
+    @Test
+    void deploymentProbesUseThePlainHttpManagementPort() {
+        JsonNode c = webhookContainer();
+        Map<String, String> paths = Map.of(
+                "startupProbe", "/q/health/live",
+                "livenessProbe", "/q/health/live",
+                "readinessProbe", "/q/health/ready");
+        Map<String, JsonNode> ports = byName(c, "/ports", "container webhook");
+        paths.forEach((probeKind, path) -> {
+            String what = "container webhook " + probeKind;
+            JsonNode probe = c.path(probeKind);
+            assertTrue(probe.isObject(), what + " is missing");
+            assertText(path, probe, "/httpGet/path", what);
+            JsonNode port = probe.at("/httpGet/port");
+            boolean management = port.isTextual() ? port.textValue().equals("management")
+                    : port.isIntegralNumber() && port.intValue() == ports.get("management").path("containerPort").intValue();
+            assertTrue(management, what + " should target the management port (9000), got " + port);
+            String scheme = probe.at("/httpGet/scheme").asText("HTTP");
+            assertEquals("HTTP", scheme, what + ": kubelet has no client certificate, so plain HTTP");
+            int period = probe.path("periodSeconds").asInt(10);
+            int failures = probe.path("failureThreshold").asInt(3);
+            int timeout = probe.path("timeoutSeconds").asInt(1);
+            assertTrue(period >= 1 && period <= 30, what + ": periodSeconds " + period);
+            assertTrue(timeout >= 1 && timeout <= period, what + ": timeoutSeconds " + timeout + " within the period");
+            assertTrue(failures >= 1, what + ": failureThreshold " + failures);
+        });
+        JsonNode startup = c.path("startupProbe");
+        int startupBudget = startup.path("periodSeconds").asInt(10) * startup.path("failureThreshold").asInt(3);
+        assertTrue(startupBudget >= 30 && startupBudget <= 300,
+                "startupProbe should allow between 30 s and 5 min to start, allows " + startupBudget + " s");
+        JsonNode liveness = c.path("livenessProbe");
+        int livenessBudget = liveness.path("periodSeconds").asInt(10) * liveness.path("failureThreshold").asInt(3);
+        assertTrue(livenessBudget >= 10, "livenessProbe restarts after " + livenessBudget + " s, too eager");
+    }
+
+    @Test
+    void deploymentRunsRestrictedAsUser185() {
+        JsonNode pod = deployment().at("/spec/template/spec");
+        String what = "Deployment pod securityContext";
+        assertBool(true, pod, "/securityContext/runAsNonRoot", what);
+        assertInt(185, pod, "/securityContext/runAsUser", what);
+        assertInt(185, pod, "/securityContext/runAsGroup", what);
+        assertInt(185, pod, "/securityContext/fsGroup", what);
+        assertText("RuntimeDefault", pod, "/securityContext/seccompProfile/type", what);
+        for (String host : List.of("/hostNetwork", "/hostPID", "/hostIPC")) {
+            assertFalse(pod.at(host).asBoolean(false), "Deployment pod must not set " + host);
+        }
+
+        JsonNode c = webhookContainer();
+        String cw = "container webhook securityContext";
+        assertBool(false, c, "/securityContext/allowPrivilegeEscalation", cw);
+        assertBool(true, c, "/securityContext/readOnlyRootFilesystem", cw);
+        assertEquals(List.of("ALL"), texts(c, "/securityContext/capabilities/drop", cw), cw + ": drop ALL");
+        assertAbsent(c, "/securityContext/capabilities/add", cw);
+        assertFalse(c.at("/securityContext/privileged").asBoolean(false), cw + ": not privileged");
+        for (String override : List.of("/securityContext/runAsUser", "/securityContext/runAsNonRoot")) {
+            JsonNode value = c.at(override);
+            assertTrue(value.isMissingNode() || value.equals(pod.at(override)),
+                    cw + ": " + override + " must not override the pod's");
+        }
+    }
+
+    @Test
+    void deploymentMountsTheServingCertificateAndAWritableTmp() {
+        JsonNode pod = deployment().at("/spec/template/spec");
+        JsonNode c = webhookContainer();
+        Map<String, JsonNode> volumes = byName(pod, "/volumes", "Deployment volumes");
+        Map<String, JsonNode> mounts = byName(c, "/volumeMounts", "container webhook volumeMounts");
+        mounts.keySet().forEach(m -> assertTrue(volumes.containsKey(m), "volumeMount " + m + " has no volume"));
+
+        JsonNode tlsMount = mounts.values().stream()
+                .filter(m -> m.path("mountPath").asText().equals("/etc/probe-rewriter/tls")).findFirst().orElse(null);
+        assertNotNull(tlsMount, "container webhook: nothing mounted at /etc/probe-rewriter/tls");
+        assertBool(true, tlsMount, "/readOnly", "the TLS mount");
+        assertAbsent(tlsMount, "/subPath", "the TLS mount (a subPath mount never sees renewed certificates)");
+        JsonNode tls = volumes.get(tlsMount.path("name").asText());
+        assertText(TLS_SECRET, tls, "/secret/secretName", "volume " + tls.path("name").asText());
+        JsonNode items = tls.at("/secret/items");
+        if (!items.isMissingNode()) {
+            Set<String> keys = new HashSet<>();
+            items.forEach(i -> keys.add(i.path("key").asText() + "->" + i.path("path").asText()));
+            assertTrue(keys.containsAll(Set.of("tls.crt->tls.crt", "tls.key->tls.key")), "TLS items keep file names");
+        }
+        JsonNode mode = tls.at("/secret/defaultMode");
+        if (!mode.isMissingNode()) {
+            assertTrue(mode.isIntegralNumber() && (mode.intValue() & 0007) == 0 && (mode.intValue() & 0440) != 0,
+                    "TLS defaultMode should let the user or fsGroup read and hide the key from others: " + mode);
+        }
+
+        JsonNode tmpMount = mounts.values().stream()
+                .filter(m -> m.path("mountPath").asText().equals("/tmp")).findFirst().orElse(null);
+        assertNotNull(tmpMount, "container webhook: nothing mounted at /tmp (the JVM needs it writable)");
+        assertFalse(tmpMount.path("readOnly").asBoolean(false), "/tmp must be writable");
+        JsonNode tmp = volumes.get(tmpMount.path("name").asText());
+        assertTrue(tmp.path("emptyDir").isObject(), "/tmp should be an emptyDir, got " + tmp);
+    }
+
+    @Test
+    void deploymentSpreadsPodsAndUsesItsServiceAccount() {
+        Doc deployment = deployment();
+        JsonNode pod = deployment.at("/spec/template/spec");
+        Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", "pod template");
+        assertText(APP, pod, "/serviceAccountName", "Deployment");
+        assertBool(true, pod, "/automountServiceAccountToken", "Deployment (the Namespace informer needs the token)");
+        assertAbsent(pod, "/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution",
+                "Deployment (a required anti-affinity would leave a replica unscheduled on a one-node cluster)");
+
+        JsonNode preferred = pod.at("/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution");
+        assertTrue(preferred.isArray() && preferred.size() >= 1, "Deployment: preferred podAntiAffinity");
+        boolean byHostname = false;
+        for (JsonNode term : preferred) {
+            if (term.at("/podAffinityTerm/topologyKey").asText().equals("kubernetes.io/hostname")) {
+                byHostname = true;
+                assertTrue(term.path("weight").asInt() >= 1 && term.path("weight").asInt() <= 100, "weight 1..100");
+                Map<String, String> selector = stringMap(term, "/podAffinityTerm/labelSelector/matchLabels",
+                        "podAntiAffinity term");
+                assertEquals(WEBHOOK_SELECTOR, selector, "podAntiAffinity selects the webhook pods");
+            }
+        }
+        assertTrue(byHostname, "Deployment: podAntiAffinity on kubernetes.io/hostname");
+
+        for (JsonNode spread : pod.path("topologySpreadConstraints")) {
+            Map<String, String> selector = stringMap(spread, "/labelSelector/matchLabels", "topologySpreadConstraint");
+            assertTrue(podLabels.entrySet().containsAll(selector.entrySet()),
+                    "topologySpreadConstraint selects the webhook pods");
+            assertEquals("ScheduleAnyway", spread.path("whenUnsatisfiable").asText(),
+                    "topologySpreadConstraint must not block scheduling");
+        }
+        String priority = pod.path("priorityClassName").asText("");
+        assertTrue(priority.isEmpty() || allResources.stream()
+                        .anyMatch(d -> d.kind().equals("PriorityClass") && d.name().equals(priority)),
+                "priorityClassName " + priority + " is not defined by the install");
+    }
+
+    // ------------------------------------------------------------------------------------------------ Service, PDB
+
+    @Test
+    void serviceExposesTheWebhookAndManagementPorts() {
+        Doc service = service();
+        String what = service.toString();
+        assertEquals(WEBHOOK_SELECTOR, stringMap(service.node(), "/spec/selector", what), what + ": selector");
+        String type = service.at("/spec/type").asText("ClusterIP");
+        assertEquals("ClusterIP", type, what + ": type");
+        Map<String, JsonNode> ports = byName(service.node(), "/spec/ports", what);
+        assertEquals(Set.of("https", "management"), ports.keySet(), what + ": port names");
+        assertInt(443, ports.get("https"), "/port", what + " port https");
+        assertText("https", ports.get("https"), "/targetPort", what + " port https");
+        assertInt(9000, ports.get("management"), "/port", what + " port management");
+        assertText("management", ports.get("management"), "/targetPort", what + " port management");
+        ports.values().forEach(p -> assertEquals("TCP", p.path("protocol").asText("TCP"), what + " protocol"));
+    }
+
+    @Test
+    void podDisruptionBudgetKeepsOneWebhookPod() {
+        Doc pdb = one(baseResources, "PodDisruptionBudget", APP);
+        String what = pdb.toString();
+        assertText("policy/v1", pdb.node(), "/apiVersion", what);
+        assertInt(1, pdb.node(), "/spec/minAvailable", what);
+        assertAbsent(pdb.node(), "/spec/maxUnavailable", what);
+        assertEquals(WEBHOOK_SELECTOR, stringMap(pdb.node(), "/spec/selector/matchLabels", what), what + ": selector");
+        assertTrue(pdb.at("/spec/minAvailable").intValue() < deployment().at("/spec/replicas").intValue(),
+                what + ": minAvailable below replicas, or no node could ever be drained");
+    }
+
+    // ------------------------------------------------------------------------------------------------ webhook
+
+    @Test
+    void webhookConfigurationSelectsOptedInPodCreations() {
+        Doc configuration = one(baseResources, "MutatingWebhookConfiguration", APP);
+        String what = configuration.toString();
+        assertText("admissionregistration.k8s.io/v1", configuration.node(), "/apiVersion", what);
+        JsonNode w = webhook(configuration);
+        assertText("probes.probe-rewriter.io", w, "/name", what);
+
+        assertText(NAMESPACE, w, "/clientConfig/service/namespace", what);
+        assertText(APP, w, "/clientConfig/service/name", what);
+        assertText("/mutate", w, "/clientConfig/service/path", what);
+        assertInt(443, w, "/clientConfig/service/port", what);
+        assertAbsent(w, "/clientConfig/url", what);
+        assertAbsent(w, "/clientConfig/caBundle", what + " (injected, never committed)");
+        assertNull(configuration.annotation(INJECT_CA_FROM), what + ": the base does not assume cert-manager");
+
+        JsonNode rules = w.path("rules");
+        assertEquals(1, rules.size(), what + ": one rule");
+        JsonNode rule = rules.get(0);
+        assertEquals(List.of(""), texts(rule, "/apiGroups", what), what + " rule apiGroups");
+        assertEquals(List.of("v1"), texts(rule, "/apiVersions", what), what + " rule apiVersions");
+        assertEquals(List.of("pods"), texts(rule, "/resources", what), what + " rule resources (no subresources)");
+        assertEquals(List.of("CREATE"), texts(rule, "/operations", what), what + " rule operations");
+        assertText("Namespaced", rule, "/scope", what + " rule");
+
+        assertAbsent(w, "/namespaceSelector/matchLabels", what + " (matchExpressions only)");
+        JsonNode expressions = w.at("/namespaceSelector/matchExpressions");
+        assertEquals(2, expressions.size(), what + ": two namespaceSelector expressions");
+        Map<String, JsonNode> byKey = new LinkedHashMap<>();
+        expressions.forEach(e -> byKey.put(e.path("key").asText(), e));
+        JsonNode enabled = byKey.get("probe-rewriter.io/enabled");
+        assertNotNull(enabled, what + ": namespaceSelector on probe-rewriter.io/enabled");
+        assertText("In", enabled, "/operator", what + " probe-rewriter.io/enabled");
+        assertEquals(List.of("true"), texts(enabled, "/values", what), what + " probe-rewriter.io/enabled values");
+        JsonNode name = byKey.get("kubernetes.io/metadata.name");
+        assertNotNull(name, what + ": namespaceSelector on kubernetes.io/metadata.name");
+        assertText("NotIn", name, "/operator", what + " kubernetes.io/metadata.name");
+        assertEquals(Set.of("kube-system", NAMESPACE), new HashSet<>(texts(name, "/values", what)),
+                what + ": excluded namespaces");
+
+        assertEquals(List.of("v1"), texts(w, "/admissionReviewVersions", what), what + " admissionReviewVersions");
+        assertText("None", w, "/sideEffects", what);
+        assertText("Ignore", w, "/failurePolicy", what);
+        assertInt(5, w, "/timeoutSeconds", what);
+        assertText("IfNeeded", w, "/reinvocationPolicy", what);
+        assertText("Equivalent", w, "/matchPolicy", what);
+    }
+
+    // ------------------------------------------------------------------------------------------------ cert-manager
+
+    @Test
+    void certManagerOverlayChainsASelfSignedCaToTheServingCertificate() {
+        Doc serving = certificate(SERVING_CERT);
+        String what = serving.toString();
+        assertText("cert-manager.io/v1", serving.node(), "/apiVersion", what);
+        assertText(TLS_SECRET, serving.node(), "/spec/secretName", what);
+        assertFalse(serving.at("/spec/isCA").asBoolean(false), what + " is a leaf certificate");
+        assertEquals(List.of("probe-rewriter.probe-rewriter-system.svc",
+                        "probe-rewriter.probe-rewriter-system.svc.cluster.local"),
+                texts(serving.node(), "/spec/dnsNames", what), what + ": dnsNames");
+        assertSensibleKey(serving);
+        long duration = goDurationSeconds(serving.at("/spec/duration").asText(null), what + " duration");
+        long renewBefore = goDurationSeconds(serving.at("/spec/renewBefore").asText(null), what + " renewBefore");
+        assertTrue(duration >= 24 * 3600 && duration <= 366 * 24 * 3600, what + ": duration between a day and a year");
+        assertTrue(renewBefore >= 3600 && renewBefore < duration, what + ": renewBefore below duration");
+        JsonNode usages = serving.at("/spec/usages");
+        if (!usages.isMissingNode()) {
+            assertTrue(texts(serving.node(), "/spec/usages", what).contains("server auth"), what + ": server auth");
+        }
+
+        Doc caIssuer = issuerOf(serving);
+        String caSecret = caIssuer.at("/spec/ca/secretName").asText(null);
+        assertNotNull(caSecret, caIssuer + " should be a CA Issuer (spec.ca.secretName)");
+        List<Doc> caCerts = KubeYaml.ofKind(overlayResources, "Certificate").stream()
+                .filter(c -> caSecret.equals(c.at("/spec/secretName").asText(null))).toList();
+        assertEquals(1, caCerts.size(), "one Certificate should write the CA Issuer's Secret " + caSecret);
+        Doc ca = caCerts.get(0);
+        assertBool(true, ca.node(), "/spec/isCA", ca.toString());
+        assertSensibleKey(ca);
+        long caDuration = goDurationSeconds(ca.at("/spec/duration").asText(null), ca + " duration");
+        long caRenewBefore = goDurationSeconds(ca.at("/spec/renewBefore").asText(null), ca + " renewBefore");
+        assertTrue(caRenewBefore < caDuration, ca + ": renewBefore below duration");
+        assertTrue(caDuration > duration, ca + " should outlive the serving certificate it signs");
+
+        Doc selfSigned = issuerOf(ca);
+        assertTrue(selfSigned.at("/spec/selfSigned").isObject(), selfSigned + " should be selfSigned: {}");
+        assertFalse(selfSigned.name().equals(caIssuer.name()), "the self-signed and CA Issuers are distinct");
+        assertEquals(Set.of(selfSigned.name(), caIssuer.name()),
+                KubeYaml.ofKind(overlayResources, "Issuer").stream().map(Doc::name).collect(Collectors.toSet()),
+                "the overlay's Issuers are the self-signed one and the CA one");
+        assertTrue(KubeYaml.ofKind(overlayResources, "ClusterIssuer").isEmpty(),
+                "no ClusterIssuer: the CA must not sign for other namespaces");
+    }
+
+    private static void assertSensibleKey(Doc certificate) {
+        String algorithm = certificate.at("/spec/privateKey/algorithm").asText("RSA");
+        int size = certificate.at("/spec/privateKey/size").asInt(algorithm.equals("ECDSA") ? 256 : 2048);
+        assertTrue(algorithm.equals("ECDSA") && size == 256 || algorithm.equals("RSA") && size == 2048,
+                certificate + ": private key ECDSA P-256 or RSA 2048, got " + algorithm + " " + size);
+        String encoding = certificate.at("/spec/privateKey/encoding").asText("PKCS1");
+        if (certificate.at("/spec/secretName").asText().equals(TLS_SECRET)) {
+            assertEquals("PKCS8", encoding, certificate + ": the webhook's Java PEM loader wants PKCS#8 keys");
+        }
+    }
+
+    @Test
+    void overlayPatchInjectsTheServingCaIntoTheWebhookConfiguration() {
+        assertEquals(1, overlayPatches.size(), "one patch document in the overlay");
+        Doc patch = overlayPatches.get(0);
+        Doc configuration = one(baseResources, "MutatingWebhookConfiguration", APP);
+        assertEquals(configuration.kind(), patch.kind(), patch + " targets the MutatingWebhookConfiguration");
+        assertEquals(configuration.name(), patch.name(), patch + " targets the base's webhook configuration");
+        assertEquals(configuration.at("/apiVersion"), patch.at("/apiVersion"), patch + ": apiVersion");
+        Doc serving = certificate(SERVING_CERT);
+        assertEquals(serving.namespace() + "/" + serving.name(), patch.annotation(INJECT_CA_FROM),
+                patch + ": " + INJECT_CA_FROM + " names the serving Certificate");
+        assertAbsent(patch.node(), "/webhooks", patch + " (only the annotation; the injector writes caBundle)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ agreement
+
+    @Test
+    void objectsAgreeOnNamesSelectorsAndPorts() {
+        Doc deployment = deployment();
+        Doc service = service();
+        Doc pdb = one(baseResources, "PodDisruptionBudget", APP);
+        JsonNode w = webhook(one(baseResources, "MutatingWebhookConfiguration", APP));
+
+        Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", "pod template");
+        Map<String, String> deploymentSelector = stringMap(deployment.node(), "/spec/selector/matchLabels", "Deployment");
+        assertEquals(deploymentSelector, stringMap(service.node(), "/spec/selector", "Service"),
+                "the Service selects what the Deployment selects");
+        assertEquals(deploymentSelector, stringMap(pdb.node(), "/spec/selector/matchLabels", "PodDisruptionBudget"),
+                "the PodDisruptionBudget selects what the Deployment selects");
+        assertTrue(podLabels.entrySet().containsAll(deploymentSelector.entrySet()), "the pods carry the selector");
+        assertEquals(deployment.namespace(), service.namespace(), "Deployment and Service namespaces");
+        assertEquals(deployment.namespace(), pdb.namespace(), "Deployment and PodDisruptionBudget namespaces");
+
+        Map<String, JsonNode> containerPorts = byName(webhookContainer(), "/ports", "container webhook");
+        for (JsonNode port : service.at("/spec/ports")) {
+            JsonNode target = port.path("targetPort");
+            assertTrue(target.isTextual() && containerPorts.containsKey(target.textValue()),
+                    "Service port " + port.path("name").asText() + " targets " + target
+                            + ", which is not a container port name " + containerPorts.keySet());
+        }
+        JsonNode https = named(service.node(), "/spec/ports", "https", "Service");
+        assertEquals(8443, containerPorts.get(https.path("targetPort").asText()).path("containerPort").asInt(),
+                "Service https reaches container port 8443");
+
+        assertEquals(service.name(), w.at("/clientConfig/service/name").asText(), "webhook clientConfig service name");
+        assertEquals(service.namespace(), w.at("/clientConfig/service/namespace").asText(),
+                "webhook clientConfig service namespace");
+        assertEquals(https.path("port").asInt(), w.at("/clientConfig/service/port").asInt(),
+                "webhook clientConfig port is the Service's https port");
+
+        Doc serving = certificate(SERVING_CERT);
+        String host = service.name() + "." + service.namespace() + ".svc";
+        assertEquals(Set.of(host, host + ".cluster.local"), new HashSet<>(texts(serving.node(), "/spec/dnsNames", "")),
+                "the serving Certificate names the Service the API server calls");
+        assertEquals(service.namespace(), serving.namespace(), "the Certificate lives beside the Service");
+        String mountedSecret = byName(deployment.at("/spec/template/spec"), "/volumes", "volumes").values().stream()
+                .map(v -> v.at("/secret/secretName").asText(null)).filter(s -> s != null).findFirst().orElse(null);
+        assertEquals(serving.at("/spec/secretName").asText(), mountedSecret,
+                "the Deployment mounts the Secret the serving Certificate writes");
+        Doc patch = overlayPatches.get(0);
+        assertEquals(serving.namespace() + "/" + serving.name(), patch.annotation(INJECT_CA_FROM),
+                "inject-ca-from names the serving Certificate");
+    }
+}
