@@ -39,6 +39,8 @@ class PackagingTest {
         assertTrue(user.find(), "no USER");
         assertTrue(user.group(1).matches("[1-9]\\d*"), "numeric non-root user expected, got " + user.group(1));
         assertTrue(dockerfile.contains("/deployments/quarkus-run.jar"), "runs the fast-jar");
+        assertTrue(dockerfile.contains("EXPOSE 8443 9000"), "the webhook and management ports");
+        assertTrue(dockerfile.contains("CMD [\"serve\"]"), "the image serves by default");
         for (String dir : List.of("lib/", "app/", "quarkus/")) {
             assertTrue(dockerfile.contains("/src/target/quarkus-app/" + dir), "fast-jar layout needs " + dir);
         }
