@@ -242,8 +242,8 @@ class ManifestsTest {
         assertEquals(List.of(""), texts(rule, "/apiGroups", role.toString()), role + ": core API group");
         assertEquals(List.of("namespaces"), texts(rule, "/resources", role.toString()), role + ": namespaces only");
         List<String> verbs = texts(rule, "/verbs", role.toString());
-        assertEquals(Set.of("get", "list", "watch"), new HashSet<>(verbs), role + ": read verbs for an informer");
-        assertEquals(3, verbs.size(), role + ": no repeated verbs");
+        assertEquals(Set.of("list", "watch"), new HashSet<>(verbs), role + ": an informer lists and watches, nothing more");
+        assertEquals(2, verbs.size(), role + ": no repeated verbs");
         assertAbsent(rule, "/resourceNames", role + " (an informer lists all namespaces)");
         assertAbsent(rule, "/nonResourceURLs", role.toString());
 

@@ -1,0 +1,105 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+
+/** The HTTPS port: TLS 1.2 or newer, HTTP/1.1 only, and no plaintext listener. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class TransportTest extends WebhookTestBase {
+
+    @Test
+    void tls12AndTls13AreAcceptedAndHttp2IsNotOffered() throws Exception {
+        for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setProtocols(new String[] {protocol});
+            HttpClient http = HttpClient.newBuilder().sslContext(trustingContext()).sslParameters(parameters)
+                    .version(HttpClient.Version.HTTP_2).build();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(mutate.toString()))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, response.statusCode());
+            assertEquals(protocol, response.sslSession().orElseThrow().getProtocol());
+            assertEquals(HttpClient.Version.HTTP_1_1, response.version(), "HTTP/2 must not be negotiated");
+        }
+    }
+
+    @Test
+    void olderProtocolsAreRefused() throws Exception {
+        // The JDK's own client cannot offer TLS 1.1 any more, so ask OpenSSL (installed by .ci/run).
+        org.junit.jupiter.api.Assumptions.assumeTrue(opensslAvailable(), "openssl is not installed");
+        // OpenSSL names the protocol it asked for either way; whether a cipher was agreed tells the outcome.
+        String refused = openssl("-tls1_1");
+        assertTrue(refused.contains("Cipher is (NONE)") && refused.contains("no peer certificate available"),
+                "TLS 1.1 was accepted:\n" + refused);
+        String accepted = openssl("-tls1_2");
+        assertTrue(accepted.contains("TLSv1.2") && !accepted.contains("Cipher is (NONE)"),
+                "TLS 1.2 was refused:\n" + accepted);
+        assertTrue(accepted.contains("CN = " + ServingCertificates.FIRST_CN)
+                || accepted.contains("CN=" + ServingCertificates.FIRST_CN), accepted);
+    }
+
+    private static boolean opensslAvailable() {
+        try {
+            return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private String openssl(String protocolFlag) throws Exception {
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", mutate.getHost() + ":" + mutate.getPort(),
+                "-servername", "localhost", protocolFlag).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "openssl did not finish");
+        return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void thereIsNoPlaintextWebhookPort() throws Exception {
+        // Plain HTTP to the HTTPS port is not answered as HTTP.
+        try (Socket socket = new Socket(mutate.getHost(), mutate.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            byte[] buffer = new byte[16];
+            int n = socket.getInputStream().read(buffer);
+            String start = n <= 0 ? "" : new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(!start.startsWith("HTTP/"), "plain HTTP was answered: " + start);
+        } catch (java.net.SocketException closed) {
+            // Closed by the TLS layer: also no plaintext service.
+        }
+    }
+
+    private static javax.net.ssl.TrustManager[] trustManagers() throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("first", ServingCertificates.certificate("first"));
+        trust.setCertificateEntry("second", ServingCertificates.certificate("second"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        return tmf.getTrustManagers();
+    }
+
+    private static SSLContext trustingContext() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers(), null);
+        return context;
+    }
+}
