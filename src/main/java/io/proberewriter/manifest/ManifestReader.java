@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.proberewriter.json.StrictJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,6 @@ public final class ManifestReader {
         String where = loc == null || loc.getLineNr() < 0 ? ""
                 : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         return new ManifestException(source + ", document " + number + ": invalid " + (json ? "JSON" : "YAML")
-                + where + ": " + ParserMessages.clean(e.getOriginalMessage()), e);
+                + where + ": " + StrictJson.message(e.getOriginalMessage()), e);
     }
 }

@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.json.StrictJson;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.patch.PodPatch;
 import java.util.ArrayList;
@@ -33,12 +31,8 @@ public final class ManifestRewriter {
      * into a boolean and a number); silently turning them back into "false" and "8080" would hide the mistake.
      */
     private static ObjectMapper strictModelMapper() {
-        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-        mapper.coercionConfigFor(LogicalType.Textual)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-        return mapper;
+        return StrictJson.refuseScalarsAsStrings(
+                new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES));
     }
 
     private static final Map<String, String> TYPE_WORDS = Map.ofEntries(
@@ -120,7 +114,7 @@ public final class ManifestRewriter {
                     ? " (quote it: YAML reads unquoted true, off, yes or 8080 as a boolean or a number)" : "";
             return "expected " + expected + got + hint;
         }
-        return ParserMessages.clean(e.getOriginalMessage());
+        return StrictJson.message(e.getOriginalMessage());
     }
 
     private static JsonNode valueAt(JsonNode root, List<JsonMappingException.Reference> path) {

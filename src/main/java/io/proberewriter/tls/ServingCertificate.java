@@ -43,6 +43,8 @@ public class ServingCertificate {
     private final Vertx vertx;
     private final ProbeRewriterConfig config;
     private volatile ReloadingKeyManager keyManager;
+    /** False while the served key does not match its certificate: every handshake would fail. */
+    private volatile boolean usable;
     private volatile byte[] servedFingerprint;
     private volatile long timer = -1;
 
@@ -61,17 +63,24 @@ public class ServingCertificate {
     synchronized ReloadingKeyManager keyManager() {
         if (keyManager == null) {
             TlsConfiguration tls = configuration();
-            keyManager = new ReloadingKeyManager(keyManagerOf(tls).orElseThrow(() -> new IllegalStateException(
-                    "the TLS configuration '" + TLS_CONFIGURATION + "' has no usable key and certificate")));
+            X509ExtendedKeyManager initial = keyManagerOf(tls).orElseThrow(() -> new IllegalStateException(
+                    "the TLS configuration '" + TLS_CONFIGURATION + "' has no usable key and certificate"));
+            keyManager = new ReloadingKeyManager(initial);
             servedFingerprint = fingerprint().orElse(null);
+            usable = keyMatchesCertificate(initial);
+            if (!usable) {
+                // Not ready, and watching: a corrected Secret is picked up like any renewal.
+                LOG.errorf("The serving key in %s does not match the certificate in %s: not ready until they match",
+                        config.tls().keyFile(), config.tls().certFile());
+            }
         }
         return keyManager;
     }
 
-    /** The certificate being served now, if any. */
+    /** The certificate being served now, if there is one that handshakes can use. */
     public Optional<X509Certificate> certificate() {
         ReloadingKeyManager km = keyManager;
-        return km == null ? Optional.empty() : leaf(km.current());
+        return km == null || !usable ? Optional.empty() : leaf(km.current());
     }
 
     void start(@Observes StartupEvent event) {
@@ -79,7 +88,7 @@ public class ServingCertificate {
             return; // Offline commands: no HTTPS server.
         }
         keyManager();
-        long period = Math.max(1, config.tls().reloadPeriod().toMillis());
+        long period = config.tls().reloadPeriod().toMillis();
         // File reads and key checks are blocking: off the event loop.
         timer = vertx.setPeriodic(period, id -> vertx.executeBlocking(() -> {
             reloadIfChanged();
@@ -112,6 +121,7 @@ public class ServingCertificate {
         }
         keyManager().swap(next.get());
         servedFingerprint = now.get();
+        usable = true;
         leaf(next.get()).ifPresent(cert -> LOG.infof("Serving certificate reloaded: %s, valid until %s",
                 cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant()));
         return true;

@@ -36,7 +36,7 @@ public class ServingCertificateReadiness implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("serving-certificate");
         Optional<X509Certificate> certificate = serving.certificate();
         if (certificate.isEmpty()) {
-            return response.down().withData("reason", "no certificate loaded").build();
+            return response.down().withData("reason", "no usable certificate (none loaded, or its key does not match it)").build();
         }
         X509Certificate cert = certificate.get();
         boolean valid = !clock.instant().isAfter(cert.getNotAfter().toInstant())

@@ -1,8 +1,6 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -117,13 +115,12 @@ public class AdmissionController {
             // The webhook configuration's namespaceSelector should not have sent this; do not act on it.
             return Decision.allow(Outcome.SKIPPED, List.of());
         }
-        Pod pod;
-        try {
-            pod = JSON.treeToValue(envelope.object(), Pod.class);
-        } catch (JsonProcessingException e) {
+        if (envelope.podProblem() != null) {
+            LOG.warnf("Pod in %s could not be read, admitted unchanged: %s", envelope.describe(), envelope.podProblem());
             return Decision.allow(Outcome.ERROR, AdmissionWarnings.of(
-                    "the pod could not be read, admitted unchanged: " + e.getOriginalMessage()));
+                    "the pod could not be read, admitted unchanged: " + envelope.podProblem()));
         }
+        Pod pod = envelope.pod();
         if (pod.getMetadata() != null && pod.getMetadata().getNamespace() == null) {
             pod.getMetadata().setNamespace(envelope.namespace());
         }

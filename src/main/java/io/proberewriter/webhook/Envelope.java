@@ -1,39 +1,113 @@
 package io.proberewriter.webhook;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.proberewriter.json.StrictJson;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The parts of an AdmissionReview v1 request this webhook reads, checked before anything else: a body that is
- * not one gets a 400 naming what is wrong. The object stays a JSON tree until we know it is a pod we rewrite.
+ * not one gets a 400 naming what is wrong.
+ *
+ * <p>The body is bound in one streaming pass, and the fields of the pod that the engine never reads (env vars,
+ * volumes, mounts, resources, managed fields, …) are skipped by the parser instead of being built into objects.
+ * A pod's size therefore costs only tokenization; what costs is the probes. The pod read here is a partial view:
+ * enough for the engine and for a targeted patch, never to be written back whole.
+ *
+ * @param pod        the pod of a pod CREATE, or null
+ * @param podProblem why the pod could not be read (a field of the wrong type), or null
  */
 record Envelope(String uid, String group, String version, String kind, String operation, String namespace,
-                String name, boolean dryRun, JsonNode object) {
+                String name, boolean dryRun, Pod pod, String podProblem) {
 
-    /** Deeply nested bodies are refused before they can exhaust the stack. */
-    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
-            .build()).build();
+    /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
+    private static final ObjectMapper JSON = strictMapper()
+            .addMixIn(Pod.class, PodFieldsNotRead.class)
+            .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
+            .addMixIn(Container.class, ContainerFieldsNotRead.class)
+            .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class);
+    /** The same without skipping: for the rare body whose pod cannot be bound, to still answer its uid. */
+    private static final ObjectMapper TREE = strictMapper();
+
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"status"})
+    private abstract static class PodFieldsNotRead {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"volumes", "affinity", "tolerations",
+            "topologySpreadConstraints", "imagePullSecrets", "hostAliases", "dnsConfig", "readinessGates",
+            "schedulingGates", "resourceClaims", "overhead", "securityContext", "ephemeralContainers", "os"})
+    private abstract static class PodSpecFieldsNotRead {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeMounts", "volumeDevices",
+            "resources", "resizePolicy", "lifecycle", "securityContext", "command", "args", "workingDir"})
+    private abstract static class ContainerFieldsNotRead {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"managedFields"})
+    private abstract static class MetadataFieldsNotRead {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Review(String apiVersion, String kind, Request request) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Request(String uid, Kind kind, String operation, String namespace, String name, Boolean dryRun,
+                           Pod object) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Kind(String group, String version, String kind) {
+    }
+
+    private static ObjectMapper strictMapper() {
+        return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build());
+    }
 
     static Envelope parse(byte[] body) throws BadAdmissionRequest {
-        JsonNode root;
+        Review review;
         try {
-            root = JSON.readTree(body);
+            review = JSON.readValue(body, Review.class);
+        } catch (MismatchedInputException e) {
+            if (e.getPath().isEmpty()) {
+                throw new BadAdmissionRequest("not-admission-review",
+                        body.length == 0 ? "the body is empty, not a JSON object" : "the body is not a JSON object");
+            }
+            if (insideObject(e.getPath())) {
+                return withUnreadablePod(body, e);
+            }
+            throw new BadAdmissionRequest("not-admission-review", where(e.getPath()) + StrictJson.message(e));
         } catch (JsonProcessingException e) {
-            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + e.getOriginalMessage());
+            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
         } catch (IOException e) {
             throw new BadAdmissionRequest("malformed-json", "unreadable body: " + e.getMessage());
         }
-        if (root == null || root.isMissingNode() || !root.isObject()) {
+        if (review == null) {
             throw new BadAdmissionRequest("not-admission-review", "the body is not a JSON object");
         }
-        String apiVersion = root.path("apiVersion").asText("");
-        String kind = root.path("kind").asText("");
+        return validated(review, null);
+    }
+
+    private static Envelope validated(Review review, String podProblem) throws BadAdmissionRequest {
+        String kind = review.kind() == null ? "" : review.kind();
+        String apiVersion = review.apiVersion() == null ? "" : review.apiVersion();
         if (!AdmissionController.KIND.equals(kind)) {
             throw new BadAdmissionRequest("not-admission-review",
                     "kind is \"" + kind + "\", expected " + AdmissionController.KIND);
@@ -42,31 +116,64 @@ record Envelope(String uid, String group, String version, String kind, String op
             throw new BadAdmissionRequest("not-admission-review", "apiVersion is \"" + apiVersion + "\", expected "
                     + AdmissionController.API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
         }
-        JsonNode request = root.get("request");
-        if (request == null || request.isNull()) {
+        Request request = review.request();
+        if (request == null) {
             throw new BadAdmissionRequest("missing-request", "request is missing");
         }
-        if (!request.isObject()) {
-            throw new BadAdmissionRequest("missing-request", "request is not an object");
-        }
-        String uid = text(request, "uid");
-        if (uid.isEmpty()) {
+        if (request.uid() == null || request.uid().isEmpty()) {
             throw new BadAdmissionRequest("missing-uid", "request.uid is missing");
         }
-        JsonNode gvk = request.path("kind");
-        String operation = text(request, "operation");
-        JsonNode object = request.get("object");
-        Envelope envelope = new Envelope(uid, text(gvk, "group"), text(gvk, "version"), text(gvk, "kind"), operation,
-                text(request, "namespace"), text(request, "name"), request.path("dryRun").asBoolean(false), object);
-        if (envelope.isPodCreate() && (object == null || !object.isObject())) {
+        Kind gvk = request.kind() == null ? new Kind("", "", "") : request.kind();
+        Envelope envelope = new Envelope(request.uid(), orEmpty(gvk.group()), orEmpty(gvk.version()),
+                orEmpty(gvk.kind()), orEmpty(request.operation()), orEmpty(request.namespace()),
+                orEmpty(request.name()), Boolean.TRUE.equals(request.dryRun()),
+                request.object(), podProblem);
+        if (envelope.isPodCreate() && request.object() == null && podProblem == null) {
             throw new BadAdmissionRequest("missing-object", "request.object is missing for a pod CREATE");
         }
         return envelope;
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || !value.isTextual() ? "" : value.asText();
+    /** A pod with a field of the wrong type: still an admission request, answered with its uid. */
+    private static Envelope withUnreadablePod(byte[] body, MismatchedInputException problem)
+            throws BadAdmissionRequest {
+        JsonNode root;
+        try {
+            root = TREE.readTree(body);
+        } catch (IOException e) {
+            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + e.getMessage());
+        }
+        if (root.has("request") && root.get("request").isObject()) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("request")).remove("object");
+        }
+        Review review;
+        try {
+            review = TREE.treeToValue(root, Review.class);
+        } catch (JsonProcessingException e) {
+            throw new BadAdmissionRequest("not-admission-review", StrictJson.message(e));
+        }
+        return validated(review, where(problem.getPath()) + StrictJson.message(problem));
+    }
+
+    private static boolean insideObject(List<JsonMappingException.Reference> path) {
+        return path.size() > 2 && "request".equals(path.get(0).getFieldName())
+                && "object".equals(path.get(1).getFieldName());
+    }
+
+    private static String where(List<JsonMappingException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.isEmpty() ? "" : out + ": ";
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     /** Only pods on CREATE are rewritten: probes of a running pod cannot change. */

@@ -83,8 +83,11 @@ class BadRequestTest extends WebhookTestBase {
 
     @Test
     void deeplyNestedJsonIsRefusedNotCrashedOn() throws Exception {
-        String nested = "[".repeat(100_000) + "]".repeat(100_000);
-        assertBadRequest(post(nested), "malformed JSON");
+        ObjectNode review = Reviews.podCreate("default", pod("p", 8080));
+        String nested = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
+        String body = review.toString().replace("\"dryRun\":false", "\"deep\":" + nested + ",\"dryRun\":false");
+        assertBadRequest(post(body), "nesting depth");
+        assertBadRequest(post("[".repeat(100_000) + "]".repeat(100_000)), "not a JSON object");
     }
 
     @Test

@@ -1,0 +1,36 @@
+package io.proberewriter.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Refuses to start on settings that parse but make no sense, naming each one and what it accepts. */
+@Singleton
+class SettingsCheck {
+
+    void check(@Observes StartupEvent event, ProbeRewriterConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    static List<String> problems(ProbeRewriterConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.tls().reloadPeriod().compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("probe-rewriter.tls.reload-period=" + config.tls().reloadPeriod()
+                    + " must be at least 1s (PROBE_REWRITER_TLS_RELOAD_PERIOD)");
+        }
+        if (config.webhook().maxWarnings() < 1) {
+            problems.add("probe-rewriter.webhook.max-warnings=" + config.webhook().maxWarnings()
+                    + " must be at least 1 (PROBE_REWRITER_WEBHOOK_MAX_WARNINGS)");
+        }
+        if (config.probes().isEmpty()) {
+            problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
+        }
+        return problems;
+    }
+}

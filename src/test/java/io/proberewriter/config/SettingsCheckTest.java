@@ -1,0 +1,64 @@
+package io.proberewriter.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proberewriter.engine.ExecCommandStyle;
+import io.proberewriter.engine.Mode;
+import io.proberewriter.engine.ProbeKind;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The configuration mapping read by SmallRye as the application reads it, and the startup check on top. */
+class SettingsCheckTest {
+
+    private static ProbeRewriterConfig config(Map<String, String> values) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(ProbeRewriterConfig.class)
+                // As in the application: Quarkus reads durations like "30s".
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))
+                .build();
+        return config.getConfigMapping(ProbeRewriterConfig.class);
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ProbeRewriterConfig defaults = config(Map.of());
+        assertEquals(Mode.EXEC, defaults.mode());
+        assertEquals(ExecCommandStyle.CURL, defaults.execCommand());
+        assertEquals(Set.of(ProbeKind.values()), defaults.probes());
+        assertEquals(List.of("traffic.sidecar.istio.io/excludeInboundPorts"), defaults.exclusionAnnotations());
+        assertEquals("/etc/probe-rewriter/tls/tls.crt", defaults.tls().certFile());
+        assertEquals("/etc/probe-rewriter/tls/tls.key", defaults.tls().keyFile());
+        assertEquals(Duration.ofSeconds(30), defaults.tls().reloadPeriod());
+        assertTrue(defaults.namespaces().watch());
+        assertEquals(20, defaults.webhook().maxWarnings());
+        assertEquals(List.of(), SettingsCheck.problems(defaults));
+    }
+
+    @Test
+    void valuesThatParseButMakeNoSenseAreNamed() {
+        List<String> problems = SettingsCheck.problems(config(Map.of(
+                "probe-rewriter.tls.reload-period", "0s", "probe-rewriter.webhook.max-warnings", "0")));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("probe-rewriter.tls.reload-period=PT0S must be at least 1s"), problems.get(0));
+        assertTrue(problems.get(1).contains("probe-rewriter.webhook.max-warnings=0 must be at least 1"), problems.get(1));
+    }
+
+    @Test
+    void settingsReachTheEngine() {
+        var settings = new EngineProducer().globalSettings(config(Map.of("probe-rewriter.mode", "port",
+                "probe-rewriter.exec-command", "wget", "probe-rewriter.probes", "readiness",
+                "probe-rewriter.proxy-containers", "my-proxy")));
+        assertEquals(Mode.PORT, settings.mode());
+        assertEquals(ExecCommandStyle.WGET, settings.execCommand());
+        assertEquals(Set.of(ProbeKind.READINESS), settings.probeKinds());
+        assertEquals(Set.of("my-proxy"), settings.proxyContainers());
+    }
+}

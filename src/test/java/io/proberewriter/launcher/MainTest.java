@@ -1,0 +1,24 @@
+package io.proberewriter.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void offlineCommandsAndPrintOnlyOptionsDoNotServe() {
+        assertTrue(Main.offline("rewrite", "-f", "x.yaml"));
+        assertTrue(Main.offline("analyze", "-f", "-"));
+        assertTrue(Main.offline("--version"));
+        assertTrue(Main.offline("serve", "--help"), "serve --help must not need certificates");
+        assertTrue(Main.offline("-h"));
+    }
+
+    @Test
+    void servingIsTheDefault() {
+        assertFalse(Main.offline());
+        assertFalse(Main.offline("serve"));
+    }
+}
