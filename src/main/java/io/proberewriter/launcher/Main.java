@@ -1,5 +1,6 @@
 package io.proberewriter.launcher;
 
+import io.proberewriter.cli.OfflineCommandLine;
 import io.quarkus.picocli.runtime.PicocliRunner;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -7,15 +8,16 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Chooses the configuration profile before Quarkus boots. The webhook's HTTPS server, management port and
- * informers start with the application, before picocli picks a command; the offline commands must open no port
- * and need no certificate, so they run under the {@code cli} profile, which turns all of that off.
+ * Decides before anything boots whether this run serves or works offline. Serving needs Quarkus: the HTTPS
+ * server, the management port and the informers start with the application. The offline commands need none of
+ * it — they must open no port, read no certificate and start fast — so they run as plain picocli commands and
+ * Quarkus is never started for them.
  */
 @QuarkusMain
 public final class Main {
 
     /** Commands that work offline. Anything else — no arguments, {@code serve} — serves. */
-    static final Set<String> OFFLINE_COMMANDS = Set.of("rewrite", "analyze", "help");
+    static final Set<String> OFFLINE_COMMANDS = Set.of("rewrite", "analyze");
     /** Options that only print, wherever they appear ({@code serve --help} must not start a server). */
     static final Set<String> PRINT_ONLY = Set.of("-h", "--help", "-V", "--version");
 
@@ -23,8 +25,8 @@ public final class Main {
     }
 
     public static void main(String... args) {
-        if (offline(args) && System.getProperty("quarkus.profile") == null && System.getenv("QUARKUS_PROFILE") == null) {
-            System.setProperty("quarkus.profile", "cli");
+        if (offline(args)) {
+            System.exit(OfflineCommandLine.create().execute(args));
         }
         Quarkus.run(PicocliRunner.class, args);
     }
