@@ -94,9 +94,17 @@ public class AdmissionController {
             decision = Decision.allow(Outcome.ERROR, AdmissionWarnings.of(
                     "internal error, the pod was admitted unchanged: " + e));
         }
-        AdmissionAnswer answer = AdmissionAnswer.json(serialize(response(envelope.uid(), decision)));
+        byte[] answer;
+        try {
+            answer = serialize(response(envelope.uid(), decision));
+        } catch (RuntimeException e) {
+            // Still an answer, never a 5xx: allowed, unchanged, with the reason.
+            LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged", envelope.describe());
+            decision = Decision.allow(Outcome.ERROR, AdmissionWarnings.of("internal error, the pod was admitted unchanged"));
+            answer = serialize(response(envelope.uid(), decision));
+        }
         metrics.admitted(decision.outcome(), Duration.ofNanos(System.nanoTime() - start));
-        return answer;
+        return AdmissionAnswer.json(answer);
     }
 
     /** What to answer, before it becomes an AdmissionReview. */

@@ -11,12 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /** The HTTPS port: TLS 1.2 or newer, HTTP/1.1 only, and no plaintext listener. */
@@ -87,19 +85,7 @@ class TransportTest extends WebhookTestBase {
         }
     }
 
-    private static javax.net.ssl.TrustManager[] trustManagers() throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("first", ServingCertificates.certificate("first"));
-        trust.setCertificateEntry("second", ServingCertificates.certificate("second"));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        return tmf.getTrustManagers();
-    }
-
     private static SSLContext trustingContext() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers(), null);
-        return context;
+        return WebhookClient.sslContext();
     }
 }

@@ -84,7 +84,8 @@ final class WebhookClient {
         }
     }
 
-    private static SSLContext sslContext() throws Exception {
+    /** An SSL context that trusts exactly the test certificates, as the API server trusts its caBundle. */
+    static SSLContext sslContext() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("first", ServingCertificates.certificate("first"));
