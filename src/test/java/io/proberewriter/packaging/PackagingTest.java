@@ -54,6 +54,8 @@ class PackagingTest {
         assertTrue(example.find(), "README's run command uses an example from docs/examples");
         assertTrue(Files.isRegularFile(Path.of(example.group(1))), example.group(1));
         assertTrue(readme.contains("java -jar target/quarkus-app/quarkus-run.jar"), "README runs the fast-jar");
+        assertTrue(readme.contains("java -jar target/quarkus-app/quarkus-run.jar serve"),
+                "README documents the command the image runs (serve)");
         String ci = Files.readString(Path.of(".ci/run"));
         assertTrue(ci.lines().anyMatch(l -> l.strip().equals("mvn -B verify")), ".ci/run calls mvn -B verify");
     }
