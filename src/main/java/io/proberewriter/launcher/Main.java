@@ -21,9 +21,6 @@ public final class Main {
     /** Options that only print, wherever they appear ({@code serve --help} must not start a server). */
     static final Set<String> PRINT_ONLY = Set.of("-h", "--help", "-V", "--version");
 
-    private Main() {
-    }
-
     public static void main(String... args) {
         if (offline(args)) {
             System.exit(OfflineCommandLine.create().execute(args));

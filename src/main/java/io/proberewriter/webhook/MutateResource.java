@@ -19,8 +19,9 @@ public class MutateResource {
         this.controller = controller;
     }
 
+    /** Any content type: the body is parsed here, and a wrong one gets a 400 that says what is wrong. */
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Consumes(MediaType.WILDCARD)
     public Response mutate(byte[] body) {
         AdmissionAnswer answer = controller.handle(body == null ? new byte[0] : body);
         return Response.status(answer.status()).type(answer.contentType()).entity(answer.body()).build();
