@@ -44,7 +44,8 @@ import javax.net.ssl.X509TrustManager;
  * the same host name as the first request; a redirect elsewhere is not followed and its 3xx is the result
  * (a warning, which counts as success). Go's limit applies: the 10th redirect is refused
  * ({@code stopped after 10 redirects}, the first request counts), so at most 9 are followed. At most 10 KiB of
- * the final body is read. Success: a final status in 200–399.
+ * the final body is read. Success: a final status in 200–399. Not emulated: the {@code Referer} Go adds to a
+ * followed redirect, and HTTP/2, which Go may negotiate over TLS: the emulator speaks HTTP/1.1 only.
  *
  * <p>{@code exec}: the argument vector as a process, no shell; success on exit code 0; killed and failed when
  * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time.
