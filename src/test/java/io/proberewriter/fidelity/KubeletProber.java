@@ -1,0 +1,475 @@
+package io.proberewriter.fidelity;
+
+import io.fabric8.kubernetes.api.model.ExecAction;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPHeader;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.TCPSocketAction;
+import io.proberewriter.engine.GlobalSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Runs a Kubernetes {@link Probe} the way the kubelet does (pkg/probe/http, pkg/probe/exec, pkg/probe/tcp), so
+ * that a probe and its rewritten form can be judged side by side. Only numeric ports: there is no container to
+ * resolve a named port against.
+ *
+ * <p>{@code httpGet}: one request per connection ({@code Connection: close}, the kubelet disables keep-alive),
+ * HTTP/1.1 over a plain socket or a TLS socket that trusts any certificate. Headers as the kubelet builds them:
+ * names canonicalised, the first {@code Host} becomes the request's host, only the first {@code User-Agent} is
+ * sent and an empty one sends none, {@code User-Agent: kube-probe/<major>.<minor>} and {@code Accept: *}{@code /*}
+ * added unless set, an empty first {@code Accept} removes every Accept. The whole exchange, redirects included,
+ * is bounded by {@code timeoutSeconds}. Redirects (301, 302, 303, 307, 308 with a Location) are followed only to
+ * the same host name as the first request; a redirect elsewhere is not followed and its 3xx is the result
+ * (a warning, which counts as success). Go's limit applies: the 10th redirect is refused
+ * ({@code stopped after 10 redirects}, the first request counts), so at most 9 are followed. At most 10 KiB of
+ * the final body is read. Success: a final status in 200–399. Not emulated: the {@code Referer} Go adds to a
+ * followed redirect, and HTTP/2, which Go may negotiate over TLS: the emulator speaks HTTP/1.1 only.
+ *
+ * <p>{@code exec}: the argument vector as a process, no shell; success on exit code 0; killed and failed when
+ * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time.
+ */
+public final class KubeletProber {
+
+    /** The verdict, and what the kubelet would put in the probe's event (or the body on success). */
+    public record Verdict(boolean success, String detail) {
+        static Verdict ok(String detail) {
+            return new Verdict(true, detail);
+        }
+
+        static Verdict fail(String detail) {
+            return new Verdict(false, detail);
+        }
+    }
+
+    /** The kubelet reads at most this much of a response body (and of an exec probe's output). */
+    public static final int MAX_BODY_BYTES = 10 * 1024;
+    /** Go's redirect limit: the check runs with the requests made so far, and refuses at this many. */
+    public static final int MAX_REQUESTS_IN_CHAIN = 10;
+    private static final int DEFAULT_TIMEOUT_SECONDS = 1;
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private final String userAgent;
+
+    /** A prober that sends the engine's default User-Agent, {@link GlobalSettings#DEFAULT_USER_AGENT}. */
+    public KubeletProber() {
+        this(GlobalSettings.DEFAULT_USER_AGENT);
+    }
+
+    public KubeletProber(String userAgent) {
+        this.userAgent = userAgent;
+    }
+
+    /**
+     * @param podIp the address that stands for the pod IP, such as {@code 127.0.0.1}; used unless the probe
+     *              names its own host
+     */
+    public Verdict probe(Probe probe, String podIp) {
+        long timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds(probe));
+        if (probe.getHttpGet() != null) {
+            return httpGet(probe.getHttpGet(), podIp, timeoutMillis);
+        }
+        if (probe.getExec() != null) {
+            return exec(probe.getExec(), timeoutMillis);
+        }
+        if (probe.getTcpSocket() != null) {
+            return tcpSocket(probe.getTcpSocket(), podIp, timeoutMillis);
+        }
+        throw new IllegalArgumentException("probe has no httpGet, exec or tcpSocket handler: " + probe);
+    }
+
+    static int timeoutSeconds(Probe probe) {
+        Integer t = probe.getTimeoutSeconds();
+        return t == null || t < DEFAULT_TIMEOUT_SECONDS ? DEFAULT_TIMEOUT_SECONDS : t;
+    }
+
+    // ---------------------------------------------------------------- exec
+
+    private Verdict exec(ExecAction exec, long timeoutMillis) {
+        List<String> argv = exec.getCommand();
+        if (argv == null || argv.isEmpty()) {
+            return Verdict.fail("exec probe without a command");
+        }
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+        } catch (IOException e) {
+            // The kubelet reports a command that cannot start as a failed probe.
+            return Verdict.fail("cannot run " + argv.get(0) + ": " + e.getMessage());
+        }
+        try {
+            process.getOutputStream().close();
+            OutputCollector output = new OutputCollector(process.getInputStream());
+            output.start();
+            if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                output.join(1000);
+                return Verdict.fail("command timed out after " + timeoutMillis + "ms: " + output.text());
+            }
+            output.join(1000);
+            int exit = process.exitValue();
+            return exit == 0 ? Verdict.ok(output.text())
+                    : Verdict.fail("command failed with exit code " + exit + ": " + output.text());
+        } catch (InterruptedException | IOException e) {
+            process.destroyForcibly();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return Verdict.fail("exec probe interrupted: " + e);
+        }
+    }
+
+    /** Drains the process's output (so it never blocks on a full pipe) and keeps the first 10 KiB. */
+    private static final class OutputCollector extends Thread {
+        private final InputStream in;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+
+        OutputCollector(InputStream in) {
+            this.in = in;
+            setDaemon(true);
+            setName("kubelet-prober-exec-output");
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[4096];
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    synchronized (kept) {
+                        kept.write(buffer, 0, Math.min(n, Math.max(0, MAX_BODY_BYTES - kept.size())));
+                    }
+                }
+            } catch (IOException ignored) {
+                // The process was killed; what was read is kept.
+            }
+        }
+
+        String text() {
+            synchronized (kept) {
+                return kept.toString(StandardCharsets.UTF_8).strip();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- tcpSocket
+
+    private Verdict tcpSocket(TCPSocketAction tcp, String podIp, long timeoutMillis) {
+        String host = tcp.getHost() == null || tcp.getHost().isEmpty() ? podIp : tcp.getHost();
+        int port = numericPort(tcp.getPort());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) timeoutMillis);
+            return Verdict.ok("");
+        } catch (IOException e) {
+            return Verdict.fail("dial tcp " + host + ":" + port + ": " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- httpGet
+
+    private Verdict httpGet(HTTPGetAction get, String podIp, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        String scheme = get.getScheme() == null || get.getScheme().isEmpty()
+                ? "http" : get.getScheme().toLowerCase(Locale.ROOT);
+        String host = get.getHost() == null || get.getHost().isEmpty() ? podIp : get.getHost();
+        int port = numericPort(get.getPort());
+        Map<String, List<String>> headers = requestHeaders(get.getHttpHeaders());
+        String customHost = first(headers, "Host");
+        URI url;
+        try {
+            url = new URI(scheme + "://" + bracketed(host) + ":" + port + pathAndQuery(get.getPath()));
+        } catch (URISyntaxException e) {
+            return Verdict.fail("invalid URL: " + e.getMessage());
+        }
+        String firstHostname = url.getHost();
+        int requests = 0;
+        while (true) {
+            requests++;
+            Response response;
+            try {
+                response = exchange(url, customHost, headers, deadline);
+            } catch (SocketTimeoutException e) {
+                return Verdict.fail("Get \"" + url + "\": context deadline exceeded (Client.Timeout exceeded)");
+            } catch (IOException e) {
+                return Verdict.fail("Get \"" + url + "\": " + e);
+            }
+            String location = response.header("Location");
+            boolean redirect = switch (response.status) {
+                case 301, 302, 303, 307, 308 -> location != null;
+                default -> false;
+            };
+            if (!redirect) {
+                return judge(url, response);
+            }
+            URI locationUri;
+            URI next;
+            try {
+                locationUri = new URI(location);
+                next = url.resolve(locationUri);
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return Verdict.fail("Get \"" + url + "\": failed to parse Location header " + location);
+            }
+            if (next.getHost() == null || !next.getHost().equalsIgnoreCase(firstHostname)) {
+                // The kubelet's redirect check answers ErrUseLastResponse: the 3xx itself is the result.
+                return judge(url, response);
+            }
+            if (requests >= MAX_REQUESTS_IN_CHAIN) {
+                return Verdict.fail("Get \"" + next + "\": stopped after 10 redirects");
+            }
+            if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                return Verdict.fail("Get \"" + next + "\": unsupported protocol scheme \"" + next.getScheme() + "\"");
+            }
+            // Go keeps a custom Host only when the Location is relative (golang/go#22233).
+            if (customHost != null && locationUri.isAbsolute()) {
+                customHost = null;
+            }
+            url = next;
+        }
+    }
+
+    private static Verdict judge(URI url, Response response) {
+        if (response.bodyError != null) {
+            return Verdict.fail("reading the body of " + url + ": " + response.bodyError);
+        }
+        if (response.status >= 200 && response.status < 400) {
+            return Verdict.ok(response.status >= 300
+                    ? "Probe terminated redirects, status " + response.status + " (warning)"
+                    : response.body);
+        }
+        return Verdict.fail("HTTP probe failed with statuscode: " + response.status);
+    }
+
+    /** The header set the kubelet builds from {@code httpHeaders}: canonical names, in a Go http.Header. */
+    private Map<String, List<String>> requestHeaders(List<HTTPHeader> probeHeaders) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        if (probeHeaders != null) {
+            for (HTTPHeader h : probeHeaders) {
+                headers.computeIfAbsent(canonical(h.getName()), k -> new ArrayList<>())
+                        .add(h.getValue() == null ? "" : h.getValue());
+            }
+        }
+        if (!headers.containsKey("User-Agent")) {
+            headers.put("User-Agent", new ArrayList<>(List.of(userAgent)));
+        }
+        if (!headers.containsKey("Accept")) {
+            headers.put("Accept", new ArrayList<>(List.of("*/*")));
+        } else if (first(headers, "Accept").isEmpty()) {
+            headers.remove("Accept");
+        }
+        return headers;
+    }
+
+    private record Response(int status, Map<String, List<String>> headers, String body, String bodyError) {
+        String header(String name) {
+            return first(headers, canonical(name));
+        }
+    }
+
+    private static Response exchange(URI url, String customHost, Map<String, List<String>> headers, long deadline)
+            throws IOException {
+        boolean https = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
+        String hostname = url.getHost().startsWith("[")
+                ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
+        try (Socket socket = https ? trustAll().getSocketFactory().createSocket() : new Socket()) {
+            socket.connect(new InetSocketAddress(hostname, port), remainingMillis(deadline));
+            socket.setSoTimeout(remainingMillis(deadline));
+            if (socket instanceof SSLSocket tls) {
+                tls.startHandshake();
+            }
+            StringBuilder request = new StringBuilder();
+            String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+            if (url.getRawQuery() != null) {
+                target += "?" + url.getRawQuery();
+            }
+            request.append("GET ").append(target).append(" HTTP/1.1\r\n");
+            String hostValue = customHost != null && !customHost.isEmpty() ? customHost : url.getRawAuthority();
+            request.append("Host: ").append(hostValue).append("\r\n");
+            String agent = first(headers, "User-Agent");
+            if (agent != null && !agent.isEmpty()) {
+                request.append("User-Agent: ").append(agent).append("\r\n");
+            }
+            headers.entrySet().stream()
+                    .filter(e -> !e.getKey().equals("Host") && !e.getKey().equals("User-Agent"))
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> e.getValue().forEach(v ->
+                            request.append(e.getKey()).append(": ").append(v).append("\r\n")));
+            request.append("Connection: close\r\n\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return readResponse(socket, deadline);
+        }
+    }
+
+    private static Response readResponse(Socket socket, long deadline) throws IOException {
+        InputStream in = socket.getInputStream();
+        String statusLine = readLine(in, socket, deadline);
+        if (statusLine == null) {
+            throw new IOException("EOF before the status line");
+        }
+        String[] parts = statusLine.split(" ", 3);
+        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+            throw new IOException("malformed HTTP response \"" + statusLine + "\"");
+        }
+        int status;
+        try {
+            status = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new IOException("malformed HTTP status code \"" + parts[1] + "\"");
+        }
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        int headerBytes = 0;
+        for (String line; (line = readLine(in, socket, deadline)) != null && !line.isEmpty(); ) {
+            headerBytes += line.length();
+            if (headerBytes > MAX_HEADER_BYTES) {
+                throw new IOException("server response headers exceeded " + MAX_HEADER_BYTES + " bytes");
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                headers.computeIfAbsent(canonical(line.substring(0, colon).trim()), k -> new ArrayList<>())
+                        .add(line.substring(colon + 1).trim());
+            }
+        }
+        // Whatever the framing (length, chunks, close), the kubelet stops at 10 KiB; a failure before that
+        // (a timeout, a reset) fails the probe. Chunk markers are kept in the body: only its size matters here.
+        String lengthHeader = first(headers, "Content-Length");
+        long wanted = MAX_BODY_BYTES;
+        if (lengthHeader != null && first(headers, "Transfer-Encoding") == null) {
+            try {
+                wanted = Math.min(MAX_BODY_BYTES, Long.parseLong(lengthHeader));
+            } catch (NumberFormatException ignored) {
+                // Unreadable length: read up to the limit.
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        String bodyError = null;
+        try {
+            byte[] buffer = new byte[4096];
+            while (body.size() < wanted) {
+                socket.setSoTimeout(remainingMillis(deadline));
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, wanted - body.size()));
+                if (n < 0) {
+                    break;
+                }
+                body.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            bodyError = e.toString();
+        }
+        return new Response(status, headers, body.toString(StandardCharsets.UTF_8), bodyError);
+    }
+
+    private static String readLine(InputStream in, Socket socket, long deadline) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        while (true) {
+            socket.setSoTimeout(remainingMillis(deadline));
+            int b = in.read();
+            if (b < 0) {
+                return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+            }
+            if (b == '\n') {
+                String s = line.toString(StandardCharsets.ISO_8859_1);
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+            }
+            if (line.size() > MAX_HEADER_BYTES) {
+                throw new IOException("header line too long");
+            }
+            line.write(b);
+        }
+    }
+
+    private static int remainingMillis(long deadline) throws SocketTimeoutException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+            throw new SocketTimeoutException("probe timeout");
+        }
+        return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String first(Map<String, List<String>> headers, String canonicalName) {
+        List<String> values = headers.get(canonicalName);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Go's textproto.CanonicalMIMEHeaderKey: {@code x-probe-token} → {@code X-Probe-Token}. */
+    static String canonical(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        boolean upper = true;
+        for (char c : name.toCharArray()) {
+            out.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+            upper = c == '-';
+        }
+        return out.toString();
+    }
+
+    /** The kubelet's path handling: a leading slash added when missing; the query kept as written. */
+    private static String pathAndQuery(String path) {
+        String p = path == null ? "" : path;
+        int fragment = p.indexOf('#');
+        if (fragment >= 0) {
+            p = p.substring(0, fragment);
+        }
+        return p.startsWith("/") ? p : "/" + p;
+    }
+
+    private static String bracketed(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static int numericPort(IntOrString port) {
+        if (port == null || port.getIntVal() == null) {
+            throw new IllegalArgumentException("KubeletProber needs a numeric port, got " + port);
+        }
+        return port.getIntVal();
+    }
+
+    /** The kubelet's TLS client: InsecureSkipVerify. */
+    private static SSLContext trustAll() throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot build a trust-all TLS context", e);
+        }
+    }
+}
