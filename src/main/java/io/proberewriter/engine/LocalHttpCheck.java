@@ -62,10 +62,14 @@ public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<
         boolean https = "HTTPS".equalsIgnoreCase(get.getScheme());
         List<Header> headers = new ArrayList<>();
         List<String> suppressed = new ArrayList<>();
+        List<HTTPHeader> given = get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
+        // The kubelet reads Accept with Header.Get (the first value): empty there removes every Accept header.
+        boolean acceptRemoved = given.stream().filter(h -> "Accept".equalsIgnoreCase(h.getName())).findFirst()
+                .map(h -> h.getValue() == null || h.getValue().isEmpty()).orElse(false);
         boolean hostSeen = false;
         boolean agentSeen = false;
         boolean acceptSeen = false;
-        for (HTTPHeader h : get.getHttpHeaders() == null ? List.<HTTPHeader>of() : get.getHttpHeaders()) {
+        for (HTTPHeader h : given) {
             Header header = new Header(h.getName(), h.getValue() == null ? "" : h.getValue());
             if (header.named("Host")) {
                 if (hostSeen) {
@@ -85,12 +89,8 @@ public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<
                     continue;
                 }
             } else if (header.named("Accept")) {
-                boolean first = !acceptSeen;
                 acceptSeen = true;
-                if (header.value().isEmpty()) {
-                    if (first) {
-                        suppressed.add("Accept");
-                    }
+                if (acceptRemoved) {
                     continue;
                 }
             }
@@ -99,7 +99,9 @@ public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<
         if (!agentSeen) {
             headers.add(new Header("User-Agent", defaultUserAgent));
         }
-        if (!acceptSeen) {
+        if (acceptRemoved) {
+            suppressed.add("Accept");
+        } else if (!acceptSeen) {
             headers.add(new Header("Accept", "*/*"));
         }
         int timeout = timeoutSeconds == null || timeoutSeconds < DEFAULT_TIMEOUT_SECONDS

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CurlCommandTest {
 
     private static final List<String> FIXED_FLAGS = List.of("curl", "--disable", "--silent", "--show-error",
-            "--fail", "--globoff", "--path-as-is", "--noproxy", "*", "--location", "--max-redirs", "10");
+            "--fail", "--globoff", "--path-as-is", "--noproxy", "*", "--location", "--max-redirs", "9");
 
     private static HTTPGetAction get(String path, HTTPHeader... headers) {
         return new HTTPGetActionBuilder().withPort(new IntOrString(8080)).withPath(path)
@@ -90,6 +90,18 @@ class CurlCommandTest {
         List<String> argv = curl(get, 5);
         assertTrue(argv.contains("--insecure"), argv.toString());
         assertEquals("http://localhost:8080/healthz", url(argv));
+    }
+
+    @Test
+    void anEmptyFirstAcceptRemovesEveryAcceptAsTheKubeletDoes() {
+        List<String> argv = curl(get("/h", header("Accept", ""), header("Accept", "application/json")), 1);
+        assertEquals(list("User-Agent: kube-probe/1.35", "Accept:"), headers(argv));
+    }
+
+    @Test
+    void aLaterEmptyAcceptIsSentAsTheKubeletDoes() {
+        List<String> argv = curl(get("/h", header("Accept", "application/json"), header("Accept", "")), 1);
+        assertEquals(list("Accept: application/json", "Accept;", "User-Agent: kube-probe/1.35"), headers(argv));
     }
 
     @Test
