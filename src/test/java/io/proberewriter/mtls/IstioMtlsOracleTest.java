@@ -1,0 +1,597 @@
+package io.proberewriter.mtls;
+
+import static io.proberewriter.mtls.MeshFixtures.MESHED;
+import static io.proberewriter.mtls.MeshFixtures.UNMESHED;
+import static io.proberewriter.mtls.MeshFixtures.check;
+import static io.proberewriter.mtls.MeshFixtures.httpbin;
+import static io.proberewriter.mtls.MeshFixtures.mesh;
+import static io.proberewriter.mtls.MeshFixtures.peerAuthentication;
+import static io.proberewriter.mtls.MeshFixtures.resource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.engine.NamespaceContext;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IstioMtlsOracleTest {
+
+    private static final Pod HTTPBIN = httpbin().build();
+
+    /** Istio's own probe rewrite off, so that the policies alone decide. */
+    private static IstioMtlsOracle policiesOnly(GenericKubernetesResource... policies) {
+        return new IstioMtlsOracle(mesh(policies).rewriteAppProbesByDefault(false).build());
+    }
+
+    private static void assertVerdict(boolean rejects, String rule, MtlsVerdict verdict) {
+        assertEquals(new MtlsVerdict(rejects, rule), verdict);
+    }
+
+    private static final String MESH_STRICT = """
+            apiVersion: security.istio.io/v1
+            kind: PeerAuthentication
+            metadata: {name: default, namespace: istio-system, creationTimestamp: "2024-01-01T00:00:00Z"}
+            spec: {mtls: {mode: STRICT}}
+            """;
+
+    /** The two failing configurations of probe-incompatible-with-mtls.md and its suggested resolution. */
+    @Nested
+    class Seeds {
+        // Istio 0.8 had no probe rewrite of its own.
+        private IstioMtlsOracle istio08(boolean globalMtls, GenericKubernetesResource... policies) {
+            return new IstioMtlsOracle(mesh(policies).legacyGlobalMtls(globalMtls).rewriteAppProbesByDefault(false)
+                    .build());
+        }
+
+        private static final String SAMPLE_2_POLICY = """
+                apiVersion: authentication.istio.io/v1alpha1
+                kind: Policy
+                metadata:
+                  name: httpbin
+                  namespace: default
+                spec:
+                    targets:
+                    - name: httpbin
+                      ports:
+                      - number: 8000
+                    peers:
+                    - mtls:
+                """;
+
+        private static final String SUGGESTED_RESOLUTION = """
+                apiVersion: "authentication.istio.io/v1alpha1"
+                kind: "Policy"
+                metadata:
+                  name: "httpbin"
+                  namespace: "default"
+                spec:
+                    targets:
+                    - name: httpbin
+                      ports:
+                      - number: 8000
+                    peers:
+                """;
+
+        @Test
+        void sample1GlobalMtlsWithoutPolicyRejects() {
+            assertVerdict(true, "port 8000 under mTLS by the global switch (global.mtls.enabled: true,"
+                    + " no v1alpha1 policy applies)", check(istio08(true), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void globalSwitchOffWithoutPolicyAccepts() {
+            assertVerdict(false, "port 8000 PERMISSIVE (no PeerAuthentication applies; Istio's default)",
+                    check(istio08(false), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void sample2ServicePolicyOnPort8000Rejects() {
+            assertVerdict(true, "port 8000 under mTLS by Policy default/httpbin (v1alpha1 peers: mtls,"
+                            + " targets service httpbin port 8000)",
+                    check(istio08(false, resource(SAMPLE_2_POLICY)), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void sample2PolicyDoesNotReachAnotherPort() {
+            assertFalse(check(istio08(false, resource(SAMPLE_2_POLICY)), HTTPBIN, MESHED, 8001).rejectsPlaintext());
+        }
+
+        @ParameterizedTest(name = "global mTLS {0}")
+        @ValueSource(booleans = {true, false})
+        void suggestedResolutionAcceptsUnderEitherSample(boolean globalMtls) {
+            assertVerdict(false, "port 8000 without mTLS by Policy default/httpbin (v1alpha1 without peers,"
+                            + " targets service httpbin port 8000)",
+                    check(istio08(globalMtls, resource(SUGGESTED_RESOLUTION)), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void healthCheckingTaskNamespacePolicyRejects() {
+            GenericKubernetesResource namespaceDefault = resource("""
+                    apiVersion: "authentication.istio.io/v1alpha1"
+                    kind: "Policy"
+                    metadata:
+                      name: "default"
+                      namespace: "default"
+                    spec:
+                      peers:
+                      - mtls: {}
+                    """);
+            assertVerdict(true, "port 8001 under mTLS by Policy default/default (v1alpha1 peers: mtls, namespace-wide)",
+                    check(istio08(false, namespaceDefault), HTTPBIN, MESHED, 8001));
+        }
+    }
+
+    @Nested
+    class PeerAuthenticationTables {
+
+        @Test
+        void meshStrictWithWorkloadPortLevelDisableOnTheProbePort() {
+            IstioMtlsOracle oracle = policiesOnly(resource(MESH_STRICT), peerAuthentication("default", "httpbin",
+                    "2024-02-01T00:00:00Z", """
+                      selector: {matchLabels: {app: httpbin}}
+                      portLevelMtls:
+                        8000: {mode: DISABLE}
+                    """));
+            assertVerdict(false, "port 8000 DISABLE by port-level mTLS of PeerAuthentication default/httpbin",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+            assertVerdict(true, "port 8001 STRICT by PeerAuthentication istio-system/default (mesh);"
+                    + " UNSET in PeerAuthentication default/httpbin", check(oracle, HTTPBIN, MESHED, 8001));
+        }
+
+        @Test
+        void namespacePermissiveUnderMeshStrictAccepts() {
+            IstioMtlsOracle oracle = policiesOnly(resource(MESH_STRICT),
+                    peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: PERMISSIVE}"));
+            assertVerdict(false, "port 8000 PERMISSIVE by PeerAuthentication default/default",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void namespaceStrictRejects() {
+            IstioMtlsOracle oracle = policiesOnly(
+                    peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: STRICT}"));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void workloadUnsetInheritsNamespaceStrict() {
+            IstioMtlsOracle oracle = policiesOnly(
+                    peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: STRICT}"),
+                    peerAuthentication("default", "httpbin", "2024-03-01T00:00:00Z", """
+                      selector: {matchLabels: {app: httpbin}}
+                      mtls: {mode: UNSET}
+                      portLevelMtls:
+                        "8000": {mode: UNSET}
+                    """));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default; UNSET in port-level mTLS"
+                            + " of PeerAuthentication default/httpbin, PeerAuthentication default/httpbin",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void portLevelIsIgnoredOnNamespacePolicies() {
+            IstioMtlsOracle oracle = policiesOnly(peerAuthentication("default", "default", "2024-02-01T00:00:00Z", """
+                      mtls: {mode: STRICT}
+                      portLevelMtls:
+                        8000: {mode: DISABLE}
+                    """));
+            assertTrue(check(oracle, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @ParameterizedTest(name = "older policy {0} wins")
+        @ValueSource(strings = {"a-disable", "z-disable"})
+        void oldestOfTwoWorkloadPoliciesWins(String disabling) {
+            String strict = disabling.equals("a-disable") ? "z-strict" : "a-strict";
+            // Whatever the names, the older timestamp decides.
+            IstioMtlsOracle older = policiesOnly(
+                    peerAuthentication("default", disabling, "2024-01-01T00:00:00Z",
+                            "  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: DISABLE}"),
+                    peerAuthentication("default", strict, "2024-06-01T00:00:00Z",
+                            "  selector: {matchLabels: {version: v1}}\n  mtls: {mode: STRICT}"));
+            assertVerdict(false, "port 8000 DISABLE by PeerAuthentication default/" + disabling,
+                    check(older, HTTPBIN, MESHED, 8000));
+            IstioMtlsOracle newer = policiesOnly(
+                    peerAuthentication("default", disabling, "2024-06-01T00:00:00Z",
+                            "  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: DISABLE}"),
+                    peerAuthentication("default", strict, "2024-01-01T00:00:00Z",
+                            "  selector: {matchLabels: {version: v1}}\n  mtls: {mode: STRICT}"));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/" + strict,
+                    check(newer, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void sameTimestampFallsBackToName() {
+            IstioMtlsOracle oracle = policiesOnly(
+                    peerAuthentication("default", "b", "2024-01-01T00:00:00Z",
+                            "  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: STRICT}"),
+                    peerAuthentication("default", "a", "2024-01-01T00:00:00Z",
+                            "  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: PERMISSIVE}"));
+            assertVerdict(false, "port 8000 PERMISSIVE by PeerAuthentication default/a",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void workloadSelectorMustMatchEveryLabel() {
+            IstioMtlsOracle oracle = policiesOnly(resource(MESH_STRICT), peerAuthentication("default", "other",
+                    "2024-02-01T00:00:00Z", "  selector: {matchLabels: {app: httpbin, version: v2}}\n"
+                            + "  mtls: {mode: DISABLE}"));
+            assertTrue(check(oracle, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void selectorInTheRootNamespaceIsIgnored() {
+            IstioMtlsOracle oracle = policiesOnly(resource(MESH_STRICT), peerAuthentication("istio-system",
+                    "httpbin", "2024-02-01T00:00:00Z", "  selector: {matchLabels: {app: httpbin}}\n"
+                            + "  mtls: {mode: DISABLE}"));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh)",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void otherRootNamespaceSetting() {
+            IstioMtlsOracle oracle = new IstioMtlsOracle(mesh(resource(MESH_STRICT)).rootNamespace("mesh-root")
+                    .rewriteAppProbesByDefault(false).build());
+            assertVerdict(false, "port 8000 PERMISSIVE (no PeerAuthentication applies; Istio's default)",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void v1beta1ReadsLikeV1() {
+            IstioMtlsOracle oracle = policiesOnly(resource("""
+                    apiVersion: security.istio.io/v1beta1
+                    kind: PeerAuthentication
+                    metadata: {name: default, namespace: default}
+                    spec: {mtls: {mode: STRICT}}
+                    """));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default",
+                    check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void meshUnsetIsPermissive() {
+            IstioMtlsOracle oracle = policiesOnly(resource("""
+                    apiVersion: security.istio.io/v1
+                    kind: PeerAuthentication
+                    metadata: {name: default, namespace: istio-system}
+                    """));
+            assertVerdict(false, "port 8000 PERMISSIVE (Istio's default); UNSET in PeerAuthentication"
+                    + " istio-system/default (mesh)", check(oracle, HTTPBIN, MESHED, 8000));
+        }
+    }
+
+    @Nested
+    class LegacyTargets {
+
+        private static final String NAMED_PORT_POLICY = """
+                apiVersion: authentication.istio.io/v1alpha1
+                kind: Policy
+                metadata: {name: httpbin, namespace: default}
+                spec:
+                  targets:
+                  - name: httpbin
+                    ports:
+                    - name: http
+                  peers:
+                  - mtls: {}
+                """;
+
+        /** Service port 80 named http, sent to the container port named web (8000). */
+        private final Service namedTarget = new ServiceBuilder().withNewMetadata().withName("httpbin")
+                .withNamespace("default").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "httpbin"))
+                .addToPorts(new ServicePortBuilder().withName("http").withPort(80)
+                        .withTargetPort(new IntOrString("web")).build())
+                .endSpec().build();
+
+        private IstioMtlsOracle oracle(Service service, GenericKubernetesResource... policies) {
+            return new IstioMtlsOracle(MeshPolicies.builder().policies(List.of(policies)).services(List.of(service))
+                    .rewriteAppProbesByDefault(false).build());
+        }
+
+        @Test
+        void namedServicePortMapsThroughNamedTargetPort() {
+            IstioMtlsOracle oracle = oracle(namedTarget, resource(NAMED_PORT_POLICY));
+            assertVerdict(true, "port 8000 under mTLS by Policy default/httpbin (v1alpha1 peers: mtls,"
+                    + " targets service httpbin port \"http\")", check(oracle, HTTPBIN, MESHED, 8000));
+            assertFalse(check(oracle, HTTPBIN, MESHED, 8001).rejectsPlaintext());
+        }
+
+        @Test
+        void serviceNumberIsTheServicePortNotTheContainerPort() {
+            IstioMtlsOracle byServicePort = oracle(namedTarget, resource(NAMED_PORT_POLICY.replace("- name: http\n",
+                    "- number: 80\n")));
+            assertTrue(check(byServicePort, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+            IstioMtlsOracle byContainerPort = oracle(namedTarget, resource(NAMED_PORT_POLICY.replace("- name: http\n",
+                    "- number: 8000\n")));
+            assertFalse(check(byContainerPort, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void targetNeedsTheServiceToSelectThePod() {
+            Service elsewhere = new ServiceBuilder(namedTarget).editSpec().withSelector(Map.of("app", "other"))
+                    .endSpec().build();
+            assertFalse(check(oracle(elsewhere, resource(NAMED_PORT_POLICY)), HTTPBIN, MESHED, 8000)
+                    .rejectsPlaintext());
+        }
+
+        @Test
+        void serviceSpecificBeatsNamespaceBeatsMesh() {
+            GenericKubernetesResource meshPolicy = resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: MeshPolicy
+                    metadata: {name: default}
+                    spec:
+                      peers:
+                      - mtls: {}
+                    """);
+            GenericKubernetesResource namespacePlaintext = resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: Policy
+                    metadata: {name: default, namespace: default}
+                    spec: {}
+                    """);
+            Service service = MeshFixtures.httpbinService();
+            assertVerdict(true, "port 8000 under mTLS by MeshPolicy default (v1alpha1 peers: mtls, mesh-wide)",
+                    check(oracle(service, meshPolicy), HTTPBIN, MESHED, 8000));
+            assertVerdict(false, "port 8000 without mTLS by Policy default/default (v1alpha1 without peers,"
+                    + " namespace-wide)", check(oracle(service, meshPolicy, namespacePlaintext), HTTPBIN, MESHED, 8000));
+            GenericKubernetesResource serviceStrict = resource(NAMED_PORT_POLICY);
+            assertTrue(check(oracle(service, meshPolicy, namespacePlaintext, serviceStrict), HTTPBIN, MESHED, 8000)
+                    .rejectsPlaintext());
+        }
+
+        @Test
+        void meshPolicyBeatsGlobalSwitch() {
+            GenericKubernetesResource meshPlaintext = resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: MeshPolicy
+                    metadata: {name: default}
+                    spec: {peers: []}
+                    """);
+            IstioMtlsOracle oracle = new IstioMtlsOracle(mesh(meshPlaintext).legacyGlobalMtls(true)
+                    .rewriteAppProbesByDefault(false).build());
+            assertFalse(check(oracle, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void legacyPermissiveAccepts() {
+            IstioMtlsOracle oracle = oracle(MeshFixtures.httpbinService(), resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: Policy
+                    metadata: {name: default, namespace: default}
+                    spec:
+                      peers:
+                      - mtls: {mode: PERMISSIVE}
+                    """));
+            assertVerdict(false, "port 8000 PERMISSIVE by Policy default/default (v1alpha1 peers: mtls PERMISSIVE,"
+                    + " namespace-wide)", check(oracle, HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void newerApiBeatsLegacy() {
+            GenericKubernetesResource legacyStrict = resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: Policy
+                    metadata: {name: default, namespace: default}
+                    spec:
+                      peers:
+                      - mtls: {}
+                    """);
+            GenericKubernetesResource permissive =
+                    peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: PERMISSIVE}");
+            assertTrue(check(oracle(MeshFixtures.httpbinService(), legacyStrict), HTTPBIN, MESHED, 8000)
+                    .rejectsPlaintext());
+            assertVerdict(false, "port 8000 PERMISSIVE by PeerAuthentication default/default",
+                    check(oracle(MeshFixtures.httpbinService(), legacyStrict, permissive), HTTPBIN, MESHED, 8000));
+        }
+    }
+
+    @Nested
+    class Interception {
+
+        private final IstioMtlsOracle strict = policiesOnly(resource(MESH_STRICT));
+
+        @Test
+        void excludedInboundPortAccepts() {
+            Pod pod = httpbin().editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/excludeInboundPorts", "8001, 8002").endMetadata().build();
+            assertVerdict(false, "port 8002 excluded from interception (traffic.sidecar.istio.io/excludeInboundPorts)",
+                    check(strict, pod, MESHED, 8002));
+            assertTrue(check(strict, pod, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void portMissingFromIncludeInboundPortsAccepts() {
+            Pod pod = httpbin().editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/includeInboundPorts", "8001").endMetadata().build();
+            assertVerdict(false, "port 8000 not intercepted (traffic.sidecar.istio.io/includeInboundPorts: \"8001\")",
+                    check(strict, pod, MESHED, 8000));
+            assertTrue(check(strict, pod, MESHED, 8001).rejectsPlaintext());
+        }
+
+        @Test
+        void wildcardIncludesEveryPort() {
+            Pod pod = httpbin().editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/includeInboundPorts", "*").endMetadata().build();
+            assertTrue(check(strict, pod, MESHED, 8000).rejectsPlaintext());
+        }
+    }
+
+    @Nested
+    class Sidecar {
+
+        private final IstioMtlsOracle strict = policiesOnly(resource(MESH_STRICT));
+
+        @Test
+        void namespaceWithoutInjectionLabelHasNoSidecar() {
+            assertVerdict(false, "no sidecar (namespace default has neither istio-injection=enabled nor istio.io/rev,"
+                    + " and the pod has no sidecar.istio.io/inject=true label)", check(strict, HTTPBIN, UNMESHED, 8000));
+            assertTrue(check(strict, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void revisionLabelInjects() {
+            NamespaceContext revision = new NamespaceContext("default", Map.of("istio.io/rev", "1-24"), Map.of());
+            assertTrue(check(strict, HTTPBIN, revision, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void disabledNamespaceWinsOverPodLabel() {
+            NamespaceContext disabled = new NamespaceContext("default", Map.of("istio-injection", "disabled",
+                    "istio.io/rev", "1-24"), Map.of());
+            Pod pod = httpbin().editMetadata().addToLabels("sidecar.istio.io/inject", "true").endMetadata().build();
+            assertVerdict(false, "no sidecar (namespace default has istio-injection=disabled)",
+                    check(strict, pod, disabled, 8000));
+        }
+
+        @Test
+        void podLabelFalseOptsOut() {
+            Pod pod = httpbin().editMetadata().addToLabels("sidecar.istio.io/inject", "false").endMetadata().build();
+            assertVerdict(false, "no sidecar (pod label sidecar.istio.io/inject: \"false\")",
+                    check(strict, pod, MESHED, 8000));
+        }
+
+        @Test
+        void podAnnotationFalseOptsOutAndLabelOverridesIt() {
+            Pod annotated = httpbin().editMetadata().addToAnnotations("sidecar.istio.io/inject", "false").endMetadata()
+                    .build();
+            assertFalse(check(strict, annotated, MESHED, 8000).rejectsPlaintext());
+            Pod labelled = new io.fabric8.kubernetes.api.model.PodBuilder(annotated).editMetadata()
+                    .addToLabels("sidecar.istio.io/inject", "true").endMetadata().build();
+            assertTrue(check(strict, labelled, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void podLabelTrueInjectsOutsideInjectingNamespaces() {
+            Pod pod = httpbin().editMetadata().addToLabels("sidecar.istio.io/inject", "true").endMetadata().build();
+            assertTrue(check(strict, pod, UNMESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void podAnnotationTrueAloneDoesNotInject() {
+            Pod pod = httpbin().editMetadata().addToAnnotations("sidecar.istio.io/inject", "true").endMetadata().build();
+            MtlsVerdict verdict = check(strict, pod, UNMESHED, 8000);
+            assertFalse(verdict.rejectsPlaintext());
+            assertTrue(verdict.rule().contains("alone does not call the injector"), verdict.rule());
+        }
+
+        @Test
+        void hostNetworkIsNeverMeshed() {
+            Pod pod = httpbin().editSpec().withHostNetwork(true).endSpec().build();
+            assertVerdict(false, "no sidecar (hostNetwork: true; Istio never meshes host-network pods)",
+                    check(strict, pod, MESHED, 8000));
+        }
+
+        @Test
+        void existingProxyContainerMeansMeshed() {
+            Pod pod = httpbin().editSpec().addNewContainer().withName("istio-proxy").endContainer().endSpec().build();
+            assertTrue(check(strict, pod, UNMESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void existingNativeSidecarProxyMeansMeshed() {
+            Pod pod = httpbin().editSpec().addNewInitContainer().withName("istio-proxy").withRestartPolicy("Always")
+                    .endInitContainer().endSpec().build();
+            assertTrue(check(strict, pod, UNMESHED, 8000).rejectsPlaintext());
+        }
+    }
+
+    @Nested
+    class IstioProbeRewrite {
+
+        private final MeshPolicies meshStrict = mesh(resource(MESH_STRICT)).build();
+
+        @Test
+        void meshDefaultRewritesHttpProbes() {
+            assertVerdict(false, "Istio rewrites this pod's HTTP probes (the mesh default; the pod does not set"
+                    + " sidecar.istio.io/rewriteAppHTTPProbers)", check(new IstioMtlsOracle(meshStrict), HTTPBIN,
+                    MESHED, 8000));
+        }
+
+        @Test
+        void podAnnotationFalseTurnsItOff() {
+            Pod pod = httpbin().editMetadata().addToAnnotations("sidecar.istio.io/rewriteAppHTTPProbers", "false")
+                    .endMetadata().build();
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh)",
+                    check(new IstioMtlsOracle(meshStrict), pod, MESHED, 8000));
+        }
+
+        @Test
+        void podAnnotationTrueBeatsMeshDefaultOff() {
+            Pod pod = httpbin().editMetadata().addToAnnotations("sidecar.istio.io/rewriteAppHTTPProbers", "true")
+                    .endMetadata().build();
+            IstioMtlsOracle off = policiesOnly(resource(MESH_STRICT));
+            assertVerdict(false, "Istio rewrites this pod's HTTP probes (sidecar.istio.io/rewriteAppHTTPProbers:"
+                    + " \"true\")", check(off, pod, MESHED, 8000));
+            assertTrue(check(off, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void grpcProbesAreRewrittenToo() {
+            Pod pod = httpbin().editSpec().editFirstContainer().withLivenessProbe(new ProbeBuilder().withNewGrpc()
+                    .withPort(8000).endGrpc().build()).endContainer().endSpec().build();
+            MtlsVerdict verdict = check(new IstioMtlsOracle(meshStrict), pod, MESHED, 8000);
+            assertFalse(verdict.rejectsPlaintext());
+            assertTrue(verdict.rule().startsWith("Istio rewrites this pod's gRPC probes"), verdict.rule());
+        }
+
+        @Test
+        void alreadyInjectedPodWasNotRewritten() {
+            Pod pod = httpbin().editSpec().addNewContainer().withName("istio-proxy").endContainer().endSpec().build();
+            assertTrue(check(new IstioMtlsOracle(meshStrict), pod, MESHED, 8000).rejectsPlaintext());
+        }
+    }
+
+    @Nested
+    class Robustness {
+
+        @Test
+        void malformedPoliciesAreIgnoredNotThrown() {
+            List<GenericKubernetesResource> bad = List.of(
+                    peerAuthentication("default", "lowercase", "2024-01-01T00:00:00Z", "  mtls: {mode: strict}"),
+                    peerAuthentication("default", "bad-port", "2024-01-01T00:00:00Z", """
+                      selector: {matchLabels: {app: httpbin}}
+                      portLevelMtls:
+                        http: {mode: STRICT}
+                    """),
+                    resource("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\n"
+                            + "metadata: {name: s, namespace: default}\nspec: just-a-string\n"),
+                    resource("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\n"
+                            + "metadata: {name: m, namespace: default}\nspec: {mtls: [STRICT]}\n"),
+                    resource("apiVersion: authentication.istio.io/v1alpha1\nkind: Policy\n"
+                            + "metadata: {name: t, namespace: default}\nspec: {targets: httpbin, peers: [{mtls: {}}]}\n"),
+                    resource("apiVersion: authentication.istio.io/v1alpha1\nkind: Policy\n"
+                            + "metadata: {name: default, namespace: default}\nspec: {peers: [{mtls: {mode: SOMETIMES}}]}\n"),
+                    resource("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nspec: {}\n"),
+                    resource("apiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
+                            + "metadata: {name: d, namespace: default}\n"));
+            MeshPolicies mesh = MeshPolicies.builder().policies(bad).rewriteAppProbesByDefault(false).build();
+            assertEquals(bad.size(), mesh.ignored().size(), String.join("\n", mesh.ignored()));
+            assertVerdict(false, "port 8000 PERMISSIVE (no PeerAuthentication applies; Istio's default)",
+                    check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void podWithoutMetadataOrNamespaceInfo() {
+            Pod bare = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec().addNewContainer()
+                    .withName("c").endContainer().endSpec().build();
+            MtlsVerdict verdict = check(policiesOnly(resource(MESH_STRICT)), bare, NamespaceContext.unknown(null), 80);
+            assertFalse(verdict.rejectsPlaintext());
+            assertTrue(verdict.rule().startsWith("no sidecar"), verdict.rule());
+        }
+    }
+}
