@@ -74,7 +74,9 @@ public final class ProbeRewriter {
             podBlocked = Optional.of(problem);
         }
         OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
-        boolean istioRewrites = "true".equalsIgnoreCase(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS));
+        // Read as Istio reads it, so that "1" counts and "tRuE" does not.
+        boolean istioRewrites = Annotations.parseGoBool(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
+                .orElse(false);
 
         List<ProbeDecision> decisions = new ArrayList<>();
         List<ProbeReplacement> replacements = new ArrayList<>();

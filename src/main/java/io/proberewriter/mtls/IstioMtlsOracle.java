@@ -2,6 +2,7 @@ package io.proberewriter.mtls;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.ProbeTarget;
@@ -70,7 +71,7 @@ public final class IstioMtlsOracle implements MtlsOracle {
         Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
                 ? Map.of() : pod.getMetadata().getAnnotations();
         String value = annotations.get(REWRITE_APP_PROBERS);
-        Optional<Boolean> podChoice = goBool(value);
+        Optional<Boolean> podChoice = Annotations.parseGoBool(value);
         if (podChoice.isPresent()) {
             return podChoice.get() ? Optional.of("Istio rewrites this pod's " + what + " probes ("
                     + REWRITE_APP_PROBERS + ": \"" + value + "\")") : Optional.empty();
@@ -81,18 +82,6 @@ public final class IstioMtlsOracle implements MtlsOracle {
         String why = value == null ? "the mesh default; the pod does not set " + REWRITE_APP_PROBERS
                 : "the mesh default; " + REWRITE_APP_PROBERS + ": \"" + value + "\" is not a boolean";
         return Optional.of("Istio rewrites this pod's " + what + " probes (" + why + ")");
-    }
-
-    /** Istio reads the annotation with Go's strconv.ParseBool; anything else falls back to the mesh default. */
-    private static Optional<Boolean> goBool(String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        return switch (value) {
-            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
-            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
-            default -> Optional.empty();
-        };
     }
 
     private static String namespaceOf(ProbeTarget target) {
