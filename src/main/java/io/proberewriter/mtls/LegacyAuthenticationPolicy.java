@@ -54,12 +54,11 @@ record LegacyAuthenticationPolicy(PolicyIdentity id, boolean meshWide, List<Targ
             ignored.add(what + ": no namespace or name");
             return Optional.empty();
         }
-        Object rawSpec = resource.getAdditionalProperties().get("spec");
-        if (rawSpec != null && !(rawSpec instanceof Map<?, ?>)) {
-            ignored.add(what + ": spec is not an object");
+        Optional<UntypedMap> readSpec = UntypedMap.specOf(resource, what, ignored);
+        if (readSpec.isEmpty()) {
             return Optional.empty();
         }
-        UntypedMap spec = UntypedMap.of(rawSpec);
+        UntypedMap spec = readSpec.get();
 
         List<Target> targets = new ArrayList<>();
         if (!meshWide && spec.raw("targets") != null) {

@@ -43,12 +43,11 @@ record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector,
             ignored.add(what + ": no namespace or name");
             return Optional.empty();
         }
-        Object rawSpec = resource.getAdditionalProperties().get("spec");
-        if (rawSpec != null && !(rawSpec instanceof Map<?, ?>)) {
-            ignored.add(what + ": spec is not an object");
+        Optional<UntypedMap> readSpec = UntypedMap.specOf(resource, what, ignored);
+        if (readSpec.isEmpty()) {
             return Optional.empty();
         }
-        UntypedMap spec = UntypedMap.of(rawSpec);
+        UntypedMap spec = readSpec.get();
 
         Map<String, String> selector = new LinkedHashMap<>();
         if (!spec.isMapOrAbsent("selector")) {

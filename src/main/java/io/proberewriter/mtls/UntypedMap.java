@@ -1,5 +1,7 @@
 package io.proberewriter.mtls;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +12,16 @@ import java.util.Optional;
  * read answers "absent" or "wrong type" instead of throwing, so the callers decide what a malformed policy means.
  */
 record UntypedMap(Map<?, ?> values) {
+
+    /** The resource's spec; empty, with the reason recorded, when it is there but not an object. */
+    static Optional<UntypedMap> specOf(GenericKubernetesResource resource, String what, List<String> ignored) {
+        Object raw = resource.getAdditionalProperties().get("spec");
+        if (raw != null && !(raw instanceof Map<?, ?>)) {
+            ignored.add(what + ": spec is not an object");
+            return Optional.empty();
+        }
+        return Optional.of(of(raw));
+    }
 
     static UntypedMap of(Object value) {
         return value instanceof Map<?, ?> m ? new UntypedMap(m) : new UntypedMap(Map.of());
