@@ -40,8 +40,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws ManifestException {
         List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
         NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults());
-        List<DocumentResult> results = new ManifestRewriter(engine.engine(), namespaces, engine.namespace)
-                .rewriteAll(documents);
+        List<String> mtlsWarnings = new ArrayList<>();
+        List<DocumentResult> results = new ManifestRewriter(engine.engine(documents, mtlsWarnings::add), namespaces,
+                engine.namespace).rewriteAll(documents);
 
         List<String> findings = new ArrayList<>();
         int fixed = 0;
@@ -62,6 +63,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         findings.forEach(out::println);
         out.flush();
         PrintWriter err = spec.commandLine().getErr();
+        mtlsWarnings.forEach(err::println);
         if (findings.isEmpty()) {
             err.println("No probe that mTLS would break was found.");
         } else {

@@ -1,18 +1,21 @@
 package io.proberewriter.cli;
 
 import io.proberewriter.engine.Annotations;
-import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.Mode;
+import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.manifest.SourceDocument;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -54,6 +57,9 @@ public final class EngineOptions {
             description = "Namespace of documents that name none (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Mixin
+    MtlsOptions mtls;
+
     GlobalSettings globalSettings() {
         GlobalSettings settings = GlobalSettings.defaults();
         if (probes != null) {
@@ -71,8 +77,13 @@ public final class EngineOptions {
         return settings;
     }
 
-    ProbeRewriter engine() {
-        return new ProbeRewriter(globalSettings(), new AssumeAllMtlsOracle());
+    /**
+     * The engine for these manifests: the Istio resolver reads its policies and Services from {@code documents};
+     * documents it cannot use are reported through {@code warnings}.
+     */
+    ProbeRewriter engine(List<SourceDocument> documents, Consumer<String> warnings) {
+        MtlsOracle oracle = mtls.oracle(documents, namespace, warnings);
+        return new ProbeRewriter(globalSettings(), oracle);
     }
 
     /** The flags that stand for namespace annotations, as annotations. */

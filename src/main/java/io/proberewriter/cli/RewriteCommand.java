@@ -10,6 +10,7 @@ import io.proberewriter.manifest.NamespaceDirectory;
 import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.manifest.WorkloadReport;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,12 +46,14 @@ public final class RewriteCommand implements Callable<Integer> {
     public Integer call() throws ManifestException {
         List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
         NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults());
-        List<DocumentResult> results = new ManifestRewriter(engine.engine(), namespaces, engine.namespace)
-                .rewriteAll(documents);
+        List<String> mtlsWarnings = new ArrayList<>();
+        List<DocumentResult> results = new ManifestRewriter(engine.engine(documents, mtlsWarnings::add), namespaces,
+                engine.namespace).rewriteAll(documents);
         // Everything is computed before anything is printed: bad input never leaves half a manifest on stdout.
         String yaml = new ManifestWriter().write(results.stream().map(DocumentResult::output).toList());
 
         PrintWriter err = spec.commandLine().getErr();
+        mtlsWarnings.forEach(err::println);
         for (DocumentResult result : results) {
             for (WorkloadReport report : result.workloads()) {
                 String who = report.site().workload() + " (" + report.document().location() + ")";

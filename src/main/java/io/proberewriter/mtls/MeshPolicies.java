@@ -66,6 +66,20 @@ public final class MeshPolicies {
         this.ignored = List.copyOf(skipped);
     }
 
+    /** Whether {@link Builder#policies} reads this kind: PeerAuthentication v1/v1beta1, v1alpha1 Policy/MeshPolicy. */
+    public static boolean isPolicyKind(String apiVersion, String kind) {
+        return (PeerAuthenticationPolicy.KIND.equals(kind) && PeerAuthenticationPolicy.API_VERSIONS.contains(apiVersion))
+                || (LegacyAuthenticationPolicy.API_VERSION.equals(apiVersion)
+                && (LegacyAuthenticationPolicy.POLICY_KIND.equals(kind)
+                || LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind)));
+    }
+
+    /** Whether this kind is cluster-scoped, so that a manifest's missing namespace must not be filled in. */
+    public static boolean isClusterScoped(String apiVersion, String kind) {
+        return LegacyAuthenticationPolicy.API_VERSION.equals(apiVersion)
+                && LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

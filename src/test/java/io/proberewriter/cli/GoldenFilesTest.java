@@ -81,7 +81,7 @@ class GoldenFilesTest {
             assertEquals(inputs.size(), outputs.size(), "document count");
             RewriteCommand command = new RewriteCommand();
             new CommandLine(command).parseArgs(c.rewriteArgs(c.input(), false));
-            ProbeRewriter engine = command.engine.engine();
+            ProbeRewriter engine = command.engine.engine(inputs, warning -> { });
             NamespaceDirectory namespaces = NamespaceDirectory.of(inputs, command.engine.namespaceDefaults());
             int pods = 0;
             for (int i = 0; i < inputs.size(); i++) {
