@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,7 +31,9 @@ public final class ManifestReader {
     public ManifestReader() {
         LoaderOptions loader = new LoaderOptions();
         loader.setCodePointLimit(MAX_CODE_POINTS);
-        this.yaml = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader).build())
+        // An empty plain value (`peers:`) is null in YAML and for Kubernetes; Jackson 2 reads it as "" unless told.
+        this.yaml = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader)
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.json = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     }

@@ -3,9 +3,6 @@ package io.proberewriter.manifest;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -63,8 +60,7 @@ public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) 
         if (!service && !MeshPolicies.isPolicyKind(apiVersion, kind)) {
             return;
         }
-        JsonNode located = emptyScalarsAsNull(
-                MeshPolicies.isClusterScoped(apiVersion, kind) ? node : withNamespace(node, defaultNamespace));
+        JsonNode located = MeshPolicies.isClusterScoped(apiVersion, kind) ? node : withNamespace(node, defaultNamespace);
         String where = "Warning: " + document.describe() + ": ";
         try {
             if (service) {
@@ -80,28 +76,6 @@ public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) 
             warnings.add(where + "ignored by the Istio resolver: not a readable " + kind + " ("
                     + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-    }
-
-    /**
-     * ManifestReader reads an empty YAML value ({@code - mtls:}, {@code peers:} in the seeds) as "" where the API
-     * server reads null, and it cannot tell {@code mtls:} from {@code mtls: ""}. No field the resolver reads takes a
-     * meaningful empty string, so here every "" is read as the null Kubernetes would see.
-     */
-    private static JsonNode emptyScalarsAsNull(JsonNode node) {
-        if (node.isTextual() && node.asText().isEmpty()) {
-            return NullNode.getInstance();
-        }
-        if (node.isObject()) {
-            ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            node.fields().forEachRemaining(e -> copy.set(e.getKey(), emptyScalarsAsNull(e.getValue())));
-            return copy;
-        }
-        if (node.isArray()) {
-            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            node.forEach(item -> copy.add(emptyScalarsAsNull(item)));
-            return copy;
-        }
-        return node;
     }
 
     private static JsonNode withNamespace(JsonNode node, String defaultNamespace) {
