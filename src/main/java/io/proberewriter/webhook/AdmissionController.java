@@ -133,7 +133,11 @@ public class AdmissionController {
             pod.getMetadata().setNamespace(envelope.namespace());
         }
         RewriteResult result = engine.rewrite(pod, namespaces.context(envelope.namespace()));
-        List<String> warnings = AdmissionWarnings.of(result, maxWarnings);
+        List<String> warnings = AdmissionWarnings.of(result, displayName(pod, envelope), envelope.namespace(),
+                maxWarnings);
+        if (counted) {
+            metrics.probesLeftIncompatible(result);
+        }
         if (!result.changed()) {
             return Decision.allow(Outcome.UNCHANGED, warnings);
         }
@@ -142,6 +146,20 @@ public class AdmissionController {
             metrics.probesRewritten(result);
         }
         return new Decision(Outcome.PATCHED, Optional.of(patch), warnings);
+    }
+
+    /** On CREATE a pod often has only a generateName: say so rather than print an empty name. */
+    private static String displayName(Pod pod, Envelope envelope) {
+        if (!envelope.name().isEmpty()) {
+            return envelope.name();
+        }
+        if (pod.getMetadata() != null && pod.getMetadata().getName() != null) {
+            return pod.getMetadata().getName();
+        }
+        if (pod.getMetadata() != null && pod.getMetadata().getGenerateName() != null) {
+            return pod.getMetadata().getGenerateName() + "<generated>";
+        }
+        return "<unnamed>";
     }
 
     private static boolean optedIn(Namespace namespace) {

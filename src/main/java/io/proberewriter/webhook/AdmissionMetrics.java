@@ -15,7 +15,9 @@ import java.time.Duration;
  *   <li>{@code probe_rewriter_admissions_total{outcome}}: patched, unchanged, skipped, error;</li>
  *   <li>{@code probe_rewriter_probes_rewritten_total{mode, probe}}: exec or port, liveness/readiness/startup;</li>
  *   <li>{@code probe_rewriter_admission_duration_seconds}: a histogram of the time spent per request, by outcome;</li>
- *   <li>{@code probe_rewriter_rejected_requests_total{reason}}: bodies answered with 400.</li>
+ *   <li>{@code probe_rewriter_rejected_requests_total{reason}}: bodies answered with 400;</li>
+ *   <li>{@code probe_rewriter_probes_left_incompatible_total{probe}}: probes admitted still broken by mTLS
+ *       (mode off, an invalid annotation, port mode without a usable health port).</li>
  * </ul>
  */
 @Singleton
@@ -44,6 +46,16 @@ public class AdmissionMetrics {
             String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
             Counter.builder("probe_rewriter_probes_rewritten").description("Probes rewritten, by mode and kind")
                     .tag("mode", mode).tag("probe", decision.kind().word()).register(registry).increment();
+        }
+    }
+
+    void probesLeftIncompatible(RewriteResult result) {
+        for (ProbeDecision decision : result.decisions()) {
+            if (decision.staysBroken()) {
+                Counter.builder("probe_rewriter_probes_left_incompatible")
+                        .description("Probes admitted still broken by mTLS, by kind")
+                        .tag("probe", decision.kind().word()).register(registry).increment();
+            }
         }
     }
 

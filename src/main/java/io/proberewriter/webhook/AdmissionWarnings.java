@@ -1,9 +1,12 @@
 package io.proberewriter.webhook;
 
+import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeDecision;
 import io.proberewriter.engine.RewriteResult;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The lines kubectl prints as "Warning: …" after an apply: what was rewritten and why, what was left alone
@@ -19,13 +22,23 @@ final class AdmissionWarnings {
     private AdmissionWarnings() {
     }
 
-    static List<String> of(RewriteResult result, int maxWarnings) {
-        List<String> lines = new ArrayList<>();
+    /**
+     * @param pod       the pod's name as the user knows it, for the seeds' diagnostic
+     * @param namespace its namespace
+     */
+    static List<String> of(RewriteResult result, String pod, String namespace, int maxWarnings) {
+        // Most actionable first: problems with the pod's settings, then what stays broken under mTLS (in the words
+        // Istio documented; one line per probe kind), then one line per probe. Identical lines are said once.
+        Set<String> lines = new LinkedHashSet<>(result.warnings());
+        for (ProbeDecision decision : result.decisions()) {
+            if (decision.staysBroken()) {
+                lines.add(IncompatibleProbeMessage.format(pod, namespace, decision.kind()));
+            }
+        }
         for (ProbeDecision decision : result.decisions()) {
             lines.add(decision.key() + " " + decision.action().label() + ": " + decision.reason());
         }
-        lines.addAll(result.warnings());
-        return limit(lines, maxWarnings);
+        return limit(new ArrayList<>(lines), maxWarnings);
     }
 
     static List<String> of(String line) {

@@ -172,6 +172,31 @@ class AdmissionSemanticsTest extends WebhookTestBase {
     }
 
     @Test
+    void aProbeLeftBrokenGetsTheSeedsDiagnosticAndIsCounted() throws Exception {
+        ObjectNode pod = pod("left-alone", 8080);
+        ((ObjectNode) pod.get("metadata")).putObject("annotations").put("probe-rewriter.io/mode", "off");
+        double before = metric("probe_rewriter_probes_left_incompatible_total{probe=\"liveness\"}");
+        JsonNode response = Reviews.response(client().post(Reviews.podCreate("default", pod).toString()));
+        assertNull(Reviews.patch(response));
+        assertEquals("probe-rewriter: The pod left-alone in namespace default uses liveness probe which is "
+                + "incompatible with mTLS. Consider disabling the liveness probe or mTLS, or disabling mTLS for the "
+                + "port of the liveness probe.", response.path("warnings").get(0).asText(), response.toString());
+        assertEquals(before + 1, metric("probe_rewriter_probes_left_incompatible_total{probe=\"liveness\"}"));
+    }
+
+    @Test
+    void aGeneratedNameIsSaidAsSuch() throws Exception {
+        ObjectNode pod = pod("ignored", 8080);
+        ObjectNode meta = (ObjectNode) pod.get("metadata");
+        meta.remove("name");
+        meta.put("generateName", "web-7d9f-");
+        meta.putObject("annotations").put("probe-rewriter.io/mode", "off");
+        JsonNode response = Reviews.response(client().post(Reviews.podCreate("shop", pod).toString()));
+        assertTrue(response.path("warnings").get(0).asText().startsWith(
+                "probe-rewriter: The pod web-7d9f-<generated> in namespace shop uses liveness probe"), response.toString());
+    }
+
+    @Test
     void ourOwnFailureAdmitsThePodUnchangedWithAWarning() throws Exception {
         double errorsBefore = metric("probe_rewriter_admissions_total{outcome=\"error\"}");
         HttpResponse<byte[]> http = client().post(Reviews.podCreate("default", pod("p", ExplodingOracle.PORT)).toString());
