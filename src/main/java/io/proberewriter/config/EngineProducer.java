@@ -1,6 +1,6 @@
 package io.proberewriter.config;
 
-import io.proberewriter.engine.AssumeAllMtlsOracle;
+import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.ProbeRewriter;
@@ -22,11 +22,14 @@ final class EngineProducer {
                 .withProxyContainers(config.proxyContainers());
     }
 
-    /** Every port counts as under mTLS until policy resolution arrives. */
+    /**
+     * The resolver chosen at startup (probe-rewriter.mtls.resolver). Asked per probe rather than captured, since
+     * the choice is made in the background after the engine may already exist.
+     */
     @Produces
     @Singleton
-    MtlsOracle mtlsOracle() {
-        return new AssumeAllMtlsOracle();
+    MtlsOracle mtlsOracle(WebhookMtlsResolver resolver) {
+        return target -> resolver.oracle().check(target);
     }
 
     @Produces

@@ -51,6 +51,8 @@ public interface ProbeRewriterConfig {
 
     Webhook webhook();
 
+    Mtls mtls();
+
     interface Tls {
         /** PEM certificate chain served on the HTTPS port. */
         @WithName("cert-file")
@@ -75,6 +77,35 @@ public interface ProbeRewriterConfig {
          */
         @WithDefault("true")
         boolean watch();
+    }
+
+    interface Mtls {
+        /**
+         * Which mTLS resolver answers for the webhook (docs/mtls-resolution.md). {@code auto}: istio when the
+         * cluster serves Istio's PeerAuthentication, assume-all otherwise.
+         */
+        @WithDefault("auto")
+        MtlsResolver resolver();
+
+        Istio istio();
+
+        /** Mesh settings the istio resolver cannot read from the cluster's resources. */
+        interface Istio {
+            /** Istio's root namespace ({@code meshConfig.rootNamespace}), home of mesh-wide policies. */
+            @WithName("root-namespace")
+            @WithDefault("istio-system")
+            String rootNamespace();
+
+            /** Istio 0.8's {@code global.mtls.enabled}: mTLS everywhere unless a v1alpha1 policy says otherwise. */
+            @WithName("global-mtls")
+            @WithDefault("false")
+            boolean globalMtls();
+
+            /** The mesh default of {@code sidecar.istio.io/rewriteAppHTTPProbers}, on since Istio 1.10. */
+            @WithName("rewrites-probes")
+            @WithDefault("true")
+            boolean rewritesProbes();
+        }
     }
 
     interface Webhook {

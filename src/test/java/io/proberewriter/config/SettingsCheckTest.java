@@ -1,6 +1,7 @@
 package io.proberewriter.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proberewriter.engine.ExecCommandStyle;
@@ -39,7 +40,18 @@ class SettingsCheckTest {
         assertEquals(Duration.ofSeconds(30), defaults.tls().reloadPeriod());
         assertTrue(defaults.namespaces().watch());
         assertEquals(20, defaults.webhook().maxWarnings());
+        assertEquals(MtlsResolver.AUTO, defaults.mtls().resolver());
+        assertEquals("istio-system", defaults.mtls().istio().rootNamespace());
+        assertFalse(defaults.mtls().istio().globalMtls());
+        assertTrue(defaults.mtls().istio().rewritesProbes());
         assertEquals(List.of(), SettingsCheck.problems(defaults));
+    }
+
+    @Test
+    void resolverNamesAreTheDocumentedOnes() {
+        assertEquals(MtlsResolver.ASSUME_ALL, config(Map.of("probe-rewriter.mtls.resolver", "assume-all")).mtls().resolver());
+        assertEquals(MtlsResolver.ISTIO, config(Map.of("probe-rewriter.mtls.resolver", "istio")).mtls().resolver());
+        assertEquals(MtlsResolver.ANNOTATION, config(Map.of("probe-rewriter.mtls.resolver", "annotation")).mtls().resolver());
     }
 
     @Test

@@ -225,7 +225,7 @@ class ManifestsTest {
     // ------------------------------------------------------------------------------------------------ RBAC
 
     @Test
-    void serviceAccountAndRbacGrantOnlyNamespaceReads() {
+    void serviceAccountAndRbacGrantOnlyInformerReads() {
         Doc account = one(baseResources, "ServiceAccount", APP);
         Set<String> rbacKinds = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
         assertEquals(Set.of("ClusterRole probe-rewriter-webhook", "ClusterRoleBinding probe-rewriter-webhook"),
@@ -236,16 +236,26 @@ class ManifestsTest {
         Doc role = one(baseResources, "ClusterRole", "probe-rewriter-webhook");
         assertText("rbac.authorization.k8s.io/v1", role.node(), "/apiVersion", role.toString());
         assertAbsent(role.node(), "/aggregationRule", role.toString());
+        // What the informers read, nothing more: Namespaces (opt-in, defaults) and, for the istio mTLS resolver,
+        // Services, PeerAuthentications and the v1alpha1 Policies and MeshPolicies. One rule per API group.
         JsonNode rules = role.at("/rules");
-        assertEquals(1, rules.size(), role + ": a single rule");
-        JsonNode rule = rules.get(0);
-        assertEquals(List.of(""), texts(rule, "/apiGroups", role.toString()), role + ": core API group");
-        assertEquals(List.of("namespaces"), texts(rule, "/resources", role.toString()), role + ": namespaces only");
-        List<String> verbs = texts(rule, "/verbs", role.toString());
-        assertEquals(Set.of("list", "watch"), new HashSet<>(verbs), role + ": an informer lists and watches, nothing more");
-        assertEquals(2, verbs.size(), role + ": no repeated verbs");
-        assertAbsent(rule, "/resourceNames", role + " (an informer lists all namespaces)");
-        assertAbsent(rule, "/nonResourceURLs", role.toString());
+        Map<String, List<String>> resourcesByGroup = new LinkedHashMap<>();
+        for (JsonNode rule : rules) {
+            List<String> groups = texts(rule, "/apiGroups", role.toString());
+            assertEquals(1, groups.size(), role + ": one API group per rule");
+            assertNull(resourcesByGroup.put(groups.get(0), texts(rule, "/resources", role.toString())),
+                    role + ": one rule per API group");
+            List<String> verbs = texts(rule, "/verbs", role.toString());
+            assertEquals(Set.of("list", "watch"), new HashSet<>(verbs), role + ": an informer lists and watches, nothing more");
+            assertEquals(2, verbs.size(), role + ": no repeated verbs");
+            assertAbsent(rule, "/resourceNames", role + " (an informer lists every object of its kind)");
+            assertAbsent(rule, "/nonResourceURLs", role.toString());
+        }
+        assertEquals(Map.of(
+                "", List.of("namespaces", "services"),
+                "security.istio.io", List.of("peerauthentications"),
+                "authentication.istio.io", List.of("policies", "meshpolicies")), resourcesByGroup,
+                role + ": exactly the kinds the informers read");
 
         Doc binding = one(baseResources, "ClusterRoleBinding", "probe-rewriter-webhook");
         assertText("rbac.authorization.k8s.io", binding.node(), "/roleRef/apiGroup", binding.toString());

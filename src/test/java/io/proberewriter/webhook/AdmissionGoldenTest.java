@@ -59,42 +59,49 @@ class AdmissionGoldenTest {
     Stream<DynamicTest> everyGoldenCaseThroughTheWebhook() throws Exception {
         WebhookClient client = new WebhookClient(URI.create(mutate.toString()));
         return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            // The webhook still resolves mTLS with assume-all; cases that choose a resolver with --mtls wait for
-            // the webhook's resolver wiring (informer caches for policies and Services), which comes later.
-            assumeFalse(c.flags().contains("--mtls"), "the webhook does not choose a resolver yet");
+            // Cases that choose a resolver run where the webhook is configured with it: IstioAdmissionGoldenTest for
+            // --mtls istio (and IstioGlobalMtlsAdmissionGoldenTest), AnnotationAdmissionGoldenTest for --mtls annotation.
+            assumeFalse(c.flags().contains("--mtls"), "this app runs the default resolver (assume-all here)");
             ManifestReader reader = new ManifestReader();
             List<SourceDocument> inputs = reader.read(c.input().toString(), Files.readString(c.input()));
-            List<SourceDocument> outputs = reader.read(c.expected().toString(), Files.readString(c.expected()));
-            prepareNamespaces(c, inputs);
-            int pods = 0;
-            for (int d = 0; d < inputs.size(); d++) {
-                List<PodTemplateSite> before = PodTemplates.find(inputs.get(d));
-                List<PodTemplateSite> after = PodTemplates.find(outputs.get(d));
-                for (int s = 0; s < before.size(); s++) {
-                    String ns = before.get(s).namespace() == null ? "default" : before.get(s).namespace();
-                    JsonNode pod = before.get(s).template();
-                    HttpResponse<byte[]> http = client.post(Reviews.podCreate(ns, pod).toString());
-                    assertEquals(200, http.statusCode(), new String(http.body()));
-                    JsonNode response = Reviews.response(http);
-                    assertEquals(true, response.path("allowed").asBoolean(), response.toString());
-                    JsonNode patched = Reviews.applied(pod, response);
-                    assertEquals(after.get(s).template(), patched, c.name() + " " + before.get(s).workload());
-
-                    HttpResponse<byte[]> again = client.post(Reviews.podCreate(ns, patched).toString());
-                    assertNull(Reviews.patch(Reviews.response(again)),
-                            "reinvocation must not patch again: " + c.name() + " " + before.get(s).workload());
-                    pods++;
-                }
-            }
-            assertTrue(pods > 0 || c.name().startsWith("passthrough"), "no pods in " + c.name());
+            prepareNamespaces(kubernetes, namespaces, c, inputs);
+            assertThroughWebhook(client, c, inputs);
         }));
     }
 
+    /** Sends every pod of the case and checks the patched pods against {@code expected.yaml}, and reinvocation. */
+    static void assertThroughWebhook(WebhookClient client, GoldenCase c, List<SourceDocument> inputs) throws Exception {
+        List<SourceDocument> outputs = new ManifestReader().read(c.expected().toString(), Files.readString(c.expected()));
+        int pods = 0;
+        for (int d = 0; d < inputs.size(); d++) {
+            List<PodTemplateSite> before = PodTemplates.find(inputs.get(d));
+            List<PodTemplateSite> after = PodTemplates.find(outputs.get(d));
+            for (int s = 0; s < before.size(); s++) {
+                String ns = before.get(s).namespace() == null ? "default" : before.get(s).namespace();
+                JsonNode pod = before.get(s).template();
+                HttpResponse<byte[]> http = client.post(Reviews.podCreate(ns, pod).toString());
+                assertEquals(200, http.statusCode(), new String(http.body()));
+                JsonNode response = Reviews.response(http);
+                assertEquals(true, response.path("allowed").asBoolean(), response.toString());
+                JsonNode patched = Reviews.applied(pod, response);
+                assertEquals(after.get(s).template(), patched, c.name() + " " + before.get(s).workload());
+
+                HttpResponse<byte[]> again = client.post(Reviews.podCreate(ns, patched).toString());
+                assertNull(Reviews.patch(Reviews.response(again)),
+                        "reinvocation must not patch again: " + c.name() + " " + before.get(s).workload());
+                pods++;
+            }
+        }
+        assertTrue(pods > 0 || c.name().startsWith("passthrough"), "no pods in " + c.name());
+    }
+
     /**
-     * The namespaces of the case, as the cluster would hold them: opted in, with the annotations its Namespace
-     * documents give and, for the CLI's --mode and --exec-command flags, the namespace annotations they stand for.
+     * The namespaces of the case, as the cluster would hold them: opted in, with the labels (istio-injection) and
+     * annotations its Namespace documents give and, for the CLI's --mode and --exec-command flags, the namespace
+     * annotations they stand for.
      */
-    private void prepareNamespaces(GoldenCase c, List<SourceDocument> inputs) throws Exception {
+    static void prepareNamespaces(KubernetesClient kubernetes, NamespaceCache namespaces, GoldenCase c,
+            List<SourceDocument> inputs) throws Exception {
         Map<String, String> fromFlags = new LinkedHashMap<>();
         if (c.flag("--mode") != null) {
             fromFlags.put(Annotations.MODE, c.flag("--mode"));
@@ -103,6 +110,7 @@ class AdmissionGoldenTest {
             fromFlags.put(Annotations.EXEC_COMMAND, c.flag("--exec-command"));
         }
         Map<String, Map<String, String>> wanted = new HashMap<>();
+        Map<String, Map<String, String>> labels = new HashMap<>();
         for (SourceDocument doc : inputs) {
             for (PodTemplateSite site : PodTemplates.find(doc)) {
                 wanted.put(site.namespace() == null ? "default" : site.namespace(), new LinkedHashMap<>(fromFlags));
@@ -111,18 +119,24 @@ class AdmissionGoldenTest {
         for (SourceDocument doc : inputs) {
             JsonNode node = doc.content();
             if ("Namespace".equals(node.path("kind").asText())) {
-                Map<String, String> annotations = wanted.computeIfAbsent(node.path("metadata").path("name").asText(),
-                        n -> new LinkedHashMap<>(fromFlags));
+                String name = node.path("metadata").path("name").asText();
+                Map<String, String> annotations = wanted.computeIfAbsent(name, n -> new LinkedHashMap<>(fromFlags));
                 node.path("metadata").path("annotations").fields()
                         .forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+                Map<String, String> nsLabels = labels.computeIfAbsent(name, n -> new LinkedHashMap<>());
+                node.path("metadata").path("labels").fields()
+                        .forEachRemaining(e -> nsLabels.put(e.getKey(), e.getValue().asText()));
             }
         }
         for (Map.Entry<String, Map<String, String>> ns : wanted.entrySet()) {
+            Map<String, String> nsLabels = new LinkedHashMap<>(labels.getOrDefault(ns.getKey(), Map.of()));
+            nsLabels.put(Annotations.ENABLED_LABEL, "true");
             kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns.getKey())
-                    .addToLabels(Annotations.ENABLED_LABEL, "true").withAnnotations(ns.getValue())
+                    .withLabels(nsLabels).withAnnotations(ns.getValue())
                     .endMetadata().build()).createOr(NonDeletingOperation::update);
             long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!namespaces.context(ns.getKey()).annotations().equals(ns.getValue())) {
+            while (!namespaces.context(ns.getKey()).annotations().equals(ns.getValue())
+                    || !namespaces.context(ns.getKey()).labels().equals(nsLabels)) {
                 assertTrue(System.nanoTime() < deadline, "namespace cache did not see " + ns);
                 Thread.sleep(20);
             }

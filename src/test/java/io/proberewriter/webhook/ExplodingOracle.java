@@ -1,6 +1,6 @@
 package io.proberewriter.webhook;
 
-import io.proberewriter.engine.AssumeAllMtlsOracle;
+import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.ProbeTarget;
@@ -9,8 +9,9 @@ import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
 
 /**
- * Test stand-in for our own bug: behaves like assume-all, except that a probe on port {@value #PORT} makes it
- * throw, so tests can check that a failure of ours admits the pod unchanged.
+ * Test stand-in for our own bug: behaves like the resolver the app chose (assume-all where the mock API server serves
+ * no Istio kinds), except that a probe on port {@value #PORT} makes it throw, so tests can check that a failure of
+ * ours admits the pod unchanged.
  */
 @Alternative
 @Priority(1)
@@ -18,13 +19,17 @@ import jakarta.inject.Singleton;
 public class ExplodingOracle implements MtlsOracle {
 
     static final int PORT = 6666;
-    private final MtlsOracle delegate = new AssumeAllMtlsOracle();
+    private final WebhookMtlsResolver resolver;
+
+    ExplodingOracle(WebhookMtlsResolver resolver) {
+        this.resolver = resolver;
+    }
 
     @Override
     public MtlsVerdict check(ProbeTarget target) {
         if (target.port() == PORT) {
             throw new IllegalStateException("simulated failure for port " + PORT);
         }
-        return delegate.check(target);
+        return resolver.oracle().check(target);
     }
 }

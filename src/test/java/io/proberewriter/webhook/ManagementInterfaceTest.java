@@ -22,8 +22,15 @@ class ManagementInterfaceTest extends WebhookTestBase {
     void livenessAndReadinessAreUpWithTheirChecks() throws Exception {
         HttpResponse<String> live = managementGet("health/live");
         assertEquals(200, live.statusCode(), live.body());
+        // The mTLS resolver is chosen in the background after startup (API discovery): readiness follows shortly.
         HttpResponse<String> ready = managementGet("health/ready");
+        for (long deadline = System.nanoTime() + 20_000_000_000L; ready.statusCode() != 200 && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+            ready = managementGet("health/ready");
+        }
         assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"mtls-resolver\""), ready.body());
+        assertTrue(ready.body().contains("\"resolver\": \"assume-all\""), ready.body());
         assertTrue(ready.body().contains("\"serving-certificate\""), ready.body());
         assertTrue(ready.body().contains("\"namespace-cache\""), ready.body());
         assertTrue(ready.body().contains("\"watching\": true"), ready.body());

@@ -1,0 +1,71 @@
+package io.proberewriter.cluster;
+
+import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.engine.MtlsOracle;
+import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.engine.ProbeTarget;
+import io.proberewriter.mtls.IstioMtlsOracle;
+import io.proberewriter.mtls.MeshPolicies;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * The istio resolver over the informer caches: {@link IstioMtlsOracle} on a {@link MeshPolicies} snapshot of the
+ * stores. The snapshot is rebuilt on the first check after a store changed (cost: one pass over the cached
+ * policies and Services) and reused otherwise, so that a steady cluster costs a counter read per probe.
+ */
+final class ClusterMtlsOracle implements MtlsOracle {
+
+    private static final Logger LOG = Logger.getLogger(ClusterMtlsOracle.class);
+
+    private record Snapshot(long generation, MeshPolicies mesh, IstioMtlsOracle oracle) {
+    }
+
+    private final MeshPolicyCache cache;
+    private final ProbeRewriterConfig.Mtls.Istio settings;
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+
+    ClusterMtlsOracle(MeshPolicyCache cache, ProbeRewriterConfig.Mtls.Istio settings) {
+        this.cache = cache;
+        this.settings = settings;
+    }
+
+    @Override
+    public MtlsVerdict check(ProbeTarget target) {
+        return snapshot().oracle().check(target);
+    }
+
+    private Snapshot snapshot() {
+        // Read the generation before the stores: a change during the build leaves the snapshot stale, not wrong
+        // for ever, and the next check rebuilds it.
+        long generation = cache.generation();
+        Snapshot snapshot = current.get();
+        if (snapshot != null && snapshot.generation() == generation) {
+            return snapshot;
+        }
+        MeshPolicies mesh = MeshPolicies.builder()
+                .rootNamespace(settings.rootNamespace())
+                .legacyGlobalMtls(settings.globalMtls())
+                .rewriteAppProbesByDefault(settings.rewritesProbes())
+                .policies(cache.policies())
+                .services(cache.services())
+                .build();
+        logNewlyIgnored(snapshot == null ? List.of() : snapshot.mesh().ignored(), mesh.ignored());
+        Snapshot built = new Snapshot(generation, mesh, new IstioMtlsOracle(mesh));
+        current.set(built);
+        return built;
+    }
+
+    /** Each unreadable resource is logged once, when it appears, not on every rebuild. */
+    private static void logNewlyIgnored(List<String> before, List<String> now) {
+        Set<String> known = new HashSet<>(before);
+        for (String line : now) {
+            if (!known.contains(line)) {
+                LOG.warnf("Istio resolver ignores %s", line);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.proberewriter.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which of Istio's authentication kinds the cluster serves, asked once through API discovery. A missing CRD is
+ * normal (Istio 1.6+ dropped v1alpha1 Policy and MeshPolicy; clusters without Istio have none of them): the kind
+ * is simply absent and nothing watches it.
+ *
+ * @param peerAuthentication the PeerAuthentication version to watch: v1, or v1beta1 when only that is served
+ *                           (Istio before 1.22); empty when neither is
+ * @param policy             whether {@code authentication.istio.io/v1alpha1} Policy is served
+ * @param meshPolicy         whether {@code authentication.istio.io/v1alpha1} MeshPolicy is served
+ */
+public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, boolean policy, boolean meshPolicy) {
+
+    public static final String SECURITY_GROUP = "security.istio.io";
+    public static final String AUTHENTICATION_GROUP = "authentication.istio.io";
+
+    public static final ResourceDefinitionContext PEER_AUTHENTICATION_V1 = namespaced(SECURITY_GROUP, "v1",
+            "PeerAuthentication", "peerauthentications");
+    public static final ResourceDefinitionContext PEER_AUTHENTICATION_V1BETA1 = namespaced(SECURITY_GROUP, "v1beta1",
+            "PeerAuthentication", "peerauthentications");
+    public static final ResourceDefinitionContext POLICY = namespaced(AUTHENTICATION_GROUP, "v1alpha1", "Policy", "policies");
+    public static final ResourceDefinitionContext MESH_POLICY = new ResourceDefinitionContext.Builder()
+            .withGroup(AUTHENTICATION_GROUP).withVersion("v1alpha1").withKind("MeshPolicy").withPlural("meshpolicies")
+            .withNamespaced(false).build();
+
+    /** Nothing served: no Istio, or a cluster too old for PeerAuthentication without v1alpha1 either. */
+    public static IstioApis none() {
+        return new IstioApis(Optional.empty(), false, false);
+    }
+
+    /** Asks the API server; throws what the client throws when it cannot be asked. */
+    static IstioApis discover(KubernetesClient client) {
+        Optional<ResourceDefinitionContext> peer = served(client, PEER_AUTHENTICATION_V1)
+                ? Optional.of(PEER_AUTHENTICATION_V1)
+                : served(client, PEER_AUTHENTICATION_V1BETA1) ? Optional.of(PEER_AUTHENTICATION_V1BETA1) : Optional.empty();
+        return new IstioApis(peer, served(client, POLICY), served(client, MESH_POLICY));
+    }
+
+    /** Whether Istio's PeerAuthentication is there, which is what {@code auto} looks for. */
+    public boolean istioPresent() {
+        return peerAuthentication.isPresent();
+    }
+
+    /** The kinds to watch, in the order they are listed in logs. */
+    List<ResourceDefinitionContext> watched() {
+        List<ResourceDefinitionContext> kinds = new ArrayList<>();
+        peerAuthentication.ifPresent(kinds::add);
+        if (policy) {
+            kinds.add(POLICY);
+        }
+        if (meshPolicy) {
+            kinds.add(MESH_POLICY);
+        }
+        return kinds;
+    }
+
+    /** Services matter only to v1alpha1 Policy targets, the one place the resolver maps a Service onto pods. */
+    boolean needsServices() {
+        return policy;
+    }
+
+    static String describe(ResourceDefinitionContext kind) {
+        return kind.getKind() + " " + kind.getGroup() + "/" + kind.getVersion();
+    }
+
+    private static boolean served(KubernetesClient client, ResourceDefinitionContext kind) {
+        return client.supports(kind.getGroup() + "/" + kind.getVersion(), kind.getKind());
+    }
+
+    private static ResourceDefinitionContext namespaced(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(true).build();
+    }
+}

@@ -1,0 +1,68 @@
+package io.proberewriter.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.proberewriter.config.MtlsResolver;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** How the webhook picks its mTLS resolver from the configuration and what the cluster serves. */
+class MtlsResolverChoiceTest {
+
+    private static final Supplier<IstioApis> UNREACHABLE = () -> {
+        throw new IllegalStateException("connection refused");
+    };
+    private static final Supplier<IstioApis> NOT_ASKED = () -> {
+        throw new AssertionError("discovery must not be asked");
+    };
+
+    @Test
+    void autoChoosesIstioWhenPeerAuthenticationIsServed() {
+        IstioApis apis = new IstioApis(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false, false);
+        MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> apis);
+        assertEquals(MtlsResolver.ISTIO, choice.resolver());
+        assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
+        assertEquals(false, choice.apis().needsServices());
+    }
+
+    @Test
+    void autoChoosesAssumeAllWithoutIstio() {
+        MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, IstioApis::none);
+        assertEquals(MtlsResolver.ASSUME_ALL, choice.resolver());
+        assertEquals(List.of(), choice.apis().watched());
+    }
+
+    @Test
+    void autoChoosesAssumeAllWhenTheClusterCannotBeAsked() {
+        MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, UNREACHABLE);
+        assertEquals(MtlsResolver.ASSUME_ALL, choice.resolver());
+        assertTrue(choice.reason().contains("connection refused"), choice.reason());
+    }
+
+    @Test
+    void withoutAClusterEvenIstioFallsBackToAssumeAll() {
+        assertEquals(MtlsResolver.ASSUME_ALL, MtlsResolverChoice.choose(MtlsResolver.AUTO, false, NOT_ASKED).resolver());
+        assertEquals(MtlsResolver.ASSUME_ALL, MtlsResolverChoice.choose(MtlsResolver.ISTIO, false, NOT_ASKED).resolver());
+    }
+
+    @Test
+    void explicitChoicesAreKept() {
+        assertEquals(MtlsResolver.ASSUME_ALL, MtlsResolverChoice.choose(MtlsResolver.ASSUME_ALL, true, NOT_ASKED).resolver());
+        assertEquals(MtlsResolver.ANNOTATION, MtlsResolverChoice.choose(MtlsResolver.ANNOTATION, true, NOT_ASKED).resolver());
+        IstioApis legacyOnly = new IstioApis(Optional.empty(), true, true);
+        MtlsResolverChoice istio = MtlsResolverChoice.choose(MtlsResolver.ISTIO, true, () -> legacyOnly);
+        assertEquals(MtlsResolver.ISTIO, istio.resolver());
+        assertEquals(List.of(IstioApis.POLICY, IstioApis.MESH_POLICY), istio.apis().watched());
+        assertTrue(istio.apis().needsServices(), "v1alpha1 Policy targets are Services");
+    }
+
+    @Test
+    void istioAskedForButDiscoveryFailedWatchesPeerAuthentication() {
+        MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.ISTIO, true, UNREACHABLE);
+        assertEquals(MtlsResolver.ISTIO, choice.resolver());
+        assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
+    }
+}

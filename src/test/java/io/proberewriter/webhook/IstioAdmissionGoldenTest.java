@@ -1,0 +1,195 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.golden.GoldenCase;
+import io.proberewriter.manifest.ManifestReader;
+import io.proberewriter.manifest.SourceDocument;
+import io.proberewriter.mtls.MeshPolicies;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The {@code --mtls istio} golden cases through the webhook configured with {@code probe-rewriter.mtls.resolver=istio}:
+ * each case's PeerAuthentications, Policies, MeshPolicies and Services are created in the mock API server, and the
+ * review is sent once the informer caches hold exactly them. The mesh settings are startup configuration, so
+ * each combination the cases use is its own app: this class (global mTLS off) and
+ * {@link IstioGlobalMtlsAdmissionGoldenTest}.
+ */
+@QuarkusTest
+@TestProfile(IstioAdmissionGoldenTest.IstioResolverProfile.class)
+@WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
+@QuarkusTestResource(ServingCertificates.class)
+class IstioAdmissionGoldenTest {
+
+    /** The istio resolver with the mesh settings of most cases: global mTLS off, Istio not rewriting probes. */
+    public static class IstioResolverProfile implements QuarkusTestProfile {
+        boolean globalMtls() {
+            return false;
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("probe-rewriter.mtls.resolver", "istio",
+                    "probe-rewriter.mtls.istio.global-mtls", String.valueOf(globalMtls()),
+                    "probe-rewriter.mtls.istio.rewrites-probes", "false");
+        }
+    }
+
+    /** Istio 0.8's global.mtls.enabled, for the seed cases that run with --istio-global-mtls. */
+    public static class GlobalMtlsProfile extends IstioResolverProfile {
+        @Override
+        boolean globalMtls() {
+            return true;
+        }
+    }
+
+    @TestHTTPResource(value = "/mutate", tls = true)
+    URL mutate;
+
+    @Inject
+    KubernetesClient kubernetes;
+
+    @Inject
+    NamespaceCache namespaces;
+
+    @Inject
+    WebhookMtlsResolver resolver;
+
+    /** What the previous case created, deleted before the next one so that cases do not see each other's policies. */
+    private final List<HasMetadata> created = new ArrayList<>();
+
+    boolean globalMtls() {
+        return false;
+    }
+
+    /** Whether this app's settings are the ones the case's CLI flags give. */
+    private boolean runs(GoldenCase c) throws Exception {
+        return "istio".equals(c.flag("--mtls"))
+                && c.flags().contains("--istio-global-mtls") == globalMtls()
+                && "false".equals(Objects.requireNonNullElse(c.flag("--istio-rewrites-probes"), "true"))
+                && c.flag("--istio-root-namespace") == null;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> istioGoldenCasesThroughTheWebhook() throws Exception {
+        WebhookClient client = new WebhookClient(URI.create(mutate.toString()));
+        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            assumeTrue(runs(c), "not an --mtls istio case with this app's mesh settings");
+            waitFor(resolver::ready, "the resolver's caches to sync");
+            ManifestReader reader = new ManifestReader();
+            List<SourceDocument> inputs = reader.read(c.input().toString(), Files.readString(c.input()));
+            clearPrevious();
+            AdmissionGoldenTest.prepareNamespaces(kubernetes, namespaces, c, inputs);
+            Set<String> expected = createPoliciesAndServices(inputs);
+            waitFor(() -> cached().equals(expected), "the caches to hold " + expected);
+            AdmissionGoldenTest.assertThroughWebhook(client, c, inputs);
+        }));
+    }
+
+    private void clearPrevious() throws Exception {
+        for (HasMetadata resource : created) {
+            if (resource instanceof Service service) {
+                kubernetes.services().resource(service).delete();
+            } else {
+                kinds(resource).resource((GenericKubernetesResource) resource).delete();
+            }
+        }
+        created.clear();
+        waitFor(() -> cached().isEmpty(), "the caches to forget the previous case");
+    }
+
+    /**
+     * The case's policies and Services, as the CLI reads them: a namespaced kind without a namespace is in
+     * {@code default}. A v1beta1 PeerAuthentication is created as v1, as the API server converts it for the v1
+     * informer.
+     */
+    private Set<String> createPoliciesAndServices(List<SourceDocument> inputs) {
+        Set<String> keys = new HashSet<>();
+        for (SourceDocument doc : inputs) {
+            JsonNode node = doc.content();
+            String apiVersion = node.path("apiVersion").asText();
+            String kind = node.path("kind").asText();
+            boolean service = "v1".equals(apiVersion) && "Service".equals(kind);
+            if (!service && !MeshPolicies.isPolicyKind(apiVersion, kind)) {
+                continue;
+            }
+            ObjectNode copy = node.deepCopy();
+            ObjectNode metadata = (ObjectNode) copy.path("metadata");
+            if (!MeshPolicies.isClusterScoped(apiVersion, kind) && !metadata.hasNonNull("namespace")) {
+                metadata.put("namespace", "default");
+            }
+            HasMetadata resource;
+            if (service) {
+                resource = kubernetes.services().resource(Reviews.JSON.convertValue(copy, Service.class)).create();
+            } else {
+                if (kind.equals(IstioApis.PEER_AUTHENTICATION_V1.getKind())) {
+                    copy.put("apiVersion", IstioApis.SECURITY_GROUP + "/v1");
+                }
+                GenericKubernetesResource generic = Reviews.JSON.convertValue(copy, GenericKubernetesResource.class);
+                resource = kinds(generic).resource(generic).create();
+            }
+            created.add(resource);
+            keys.add(key(resource));
+        }
+        return keys;
+    }
+
+    private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, ?, ?> kinds(HasMetadata resource) {
+        ResourceDefinitionContext kind = switch (resource.getKind()) {
+            case "PeerAuthentication" -> IstioApis.PEER_AUTHENTICATION_V1;
+            case "Policy" -> IstioApis.POLICY;
+            case "MeshPolicy" -> IstioApis.MESH_POLICY;
+            default -> throw new IllegalArgumentException(resource.getKind());
+        };
+        return kubernetes.genericKubernetesResources(kind);
+    }
+
+    private Set<String> cached() {
+        Set<String> keys = new HashSet<>();
+        resolver.cache().policies().forEach(p -> keys.add(key(p)));
+        resolver.cache().services().forEach(s -> keys.add(key(s)));
+        return keys;
+    }
+
+    private static String key(HasMetadata resource) {
+        return resource.getKind() + " " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+}
