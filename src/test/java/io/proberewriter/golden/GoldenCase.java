@@ -41,16 +41,21 @@ public record GoldenCase(Path dir) {
         return dir.resolve("explain.txt");
     }
 
-    public List<String> flags() throws IOException {
+    /** The CLI flags of the case; unchecked, so that test factories can filter cases by them. */
+    public List<String> flags() {
         Path args = dir.resolve("args");
         if (!Files.exists(args)) {
             return List.of();
         }
-        return Files.readAllLines(args).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        try {
+            return Files.readAllLines(args).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The value of a {@code --flag value} pair in {@code args}, or null. */
-    public String flag(String name) throws IOException {
+    public String flag(String name) {
         List<String> flags = flags();
         int at = flags.indexOf(name);
         return at >= 0 && at + 1 < flags.size() ? flags.get(at + 1) : null;
