@@ -15,15 +15,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * How an offline run decides which ports are under mTLS (see docs/mtls-resolution.md). The default stays
- * assume-all, as in the webhook, so that output does not change for anyone who does not ask; issue 5 wants istio
- * by default where Istio resources are present, which comes with the webhook's wiring.
+ * How an offline run decides which ports are under mTLS (see docs/mtls-resolution.md). By default ({@code auto}),
+ * as the webhook does against its cluster: istio when Istio's policies are present — here, in the input — and
+ * assume-all otherwise.
  */
 public final class MtlsOptions {
 
     /** The resolvers a user can pick, by the names the docs use. */
     enum Resolver {
-        ISTIO("istio"), ASSUME_ALL("assume-all"), ANNOTATION("annotation");
+        AUTO("auto"), ISTIO("istio"), ASSUME_ALL("assume-all"), ANNOTATION("annotation");
 
         final String word;
 
@@ -32,11 +32,12 @@ public final class MtlsOptions {
         }
     }
 
-    @Option(names = "--mtls", paramLabel = "RESOLVER", converter = ResolverConverter.class, defaultValue = "assume-all",
+    @Option(names = "--mtls", paramLabel = "RESOLVER", converter = ResolverConverter.class, defaultValue = "auto",
             description = "How to tell which ports are under mTLS: istio (PeerAuthentication, v1alpha1 Policy/MeshPolicy "
-                    + "and Services read from the input), assume-all (every port) or annotation "
-                    + "(probe-rewriter.io/mtls-ports). Default: ${DEFAULT-VALUE}.")
-    Resolver resolver = Resolver.ASSUME_ALL;
+                    + "and Services read from the input), assume-all (every port), annotation "
+                    + "(probe-rewriter.io/mtls-ports), or auto: istio when the input holds Istio policies, else "
+                    + "assume-all. Default: ${DEFAULT-VALUE}.")
+    Resolver resolver = Resolver.AUTO;
 
     @Option(names = "--istio-root-namespace", paramLabel = "NS", defaultValue = MeshPolicies.DEFAULT_ROOT_NAMESPACE,
             description = "With --mtls istio: Istio's root namespace, home of mesh-wide PeerAuthentication "
@@ -58,8 +59,10 @@ public final class MtlsOptions {
      * are reported through {@code warnings}.
      */
     MtlsOracle oracle(List<SourceDocument> documents, String defaultNamespace, Consumer<String> warnings) {
-        return switch (resolver) {
-            case ASSUME_ALL -> new AssumeAllMtlsOracle();
+        Resolver chosen = resolver != Resolver.AUTO ? resolver
+                : documents.stream().anyMatch(MtlsOptions::isIstioPolicy) ? Resolver.ISTIO : Resolver.ASSUME_ALL;
+        return switch (chosen) {
+            case ASSUME_ALL, AUTO -> new AssumeAllMtlsOracle();
             case ANNOTATION -> new AnnotationMtlsOracle();
             case ISTIO -> {
                 MeshPolicyDocuments mesh = MeshPolicyDocuments.read(documents, defaultNamespace,
@@ -71,6 +74,11 @@ public final class MtlsOptions {
         };
     }
 
+    private static boolean isIstioPolicy(SourceDocument document) {
+        return MeshPolicies.isPolicyKind(document.content().path("apiVersion").asText(""),
+                document.content().path("kind").asText(""));
+    }
+
     static final class ResolverConverter implements ITypeConverter<Resolver> {
         @Override
         public Resolver convert(String value) {
@@ -79,8 +87,8 @@ public final class MtlsOptions {
                     return r;
                 }
             }
-            throw new TypeConversionException("'" + value + "' is not an mTLS resolver (accepted: istio, assume-all, "
-                    + "annotation)");
+            throw new TypeConversionException("'" + value + "' is not an mTLS resolver (accepted: auto, istio, "
+                    + "assume-all, annotation)");
         }
     }
 }

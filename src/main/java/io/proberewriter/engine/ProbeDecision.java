@@ -8,7 +8,8 @@ package io.proberewriter.engine;
  * @param action        what was done
  * @param brokenByMtls  whether the probe, as it came in, would be refused by mTLS: the kubelet's plaintext
  *                      request to a port that rejects it. True for rewritten probes and for broken probes
- *                      left alone (mode off, an invalid annotation), which is what {@code analyze} reports.
+ *                      left alone (mode off, an invalid annotation, a port that cannot be resolved), which is
+ *                      what {@code analyze} and the webhook's warnings report.
  * @param reason        why, in words, naming the rule or setting that decided
  */
 public record ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls,

@@ -188,7 +188,8 @@ public final class ProbeRewriter {
         }
         PortResolution port = PortResolution.of(get.getPort(), ctx.probed().container());
         if (!port.ok()) {
-            return new Outcome.Unchanged(false, port.problem());
+            // Nothing to rewrite to, and the probe fails as it stands: it is reported with the broken ones.
+            return new Outcome.Unchanged(true, port.problem());
         }
         MtlsVerdict verdict = oracle.check(target(ctx, port.port()));
         if (!verdict.rejectsPlaintext()) {

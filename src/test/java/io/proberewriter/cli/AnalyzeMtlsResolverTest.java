@@ -57,8 +57,18 @@ class AnalyzeMtlsResolverTest {
     }
 
     @Test
-    void assumeAllStaysTheDefault() {
-        CliRun run = analyzeGoldenCase("seed-suggested-resolution");
+    void byDefaultIstioDecidesWhenTheInputHoldsIstioPolicies() {
+        CliRun run = analyzeGoldenCase("seed-sample2-policy-port-8000", "--istio-rewrites-probes", "false");
+        assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.err());
+        assertTrue(run.out().contains("under mTLS by Policy default/httpbin"), run.out());
+        CliRun resolved = analyzeGoldenCase("seed-suggested-resolution", "--istio-global-mtls",
+                "--istio-rewrites-probes", "false");
+        assertEquals(ExitCodes.OK, resolved.exitCode(), resolved.out() + resolved.err());
+    }
+
+    @Test
+    void byDefaultEveryPortCountsWithoutIstioPolicies() {
+        CliRun run = CliRun.of("analyze", "-f", "docs/examples/httpbin.yaml");
         assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.err());
         assertTrue(run.out().contains("resolver assume-all"), run.out());
     }
@@ -87,6 +97,6 @@ class AnalyzeMtlsResolverTest {
         Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
         CliRun run = CliRun.of("rewrite", "-f", file.toString(), "--mtls", "linkerd");
         assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.err());
-        assertTrue(run.err().contains("accepted: istio, assume-all, annotation"), run.err());
+        assertTrue(run.err().contains("accepted: auto, istio, assume-all, annotation"), run.err());
     }
 }

@@ -221,6 +221,7 @@ class ExecModeTest {
         ProbeDecision d = decision(result, "web", ProbeKind.LIVENESS);
         assertEquals(Action.UNCHANGED, d.action());
         assertTrue(d.reason().contains("port name \"nope\" is not a port of container web"), d.reason());
+        assertTrue(d.staysBroken(), "an unresolvable port is reported with the probes that stay broken");
         assertFalse(replaced(result, "web", ProbeKind.LIVENESS));
         assertTrue(replaced(result, "web", ProbeKind.READINESS), "the other probe is still rewritten");
     }
