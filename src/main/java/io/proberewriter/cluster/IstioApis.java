@@ -61,11 +61,6 @@ public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, 
         return kinds;
     }
 
-    /** Services matter only to v1alpha1 Policy targets, the one place the resolver maps a Service onto pods. */
-    boolean needsServices() {
-        return policy;
-    }
-
     static String describe(ResourceDefinitionContext kind) {
         return kind.getKind() + " " + kind.getGroup() + "/" + kind.getVersion();
     }

@@ -35,9 +35,9 @@ public final class MeshPolicyCache {
                     : resources.runnableInformer(0);
             policyInformers.add(started(informer, IstioApis.describe(kind)));
         }
-        if (apis.needsServices()) {
-            serviceInformer = started(client.services().inAnyNamespace().runnableInformer(0), "Service v1");
-        }
+        // The Istio resolver maps a Policy's service targets onto pods through Services; they are watched whenever
+        // it runs, as the policies are, so the snapshot is complete whatever the cluster holds.
+        serviceInformer = started(client.services().inAnyNamespace().runnableInformer(0), "Service v1");
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what) {

@@ -69,10 +69,8 @@ public class WebhookMtlsResolver {
     private static String watchedKinds(IstioApis apis) {
         StringBuilder kinds = new StringBuilder();
         apis.watched().forEach(k -> kinds.append(kinds.isEmpty() ? "" : ", ").append(IstioApis.describe(k)));
-        if (apis.needsServices()) {
-            kinds.append(", Service v1");
-        }
-        return kinds.isEmpty() ? "nothing (no Istio authentication kind is served)" : kinds.toString();
+        kinds.append(kinds.isEmpty() ? "" : ", ").append("Service v1");
+        return kinds.toString();
     }
 
     void stop(@Observes ShutdownEvent event) {

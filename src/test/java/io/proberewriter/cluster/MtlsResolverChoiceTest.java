@@ -25,7 +25,6 @@ class MtlsResolverChoiceTest {
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> apis);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
         assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
-        assertEquals(false, choice.apis().needsServices());
     }
 
     @Test
@@ -56,7 +55,6 @@ class MtlsResolverChoiceTest {
         MtlsResolverChoice istio = MtlsResolverChoice.choose(MtlsResolver.ISTIO, true, () -> legacyOnly);
         assertEquals(MtlsResolver.ISTIO, istio.resolver());
         assertEquals(List.of(IstioApis.POLICY, IstioApis.MESH_POLICY), istio.apis().watched());
-        assertTrue(istio.apis().needsServices(), "v1alpha1 Policy targets are Services");
     }
 
     @Test
