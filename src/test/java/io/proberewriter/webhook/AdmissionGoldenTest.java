@@ -17,12 +17,8 @@ import io.proberewriter.manifest.PodTemplateSite;
 import io.proberewriter.manifest.PodTemplates;
 import io.proberewriter.manifest.SourceDocument;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.HashMap;
@@ -43,20 +39,11 @@ import org.junit.jupiter.api.TestFactory;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(ServingCertificates.class)
-class AdmissionGoldenTest {
-
-    @TestHTTPResource(value = "/mutate", tls = true)
-    URL mutate;
-
-    @Inject
-    KubernetesClient kubernetes;
-
-    @Inject
-    NamespaceCache namespaces;
+class AdmissionGoldenTest extends GoldenThroughWebhook {
 
     @TestFactory
     Stream<DynamicTest> everyGoldenCaseThroughTheWebhook() throws Exception {
-        WebhookClient client = new WebhookClient(URI.create(mutate.toString()));
+        WebhookClient client = client();
         // Cases that choose a resolver run where the webhook is configured with it: IstioAdmissionGoldenTest for
         // --mtls istio (and IstioGlobalMtlsAdmissionGoldenTest), AnnotationAdmissionGoldenTest for --mtls annotation.
         return GoldenCase.all().filter(c -> !c.flags().contains("--mtls")).map(c -> DynamicTest.dynamicTest(c.name(), () -> {

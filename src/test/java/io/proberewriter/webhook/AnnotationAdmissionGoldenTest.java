@@ -1,21 +1,16 @@
 package io.proberewriter.webhook;
 
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.SourceDocument;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
 @TestProfile(AnnotationAdmissionGoldenTest.AnnotationResolverProfile.class)
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(ServingCertificates.class)
-class AnnotationAdmissionGoldenTest {
+class AnnotationAdmissionGoldenTest extends GoldenThroughWebhook {
 
     public static class AnnotationResolverProfile implements QuarkusTestProfile {
         @Override
@@ -37,21 +32,12 @@ class AnnotationAdmissionGoldenTest {
         }
     }
 
-    @TestHTTPResource(value = "/mutate", tls = true)
-    URL mutate;
-
-    @Inject
-    KubernetesClient kubernetes;
-
-    @Inject
-    NamespaceCache namespaces;
-
     @Inject
     WebhookMtlsResolver resolver;
 
     @TestFactory
     Stream<DynamicTest> annotationGoldenCasesThroughTheWebhook() throws Exception {
-        WebhookClient client = new WebhookClient(URI.create(mutate.toString()));
+        WebhookClient client = client();
         return GoldenCase.all().filter(c -> "annotation".equals(c.flag("--mtls")))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             long deadline = System.nanoTime() + 20_000_000_000L;

@@ -7,24 +7,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.proberewriter.cluster.IstioApis;
-import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.mtls.MeshPolicies;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URL;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,7 +43,7 @@ import org.junit.jupiter.api.TestFactory;
 @TestProfile(IstioAdmissionGoldenTest.IstioResolverProfile.class)
 @WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
 @QuarkusTestResource(ServingCertificates.class)
-class IstioAdmissionGoldenTest {
+class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
 
     /** The istio resolver with the mesh settings of most cases: global mTLS off, Istio not rewriting probes. */
     public static class IstioResolverProfile implements QuarkusTestProfile {
@@ -72,15 +67,6 @@ class IstioAdmissionGoldenTest {
         }
     }
 
-    @TestHTTPResource(value = "/mutate", tls = true)
-    URL mutate;
-
-    @Inject
-    KubernetesClient kubernetes;
-
-    @Inject
-    NamespaceCache namespaces;
-
     @Inject
     WebhookMtlsResolver resolver;
 
@@ -101,7 +87,7 @@ class IstioAdmissionGoldenTest {
 
     @TestFactory
     Stream<DynamicTest> istioGoldenCasesThroughTheWebhook() throws Exception {
-        WebhookClient client = new WebhookClient(URI.create(mutate.toString()));
+        WebhookClient client = client();
         return GoldenCase.all().filter(this::runs).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             waitFor(resolver::ready, "the resolver's caches to sync");
             ManifestReader reader = new ManifestReader();
