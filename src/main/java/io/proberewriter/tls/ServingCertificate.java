@@ -47,16 +47,14 @@ public class ServingCertificate {
     private volatile boolean usable;
     private volatile byte[] servedFingerprint;
     private volatile long timer = -1;
+    private final MeterRegistry meters;
 
     ServingCertificate(TlsConfigurationRegistry registry, Vertx vertx, ProbeRewriterConfig config,
                        MeterRegistry meters) {
         this.registry = registry;
         this.vertx = vertx;
         this.config = config;
-        Gauge.builder("probe_rewriter_serving_certificate_expiry", this,
-                        c -> c.certificate().map(x -> x.getNotAfter().getTime() / 1000.0).orElse(Double.NaN))
-                .description("When the served certificate expires, in seconds since the epoch").baseUnit("seconds")
-                .register(meters);
+        this.meters = meters;
     }
 
     /** The key manager for the HTTPS server; built from the registry on first use. */
@@ -88,6 +86,13 @@ public class ServingCertificate {
             return; // Offline commands: no HTTPS server.
         }
         keyManager();
+        // Registered at startup, not when the HTTP server first asks for the key manager: the metrics registry is
+        // complete by then. A strong reference, because Micrometer holds gauge objects weakly by default.
+        Gauge.builder("probe_rewriter_serving_certificate_expiry", this,
+                        c -> c.certificate().map(x -> x.getNotAfter().getTime() / 1000.0).orElse(Double.NaN))
+                .description("When the served certificate expires, in seconds since the epoch").baseUnit("seconds")
+                .strongReference(true)
+                .register(meters);
         long period = config.tls().reloadPeriod().toMillis();
         // File reads and key checks are blocking: off the event loop.
         timer = vertx.setPeriodic(period, id -> vertx.executeBlocking(() -> {
