@@ -75,7 +75,12 @@ public class NamespaceCache {
 
     /** What the engine needs to know of a namespace; empty labels and annotations when it is unknown. */
     public NamespaceContext context(String name) {
-        return get(name)
+        return context(name, get(name));
+    }
+
+    /** The same, for a caller that has already looked the namespace up. */
+    public static NamespaceContext context(String name, Optional<Namespace> known) {
+        return known
                 .map(ns -> new NamespaceContext(name, ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations()))
                 .orElseGet(() -> NamespaceContext.unknown(name));
     }

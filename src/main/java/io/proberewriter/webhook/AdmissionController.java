@@ -132,7 +132,7 @@ public class AdmissionController {
         if (pod.getMetadata() != null && pod.getMetadata().getNamespace() == null) {
             pod.getMetadata().setNamespace(envelope.namespace());
         }
-        RewriteResult result = engine.rewrite(pod, namespaces.context(envelope.namespace()));
+        RewriteResult result = engine.rewrite(pod, NamespaceCache.context(envelope.namespace(), namespace));
         List<String> warnings = AdmissionWarnings.of(result, displayName(pod, envelope), envelope.namespace(),
                 maxWarnings);
         if (counted) {

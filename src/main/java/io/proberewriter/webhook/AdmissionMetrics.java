@@ -5,9 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.proberewriter.engine.Action;
 import io.proberewriter.engine.ProbeDecision;
+import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.RewriteResult;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The webhook's meters, exported at {@code /q/metrics} on the management port:
@@ -24,18 +27,26 @@ import java.time.Duration;
 public class AdmissionMetrics {
 
     private final MeterRegistry registry;
+    // Built once per label value, on first use, rather than by a builder on every admission.
+    private final Map<Outcome, Counter> admissions = new ConcurrentHashMap<>();
+    private final Map<Outcome, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rewritten = new ConcurrentHashMap<>();
+    private final Map<ProbeKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
     AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void admitted(Outcome outcome, Duration took) {
-        Counter.builder("probe_rewriter_admissions").description("AdmissionReview requests answered, by outcome")
-                .tag("outcome", outcome.label()).register(registry).increment();
-        Timer.builder("probe_rewriter_admission_duration").description("Time to answer one AdmissionReview")
-                .tag("outcome", outcome.label()).publishPercentileHistogram()
+        admissions.computeIfAbsent(outcome, o -> Counter.builder("probe_rewriter_admissions")
+                .description("AdmissionReview requests answered, by outcome")
+                .tag("outcome", o.label()).register(registry)).increment();
+        durations.computeIfAbsent(outcome, o -> Timer.builder("probe_rewriter_admission_duration")
+                .description("Time to answer one AdmissionReview")
+                .tag("outcome", o.label()).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
-                .register(registry).record(took);
+                .register(registry)).record(took);
     }
 
     void probesRewritten(RewriteResult result) {
@@ -44,23 +55,27 @@ public class AdmissionMetrics {
                 continue;
             }
             String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
-            Counter.builder("probe_rewriter_probes_rewritten").description("Probes rewritten, by mode and kind")
-                    .tag("mode", mode).tag("probe", decision.kind().word()).register(registry).increment();
+            String probe = decision.kind().word();
+            rewritten.computeIfAbsent(mode + "/" + probe, key -> Counter.builder("probe_rewriter_probes_rewritten")
+                    .description("Probes rewritten, by mode and kind")
+                    .tag("mode", mode).tag("probe", probe).register(registry)).increment();
         }
     }
 
     void probesLeftIncompatible(RewriteResult result) {
         for (ProbeDecision decision : result.decisions()) {
             if (decision.staysBroken()) {
-                Counter.builder("probe_rewriter_probes_left_incompatible")
-                        .description("Probes admitted still broken by mTLS, by kind")
-                        .tag("probe", decision.kind().word()).register(registry).increment();
+                leftIncompatible.computeIfAbsent(decision.kind(), kind ->
+                        Counter.builder("probe_rewriter_probes_left_incompatible")
+                                .description("Probes admitted still broken by mTLS, by kind")
+                                .tag("probe", kind.word()).register(registry)).increment();
             }
         }
     }
 
     void rejected(String reason) {
-        Counter.builder("probe_rewriter_rejected_requests").description("Request bodies answered with 400")
-                .tag("reason", reason).register(registry).increment();
+        rejected.computeIfAbsent(reason, r -> Counter.builder("probe_rewriter_rejected_requests")
+                .description("Request bodies answered with 400")
+                .tag("reason", r).register(registry)).increment();
     }
 }
