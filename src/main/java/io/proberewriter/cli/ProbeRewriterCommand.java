@@ -1,6 +1,7 @@
 package io.proberewriter.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 
 @TopCommand
@@ -12,9 +13,12 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, RewriteCommand.class, AnalyzeCommand.class})
 public final class ProbeRewriterCommand implements Runnable {
 
+    @Inject
+    ServeCommand serve;
+
     /** No command: serve, as a container image's default command should. */
     @Override
     public void run() {
-        new ServeCommand().run();
+        serve.run();
     }
 }

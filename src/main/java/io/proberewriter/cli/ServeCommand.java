@@ -1,6 +1,8 @@
 package io.proberewriter.cli;
 
+import io.proberewriter.operator.OperatorLauncher;
 import io.quarkus.runtime.Quarkus;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -9,9 +11,13 @@ import picocli.CommandLine.Command;
                 "Settings: docs/configuration.md."})
 public final class ServeCommand implements Runnable {
 
-    /** The servers started with the application; serving is waiting until we are told to stop. */
+    @Inject
+    OperatorLauncher operator;
+
+    /** The servers started with the application; the operator starts here; serving is waiting until told to stop. */
     @Override
     public void run() {
+        operator.start();
         Quarkus.waitForExit();
     }
 }

@@ -45,15 +45,36 @@ public interface ProbeRewriterConfig {
     @WithDefault("istio-proxy,linkerd-proxy,kuma-sidecar,consul-dataplane,envoy-sidecar")
     Set<String> proxyContainers();
 
+    /**
+     * The namespace probe-rewriter runs in (the Deployment passes its own through the downward API): home of its
+     * Secrets and of the operator's leader-election Lease.
+     */
+    @WithDefault("probe-rewriter-system")
+    String namespace();
+
     Tls tls();
 
     Namespaces namespaces();
+
+    Operator operator();
 
     Webhook webhook();
 
     Mtls mtls();
 
     interface Tls {
+        /**
+         * Where the serving certificate comes from: {@code files} (PEM files, e.g. a Secret that cert-manager
+         * fills, mounted as a volume) or {@code secret} (the Secret the operator manages, read through the API).
+         */
+        @WithDefault("files")
+        TlsSource source();
+
+        /** The Secret ({@code tls.crt}, {@code tls.key}) read when the source is {@code secret}. */
+        @WithName("secret-name")
+        @WithDefault("probe-rewriter-tls")
+        String secretName();
+
         /** PEM certificate chain served on the HTTPS port. */
         @WithName("cert-file")
         @WithDefault("/etc/probe-rewriter/tls/tls.crt")
@@ -68,6 +89,52 @@ public interface ProbeRewriterConfig {
         @WithName("reload-period")
         @WithDefault("30s")
         Duration reloadPeriod();
+    }
+
+    /** The operator path: everything that writes to the cluster (docs/architecture.md). */
+    interface Operator {
+        /** Run the reconcilers. Off: webhook only, nothing is written to the cluster. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The Lease that makes one replica the writer (used in the prod profile). */
+        @WithName("lease-name")
+        @WithDefault("probe-rewriter-operator")
+        String leaseName();
+
+        Certificates certificates();
+
+        /** The self-managed CA and serving certificate, and the webhook configuration's caBundle. */
+        interface Certificates {
+            /** Off when another tool (cert-manager) issues the certificate. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** The Secret holding the CA's key; never mounted into a pod. */
+            @WithName("ca-secret-name")
+            @WithDefault("probe-rewriter-ca")
+            String caSecretName();
+
+            /** The MutatingWebhookConfiguration whose caBundle is kept in step. */
+            @WithName("webhook-configuration")
+            @WithDefault("probe-rewriter")
+            String webhookConfiguration();
+
+            /** The Service in front of the webhook: the serving certificate names its DNS names. */
+            @WithName("service-name")
+            @WithDefault("probe-rewriter")
+            String serviceName();
+
+            /** Lifetime of the CA; a new CA is made at two thirds of it, and both are trusted until the old expires. */
+            @WithName("ca-validity")
+            @WithDefault("43800h")
+            Duration caValidity();
+
+            /** Lifetime of the serving certificate; it is renewed at two thirds of it. */
+            @WithName("serving-validity")
+            @WithDefault("2160h")
+            Duration servingValidity();
+        }
     }
 
     interface Namespaces {
