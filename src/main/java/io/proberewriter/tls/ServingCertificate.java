@@ -2,7 +2,9 @@ package io.proberewriter.tls;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.proberewriter.certificates.KeyMatch;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.config.TlsSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.tls.TlsConfiguration;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Optional;
@@ -25,11 +26,16 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import org.jboss.logging.Logger;
 
 /**
- * The certificate the HTTPS port serves, kept current from the PEM files. The files are read through the Quarkus
- * TLS registry (configuration {@value #TLS_CONFIGURATION}); every reload period their bytes are compared with
- * what is served, and on a change the registry reloads them, the new key is checked against the new certificate,
- * and the {@link ReloadingKeyManager} switches over. A bad pair (a copy caught half-way) is not used: the old
- * certificate stays until the files are whole again.
+ * The certificate the HTTPS port serves, kept current from its source ({@code probe-rewriter.tls.source}).
+ * <ul>
+ *   <li>{@code files}: the PEM files are read through the Quarkus TLS registry (configuration
+ *       {@value #TLS_CONFIGURATION}); every reload period their bytes are compared with what is served, and on a
+ *       change the registry reloads them.</li>
+ *   <li>{@code secret}: {@link ServingSecretWatch} hands over each version of the operator's Secret; until the
+ *       first arrives nothing is served and the replica is not ready.</li>
+ * </ul>
+ * Either way the new key is checked against the new certificate before the {@link ReloadingKeyManager} switches
+ * over. A bad pair (a copy caught half-way) is not used: the old certificate stays until a whole one arrives.
  */
 @Singleton
 public class ServingCertificate {
@@ -59,7 +65,10 @@ public class ServingCertificate {
 
     /** The key manager for the HTTPS server; built from the registry on first use. */
     synchronized ReloadingKeyManager keyManager() {
-        if (keyManager == null) {
+        if (keyManager == null && config.tls().source() == TlsSource.SECRET) {
+            keyManager = new ReloadingKeyManager(NoCertificateYet.INSTANCE);
+            usable = false;
+        } else if (keyManager == null) {
             TlsConfiguration tls = configuration();
             X509ExtendedKeyManager initial = keyManagerOf(tls).orElseThrow(() -> new IllegalStateException(
                     "the TLS configuration '" + TLS_CONFIGURATION + "' has no usable key and certificate"));
@@ -82,8 +91,9 @@ public class ServingCertificate {
     }
 
     void start(@Observes StartupEvent event) {
-        if (registry.get(TLS_CONFIGURATION).isEmpty()) {
-            return; // Offline commands: no HTTPS server.
+        boolean files = config.tls().source() == TlsSource.FILES;
+        if (files && registry.get(TLS_CONFIGURATION).isEmpty()) {
+            return; // No HTTPS server (dev mode without certificate files).
         }
         keyManager();
         // Registered at startup, not when the HTTP server first asks for the key manager: the metrics registry is
@@ -93,6 +103,9 @@ public class ServingCertificate {
                 .description("When the served certificate expires, in seconds since the epoch").baseUnit("seconds")
                 .strongReference(true)
                 .register(meters);
+        if (!files) {
+            return;
+        }
         long period = config.tls().reloadPeriod().toMillis();
         // File reads and key checks are blocking: off the event loop.
         timer = vertx.setPeriodic(period, id -> vertx.executeBlocking(() -> {
@@ -128,6 +141,22 @@ public class ServingCertificate {
         servedFingerprint = now.get();
         usable = true;
         leaf(next.get()).ifPresent(cert -> LOG.infof("Serving certificate reloaded: %s, valid until %s",
+                cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant()));
+        return true;
+    }
+
+    /**
+     * Serves {@code next} from the next handshake on, if its key matches its certificate. Returns false (and keeps
+     * the current certificate) otherwise.
+     */
+    synchronized boolean serve(X509ExtendedKeyManager next, String origin) {
+        if (!keyMatchesCertificate(next)) {
+            LOG.warnf("The certificate in %s does not match its key; still serving the previous one", origin);
+            return false;
+        }
+        keyManager().swap(next);
+        usable = true;
+        leaf(next).ifPresent(cert -> LOG.infof("Serving certificate from %s: %s, valid until %s", origin,
                 cert.getSubjectX500Principal().getName(), cert.getNotAfter().toInstant()));
         return true;
     }
@@ -188,27 +217,6 @@ public class ServingCertificate {
         if (key == null || cert.isEmpty()) {
             return false;
         }
-        String algorithm = switch (key.getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "EdDSA", "Ed25519" -> "Ed25519";
-            default -> null;
-        };
-        if (algorithm == null) {
-            return true; // An algorithm we cannot test; the registry loaded it, trust that.
-        }
-        try {
-            byte[] probe = "probe-rewriter key check".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(cert.get().getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return KeyMatch.matches(key, cert.get());
     }
 }

@@ -1,0 +1,105 @@
+package io.proberewriter.certificates;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Makes the webhook's private CA and the serving certificates it signs. ECDSA P-256 keys: quick to generate,
+ * accepted by every Kubernetes API server. Validity starts a minute in the past so that a clock a little behind
+ * ours (the API server's) already accepts the certificate.
+ */
+public final class CertificateIssuer {
+
+    private static final Duration BACKDATE = Duration.ofMinutes(1);
+    private static final String SIGNATURE = "SHA256withECDSA";
+    private final SecureRandom random = new SecureRandom();
+
+    /** A self-signed CA that may sign end-entity certificates only (path length 0). */
+    public KeyPairWithCertificate newCertificateAuthority(String commonName, Instant now, Duration validity) {
+        try {
+            KeyPair keys = newKeyPair();
+            X500Principal subject = new X500Principal("CN=" + commonName + ",O=probe-rewriter");
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, keys.getPublic());
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions.createSubjectKeyIdentifier(keys.getPublic()));
+            return new KeyPairWithCertificate(sign(builder, keys.getPrivate()), keys.getPrivate());
+        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make a CA certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** A TLS server certificate for {@code dnsNames}, signed by {@code ca}; it never outlives the CA. */
+    public KeyPairWithCertificate newServingCertificate(KeyPairWithCertificate ca, List<String> dnsNames,
+                                                       Instant now, Duration validity) {
+        try {
+            KeyPair keys = newKeyPair();
+            Instant notAfter = now.plus(validity);
+            Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
+            if (notAfter.isAfter(caNotAfter)) {
+                notAfter = caNotAfter;
+            }
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
+                    Date.from(now.minus(BACKDATE)), Date.from(notAfter),
+                    new X500Principal("CN=" + dnsNames.get(0)), keys.getPublic());
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(dnsNames.stream()
+                    .map(name -> new GeneralName(GeneralName.dNSName, name)).toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    extensions.createAuthorityKeyIdentifier(ca.certificate()));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions.createSubjectKeyIdentifier(keys.getPublic()));
+            return new KeyPairWithCertificate(sign(builder, ca.key()), keys.getPrivate());
+        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot make a serving certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private KeyPair newKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+        return generator.generateKeyPair();
+    }
+
+    /** Positive, 127 random bits: unique without any state (RFC 5280 allows up to 20 octets). */
+    private BigInteger serial() {
+        return new BigInteger(127, random).setBit(0);
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)
+            throws OperatorCreationException, GeneralSecurityException {
+        var contentSigner = new JcaContentSignerBuilder(SIGNATURE).build(signer);
+        return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+    }
+}

@@ -1,0 +1,162 @@
+package io.proberewriter.certificates;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.operator.OptionalReconciler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Certificates without cert-manager: keeps the CA Secret, the serving Secret and the webhook configuration's
+ * caBundle in step with {@link CertificatePlanner}'s rules. The order of the writes is what makes a renewal safe:
+ * the CA Secret first, then the caBundle (the API server trusts the new CA), and only then the serving Secret (the
+ * replicas serve a certificate of the new CA). A failure stops the sequence; the retry starts it again.
+ *
+ * <p>Primary resource: the MutatingWebhookConfiguration, so that blanking its caBundle (re-applying the manifest)
+ * is put right at once. The two Secrets are watched too: deleting or editing one is put right as well.
+ */
+@ControllerConfiguration(name = CertificateReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(labelSelector = "app.kubernetes.io/name=probe-rewriter"),
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = 10, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
+public class CertificateReconciler implements Reconciler<MutatingWebhookConfiguration>, OptionalReconciler {
+
+    public static final String NAME = "certificates";
+    private static final Logger LOG = Logger.getLogger(CertificateReconciler.class);
+    /** Never look again sooner than this, whatever the certificates say: a floor against busy loops. */
+    private static final Duration SHORTEST_RECHECK = Duration.ofSeconds(1);
+
+    private final ProbeRewriterConfig config;
+    private final KubernetesClient client;
+    private final CertificatePlanner planner;
+    private final Clock clock;
+
+    CertificateReconciler(ProbeRewriterConfig config, KubernetesClient client) {
+        this.config = config;
+        this.client = client;
+        this.clock = Clock.systemUTC();
+        ProbeRewriterConfig.Operator.Certificates settings = config.operator().certificates();
+        this.planner = new CertificatePlanner(new CertificateIssuer(),
+                CertificatePlanner.serviceDnsNames(settings.serviceName(), config.namespace()),
+                settings.caValidity(), settings.servingValidity());
+    }
+
+    @Override
+    public boolean active() {
+        return config.operator().certificates().enabled();
+    }
+
+    @Override
+    public List<EventSource<?, MutatingWebhookConfiguration>> prepareEventSources(
+            EventSourceContext<MutatingWebhookConfiguration> context) {
+        Set<String> ours = Set.of(settings().caSecretName(), config.tls().secretName());
+        ResourceID webhookConfiguration = new ResourceID(settings().webhookConfiguration());
+        var secrets = InformerEventSourceConfiguration.from(Secret.class, MutatingWebhookConfiguration.class)
+                .withName("certificate-secrets")
+                .withNamespaces(Set.of(config.namespace()))
+                .withSecondaryToPrimaryMapper(secret -> ours.contains(secret.getMetadata().getName())
+                        ? Set.of(webhookConfiguration) : Set.of())
+                .build();
+        return List.of(new InformerEventSource<>(secrets, context));
+    }
+
+    @Override
+    public UpdateControl<MutatingWebhookConfiguration> reconcile(MutatingWebhookConfiguration webhookConfiguration,
+                                                                 Context<MutatingWebhookConfiguration> context) {
+        if (!settings().webhookConfiguration().equals(webhookConfiguration.getMetadata().getName())) {
+            return UpdateControl.noUpdate(); // Labelled like ours, but not the one we manage.
+        }
+        String namespace = config.namespace();
+        Optional<Secret> caSecret = secret(context, settings().caSecretName());
+        Optional<Secret> servingSecret = secret(context, config.tls().secretName());
+        Instant now = clock.instant();
+        CertificatePlan plan = planner.plan(CertificateSecrets.read(caSecret, servingSecret), now);
+        plan.reasons().forEach(reason -> LOG.infof("Certificates: %s", reason));
+
+        write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
+        syncCaBundle(webhookConfiguration.getMetadata().getName(), CertificateSecrets.caBundle(plan));
+        write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
+
+        Duration untilNext = Duration.between(clock.instant(), plan.nextCheck());
+        return UpdateControl.<MutatingWebhookConfiguration>noUpdate()
+                .rescheduleAfter(untilNext.compareTo(SHORTEST_RECHECK) < 0 ? SHORTEST_RECHECK : untilNext);
+    }
+
+    private ProbeRewriterConfig.Operator.Certificates settings() {
+        return config.operator().certificates();
+    }
+
+    private Optional<Secret> secret(Context<MutatingWebhookConfiguration> context, String name) {
+        // The informer's copy: never a stale decision for long, as any change to the Secret reconciles again.
+        return context.getSecondaryResources(Secret.class).stream()
+                .filter(s -> name.equals(s.getMetadata().getName()))
+                .findFirst();
+    }
+
+    /** Creates or replaces the Secret when its data differs; an update carries the resourceVersion read. */
+    private void write(Optional<Secret> current, Secret wanted) {
+        if (current.isPresent() && CertificateSecrets.sameData(current.get(), wanted)) {
+            return;
+        }
+        var secrets = client.secrets().inNamespace(wanted.getMetadata().getNamespace());
+        if (current.isEmpty()) {
+            secrets.resource(wanted).create();
+            LOG.infof("Created Secret %s/%s", wanted.getMetadata().getNamespace(), wanted.getMetadata().getName());
+            return;
+        }
+        Secret replacement = new io.fabric8.kubernetes.api.model.SecretBuilder(current.get())
+                .withType(wanted.getType())
+                .withData(wanted.getData())
+                .withStringData(null)
+                .editMetadata().addToLabels(wanted.getMetadata().getLabels()).endMetadata()
+                .build();
+        // Optimistic: another writer since our read makes this fail with 409, and the retry reads again.
+        secrets.resource(replacement).update();
+        LOG.infof("Updated Secret %s/%s", wanted.getMetadata().getNamespace(), wanted.getMetadata().getName());
+    }
+
+    /** Every webhook of the configuration gets the bundle; only this field is touched. */
+    private void syncCaBundle(String name, String caBundle) {
+        var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name);
+        MutatingWebhookConfiguration live = resource.get();
+        if (live == null || live.getWebhooks() == null
+                || live.getWebhooks().stream().allMatch(w -> caBundle.equals(bundleOf(w)))) {
+            return;
+        }
+        resource.edit(configuration -> {
+            for (MutatingWebhook webhook : configuration.getWebhooks()) {
+                if (webhook.getClientConfig() != null && !Objects.equals(caBundle, bundleOf(webhook))) {
+                    webhook.getClientConfig().setCaBundle(caBundle);
+                }
+            }
+            return configuration;
+        });
+        LOG.infof("caBundle of MutatingWebhookConfiguration %s brought up to date", name);
+    }
+
+    private static String bundleOf(MutatingWebhook webhook) {
+        return webhook.getClientConfig() == null ? null : webhook.getClientConfig().getCaBundle();
+    }
+}

@@ -1,0 +1,101 @@
+package io.proberewriter.certificates;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * How the certificates are laid out in the two Secrets. The CA's key lives in its own Secret, which no pod
+ * mounts; the serving Secret has the {@code kubernetes.io/tls} layout, so any consumer that knows that type can
+ * read it, with the trusted CAs in {@code ca.crt}.
+ */
+public final class CertificateSecrets {
+
+    public static final String CA_CERT = "ca.crt";
+    public static final String CA_KEY = "ca.key";
+    /** Every CA the API server should trust: the signing CA, then older ones until they expire. */
+    public static final String CA_BUNDLE = "ca-bundle.crt";
+    public static final String TLS_CERT = "tls.crt";
+    public static final String TLS_KEY = "tls.key";
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGER = "probe-rewriter";
+
+    private CertificateSecrets() {
+    }
+
+    /** Reads whatever of the state the Secrets hold; unreadable parts are left out. */
+    public static CertificateState read(Optional<Secret> caSecret, Optional<Secret> servingSecret) {
+        Optional<KeyPairWithCertificate> ca = caSecret.flatMap(s -> pair(s, CA_CERT, CA_KEY));
+        List<X509Certificate> trusted = caSecret.map(s -> PemCodec.certificates(text(s, CA_BUNDLE)))
+                .orElse(List.of());
+        Optional<KeyPairWithCertificate> serving = servingSecret.flatMap(s -> pair(s, TLS_CERT, TLS_KEY));
+        return new CertificateState(ca, trusted, serving);
+    }
+
+    public static Secret caSecret(String namespace, String name, CertificatePlan plan) {
+        return secret(namespace, name, "Opaque", Map.of(
+                CA_CERT, PemCodec.encode(plan.signingCa().certificate()),
+                CA_KEY, PemCodec.encode(plan.signingCa().key()),
+                CA_BUNDLE, PemCodec.encode(plan.trustedCas())));
+    }
+
+    public static Secret servingSecret(String namespace, String name, CertificatePlan plan) {
+        return secret(namespace, name, "kubernetes.io/tls", Map.of(
+                TLS_CERT, PemCodec.encode(plan.serving().certificate()),
+                TLS_KEY, PemCodec.encode(plan.serving().key()),
+                CA_CERT, PemCodec.encode(plan.trustedCas())));
+    }
+
+    /** The caBundle field of a webhook's clientConfig: base64 of the PEM bundle. */
+    public static String caBundle(CertificatePlan plan) {
+        return Base64.getEncoder().encodeToString(PemCodec.encode(plan.trustedCas()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Whether two Secrets carry the same data; metadata (resourceVersion, managedFields) aside. */
+    public static boolean sameData(Secret a, Secret b) {
+        return new TreeMap<>(Optional.ofNullable(a.getData()).orElse(Map.of()))
+                .equals(new TreeMap<>(Optional.ofNullable(b.getData()).orElse(Map.of())))
+                && java.util.Objects.equals(a.getType(), b.getType());
+    }
+
+    private static Secret secret(String namespace, String name, String type, Map<String, String> text) {
+        Map<String, String> data = new TreeMap<>();
+        text.forEach((key, value) -> data.put(key,
+                Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.US_ASCII))));
+        return new SecretBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name)
+                .addToLabels("app.kubernetes.io/name", "probe-rewriter")
+                .addToLabels(MANAGED_BY, MANAGER)
+                .endMetadata()
+                .withType(type)
+                .withData(data)
+                .build();
+    }
+
+    private static Optional<KeyPairWithCertificate> pair(Secret secret, String certKey, String keyKey) {
+        List<X509Certificate> chain = PemCodec.certificates(text(secret, certKey));
+        if (chain.isEmpty()) {
+            return Optional.empty();
+        }
+        return PemCodec.privateKey(text(secret, keyKey)).map(key -> new KeyPairWithCertificate(chain.get(0), key));
+    }
+
+    /** A data entry decoded, or {@code stringData} if someone wrote it that way; null when absent or not base64. */
+    static String text(Secret secret, String key) {
+        String encoded = Optional.ofNullable(secret.getData()).map(d -> d.get(key)).orElse(null);
+        if (encoded == null) {
+            return Optional.ofNullable(secret.getStringData()).map(d -> d.get(key)).orElse(null);
+        }
+        try {
+            return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

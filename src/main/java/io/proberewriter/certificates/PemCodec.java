@@ -1,0 +1,95 @@
+package io.proberewriter.certificates;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+
+/**
+ * PEM in and out, as Kubernetes Secrets of type {@code kubernetes.io/tls} hold it. Keys are written as PKCS#8
+ * ("BEGIN PRIVATE KEY"), which every PEM reader takes; reading also accepts SEC1/PKCS#1 key pairs.
+ */
+public final class PemCodec {
+
+    private PemCodec() {
+    }
+
+    public static String encode(Collection<X509Certificate> certificates) {
+        return write(certificates.toArray());
+    }
+
+    public static String encode(X509Certificate certificate) {
+        return write(certificate);
+    }
+
+    public static String encode(PrivateKey key) {
+        // PrivateKey.getEncoded() is PKCS#8; wrapping it keeps BouncyCastle from choosing a legacy format.
+        return write(PrivateKeyInfo.getInstance(key.getEncoded()));
+    }
+
+    /** Every certificate in the text; empty when there is none or the text is not PEM certificates. */
+    public static List<X509Certificate> certificates(String pem) {
+        if (pem == null || pem.isBlank()) {
+            return List.of();
+        }
+        try {
+            Collection<? extends java.security.cert.Certificate> read = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            List<X509Certificate> certificates = new ArrayList<>();
+            for (var certificate : read) {
+                certificates.add((X509Certificate) certificate);
+            }
+            return certificates;
+        } catch (CertificateException | ClassCastException e) {
+            return List.of();
+        }
+    }
+
+    /** The first private key in the text, if it holds a readable one. */
+    public static Optional<PrivateKey> privateKey(String pem) {
+        if (pem == null || pem.isBlank()) {
+            return Optional.empty();
+        }
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+                if (object instanceof PrivateKeyInfo info) {
+                    return Optional.of(converter.getPrivateKey(info));
+                }
+                if (object instanceof PEMKeyPair pair) {
+                    return Optional.of(converter.getKeyPair(pair).getPrivate());
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String write(Object... objects) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            for (Object object : objects) {
+                writer.writeObject(object);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+}
