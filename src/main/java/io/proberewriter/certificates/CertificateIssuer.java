@@ -30,12 +30,29 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Makes the webhook's private CA and the serving certificates it signs. ECDSA P-256 keys: quick to generate,
- * accepted by every Kubernetes API server. Validity starts a minute in the past so that a clock a little behind
- * ours (the API server's) already accepts the certificate.
+ * accepted by every Kubernetes API server. Validity starts a little in the past (a minute, or a tenth of a short
+ * validity) so that a clock a little behind ours (the API server's) already accepts the certificate.
  */
 public final class CertificateIssuer {
 
-    private static final Duration BACKDATE = Duration.ofMinutes(1);
+    private static final Duration MAX_BACKDATE = Duration.ofMinutes(1);
+
+    /** How far before its making a certificate of {@code validity} starts to be valid. */
+    static Duration backdate(Duration validity) {
+        Duration tenth = validity.dividedBy(10);
+        return tenth.compareTo(MAX_BACKDATE) < 0 ? tenth : MAX_BACKDATE;
+    }
+
+    /**
+     * When a certificate of ours was made. Its validity is backdate + lifetime, and backdate is the smaller of a
+     * minute and a tenth of the lifetime, that is of an eleventh of the whole: the inverse of {@link #backdate}.
+     */
+    public static Instant issuedAt(X509Certificate certificate) {
+        Instant notBefore = certificate.getNotBefore().toInstant();
+        Duration whole = Duration.between(notBefore, certificate.getNotAfter().toInstant());
+        Duration eleventh = whole.dividedBy(11);
+        return notBefore.plus(eleventh.compareTo(MAX_BACKDATE) < 0 ? eleventh : MAX_BACKDATE);
+    }
     private static final String SIGNATURE = "SHA256withECDSA";
     private final SecureRandom random = new SecureRandom();
 
@@ -45,7 +62,7 @@ public final class CertificateIssuer {
             KeyPair keys = newKeyPair();
             X500Principal subject = new X500Principal("CN=" + commonName + ",O=probe-rewriter");
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, keys.getPublic());
+                    Date.from(now.minus(backdate(validity))), Date.from(now.plus(validity)), subject, keys.getPublic());
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -68,7 +85,7 @@ public final class CertificateIssuer {
                 notAfter = caNotAfter;
             }
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter),
+                    Date.from(now.minus(backdate(validity))), Date.from(notAfter),
                     new X500Principal("CN=" + dnsNames.get(0)), keys.getPublic());
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

@@ -13,23 +13,31 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The certificate rules in one place, free of I/O: given what the Secrets hold and the time, what they should hold.
+ * The certificate rules in one place, free of I/O: given what the Secrets hold and the time, what they should
+ * hold. A renewal must never make the API server see a certificate it does not trust, hence:
  * <ul>
- *   <li>A CA is replaced when it is missing, unusable, or at two thirds of its life. The old CA stays in the trust
- *       bundle until it expires, so serving certificates it signed keep working while replicas switch over.</li>
- *   <li>The serving certificate is replaced when it is missing, does not match its key, was not signed by the
- *       signing CA, names other DNS names, or is at two thirds of its life.</li>
+ *   <li>A CA is replaced at two thirds of its life (or at once when missing or unusable). The CA before it stays
+ *       trusted until it expires.</li>
+ *   <li>A new CA signs only after it has been in the trust bundle for the propagation delay, the time the API
+ *       server needs to see the new caBundle; until then the previous CA goes on signing. (At the first start
+ *       there is no previous CA and nothing to break: the new one signs at once.)</li>
+ *   <li>The serving certificate is replaced at two thirds of its life, or when it is missing, does not match its
+ *       key, names other DNS names, or was not signed by a trusted CA. It never outlives the CA that signed it,
+ *       so it is always replaced before that CA expires and leaves the bundle.</li>
  * </ul>
  */
 public final class CertificatePlanner {
+
+    static final String CA_COMMON_NAME = "probe-rewriter-ca";
 
     private final CertificateIssuer issuer;
     private final List<String> dnsNames;
     private final Duration caValidity;
     private final Duration servingValidity;
+    private final Duration propagation;
 
     public CertificatePlanner(CertificateIssuer issuer, List<String> dnsNames, Duration caValidity,
-                              Duration servingValidity) {
+                              Duration servingValidity, Duration propagation) {
         if (dnsNames.isEmpty()) {
             throw new IllegalArgumentException("a serving certificate needs at least one DNS name");
         }
@@ -37,6 +45,7 @@ public final class CertificatePlanner {
         this.dnsNames = List.copyOf(dnsNames);
         this.caValidity = caValidity;
         this.servingValidity = servingValidity;
+        this.propagation = propagation;
     }
 
     /** The DNS names a client may use for the Service {@code service} in {@code namespace}. */
@@ -47,81 +56,67 @@ public final class CertificatePlanner {
 
     public CertificatePlan plan(CertificateState current, Instant now) {
         List<String> reasons = new ArrayList<>();
-        Optional<KeyPairWithCertificate> currentCa = current.signingCa();
-        Optional<String> caProblem = caProblem(currentCa, now);
-        KeyPairWithCertificate ca;
-        if (caProblem.isPresent()) {
-            reasons.add("new CA: " + caProblem.get());
-            ca = issuer.newCertificateAuthority("probe-rewriter-ca", now, caValidity);
-        } else {
-            ca = currentCa.get();
+        Optional<KeyPairWithCertificate> newest = current.newestCa().filter(ca -> usableCa(ca, now));
+        Optional<KeyPairWithCertificate> previous = current.previousCa().filter(ca -> usableCa(ca, now));
+        if (newest.isEmpty()) {
+            reasons.add(current.newestCa().isEmpty() ? "new CA: none yet" : "new CA: the stored one is unusable");
+            newest = Optional.of(issuer.newCertificateAuthority(CA_COMMON_NAME, now, caValidity));
+        } else if (RenewalTime.due(newest.get().certificate(), now)) {
+            reasons.add("new CA: renewal due since " + RenewalTime.of(newest.get().certificate())
+                    + "; the old one stays trusted until it expires");
+            previous = newest;
+            newest = Optional.of(issuer.newCertificateAuthority(CA_COMMON_NAME, now, caValidity));
         }
+        KeyPairWithCertificate ca = newest.get();
 
         List<X509Certificate> trusted = new ArrayList<>();
         trusted.add(ca.certificate());
-        List<X509Certificate> previous = new ArrayList<>(current.trustedCas());
-        currentCa.map(KeyPairWithCertificate::certificate).ifPresent(previous::add);
-        for (X509Certificate old : previous) {
-            boolean expired = !now.isBefore(old.getNotAfter().toInstant());
-            if (!expired && !contains(trusted, old)) {
+        previous.ifPresent(p -> trusted.add(p.certificate()));
+        for (X509Certificate old : current.trustedCas()) {
+            if (now.isBefore(old.getNotAfter().toInstant()) && !trusted.contains(old)) {
                 trusted.add(old);
             }
         }
 
-        Optional<String> servingProblem = caProblem.isPresent()
-                ? Optional.of("the CA changed")
-                : servingProblem(current.serving(), ca, now);
+        Instant signsFrom = CertificateIssuer.issuedAt(ca.certificate()).plus(propagation);
+        KeyPairWithCertificate signer = previous.isPresent() && now.isBefore(signsFrom) ? previous.get() : ca;
+        Optional<String> servingProblem = servingProblem(current.serving(), trusted, now);
         KeyPairWithCertificate serving;
         if (servingProblem.isPresent()) {
             reasons.add("new serving certificate: " + servingProblem.get());
-            serving = issuer.newServingCertificate(ca, dnsNames, now, servingValidity);
+            serving = issuer.newServingCertificate(signer, dnsNames, now, servingValidity);
         } else {
             serving = current.serving().get();
         }
 
-        Instant next = RenewalTime.of(ca.certificate());
-        Instant servingRenewal = RenewalTime.of(serving.certificate());
-        if (servingRenewal.isBefore(next)) {
-            next = servingRenewal;
+        List<Instant> due = new ArrayList<>();
+        due.add(RenewalTime.of(ca.certificate()));
+        due.add(RenewalTime.of(serving.certificate()));
+        if (signer != ca) {
+            due.add(signsFrom);
         }
-        for (X509Certificate old : trusted.subList(1, trusted.size())) {
-            Instant leaves = old.getNotAfter().toInstant();
-            if (leaves.isBefore(next)) {
-                next = leaves;
-            }
-        }
-        return new CertificatePlan(ca, trusted, serving, caProblem.isPresent(), servingProblem.isPresent(), next,
-                reasons);
+        trusted.subList(1, trusted.size()).forEach(old -> due.add(old.getNotAfter().toInstant()));
+        Instant next = due.stream().min(Instant::compareTo).orElseThrow();
+        return new CertificatePlan(ca, previous, trusted, serving, next, reasons);
     }
 
-    private static Optional<String> caProblem(Optional<KeyPairWithCertificate> ca, Instant now) {
-        if (ca.isEmpty()) {
-            return Optional.of("none yet");
-        }
-        X509Certificate certificate = ca.get().certificate();
-        if (certificate.getBasicConstraints() < 0) {
-            return Optional.of("the stored certificate is not a CA");
-        }
-        if (!keyMatches(ca.get())) {
-            return Optional.of("the stored key does not match the CA certificate");
-        }
-        if (RenewalTime.due(certificate, now)) {
-            return Optional.of("renewal due since " + RenewalTime.of(certificate));
-        }
-        return Optional.empty();
+    private static boolean usableCa(KeyPairWithCertificate ca, Instant now) {
+        return ca.certificate().getBasicConstraints() >= 0
+                && now.isBefore(ca.certificate().getNotAfter().toInstant())
+                && KeyMatch.matches(ca.key(), ca.certificate());
     }
 
-    private Optional<String> servingProblem(Optional<KeyPairWithCertificate> serving, KeyPairWithCertificate ca,
+    private Optional<String> servingProblem(Optional<KeyPairWithCertificate> serving, List<X509Certificate> trusted,
                                             Instant now) {
         if (serving.isEmpty()) {
             return Optional.of("none yet");
         }
         X509Certificate certificate = serving.get().certificate();
-        if (!keyMatches(serving.get())) {
+        if (!KeyMatch.matches(serving.get().key(), certificate)) {
             return Optional.of("the stored key does not match the certificate");
         }
-        if (!signedBy(certificate, ca.certificate())) {
-            return Optional.of("not signed by the current CA");
+        if (trusted.stream().noneMatch(ca -> signedBy(certificate, ca))) {
+            return Optional.of("not signed by a trusted CA");
         }
         if (!dnsNamesOf(certificate).equals(new HashSet<>(dnsNames))) {
             return Optional.of("DNS names differ from " + dnsNames);
@@ -130,10 +125,6 @@ public final class CertificatePlanner {
             return Optional.of("renewal due since " + RenewalTime.of(certificate));
         }
         return Optional.empty();
-    }
-
-    private static boolean contains(Collection<X509Certificate> certificates, X509Certificate wanted) {
-        return certificates.stream().anyMatch(c -> c.equals(wanted));
     }
 
     static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
@@ -163,9 +154,5 @@ public final class CertificatePlanner {
             return Set.of();
         }
         return names;
-    }
-
-    private static boolean keyMatches(KeyPairWithCertificate pair) {
-        return KeyMatch.matches(pair.key(), pair.certificate());
     }
 }

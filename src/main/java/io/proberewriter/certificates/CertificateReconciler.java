@@ -60,7 +60,7 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
         ProbeRewriterConfig.Operator.Certificates settings = config.operator().certificates();
         this.planner = new CertificatePlanner(new CertificateIssuer(),
                 CertificatePlanner.serviceDnsNames(settings.serviceName(), config.namespace()),
-                settings.caValidity(), settings.servingValidity());
+                settings.caValidity(), settings.servingValidity(), settings.caPropagation());
     }
 
     @Override

@@ -19,6 +19,9 @@ public final class CertificateSecrets {
 
     public static final String CA_CERT = "ca.crt";
     public static final String CA_KEY = "ca.key";
+    /** The CA before the newest, kept (with its key) while it may still sign: see {@link CertificatePlanner}. */
+    public static final String PREVIOUS_CA_CERT = "previous-ca.crt";
+    public static final String PREVIOUS_CA_KEY = "previous-ca.key";
     /** Every CA the API server should trust: the signing CA, then older ones until they expire. */
     public static final String CA_BUNDLE = "ca-bundle.crt";
     public static final String TLS_CERT = "tls.crt";
@@ -32,17 +35,23 @@ public final class CertificateSecrets {
     /** Reads whatever of the state the Secrets hold; unreadable parts are left out. */
     public static CertificateState read(Optional<Secret> caSecret, Optional<Secret> servingSecret) {
         Optional<KeyPairWithCertificate> ca = caSecret.flatMap(s -> pair(s, CA_CERT, CA_KEY));
+        Optional<KeyPairWithCertificate> previous = caSecret.flatMap(s -> pair(s, PREVIOUS_CA_CERT, PREVIOUS_CA_KEY));
         List<X509Certificate> trusted = caSecret.map(s -> PemCodec.certificates(text(s, CA_BUNDLE)))
                 .orElse(List.of());
         Optional<KeyPairWithCertificate> serving = servingSecret.flatMap(s -> pair(s, TLS_CERT, TLS_KEY));
-        return new CertificateState(ca, trusted, serving);
+        return new CertificateState(ca, previous, trusted, serving);
     }
 
     public static Secret caSecret(String namespace, String name, CertificatePlan plan) {
-        return secret(namespace, name, "Opaque", Map.of(
-                CA_CERT, PemCodec.encode(plan.signingCa().certificate()),
-                CA_KEY, PemCodec.encode(plan.signingCa().key()),
-                CA_BUNDLE, PemCodec.encode(plan.trustedCas())));
+        Map<String, String> data = new TreeMap<>();
+        data.put(CA_CERT, PemCodec.encode(plan.newestCa().certificate()));
+        data.put(CA_KEY, PemCodec.encode(plan.newestCa().key()));
+        data.put(CA_BUNDLE, PemCodec.encode(plan.trustedCas()));
+        plan.previousCa().ifPresent(previous -> {
+            data.put(PREVIOUS_CA_CERT, PemCodec.encode(previous.certificate()));
+            data.put(PREVIOUS_CA_KEY, PemCodec.encode(previous.key()));
+        });
+        return secret(namespace, name, "Opaque", data);
     }
 
     public static Secret servingSecret(String namespace, String name, CertificatePlan plan) {

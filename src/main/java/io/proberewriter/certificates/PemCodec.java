@@ -19,6 +19,8 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemGenerationException;
 
 /**
  * PEM in and out, as Kubernetes Secrets of type {@code kubernetes.io/tls} hold it. Keys are written as PKCS#8
@@ -38,8 +40,12 @@ public final class PemCodec {
     }
 
     public static String encode(PrivateKey key) {
-        // PrivateKey.getEncoded() is PKCS#8; wrapping it keeps BouncyCastle from choosing a legacy format.
-        return write(PrivateKeyInfo.getInstance(key.getEncoded()));
+        try {
+            // Explicitly PKCS#8: given the key itself, the writer would choose SEC1 for EC keys.
+            return write(new JcaPKCS8Generator(key, null).generate());
+        } catch (PemGenerationException e) {
+            throw new IllegalStateException("cannot encode the private key: " + e.getMessage(), e);
+        }
     }
 
     /** Every certificate in the text; empty when there is none or the text is not PEM certificates. */

@@ -130,6 +130,14 @@ public interface ProbeRewriterConfig {
             @WithDefault("43800h")
             Duration caValidity();
 
+            /**
+             * How long a new CA is only trusted before it signs: time for the API server to see the new caBundle.
+             * Meanwhile the previous CA goes on signing.
+             */
+            @WithName("ca-propagation")
+            @WithDefault("1m")
+            Duration caPropagation();
+
             /** Lifetime of the serving certificate; it is renewed at two thirds of it. */
             @WithName("serving-validity")
             @WithDefault("2160h")

@@ -1,0 +1,188 @@
+package io.proberewriter.certificates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The certificate rules, on a clock of our own: bootstrap, steady state, both renewals and the CA overlap. */
+class CertificatePlannerTest {
+
+    private static final Duration CA_LIFE = Duration.ofDays(300);
+    private static final Duration SERVING_LIFE = Duration.ofDays(30);
+    private static final Duration PROPAGATION = Duration.ofMinutes(1);
+    private static final List<String> NAMES = CertificatePlanner.serviceDnsNames("probe-rewriter", "system");
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final CertificateIssuer issuer = new CertificateIssuer();
+    private final CertificatePlanner planner = new CertificatePlanner(issuer, NAMES, CA_LIFE, SERVING_LIFE, PROPAGATION);
+
+    /** What the Secrets hold after the plan is written, read back through the Secret layout. */
+    private static CertificateState stored(CertificatePlan plan) {
+        return CertificateSecrets.read(Optional.of(CertificateSecrets.caSecret("system", "ca", plan)),
+                Optional.of(CertificateSecrets.servingSecret("system", "tls", plan)));
+    }
+
+    @Test
+    void bootstrapMakesACaAndAServingCertificateForTheServiceNames() throws Exception {
+        CertificatePlan plan = planner.plan(CertificateState.EMPTY, T0);
+
+        assertEquals(List.of(plan.newestCa().certificate()), plan.trustedCas());
+        assertTrue(plan.previousCa().isEmpty());
+        X509Certificate serving = plan.serving().certificate();
+        assertTrue(CertificatePlanner.signedBy(serving, plan.newestCa().certificate()), "signed by the new CA at once");
+        assertEquals(Set.copyOf(NAMES), CertificatePlanner.dnsNamesOf(serving));
+        assertEquals(Set.of("probe-rewriter.system.svc", "probe-rewriter.system.svc.cluster.local",
+                "probe-rewriter.system", "probe-rewriter"), CertificatePlanner.dnsNamesOf(serving));
+        assertEquals(List.of("1.3.6.1.5.5.7.3.1"), serving.getExtendedKeyUsage(), "server auth only");
+        assertEquals(-1, serving.getBasicConstraints(), "not a CA");
+        assertEquals(0, plan.newestCa().certificate().getBasicConstraints(), "a CA for end-entity certificates only");
+        assertTrue(serving.getNotBefore().toInstant().isBefore(T0), "backdated for clocks a little behind");
+        assertEquals(2, plan.reasons().size(), plan.reasons().toString());
+    }
+
+    @Test
+    void aValidStateIsKeptAsItIs() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        CertificatePlan again = planner.plan(stored(first), T0.plus(Duration.ofDays(5)));
+
+        assertEquals(first.newestCa().certificate(), again.newestCa().certificate());
+        assertEquals(first.serving().certificate(), again.serving().certificate());
+        assertEquals(first.trustedCas(), again.trustedCas());
+        assertTrue(again.reasons().isEmpty(), again.reasons().toString());
+        assertEquals(RenewalTime.of(first.serving().certificate()), again.nextCheck(), "next: the serving renewal");
+    }
+
+    @Test
+    void servingCertificateIsRenewedAtTwoThirdsOfItsLifeByTheSameCa() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        Instant renewal = RenewalTime.of(first.serving().certificate());
+        Duration life = Duration.between(first.serving().certificate().getNotBefore().toInstant(),
+                first.serving().certificate().getNotAfter().toInstant());
+        assertEquals(first.serving().certificate().getNotBefore().toInstant().plus(life.multipliedBy(2).dividedBy(3)),
+                renewal);
+
+        CertificatePlan before = planner.plan(stored(first), renewal.minusSeconds(1));
+        assertEquals(first.serving().certificate(), before.serving().certificate());
+        CertificatePlan at = planner.plan(stored(first), renewal);
+        assertNotEquals(first.serving().certificate(), at.serving().certificate());
+        assertEquals(first.newestCa().certificate(), at.newestCa().certificate());
+        assertTrue(CertificatePlanner.signedBy(at.serving().certificate(), first.newestCa().certificate()));
+    }
+
+    @Test
+    void caRenewalKeepsTheOldCaTrustedAndSigningUntilTheNewOneHasPropagated() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        X509Certificate oldCa = first.newestCa().certificate();
+        Instant caRenewal = RenewalTime.of(oldCa);
+        // The serving certificate of the moment, renewed in the ordinary way until just before the CA renewal.
+        CertificatePlan current = first;
+        Instant now = T0;
+        while (RenewalTime.of(current.serving().certificate()).isBefore(caRenewal)) {
+            now = RenewalTime.of(current.serving().certificate());
+            current = planner.plan(stored(current), now);
+            assertEquals(oldCa, current.newestCa().certificate());
+        }
+
+        CertificatePlan rotated = planner.plan(stored(current), caRenewal);
+        X509Certificate newCa = rotated.newestCa().certificate();
+        assertNotEquals(oldCa, newCa);
+        assertEquals(List.of(newCa, oldCa), rotated.trustedCas(), "both CAs trusted during the change");
+        assertEquals(oldCa, rotated.previousCa().orElseThrow().certificate());
+
+        // A serving renewal within the propagation delay is still signed by the old CA.
+        CertificatePlan soon = planner.plan(stripServing(stored(rotated)), caRenewal.plusSeconds(10));
+        assertTrue(CertificatePlanner.signedBy(soon.serving().certificate(), oldCa), "old CA signs while propagating");
+        assertEquals(CertificateIssuer.issuedAt(newCa).plus(PROPAGATION), soon.nextCheck(),
+                "looks again when the new CA may sign");
+
+        CertificatePlan later = planner.plan(stripServing(stored(rotated)), caRenewal.plus(PROPAGATION).plusSeconds(1));
+        assertTrue(CertificatePlanner.signedBy(later.serving().certificate(), newCa), "new CA signs once propagated");
+        assertEquals(List.of(newCa, oldCa), later.trustedCas());
+
+        // Serving certificates never outlive their CA, so the old CA can leave the bundle when it expires.
+        assertFalse(soon.serving().certificate().getNotAfter().after(oldCa.getNotAfter()));
+        Instant oldExpiry = oldCa.getNotAfter().toInstant();
+        CertificatePlan afterExpiry = planner.plan(stored(later), oldExpiry);
+        assertEquals(List.of(newCa), afterExpiry.trustedCas(), "the expired CA left the bundle");
+        assertTrue(afterExpiry.previousCa().isEmpty());
+        assertEquals(newCa, afterExpiry.newestCa().certificate());
+    }
+
+    @Test
+    void servingCertificateForOtherNamesOrWithAForeignKeyIsReplaced() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        CertificatePlanner otherService = new CertificatePlanner(issuer,
+                CertificatePlanner.serviceDnsNames("other", "system"), CA_LIFE, SERVING_LIFE, PROPAGATION);
+        CertificatePlan renamed = otherService.plan(stored(first), T0.plusSeconds(5));
+        assertEquals(first.newestCa().certificate(), renamed.newestCa().certificate());
+        assertNotEquals(first.serving().certificate(), renamed.serving().certificate());
+        assertTrue(renamed.reasons().get(0).contains("DNS names differ"), renamed.reasons().toString());
+
+        CertificatePlan second = planner.plan(CertificateState.EMPTY, T0);
+        CertificateState mismatched = new CertificateState(Optional.of(first.newestCa()), Optional.empty(),
+                first.trustedCas(), Optional.of(new KeyPairWithCertificate(first.serving().certificate(),
+                second.serving().key())));
+        CertificatePlan repaired = planner.plan(mismatched, T0.plusSeconds(5));
+        assertNotEquals(first.serving().certificate(), repaired.serving().certificate());
+        assertTrue(KeyMatch.matches(repaired.serving().key(), repaired.serving().certificate()));
+    }
+
+    @Test
+    void servingCertificateOfAnUntrustedCaIsReplaced() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        CertificatePlan stranger = planner.plan(CertificateState.EMPTY, T0);
+        CertificateState mixed = new CertificateState(Optional.of(first.newestCa()), Optional.empty(),
+                first.trustedCas(), Optional.of(stranger.serving()));
+        CertificatePlan plan = planner.plan(mixed, T0.plusSeconds(1));
+        assertSame(first.newestCa(), plan.newestCa());
+        assertTrue(CertificatePlanner.signedBy(plan.serving().certificate(), first.newestCa().certificate()));
+    }
+
+    @Test
+    void aCaWhoseKeyDoesNotMatchIsReplacedAndTheServingCertificateWithIt() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        CertificatePlan other = planner.plan(CertificateState.EMPTY, T0);
+        CertificateState broken = new CertificateState(
+                Optional.of(new KeyPairWithCertificate(first.newestCa().certificate(), other.newestCa().key())),
+                Optional.empty(), List.of(), Optional.of(first.serving()));
+        CertificatePlan plan = planner.plan(broken, T0.plusSeconds(1));
+        assertNotEquals(first.newestCa().certificate(), plan.newestCa().certificate());
+        assertTrue(plan.reasons().get(0).contains("unusable"), plan.reasons().toString());
+        // The old CA certificate is not in the bundle (it was never read as trusted) and the serving one is new.
+        assertTrue(CertificatePlanner.signedBy(plan.serving().certificate(), plan.newestCa().certificate()));
+    }
+
+    @Test
+    void servingValidityIsClippedToTheCa() {
+        CertificatePlanner longServing = new CertificatePlanner(issuer, NAMES, Duration.ofDays(10),
+                Duration.ofDays(100), PROPAGATION);
+        CertificatePlan plan = longServing.plan(CertificateState.EMPTY, T0);
+        assertEquals(plan.newestCa().certificate().getNotAfter(), plan.serving().certificate().getNotAfter());
+    }
+
+    @Test
+    void pemRoundTripsAndRejectsGarbage() {
+        CertificatePlan plan = planner.plan(CertificateState.EMPTY, T0);
+        assertEquals(plan.trustedCas(), PemCodec.certificates(PemCodec.encode(plan.trustedCas())));
+        assertEquals(plan.serving().key(), PemCodec.privateKey(PemCodec.encode(plan.serving().key())).orElseThrow());
+        assertTrue(PemCodec.certificates("not pem").isEmpty());
+        assertTrue(PemCodec.privateKey("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> new CertificatePlanner(issuer, List.of(), CA_LIFE,
+                SERVING_LIFE, PROPAGATION));
+    }
+
+    private static CertificateState stripServing(CertificateState state) {
+        return new CertificateState(state.newestCa(), state.previousCa(), state.trustedCas(), Optional.empty());
+    }
+}
