@@ -28,6 +28,24 @@ class SettingsCheck {
             problems.add("probe-rewriter.webhook.max-warnings=" + config.webhook().maxWarnings()
                     + " must be at least 1 (PROBE_REWRITER_WEBHOOK_MAX_WARNINGS)");
         }
+        ProbeRewriterConfig.Operator.Certificates certificates = config.operator().certificates();
+        if (certificates.servingValidity().compareTo(Duration.ofSeconds(3)) < 0) {
+            problems.add("probe-rewriter.operator.certificates.serving-validity=" + certificates.servingValidity()
+                    + " must be at least 3s (PROBE_REWRITER_OPERATOR_CERTIFICATES_SERVING_VALIDITY)");
+        }
+        if (certificates.caValidity().compareTo(certificates.servingValidity()) < 0) {
+            problems.add("probe-rewriter.operator.certificates.ca-validity=" + certificates.caValidity()
+                    + " must be at least the serving validity " + certificates.servingValidity()
+                    + " (PROBE_REWRITER_OPERATOR_CERTIFICATES_CA_VALIDITY)");
+        }
+        // A new CA is made at two thirds of the old one's life and signs after the propagation delay: that delay
+        // must end before the old CA expires, or serving certificates would be cut short to the old CA's end.
+        if (certificates.caPropagation().isNegative()
+                || certificates.caPropagation().compareTo(certificates.caValidity().dividedBy(3)) >= 0) {
+            problems.add("probe-rewriter.operator.certificates.ca-propagation=" + certificates.caPropagation()
+                    + " must be at least 0 and shorter than a third of the CA validity " + certificates.caValidity()
+                    + " (PROBE_REWRITER_OPERATOR_CERTIFICATES_CA_PROPAGATION)");
+        }
         if (config.probes().isEmpty()) {
             problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
         }

@@ -44,6 +44,19 @@ class SettingsCheckTest {
         assertEquals("istio-system", defaults.mtls().istio().rootNamespace());
         assertFalse(defaults.mtls().istio().globalMtls());
         assertTrue(defaults.mtls().istio().rewritesProbes());
+        assertEquals("probe-rewriter-system", defaults.namespace());
+        assertEquals(TlsSource.FILES, defaults.tls().source());
+        assertEquals("probe-rewriter-tls", defaults.tls().secretName());
+        assertTrue(defaults.operator().enabled());
+        assertEquals("probe-rewriter-operator", defaults.operator().leaseName());
+        var certificates = defaults.operator().certificates();
+        assertTrue(certificates.enabled());
+        assertEquals("probe-rewriter-ca", certificates.caSecretName());
+        assertEquals("probe-rewriter", certificates.webhookConfiguration());
+        assertEquals("probe-rewriter", certificates.serviceName());
+        assertEquals(Duration.ofDays(1825), certificates.caValidity());
+        assertEquals(Duration.ofDays(90), certificates.servingValidity());
+        assertEquals(Duration.ofMinutes(1), certificates.caPropagation());
         assertEquals(List.of(), SettingsCheck.problems(defaults));
     }
 
@@ -61,6 +74,23 @@ class SettingsCheckTest {
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("probe-rewriter.tls.reload-period=PT0S must be at least 1s"), problems.get(0));
         assertTrue(problems.get(1).contains("probe-rewriter.webhook.max-warnings=0 must be at least 1"), problems.get(1));
+    }
+
+    @Test
+    void certificateLifetimesThatCannotWorkAreNamed() {
+        List<String> problems = SettingsCheck.problems(config(Map.of(
+                "probe-rewriter.operator.certificates.serving-validity", "1s",
+                "probe-rewriter.operator.certificates.ca-validity", "2s",
+                "probe-rewriter.operator.certificates.ca-propagation", "1s")));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("probe-rewriter.operator.certificates.serving-validity=PT1S must be at"
+                + " least 3s"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("probe-rewriter.operator.certificates.ca-propagation=PT1S must be at"
+                + " least 0 and shorter than a third of the CA validity PT2S"), problems.get(1));
+        assertTrue(SettingsCheck.problems(config(Map.of(
+                "probe-rewriter.operator.certificates.ca-validity", "1h",
+                "probe-rewriter.operator.certificates.serving-validity", "2h"))).get(0)
+                .startsWith("probe-rewriter.operator.certificates.ca-validity=PT1H must be at least the serving"));
     }
 
     @Test
