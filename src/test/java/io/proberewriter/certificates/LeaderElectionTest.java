@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import jakarta.enterprise.inject.Vetoed;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,11 @@ class LeaderElectionTest {
     private Operator first;
     private Operator second;
 
-    /** The certificate reconciler, counting the reconciliations that ran in this replica. */
+    /**
+     * The certificate reconciler, counting the reconciliations that ran in this replica. Vetoed: the extension would
+     * otherwise make it a bean of the Quarkus test application and register it there.
+     */
+    @Vetoed
     static final class CountingReconciler extends CertificateReconciler {
         final AtomicInteger reconciliations = new AtomicInteger();
 
