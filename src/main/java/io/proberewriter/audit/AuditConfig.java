@@ -1,0 +1,43 @@
+package io.proberewriter.audit;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+
+/**
+ * The audit of running pods (docs/audit.md), under {@code probe-rewriter.operator.audit.*}
+ * (environment: {@code PROBE_REWRITER_OPERATOR_AUDIT_*}).
+ */
+@ConfigMapping(prefix = "probe-rewriter.operator.audit")
+public interface AuditConfig {
+
+    /** Run the audit. Off: pods are not watched, and no Event, gauge or restart comes from it. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * The least time between two restarts of the same controller. The controller's own
+     * {@code kubectl.kubernetes.io/restartedAt} is the record, so the limit holds across restarts and leader changes,
+     * and a restart made by hand counts too.
+     */
+    @WithName("remediation-interval")
+    @WithDefault("1h")
+    Duration remediationInterval();
+
+    /**
+     * How often every pod is looked at again without a change of its own, so that a namespace that opts in or out,
+     * a new {@code probe-rewriter.io/remediate} or a changed mesh policy are noticed.
+     */
+    @WithName("recheck-interval")
+    @WithDefault("5m")
+    Duration recheckInterval();
+
+    /**
+     * How often a pod that stays broken is reported again: its Event's count goes up at most this often, so a
+     * re-check does not write to the API server every time.
+     */
+    @WithName("event-interval")
+    @WithDefault("1h")
+    Duration eventInterval();
+}

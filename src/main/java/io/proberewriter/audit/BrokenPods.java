@@ -1,0 +1,110 @@
+package io.proberewriter.audit;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.Cache;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.engine.ProbeKind;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * The live pods the audit found broken, in memory: the source of the gauge
+ * {@code probe_rewriter_audit_pods_with_broken_probes{namespace}} and the rate limit of their Events.
+ *
+ * <p>A deleted pod is never reconciled again (the audit puts no finalizer on pods, on purpose), so it cannot take
+ * itself out of the record. Instead the pod informer's cache is asked whether each recorded pod is still there
+ * whenever the gauge is read, and pods that are gone are dropped: the count falls as soon as the deletion reaches
+ * the informer.
+ */
+@Singleton
+public class BrokenPods {
+
+    public static final String GAUGE = "probe_rewriter_audit_pods_with_broken_probes";
+
+    private record Entry(String uid, String namespace, Set<ProbeKind> kinds, Instant reported) {
+    }
+
+    private final MeterRegistry registry;
+    private final Predicate<String> audited;
+    private final Map<ResourceID, Entry> pods = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+    private volatile Cache<Pod> informer;
+
+    /**
+     * @param audited whether a namespace is still audited: a namespace that opts out leaves the count at once,
+     *                before its pods are next re-checked
+     */
+    BrokenPods(MeterRegistry registry, Predicate<String> audited) {
+        this.registry = registry;
+        this.audited = audited;
+    }
+
+    @Inject
+    BrokenPods(MeterRegistry registry, NamespaceCache namespaces) {
+        this(registry, ns -> namespaces.get(ns).map(PodAudit::optedIn).orElse(false));
+    }
+
+    /** The pod informer's cache, from which deletions are learnt. Until it is known, nothing is dropped. */
+    void deletionsFrom(Cache<Pod> cache) {
+        this.informer = cache;
+    }
+
+    /**
+     * Records that the pod is broken for these kinds, and says whether its Events are to be recorded now: the first
+     * time, when the set of broken kinds changes, and then once per {@code interval}.
+     */
+    boolean broken(Pod pod, Set<ProbeKind> kinds, Instant now, Duration interval) {
+        String namespace = pod.getMetadata().getNamespace();
+        gauges.computeIfAbsent(namespace, this::register);
+        String uid = pod.getMetadata().getUid();
+        boolean[] report = {false};
+        pods.compute(ResourceID.fromResource(pod), (id, previous) -> {
+            boolean due = previous == null || !previous.uid().equals(uid) || !previous.kinds().equals(kinds)
+                    || !now.isBefore(previous.reported().plus(interval));
+            report[0] = due;
+            return due ? new Entry(uid, namespace, Set.copyOf(kinds), now) : previous;
+        });
+        return report[0];
+    }
+
+    /** The pod is fixed, gone, or no longer audited. */
+    void notBroken(ResourceID pod) {
+        pods.remove(pod);
+    }
+
+    /** The gauge's value for one namespace. */
+    long count(String namespace) {
+        Cache<Pod> cache = informer;
+        if (cache != null) {
+            pods.entrySet().removeIf(e -> !stillThere(cache, e.getKey(), e.getValue()));
+        }
+        if (!audited.test(namespace)) {
+            return 0;
+        }
+        return pods.values().stream().filter(e -> e.namespace().equals(namespace)).count();
+    }
+
+    private static boolean stillThere(Cache<Pod> cache, ResourceID id, Entry entry) {
+        // Same name is not enough: a StatefulSet recreates its pods under the same name with a new uid.
+        return cache.get(id).map(p -> entry.uid().equals(p.getMetadata().getUid())).orElse(false);
+    }
+
+    // A namespace's gauge stays at 0 once its pods are fixed rather than disappear: "0" is the good news a dashboard
+    // or an alert waits for. Namespaces are few, so the series are too.
+    private Gauge register(String namespace) {
+        return Gauge.builder(GAUGE, this, self -> self.count(namespace))
+                .description("Running pods in opted-in namespaces with a probe broken by mTLS, by namespace")
+                .tag("namespace", namespace)
+                .strongReference(true)
+                .register(registry);
+    }
+}

@@ -1,0 +1,258 @@
+package io.proberewriter.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.IncompatibleProbeMessage;
+import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.webhook.ServingCertificates;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit reconciler against the mock API server in CRUD mode, with the operator started as {@code serve} starts
+ * it. The mock server runs no controllers, so each test creates the Deployment, its ReplicaSet and its pods with
+ * their owner references; pods are created as they would run: either unrewritten (they slipped past the webhook)
+ * or with the webhook's rewrite applied (the engine's own output). Each test has its own namespace.
+ */
+@QuarkusTest
+@TestProfile(AuditReconcilerTest.AuditProfile.class)
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class AuditReconcilerTest {
+
+    /** The assume-all resolver, only the audit among the reconcilers, and a re-check every second. */
+    public static class AuditProfile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("probe-rewriter.mtls.resolver", "assume-all",
+                    "probe-rewriter.operator.certificates.enabled", "false",
+                    "probe-rewriter.operator.audit.recheck-interval", "1s",
+                    "probe-rewriter.operator.audit.remediation-interval", "1h");
+        }
+    }
+
+    @Inject
+    KubernetesClient kubernetes;
+
+    @Inject
+    OperatorLauncher launcher;
+
+    @Inject
+    AuditReconciler reconciler;
+
+    @Inject
+    MeterRegistry registry;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    @BeforeEach
+    void startOperator() {
+        launcher.start();
+        assertTrue(launcher.started(), "the audit must be registered and the operator running");
+    }
+
+    @Test
+    void anUnrewrittenPodGetsTheSeedsDiagnosticARewrittenOneDoesNot() throws Exception {
+        Namespace ns = createNamespace("audit-events", false);
+        Pod admitted = create(AuditFixtures.rewritten(AuditFixtures.pod("audit-events", "httpbin-admitted", Map.of()), ns));
+        Pod slipped = create(AuditFixtures.pod("audit-events", "httpbin-slipped", Map.of()));
+
+        waitFor(() -> !events(slipped, AuditReconciler.INCOMPATIBLE).isEmpty(), "the Event on the unrewritten pod");
+        List<Event> events = events(slipped, AuditReconciler.INCOMPATIBLE);
+        assertEquals(1, events.size(), "one Event per broken probe kind: " + events);
+        assertEquals("Warning", events.get(0).getType());
+        assertEquals(IncompatibleProbeMessage.format("httpbin-slipped", "audit-events", ProbeKind.LIVENESS),
+                events.get(0).getMessage());
+        assertEquals(slipped.getMetadata().getUid(), events.get(0).getInvolvedObject().getUid());
+
+        // Deterministic: the reconciler run on the rewritten pod now, whatever the operator has done with it so far.
+        reconciler.reconcile(fresh(admitted), null);
+        reconciler.reconcile(fresh(slipped), null);
+        assertEquals(List.of(), events(admitted, null), "a pod the webhook rewrote is not reported");
+        assertEquals(1, events(slipped, AuditReconciler.INCOMPATIBLE).size());
+        assertEquals(1, events(slipped, AuditReconciler.INCOMPATIBLE).get(0).getCount(),
+                "a re-check within the event interval does not count the Event again");
+        assertEquals(List.of(), events(slipped, ControllerRestarts.NOT_RESTARTED),
+                "remediation is not asked for in this namespace");
+    }
+
+    @Test
+    void theGaugeCountsBrokenPodsPerNamespaceAndFallsWhenTheyGo() throws Exception {
+        createNamespace("audit-gauge", false);
+        Namespace ns = kubernetes.namespaces().withName("audit-gauge").get();
+        Pod first = create(AuditFixtures.pod("audit-gauge", "broken-1", Map.of()));
+        create(AuditFixtures.pod("audit-gauge", "broken-2", Map.of(Annotations.MODE, "off")));
+        create(AuditFixtures.rewritten(AuditFixtures.pod("audit-gauge", "fine", Map.of()), ns));
+
+        waitFor(() -> gauge("audit-gauge") == 2.0, "two broken pods counted, not the rewritten one");
+        assertTrue(metrics().contains(BrokenPods.GAUGE + "{namespace=\"audit-gauge\"} 2.0"), "exported at /q/metrics");
+
+        kubernetes.pods().resource(first).delete();
+        waitFor(() -> gauge("audit-gauge") == 1.0, "the deleted pod to leave the count");
+
+        kubernetes.namespaces().withName("audit-gauge").edit(n -> {
+            n.getMetadata().getLabels().remove(Annotations.ENABLED_LABEL);
+            return n;
+        });
+        waitFor(() -> gauge("audit-gauge") == 0.0, "the namespace that opted out to leave the count");
+    }
+
+    @Test
+    void remediationRestartsTheDeploymentOnceAndLeavesABarePodAlone() throws Exception {
+        createNamespace("audit-remediate", true);
+        Deployment deployment = kubernetes.resource(AuditFixtures.deployment("audit-remediate", "httpbin")).create();
+        ReplicaSet rs = kubernetes.resource(AuditFixtures.replicaSet(deployment, "httpbin-7d4f")).create();
+
+        List<String> restartsSeen = new CopyOnWriteArrayList<>();
+        try (Watch ignored = kubernetes.apps().deployments().inNamespace("audit-remediate").withName("httpbin")
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Deployment d) {
+                        // Every write, even one that leaves the same value (two restarts in the same second).
+                        if (action == Action.MODIFIED) {
+                            restartsSeen.add(String.valueOf(d.getSpec().getTemplate().getMetadata().getAnnotations()
+                                    .get(RestartSchedule.RESTARTED_AT)));
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                })) {
+            Pod one = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-remediate", "httpbin-7d4f-a", Map.of()), rs));
+            Pod two = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-remediate", "httpbin-7d4f-b", Map.of()), rs));
+            Pod bare = create(AuditFixtures.pod("audit-remediate", "bare", Map.of()));
+
+            waitFor(() -> restartedAt(deployment.getMetadata().getNamespace(), "httpbin").isPresent(), "the Deployment to be restarted");
+            waitFor(() -> !events(deployment, ControllerRestarts.RESTARTED).isEmpty(), "the Event on the Deployment");
+            String first = restartedAt(deployment.getMetadata().getNamespace(), "httpbin").get();
+
+            // Both pods again, within the interval: the record on the Deployment holds them back.
+            reconciler.reconcile(fresh(one), null);
+            reconciler.reconcile(fresh(two), null);
+            assertEquals(Optional.of(first), restartedAt(deployment.getMetadata().getNamespace(), "httpbin"));
+            assertEquals(1, events(deployment, ControllerRestarts.RESTARTED).size());
+            assertEquals(List.of(first), restartsSeen, "exactly one write to the Deployment");
+
+            waitFor(() -> !events(bare, ControllerRestarts.NOT_RESTARTED).isEmpty(), "the bare pod's explanation");
+            assertTrue(events(bare, ControllerRestarts.NOT_RESTARTED).get(0).getMessage().contains("bare pod"));
+            assertEquals(1, events(bare, AuditReconciler.INCOMPATIBLE).size(), "the bare pod gets its Event");
+        }
+        assertNull(kubernetes.pods().inNamespace("audit-remediate").withName("bare").get().getMetadata()
+                .getDeletionTimestamp(), "a bare pod is never deleted");
+    }
+
+    @Test
+    void withoutTheRemediateAnnotationNothingIsRestarted() throws Exception {
+        createNamespace("audit-no-remediate", false);
+        Deployment deployment = kubernetes.resource(AuditFixtures.deployment("audit-no-remediate", "httpbin")).create();
+        ReplicaSet rs = kubernetes.resource(AuditFixtures.replicaSet(deployment, "httpbin-5c6b")).create();
+        Pod pod = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-no-remediate", "httpbin-5c6b-a", Map.of()), rs));
+
+        waitFor(() -> !events(pod, AuditReconciler.INCOMPATIBLE).isEmpty(), "the Event on the pod");
+        reconciler.reconcile(fresh(pod), null);
+        assertEquals(Optional.empty(), restartedAt(deployment.getMetadata().getNamespace(), "httpbin"));
+        assertEquals(List.of(), events(deployment, null));
+    }
+
+    @Test
+    void modeOffIsReportedButNotRestarted() throws Exception {
+        createNamespace("audit-mode-off", true);
+        Deployment deployment = kubernetes.resource(AuditFixtures.deployment("audit-mode-off", "legacy")).create();
+        ReplicaSet rs = kubernetes.resource(AuditFixtures.replicaSet(deployment, "legacy-1")).create();
+        Pod pod = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-mode-off", "legacy-1-a",
+                Map.of(Annotations.MODE, "off")), rs));
+
+        waitFor(() -> !events(pod, ControllerRestarts.NOT_RESTARTED).isEmpty(), "the explanation on the pod");
+        reconciler.reconcile(fresh(pod), null);
+        assertEquals(1, events(pod, AuditReconciler.INCOMPATIBLE).size());
+        assertEquals(Optional.empty(), restartedAt("audit-mode-off", "legacy"), "a restart cannot fix mode off");
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    private Namespace createNamespace(String name, boolean remediate) {
+        return kubernetes.resource(AuditFixtures.namespace(name, true, remediate)).create();
+    }
+
+    private Pod create(Pod pod) {
+        pod.getMetadata().setUid(null);
+        return kubernetes.resource(pod).create();
+    }
+
+    private Pod fresh(Pod pod) {
+        Pod current = kubernetes.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName()).get();
+        assertNotNull(current, pod.getMetadata().getName());
+        return current;
+    }
+
+    private Optional<String> restartedAt(String namespace, String deployment) {
+        Deployment d = kubernetes.apps().deployments().inNamespace(namespace).withName(deployment).get();
+        return Optional.ofNullable(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(RestartSchedule.RESTARTED_AT));
+    }
+
+    /** The Events about an object, optionally with one reason. */
+    private List<Event> events(HasMetadata object, String reason) {
+        return kubernetes.v1().events().inNamespace(object.getMetadata().getNamespace()).list().getItems().stream()
+                .filter(e -> object.getMetadata().getName().equals(e.getInvolvedObject().getName())
+                        && object.getKind().equals(e.getInvolvedObject().getKind()))
+                .filter(e -> reason == null || reason.equals(e.getReason()))
+                .toList();
+    }
+
+    private double gauge(String namespace) {
+        Gauge gauge = registry.find(BrokenPods.GAUGE).tag("namespace", namespace).gauge();
+        return gauge == null ? 0.0 : gauge.value();
+    }
+
+    private String metrics() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(management.toString()).resolve("metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.proberewriter.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.Cache;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.proberewriter.engine.ProbeKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The gauge and the Event rate limit, with a map standing in for the pod informer's cache. */
+class BrokenPodsTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Set<String> optedIn = new HashSet<>(Set.of("shop", "bank"));
+    private final BrokenPods brokenPods = new BrokenPods(registry, optedIn::contains);
+    private final Map<ResourceID, Pod> informer = new ConcurrentHashMap<>();
+
+    BrokenPodsTest() {
+        brokenPods.deletionsFrom(new Cache<>() {
+            @Override
+            public Optional<Pod> get(ResourceID id) {
+                return Optional.ofNullable(informer.get(id));
+            }
+
+            @Override
+            public Stream<ResourceID> keys() {
+                return informer.keySet().stream();
+            }
+
+            @Override
+            public Stream<Pod> list(Predicate<Pod> predicate) {
+                return informer.values().stream().filter(predicate);
+            }
+        });
+    }
+
+    private Pod running(String namespace, String name) {
+        Pod pod = AuditFixtures.pod(namespace, name, Map.of());
+        informer.put(ResourceID.fromResource(pod), pod);
+        return pod;
+    }
+
+    private double gauge(String namespace) {
+        return registry.get(BrokenPods.GAUGE).tag("namespace", namespace).gauge().value();
+    }
+
+    @Test
+    void eventsAreDueFirstThenOncePerIntervalOrWhenTheBrokenKindsChange() {
+        Pod pod = running("shop", "a");
+        Set<ProbeKind> liveness = Set.of(ProbeKind.LIVENESS);
+        assertTrue(brokenPods.broken(pod, liveness, T0, HOUR));
+        assertFalse(brokenPods.broken(pod, liveness, T0.plusSeconds(300), HOUR), "a re-check writes nothing");
+        assertFalse(brokenPods.broken(pod, liveness, T0.plus(HOUR).minusSeconds(1), HOUR));
+        assertTrue(brokenPods.broken(pod, liveness, T0.plus(HOUR), HOUR));
+        assertTrue(brokenPods.broken(pod, Set.of(ProbeKind.LIVENESS, ProbeKind.READINESS), T0.plus(HOUR), HOUR));
+
+        brokenPods.notBroken(ResourceID.fromResource(pod));
+        assertTrue(brokenPods.broken(pod, liveness, T0.plus(HOUR), HOUR), "broken again after a fix is news");
+    }
+
+    @Test
+    void aPodRecreatedUnderTheSameNameIsNews() {
+        Pod first = running("shop", "db-0");
+        assertTrue(brokenPods.broken(first, Set.of(ProbeKind.LIVENESS), T0, HOUR));
+        Pod second = new PodBuilder(first).editMetadata().withUid("new-uid").endMetadata().build();
+        assertTrue(brokenPods.broken(second, Set.of(ProbeKind.LIVENESS), T0.plusSeconds(1), HOUR));
+    }
+
+    @Test
+    void theGaugeCountsPerNamespaceAndForgetsDeletedPods() {
+        Pod a = running("shop", "a");
+        Pod b = running("shop", "b");
+        Pod c = running("bank", "c");
+        for (Pod p : new Pod[] {a, b, c}) {
+            brokenPods.broken(p, Set.of(ProbeKind.LIVENESS), T0, HOUR);
+        }
+        assertEquals(2.0, gauge("shop"));
+        assertEquals(1.0, gauge("bank"));
+
+        brokenPods.notBroken(ResourceID.fromResource(a));
+        assertEquals(1.0, gauge("shop"), "fixed");
+        informer.remove(ResourceID.fromResource(b));
+        assertEquals(0.0, gauge("shop"), "deleted: never reconciled again, dropped on the next read");
+
+        // Same name, another uid: the broken one is gone.
+        informer.put(ResourceID.fromResource(c), new PodBuilder(c).editMetadata().withUid("other").endMetadata().build());
+        assertEquals(0.0, gauge("bank"));
+    }
+
+    @Test
+    void aNamespaceThatOptsOutDropsToZeroAtOnce() {
+        brokenPods.broken(running("shop", "a"), Set.of(ProbeKind.LIVENESS), T0, HOUR);
+        assertEquals(1.0, gauge("shop"));
+        optedIn.remove("shop");
+        assertEquals(0.0, gauge("shop"));
+    }
+}

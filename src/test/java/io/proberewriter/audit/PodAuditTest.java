@@ -1,0 +1,134 @@
+package io.proberewriter.audit;
+
+import static io.proberewriter.audit.AuditFixtures.ENGINE;
+import static io.proberewriter.audit.AuditFixtures.namespace;
+import static io.proberewriter.audit.AuditFixtures.pod;
+import static io.proberewriter.audit.AuditFixtures.rewritten;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.proberewriter.audit.PodFinding.Remediation;
+import io.proberewriter.audit.PodFinding.Verdict;
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.ProbeKind;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The audit's verdict on one pod, without a cluster: the webhook's engine run on the pod as it runs. */
+class PodAuditTest {
+
+    private static final String OWN = "probe-rewriter-system";
+
+    private static PodFinding examine(Pod pod, Namespace namespace) {
+        return PodAudit.examine(pod, Optional.ofNullable(namespace), OWN, ENGINE);
+    }
+
+    @Test
+    void aPodThatSlippedPastTheWebhookIsBrokenAndFixable() {
+        Namespace shop = namespace("shop", true, false);
+        PodFinding finding = examine(pod("shop", "httpbin-1", Map.of()), shop);
+        assertEquals(Verdict.BROKEN, finding.verdict());
+        assertEquals(Set.of(ProbeKind.LIVENESS), finding.brokenKinds());
+        assertEquals(Remediation.NOT_ASKED, finding.remediation(), "the namespace does not ask for restarts");
+
+        PodFinding asked = examine(pod("shop", "httpbin-1", Map.of()), namespace("shop", true, true));
+        assertEquals(Remediation.RESTART_CONTROLLER, asked.remediation());
+    }
+
+    @Test
+    void aPodTheWebhookRewroteIsHealthy() {
+        Namespace shop = namespace("shop", true, true);
+        Pod admitted = rewritten(pod("shop", "httpbin-1", Map.of()), shop);
+        assertTrue(admitted.getMetadata().getAnnotations().containsKey(Annotations.ORIGINAL_PROBES),
+                "the fixture must really be rewritten");
+        PodFinding finding = examine(admitted, shop);
+        assertEquals(Verdict.HEALTHY, finding.verdict(), finding.why());
+        assertEquals(Remediation.NOT_ASKED, finding.remediation());
+    }
+
+    @Test
+    void aPodTheWebhookRewroteInPortModeIsHealthy() {
+        Namespace shop = namespace("shop", true, true);
+        Pod pod = pod("shop", "httpbin-1", Map.of(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"));
+        pod.getSpec().getContainers().get(0).getPorts().add(new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+                .withContainerPort(8081).build());
+        assertEquals(Verdict.BROKEN, examine(pod, shop).verdict());
+        assertEquals(Verdict.HEALTHY, examine(rewritten(pod, shop), shop).verdict());
+    }
+
+    @Test
+    void modeOffIsBrokenButARestartWouldNotHelp() {
+        PodFinding finding = examine(pod("shop", "legacy-1", Map.of(Annotations.MODE, "off")),
+                namespace("shop", true, true));
+        assertEquals(Verdict.BROKEN, finding.verdict());
+        assertEquals(Set.of(ProbeKind.LIVENESS), finding.brokenKinds());
+        assertEquals(Remediation.WEBHOOK_WOULD_NOT_FIX, finding.remediation());
+    }
+
+    @Test
+    void aNamespaceModeOffCountsToo() {
+        Namespace shop = namespace("shop", true, true);
+        shop.getMetadata().getAnnotations().put(Annotations.MODE, "off");
+        PodFinding finding = examine(pod("shop", "httpbin-1", Map.of()), shop);
+        assertEquals(Remediation.WEBHOOK_WOULD_NOT_FIX, finding.remediation());
+    }
+
+    @Test
+    void everyBrokenKindIsNamedOnceInProbeOrder() {
+        Pod pod = pod("shop", "httpbin-1", Map.of());
+        var container = pod.getSpec().getContainers().get(0);
+        container.setStartupProbe(container.getLivenessProbe());
+        container.setReadinessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder().withNewTcpSocket()
+                .withPort(new IntOrString(8000)).endTcpSocket().build());
+        pod.getSpec().getContainers().add(new io.fabric8.kubernetes.api.model.ContainerBuilder(container)
+                .withName("second").build());
+        PodFinding finding = examine(pod, namespace("shop", true, false));
+        assertEquals(List.of(ProbeKind.LIVENESS, ProbeKind.STARTUP), finding.brokenKindsInOrder());
+    }
+
+    @Test
+    void podsWithoutHttpProbesAreHealthy() {
+        Pod pod = pod("shop", "tcp-1", Map.of());
+        pod.getSpec().getContainers().get(0).setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewTcpSocket().withPort(new IntOrString(8000)).endTcpSocket().build());
+        assertEquals(Verdict.HEALTHY, examine(pod, namespace("shop", true, true)).verdict());
+    }
+
+    @Test
+    void onlyOptedInNamespacesAreAudited() {
+        Pod pod = pod("shop", "httpbin-1", Map.of());
+        assertEquals(Verdict.IGNORED, examine(pod, namespace("shop", false, true)).verdict());
+        assertEquals(Verdict.IGNORED, examine(pod, null).verdict(), "an unknown namespace is not opted in");
+        Namespace wrongValue = namespace("shop", false, false);
+        wrongValue.getMetadata().setLabels(Map.of(Annotations.ENABLED_LABEL, "yes"));
+        assertEquals(Verdict.IGNORED, examine(pod, wrongValue).verdict());
+    }
+
+    @Test
+    void ourOwnNamespaceAndKubeSystemAreNeverTouched() {
+        assertEquals(Verdict.IGNORED, examine(pod(OWN, "x", Map.of()), namespace(OWN, true, true)).verdict());
+        assertEquals(Verdict.IGNORED,
+                examine(pod("kube-system", "x", Map.of()), namespace("kube-system", true, true)).verdict());
+    }
+
+    @Test
+    void terminatingAndFinishedPodsAreIgnored() {
+        Namespace shop = namespace("shop", true, true);
+        Pod terminating = new PodBuilder(pod("shop", "a", Map.of())).editMetadata()
+                .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata().build();
+        assertEquals(Verdict.IGNORED, examine(terminating, shop).verdict());
+        for (String phase : List.of("Succeeded", "Failed")) {
+            Pod done = new PodBuilder(pod("shop", "b", Map.of())).editStatus().withPhase(phase).endStatus().build();
+            assertEquals(Verdict.IGNORED, examine(done, shop).verdict(), phase);
+        }
+        Pod pending = new PodBuilder(pod("shop", "c", Map.of())).editStatus().withPhase("Pending").endStatus().build();
+        assertEquals(Verdict.BROKEN, examine(pending, shop).verdict());
+    }
+}
