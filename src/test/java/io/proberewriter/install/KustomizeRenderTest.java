@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,19 +24,37 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@code kubectl apply -k} would send: the base and the cert-manager overlay rendered by a real
- * {@code kubectl kustomize} (offline; there is no API server here). Skipped when no kubectl is installed.
+ * What {@code kubectl apply -k} would send: the default overlay, the base and the cert-manager overlay rendered by a
+ * real {@code kubectl kustomize} (offline; there is no API server here). Skipped when no kubectl is installed.
  */
 class KustomizeRenderTest {
 
     private static final Path DEFAULT_KUBECTL = Path.of("target/tools/kubectl/kubectl");
     private static final String INJECT_CA_FROM = "cert-manager.io/inject-ca-from";
 
+    private static final String TLS_SECRET = "probe-rewriter-tls";
+    private static final String TLS_MOUNT_PATH = "/etc/probe-rewriter/tls";
+    private static final Set<String> RBAC_KINDS = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
+
+    /** The certificates reconciler's RBAC: in the default install, deleted by the cert-manager overlay. */
+    private static final Set<String> CERTIFICATES_RBAC = Set.of(
+            "ClusterRole/probe-rewriter-certificates",
+            "ClusterRoleBinding/probe-rewriter-certificates",
+            "Role/probe-rewriter-certificates",
+            "RoleBinding/probe-rewriter-certificates");
     private static final Set<String> BASE_OBJECTS = Set.of(
             "Namespace/probe-rewriter-system",
             "ServiceAccount/probe-rewriter",
             "ClusterRole/probe-rewriter-webhook",
             "ClusterRoleBinding/probe-rewriter-webhook",
+            "ClusterRole/probe-rewriter-operator",
+            "ClusterRoleBinding/probe-rewriter-operator",
+            "ClusterRole/probe-rewriter-certificates",
+            "ClusterRoleBinding/probe-rewriter-certificates",
+            "Role/probe-rewriter-certificates",
+            "RoleBinding/probe-rewriter-certificates",
+            "Role/probe-rewriter-leader-election",
+            "RoleBinding/probe-rewriter-leader-election",
             "Deployment/probe-rewriter",
             "Service/probe-rewriter",
             "PodDisruptionBudget/probe-rewriter",
@@ -94,8 +113,11 @@ class KustomizeRenderTest {
                 assertEquals(NAMESPACE, doc.namespace(), doc + ": rendered namespace");
             }
         }
-        Doc binding = one(docs, "ClusterRoleBinding", "probe-rewriter-webhook");
-        assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), binding + ": subject namespace");
+        for (Doc binding : docs.stream().filter(d -> d.kind().endsWith("Binding")).toList()) {
+            assertEquals(1, binding.at("/subjects").size(), binding + ": one subject");
+            assertEquals("probe-rewriter", binding.at("/subjects/0/name").asText(), binding + ": subject name");
+            assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), binding + ": subject namespace");
+        }
         Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
         assertEquals(NAMESPACE, configuration.at("/webhooks/0/clientConfig/service/namespace").asText(),
                 configuration + ": clientConfig.service.namespace");
@@ -110,6 +132,66 @@ class KustomizeRenderTest {
         return null;
     }
 
+    private static JsonNode container(Doc deployment) {
+        JsonNode containers = deployment.at("/spec/template/spec/containers");
+        assertEquals(1, containers.size(), deployment + ": one container after rendering");
+        assertEquals("webhook", containers.get(0).path("name").asText(), deployment + ": the container");
+        return containers.get(0);
+    }
+
+    private static Map<String, JsonNode> env(Doc deployment) {
+        return KubeYaml.byName(container(deployment), "/env", deployment + " env");
+    }
+
+    /** Every binding refers to a rendered role of the right kind: a deletion leaves nothing dangling. */
+    private static void assertBindingsResolve(List<Doc> docs) {
+        for (Doc binding : docs.stream().filter(d -> d.kind().endsWith("Binding")).toList()) {
+            String roleKind = binding.at("/roleRef/kind").asText();
+            assertEquals(binding.kind().equals("RoleBinding") ? "Role" : "ClusterRole", roleKind, binding + ": roleRef");
+            Doc role = one(docs, roleKind, binding.at("/roleRef/name").asText());
+            assertEquals(role.namespace(), binding.namespace(), binding + ": beside its role");
+        }
+    }
+
+    /** What the certificates reconciler and the secret source need: granted in the default install only. */
+    private static boolean grantsSecretsOrWebhookConfigurations(List<Doc> docs) {
+        for (Doc role : docs.stream().filter(d -> d.kind().equals("Role") || d.kind().equals("ClusterRole")).toList()) {
+            for (JsonNode rule : role.at("/rules")) {
+                List<String> resources = KubeYaml.texts(rule, "/resources", role.toString());
+                if (resources.contains("secrets") || resources.contains("mutatingwebhookconfigurations")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The default install: self-managed certificates, the Secret read through the API, no volume for it. */
+    private static void assertSelfManagedCertificates(List<Doc> docs) {
+        assertEquals(BASE_OBJECTS, kindsAndNames(docs), "rendered objects");
+        assertNamespaces(docs);
+        assertContractSurvives(docs);
+        assertBindingsResolve(docs);
+        assertTrue(docs.stream().noneMatch(d -> d.at("/apiVersion").asText().startsWith("cert-manager.io/")),
+                "no cert-manager kind in the default install");
+        Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
+        assertNull(configuration.annotation(INJECT_CA_FROM), configuration + ": the default does not use cert-manager");
+        assertTrue(grantsSecretsOrWebhookConfigurations(docs), "the certificates reconciler's RBAC is rendered");
+
+        Doc deployment = one(docs, "Deployment", "probe-rewriter");
+        Map<String, JsonNode> env = env(deployment);
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"), env.keySet(),
+                deployment + ": rendered env");
+        assertEquals("secret", env.get("PROBE_REWRITER_TLS_SOURCE").path("value").textValue(),
+                deployment + ": PROBE_REWRITER_TLS_SOURCE");
+        assertEquals("metadata.namespace",
+                env.get("PROBE_REWRITER_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").textValue(),
+                deployment + ": PROBE_REWRITER_NAMESPACE from the downward API");
+        assertNull(mountedSecret(deployment), deployment + ": no Secret volume with the secret source");
+        assertEquals(Set.of("tmp"), KubeYaml.byName(deployment.at("/spec/template/spec"), "/volumes", "volumes").keySet(),
+                deployment + ": volumes");
+    }
+
     /** Kustomize must pass the contract through untouched: a few fields that transformers could rewrite. */
     private static void assertContractSurvives(List<Doc> docs) {
         Doc deployment = one(docs, "Deployment", "probe-rewriter");
@@ -118,7 +200,17 @@ class KustomizeRenderTest {
         assertEquals(Set.of("app.kubernetes.io/name", "app.kubernetes.io/component"),
                 KubeYaml.stringMap(deployment.node(), "/spec/selector/matchLabels", "rendered Deployment").keySet(),
                 "rendered selector is name + component only (a selector is immutable once applied)");
-        assertEquals("probe-rewriter-tls", mountedSecret(deployment), "rendered TLS Secret");
+        assertEquals(2, deployment.at("/spec/replicas").asInt(), "rendered replicas");
+        assertEquals("serve", pod.at("/containers/0/args/0").asText(), "rendered args");
+        assertEquals("/q/health/ready", pod.at("/containers/0/readinessProbe/httpGet/path").asText(),
+                "rendered readiness probe");
+        assertEquals("management", pod.at("/containers/0/readinessProbe/httpGet/port").asText(),
+                "rendered readiness probe port");
+        assertTrue(pod.at("/automountServiceAccountToken").booleanValue(), "rendered automountServiceAccountToken");
+        assertTrue(pod.at("/containers/0/securityContext/readOnlyRootFilesystem").booleanValue(),
+                "rendered readOnlyRootFilesystem");
+        JsonNode tmp = KubeYaml.named(deployment.node(), "/spec/template/spec/volumes", "tmp", "rendered volumes");
+        assertTrue(tmp.path("emptyDir").isObject(), "rendered /tmp emptyDir");
         assertEquals("probe-rewriter", pod.at("/serviceAccountName").asText(), "rendered serviceAccountName");
         Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
         assertEquals("probe-rewriter", configuration.at("/webhooks/0/clientConfig/service/name").asText(),
@@ -132,35 +224,66 @@ class KustomizeRenderTest {
     }
 
     @Test
-    void baseRendersTheWebhookInItsNamespaceWithoutCertManager() throws Exception {
-        List<Doc> docs = render("k8s/base");
-        assertEquals(BASE_OBJECTS, kindsAndNames(docs), "objects rendered from k8s/base");
-        assertNamespaces(docs);
-        assertContractSurvives(docs);
-        Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
-        assertNull(configuration.annotation(INJECT_CA_FROM), configuration + ": the base does not use cert-manager");
-        assertTrue(docs.stream().noneMatch(d -> d.at("/apiVersion").asText().startsWith("cert-manager.io/")),
-                "k8s/base must render without cert-manager objects");
+    void defaultOverlayRendersTheSelfManagedInstallWithoutCertManager() throws Exception {
+        assertSelfManagedCertificates(render("k8s/overlays/default"));
+    }
+
+    @Test
+    void baseRendersTheSelfManagedInstallAndTheDefaultOverlayChangesNothing() throws Exception {
+        List<Doc> base = render("k8s/base");
+        assertSelfManagedCertificates(base);
+        List<Doc> defaults = render("k8s/overlays/default");
+        assertEquals(base.stream().map(Doc::node).toList(), defaults.stream().map(Doc::node).toList(),
+                "k8s/overlays/default renders exactly what k8s/base does");
     }
 
     @Test
     void certManagerOverlayAddsTheCertificatesAndTheCaInjection() throws Exception {
         List<Doc> docs = render("k8s/overlays/cert-manager");
         Set<String> expected = new HashSet<>(BASE_OBJECTS);
+        expected.removeAll(CERTIFICATES_RBAC);
         expected.addAll(CERT_MANAGER_OBJECTS);
         assertEquals(expected, kindsAndNames(docs), "objects rendered from k8s/overlays/cert-manager");
         assertNamespaces(docs);
         assertContractSurvives(docs);
+        assertBindingsResolve(docs);
+        assertTrue(docs.stream().noneMatch(d -> RBAC_KINDS.contains(d.kind())
+                        && d.name().equals("probe-rewriter-certificates")),
+                "no probe-rewriter-certificates Role, ClusterRole or binding with cert-manager");
+        assertFalse(grantsSecretsOrWebhookConfigurations(docs),
+                "with cert-manager, probe-rewriter may read no Secret and write no webhook configuration");
+        one(docs, "Role", "probe-rewriter-leader-election");
+        one(docs, "ClusterRole", "probe-rewriter-operator");
 
         Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
         Doc serving = one(docs, "Certificate", "probe-rewriter-serving");
         assertEquals(serving.namespace() + "/" + serving.name(), configuration.annotation(INJECT_CA_FROM),
                 configuration + ": " + INJECT_CA_FROM + " names the rendered serving Certificate");
-        assertEquals("probe-rewriter-tls", serving.at("/spec/secretName").asText(), serving + ": secretName");
         Doc deployment = one(docs, "Deployment", "probe-rewriter");
+        assertEquals(TLS_SECRET, serving.at("/spec/secretName").asText(), serving + ": secretName");
         assertEquals(serving.at("/spec/secretName").asText(),
                 mountedSecret(deployment),
                 "the rendered Deployment mounts the serving Certificate's Secret");
+        Map<String, JsonNode> env = env(deployment);
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE",
+                "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), env.keySet(),
+                deployment + ": the patch merges into the base's env, replacing nothing but the TLS source");
+        assertEquals("files", env.get("PROBE_REWRITER_TLS_SOURCE").path("value").textValue(),
+                deployment + ": PROBE_REWRITER_TLS_SOURCE");
+        assertEquals("false", env.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED").path("value").textValue(),
+                deployment + ": PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED");
+        assertEquals("metadata.namespace",
+                env.get("PROBE_REWRITER_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").textValue(),
+                deployment + ": PROBE_REWRITER_NAMESPACE survives the patch");
+        Map<String, JsonNode> volumes = KubeYaml.byName(deployment.at("/spec/template/spec"), "/volumes", "volumes");
+        assertEquals(Set.of("tls", "tmp"), volumes.keySet(), deployment + ": volumes");
+        assertEquals(TLS_SECRET, volumes.get("tls").at("/secret/secretName").textValue(), deployment + ": tls volume");
+        assertEquals(0440, volumes.get("tls").at("/secret/defaultMode").intValue(), deployment + ": tls defaultMode");
+        Map<String, JsonNode> mounts = KubeYaml.byName(container(deployment), "/volumeMounts", "volumeMounts");
+        assertEquals(Set.of("tls", "tmp"), mounts.keySet(), deployment + ": volumeMounts");
+        assertEquals(TLS_MOUNT_PATH, mounts.get("tls").path("mountPath").textValue(), deployment + ": tls mountPath");
+        assertTrue(mounts.get("tls").path("readOnly").booleanValue(), deployment + ": tls mount read-only");
+        assertEquals("/tmp", mounts.get("tmp").path("mountPath").textValue(), deployment + ": tmp mountPath");
         Set<String> dnsNames = new HashSet<>(KubeYaml.texts(serving.node(), "/spec/dnsNames", serving.toString()));
         assertEquals(Set.of("probe-rewriter.probe-rewriter-system.svc",
                 "probe-rewriter.probe-rewriter-system.svc.cluster.local"), dnsNames, serving + ": dnsNames");

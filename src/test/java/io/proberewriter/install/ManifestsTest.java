@@ -42,6 +42,7 @@ class ManifestsTest {
 
     private static final Path K8S = Path.of("k8s");
     private static final Path BASE = K8S.resolve("base");
+    private static final Path DEFAULT_OVERLAY = K8S.resolve("overlays/default");
     private static final Path OVERLAY = K8S.resolve("overlays/cert-manager");
 
     private static final String APP = "probe-rewriter";
@@ -54,6 +55,10 @@ class ManifestsTest {
     private static final String TLS_SECRET = "probe-rewriter-tls";
     private static final String SERVING_CERT = "probe-rewriter-serving";
     private static final String INJECT_CA_FROM = "cert-manager.io/inject-ca-from";
+    /** Where probe-rewriter.tls.cert-file and key-file point by default (ProbeRewriterConfig.Tls). */
+    private static final String TLS_MOUNT_PATH = "/etc/probe-rewriter/tls";
+    private static final String CERTIFICATES = "probe-rewriter-certificates";
+    private static final Set<String> RBAC_KINDS = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
 
     private static final Map<Path, List<Doc>> docsByFile = new LinkedHashMap<>();
     private static final Map<Path, String> kustomizationText = new LinkedHashMap<>();
@@ -88,6 +93,7 @@ class ManifestsTest {
         overlayPatches = listedFiles(OVERLAY, "patches");
         allResources = new ArrayList<>(baseResources);
         allResources.addAll(overlayResources);
+        assertTrue(listedFiles(DEFAULT_OVERLAY, "resources").isEmpty(), "the default overlay adds no object of its own");
     }
 
     private static JsonNode kustomization(Path dir) {
@@ -143,6 +149,19 @@ class ManifestsTest {
         return one(overlayResources, "Certificate", name);
     }
 
+    /** The overlay's patch document for that object; fails when not exactly one. */
+    private static Doc overlayPatch(String kind, String name) {
+        return one(overlayPatches, kind, name);
+    }
+
+    private static boolean deletes(Doc patch) {
+        return "delete".equals(patch.at("/$patch").asText(null));
+    }
+
+    private static Map<String, JsonNode> env(JsonNode container, String what) {
+        return byName(container, "/env", what + " env");
+    }
+
     private static Doc issuerOf(Doc certificate) {
         assertText("Issuer", certificate.node(), "/spec/issuerRef/kind", certificate + " (a namespaced Issuer)");
         String group = certificate.at("/spec/issuerRef/group").asText("cert-manager.io");
@@ -155,8 +174,8 @@ class ManifestsTest {
     @Test
     void k8sHoldsOnlyManifestsAndEachIsUsedByAKustomization() {
         assertEquals(List.of(), otherFiles, "k8s/ must hold only YAML manifests");
-        assertEquals(Set.of(BASE, OVERLAY), kustomizationText.keySet(),
-                "kustomizations: k8s/base and k8s/overlays/cert-manager");
+        assertEquals(Set.of(BASE, DEFAULT_OVERLAY, OVERLAY), kustomizationText.keySet(),
+                "kustomizations: k8s/base, k8s/overlays/default and k8s/overlays/cert-manager");
         List<Path> listed = new ArrayList<>();
         for (Path dir : kustomizationText.keySet()) {
             listed.addAll(listedPaths(dir, "resources"));
@@ -166,7 +185,7 @@ class ManifestsTest {
             assertEquals(1, listed.stream().filter(file::equals).count(),
                     file + " should be listed by exactly one kustomization (resources or patches)");
         }
-        assertTrue(listedPaths(OVERLAY, "resources").contains(BASE), "the overlay includes ../../base");
+        assertTrue(listedPaths(OVERLAY, "resources").contains(BASE), "the cert-manager overlay includes ../../base");
         for (Doc doc : docsByFile.values().stream().flatMap(List::stream).toList()) {
             assertFalse(doc.at("/apiVersion").asText("").isEmpty(), doc + ": apiVersion");
             assertFalse(doc.kind().isEmpty(), doc + ": kind");
@@ -174,25 +193,67 @@ class ManifestsTest {
         }
         assertTrue(baseResources.stream().noneMatch(d -> d.at("/apiVersion").asText().startsWith("cert-manager.io/")),
                 "the base must not need cert-manager");
+        assertNull(one(baseResources, "MutatingWebhookConfiguration", APP).annotation(INJECT_CA_FROM),
+                "the base's webhook configuration must not wait for cert-manager's CA injector");
+    }
+
+    @Test
+    void defaultOverlayIsTheBaseAloneAndNeedsNoCertManager() {
+        JsonNode k = kustomization(DEFAULT_OVERLAY);
+        String what = DEFAULT_OVERLAY + "/kustomization.yaml";
+        assertEquals(List.of("../../base"), texts(k, "/resources", what), what + ": resources");
+        assertEquals(List.of(BASE), listedPaths(DEFAULT_OVERLAY, "resources"), what + " lists k8s/base only");
+        List<String> fields = new ArrayList<>();
+        k.fieldNames().forEachRemaining(fields::add);
+        assertEquals(Set.of("apiVersion", "kind", "resources"), new HashSet<>(fields),
+                what + ": no patches, components, generators or transformers: the base as it is");
+        // What the base needs from the cluster is Kubernetes only: no kind from cert-manager (or any CRD) and no
+        // annotation a cert-manager controller would act on.
+        Set<String> builtInGroups = Set.of("v1", "apps/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
+                "admissionregistration.k8s.io/v1");
+        for (Doc doc : baseResources) {
+            assertTrue(builtInGroups.contains(doc.at("/apiVersion").asText()), doc + ": a built-in kind");
+            doc.node().path("metadata").path("annotations").fieldNames().forEachRemaining(a ->
+                    assertFalse(a.startsWith("cert-manager.io/"), doc + ": annotation " + a));
+        }
     }
 
     @Test
     void kustomizationsSetTheNamespaceAndSayHowToApply() {
-        for (Path dir : List.of(BASE, OVERLAY)) {
+        for (Path dir : List.of(BASE, DEFAULT_OVERLAY, OVERLAY)) {
             JsonNode k = kustomization(dir);
             String what = dir + "/kustomization.yaml";
             assertText("kustomize.config.k8s.io/v1beta1", k, "/apiVersion", what);
             assertText("Kustomization", k, "/kind", what);
-            assertText(NAMESPACE, k, "/namespace", what);
             String text = kustomizationText.get(dir);
             assertTrue(text.startsWith("#"), what + " should open with a comment saying what it is for");
-            assertTrue(text.contains("kubectl apply -k k8s/overlays/cert-manager"),
-                    what + "'s comment should say how to apply: kubectl apply -k k8s/overlays/cert-manager");
+            String apply = "kubectl apply -k " + (dir.equals(OVERLAY) ? OVERLAY : DEFAULT_OVERLAY);
+            assertTrue(text.contains(apply), what + "'s comment should say how to apply: " + apply);
         }
-        assertTrue(kustomizationText.get(BASE).contains(TLS_SECRET),
-                "the base's comment should say that it needs the Secret " + TLS_SECRET);
-        assertEquals(List.of(OVERLAY.resolve("mutatingwebhookconfiguration-inject-ca.yaml")),
-                listedPaths(OVERLAY, "patches"), "the overlay's only patch injects the CA");
+        // The default overlay takes the namespace from the base; the cert-manager overlay's own objects need it.
+        assertText(NAMESPACE, kustomization(BASE), "/namespace", BASE + "/kustomization.yaml");
+        assertText(NAMESPACE, kustomization(OVERLAY), "/namespace", OVERLAY + "/kustomization.yaml");
+
+        String base = kustomizationText.get(BASE);
+        for (String mention : List.of(TLS_SECRET, "probe-rewriter-ca", "caBundle", "PROBE_REWRITER_TLS_SOURCE=secret")) {
+            assertTrue(base.contains(mention), "the base's comment should explain the self-managed certificates: "
+                    + mention);
+        }
+        assertFalse(base.contains("later release"), "the base's comment still says the operator comes later");
+        String defaults = kustomizationText.get(DEFAULT_OVERLAY);
+        assertTrue(defaults.contains("docs/install.md"), "the default overlay's comment points at docs/install.md");
+        assertTrue(defaults.contains(TLS_SECRET) && defaults.contains("Lease"),
+                "the default overlay's comment says what comes up (the Secrets, the Lease)");
+        String certManager = kustomizationText.get(OVERLAY);
+        for (String mention : List.of("PROBE_REWRITER_TLS_SOURCE=files",
+                "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED=false", CERTIFICATES, "k8s/overlays/default")) {
+            assertTrue(certManager.contains(mention), "the cert-manager overlay's comment should mention " + mention);
+        }
+        assertEquals(List.of(OVERLAY.resolve("mutatingwebhookconfiguration-inject-ca.yaml"),
+                        OVERLAY.resolve("deployment-tls-files.yaml"),
+                        OVERLAY.resolve("delete-certificates-rbac.yaml")),
+                listedPaths(OVERLAY, "patches"),
+                "the cert-manager overlay's patches: CA injection, TLS from files, no certificates RBAC");
     }
 
     @Test
@@ -213,7 +274,9 @@ class ManifestsTest {
     @Test
     void namespacedObjectsLiveInTheSystemNamespaceAndClusterObjectsInNone() {
         one(baseResources, "Namespace", NAMESPACE);
-        for (Doc doc : allResources) {
+        List<Doc> objectsAndPatches = new ArrayList<>(allResources);
+        objectsAndPatches.addAll(overlayPatches); // a patch names the object it changes, namespace included
+        for (Doc doc : objectsAndPatches) {
             if (KubeYaml.CLUSTER_SCOPED_KINDS.contains(doc.kind())) {
                 assertAbsent(doc.node(), "/metadata/namespace", doc + " is cluster-scoped");
             } else {
@@ -224,50 +287,206 @@ class ManifestsTest {
 
     // ------------------------------------------------------------------------------------------------ RBAC
 
-    @Test
-    void serviceAccountAndRbacGrantOnlyInformerReads() {
-        Doc account = one(baseResources, "ServiceAccount", APP);
-        Set<String> rbacKinds = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
-        assertEquals(Set.of("ClusterRole probe-rewriter-webhook", "ClusterRoleBinding probe-rewriter-webhook"),
-                allResources.stream().filter(d -> rbacKinds.contains(d.kind()))
-                        .map(d -> d.kind() + " " + d.name()).collect(Collectors.toSet()),
-                "RBAC objects: one ClusterRole and its binding, nothing else");
+    /** One PolicyRule; order inside a list does not matter to the API server, so sets. */
+    record Rule(Set<String> apiGroups, Set<String> resources, Set<String> resourceNames, Set<String> verbs) {
 
-        Doc role = one(baseResources, "ClusterRole", "probe-rewriter-webhook");
-        assertText("rbac.authorization.k8s.io/v1", role.node(), "/apiVersion", role.toString());
-        assertAbsent(role.node(), "/aggregationRule", role.toString());
-        // What the informers read, nothing more: Namespaces (opt-in, defaults) and, for the istio mTLS resolver,
-        // Services, PeerAuthentications and the v1alpha1 Policies and MeshPolicies. One rule per API group.
-        JsonNode rules = role.at("/rules");
-        Map<String, List<String>> resourcesByGroup = new LinkedHashMap<>();
-        for (JsonNode rule : rules) {
-            List<String> groups = texts(rule, "/apiGroups", role.toString());
-            assertEquals(1, groups.size(), role + ": one API group per rule");
-            assertNull(resourcesByGroup.put(groups.get(0), texts(rule, "/resources", role.toString())),
-                    role + ": one rule per API group");
-            List<String> verbs = texts(rule, "/verbs", role.toString());
-            assertEquals(Set.of("list", "watch"), new HashSet<>(verbs), role + ": an informer lists and watches, nothing more");
-            assertEquals(2, verbs.size(), role + ": no repeated verbs");
-            assertAbsent(rule, "/resourceNames", role + " (an informer lists every object of its kind)");
-            assertAbsent(rule, "/nonResourceURLs", role.toString());
+        static Rule of(List<String> apiGroups, List<String> resources, List<String> resourceNames, List<String> verbs) {
+            return new Rule(Set.copyOf(apiGroups), Set.copyOf(resources), Set.copyOf(resourceNames), Set.copyOf(verbs));
         }
-        assertEquals(Map.of(
-                "", List.of("namespaces", "services"),
-                "security.istio.io", List.of("peerauthentications"),
-                "authentication.istio.io", List.of("policies", "meshpolicies")), resourcesByGroup,
-                role + ": exactly the kinds the informers read");
 
-        Doc binding = one(baseResources, "ClusterRoleBinding", "probe-rewriter-webhook");
-        assertText("rbac.authorization.k8s.io", binding.node(), "/roleRef/apiGroup", binding.toString());
-        assertText("ClusterRole", binding.node(), "/roleRef/kind", binding.toString());
-        assertText(role.name(), binding.node(), "/roleRef/name", binding + " binds the ClusterRole");
-        JsonNode subjects = binding.at("/subjects");
-        assertEquals(1, subjects.size(), binding + ": one subject");
-        assertText("ServiceAccount", subjects.get(0), "/kind", binding + " subject");
-        assertText(account.name(), subjects.get(0), "/name", binding + " subject is the ServiceAccount");
-        assertText(account.namespace(), subjects.get(0), "/namespace", binding + " subject's namespace");
+        boolean grants(String resource) {
+            return resources.contains(resource);
+        }
+    }
+
+    private static final Map<String, Set<Rule>> EXPECTED_RULES = Map.of(
+            "ClusterRole/probe-rewriter-webhook", Set.of(
+                    Rule.of(List.of(""), List.of("namespaces", "services"), List.of(), List.of("list", "watch")),
+                    Rule.of(List.of("security.istio.io"), List.of("peerauthentications"), List.of(),
+                            List.of("list", "watch")),
+                    Rule.of(List.of("authentication.istio.io"), List.of("policies", "meshpolicies"), List.of(),
+                            List.of("list", "watch"))),
+            "ClusterRole/probe-rewriter-operator", Set.of(
+                    Rule.of(List.of(""), List.of("events"), List.of(), List.of("get", "create", "update", "patch")),
+                    Rule.of(List.of(""), List.of("pods"), List.of(), List.of("list", "watch")),
+                    Rule.of(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of(),
+                            List.of("get", "list", "watch", "patch")),
+                    Rule.of(List.of("apps"), List.of("replicasets"), List.of(), List.of("get", "list", "watch")),
+                    Rule.of(List.of("security.istio.io"), List.of("peerauthentications"), List.of(),
+                            List.of("create", "update", "patch", "delete")),
+                    Rule.of(List.of("authentication.istio.io"), List.of("policies"), List.of(),
+                            List.of("create", "update", "patch", "delete"))),
+            "ClusterRole/" + CERTIFICATES, Set.of(
+                    Rule.of(List.of("admissionregistration.k8s.io"), List.of("mutatingwebhookconfigurations"), List.of(),
+                            List.of("list", "watch")),
+                    Rule.of(List.of("admissionregistration.k8s.io"), List.of("mutatingwebhookconfigurations"),
+                            List.of(APP), List.of("get", "update", "patch"))),
+            "Role/" + CERTIFICATES, Set.of(
+                    Rule.of(List.of(""), List.of("secrets"), List.of(),
+                            List.of("get", "list", "watch", "create", "update", "patch"))),
+            "Role/probe-rewriter-leader-election", Set.of(
+                    Rule.of(List.of("coordination.k8s.io"), List.of("leases"), List.of(), List.of("get", "create", "update"))));
+
+    /** The rules of a Role or ClusterRole, each checked for shape: no wildcard, no repeats, no unknown field. */
+    private static List<Rule> rules(Doc role) {
+        String what = role.toString();
+        assertText("rbac.authorization.k8s.io/v1", role.node(), "/apiVersion", what);
+        assertAbsent(role.node(), "/aggregationRule", what);
+        JsonNode rules = role.at("/rules");
+        assertTrue(rules.isArray() && !rules.isEmpty(), what + ": rules");
+        List<Rule> out = new ArrayList<>();
+        for (JsonNode rule : rules) {
+            rule.fieldNames().forEachRemaining(f -> assertTrue(
+                    Set.of("apiGroups", "resources", "resourceNames", "verbs").contains(f),
+                    what + ": unexpected rule field " + f + " (no nonResourceURLs)"));
+            List<String> groups = texts(rule, "/apiGroups", what);
+            List<String> resources = texts(rule, "/resources", what);
+            List<String> names = rule.has("resourceNames") ? texts(rule, "/resourceNames", what) : List.of();
+            List<String> verbs = texts(rule, "/verbs", what);
+            for (List<String> list : List.of(groups, resources, names, verbs)) {
+                assertEquals(new HashSet<>(list).size(), list.size(), what + ": repeated entry in " + list);
+                list.forEach(v -> assertFalse(v.contains("*"), what + ": wildcard " + v + " in " + rule));
+                list.forEach(v -> assertFalse(v.contains("/"), what + ": subresource " + v + " in " + rule));
+            }
+            assertEquals(1, groups.size(), what + ": one API group per rule, so that each can be edited alone");
+            out.add(Rule.of(groups, resources, names, verbs));
+        }
+        return out;
+    }
+
+    private static List<Doc> rbac(List<Doc> docs) {
+        return docs.stream().filter(d -> RBAC_KINDS.contains(d.kind())).toList();
+    }
+
+    @Test
+    void rbacGrantsExactlyWhatEachPartNeeds() {
+        Set<String> expectedObjects = new HashSet<>();
+        EXPECTED_RULES.keySet().forEach(role -> {
+            expectedObjects.add(role);
+            expectedObjects.add(role.replace("Role/", "RoleBinding/"));
+        });
+        assertEquals(expectedObjects, rbac(allResources).stream().map(d -> d.kind() + "/" + d.name())
+                        .collect(Collectors.toSet()),
+                "RBAC objects: the webhook's, the operator's, the certificates reconciler's and leader election's"
+                        + " roles, each with its binding, all in the base");
+        assertTrue(rbac(overlayResources).isEmpty(), "the cert-manager overlay adds no RBAC");
+
+        for (Doc role : baseResources.stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            List<Rule> rules = rules(role);
+            assertEquals(rules.size(), new HashSet<>(rules).size(), role + ": a rule repeated");
+            assertEquals(EXPECTED_RULES.get(role.kind() + "/" + role.name()), new HashSet<>(rules),
+                    role + ": exactly these rules");
+        }
+    }
+
+    @Test
+    void secretsLeasesAndTheWebhookConfigurationAreGrantedNarrowly() {
+        String mwcName = one(baseResources, "MutatingWebhookConfiguration", APP).name();
+        int secretRules = 0;
+        int leaseRules = 0;
+        int mwcWriteRules = 0;
+        for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            for (Rule rule : rules(role)) {
+                if (rule.grants("secrets")) {
+                    secretRules++;
+                    assertEquals("Role", role.kind(), role + ": Secrets never through a ClusterRole");
+                    assertEquals(NAMESPACE, role.namespace(), role + ": Secrets only in probe-rewriter's namespace");
+                    assertEquals(Set.of("secrets"), rule.resources(), role + ": the Secrets rule grants Secrets only");
+                }
+                if (rule.grants("leases")) {
+                    leaseRules++;
+                    assertEquals("Role", role.kind(), role + ": the Lease is in our namespace, so a Role");
+                    assertEquals(NAMESPACE, role.namespace(), role + ": the Lease's namespace");
+                    assertEquals(Set.of("coordination.k8s.io"), rule.apiGroups(), role + ": Leases' group");
+                }
+                if (rule.grants("mutatingwebhookconfigurations")) {
+                    assertEquals("ClusterRole", role.kind(), role + ": webhook configurations are cluster-scoped");
+                    Set<String> writes = new HashSet<>(rule.verbs());
+                    writes.retainAll(Set.of("create", "update", "patch", "delete", "deletecollection"));
+                    if (!writes.isEmpty()) {
+                        mwcWriteRules++;
+                        assertEquals(Set.of(mwcName), rule.resourceNames(),
+                                role + ": writes to webhook configurations only to our own, by name");
+                        assertFalse(writes.contains("create") || writes.contains("deletecollection"),
+                                role + ": create and deletecollection cannot be limited by name");
+                    } else {
+                        assertTrue(Set.of("get", "list", "watch").containsAll(rule.verbs()), role + ": reads");
+                    }
+                }
+            }
+        }
+        assertEquals(1, secretRules, "one rule grants Secrets");
+        assertEquals(1, leaseRules, "one rule grants Leases");
+        assertEquals(1, mwcWriteRules, "one rule writes the webhook configuration");
+        for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().equals("ClusterRole")).toList()) {
+            for (Rule rule : rules(role)) {
+                for (String forbidden : List.of("secrets", "leases", "clusterroles", "roles", "rolebindings",
+                        "clusterrolebindings", "serviceaccounts", "validatingwebhookconfigurations")) {
+                    assertFalse(rule.grants(forbidden), role + " must not grant " + forbidden);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyBindingBindsItsRoleToTheServiceAccount() {
+        Doc account = one(baseResources, "ServiceAccount", APP);
         assertText(account.name(), deployment().node(), "/spec/template/spec/serviceAccountName",
                 "the Deployment runs as the bound ServiceAccount");
+        List<Doc> bindings = rbac(baseResources).stream().filter(d -> d.kind().endsWith("Binding")).toList();
+        assertEquals(5, bindings.size(), "one binding per role");
+        for (Doc binding : bindings) {
+            String what = binding.toString();
+            String roleKind = binding.kind().equals("RoleBinding") ? "Role" : "ClusterRole";
+            assertText("rbac.authorization.k8s.io/v1", binding.node(), "/apiVersion", what);
+            assertText("rbac.authorization.k8s.io", binding.node(), "/roleRef/apiGroup", what);
+            assertText(roleKind, binding.node(), "/roleRef/kind", what + " (a RoleBinding binds a Role, a"
+                    + " ClusterRoleBinding a ClusterRole: no ClusterRole granted in one namespace by accident)");
+            assertText(binding.name(), binding.node(), "/roleRef/name", what + " binds the role of its own name");
+            Doc role = one(baseResources, roleKind, binding.name());
+            assertEquals(role.namespace(), binding.namespace(), what + ": beside its Role");
+            JsonNode subjects = binding.at("/subjects");
+            assertEquals(1, subjects.size(), what + ": one subject");
+            assertText("ServiceAccount", subjects.get(0), "/kind", what + " subject");
+            assertText(account.name(), subjects.get(0), "/name", what + " subject is the ServiceAccount");
+            assertText(account.namespace(), subjects.get(0), "/namespace", what + " subject's namespace");
+            assertAbsent(subjects.get(0), "/apiGroup", what + " subject (a ServiceAccount has none)");
+        }
+    }
+
+    @Test
+    void certManagerOverlayDeletesTheCertificatesRbac() {
+        List<Doc> deletions = overlayPatches.stream().filter(ManifestsTest::deletes).toList();
+        assertEquals(Set.of("ClusterRole/" + CERTIFICATES, "ClusterRoleBinding/" + CERTIFICATES,
+                        "Role/" + CERTIFICATES, "RoleBinding/" + CERTIFICATES),
+                deletions.stream().map(d -> d.kind() + "/" + d.name()).collect(Collectors.toSet()),
+                "the cert-manager overlay deletes the certificates reconciler's roles and bindings, nothing else");
+        for (Doc deletion : deletions) {
+            Doc target = one(baseResources, deletion.kind(), deletion.name());
+            assertEquals(target.at("/apiVersion"), deletion.at("/apiVersion"), deletion + ": apiVersion");
+            assertEquals(target.namespace(), deletion.namespace(), deletion + ": namespace of the deleted object");
+            Set<String> fields = new HashSet<>();
+            deletion.node().fieldNames().forEachRemaining(fields::add);
+            assertEquals(Set.of("$patch", "apiVersion", "kind", "metadata"), fields, deletion + ": a bare deletion");
+        }
+        // What remains grants no Secret and no webhook configuration: nothing the files source or the operator
+        // without its certificates reconciler needs.
+        Set<String> deleted = deletions.stream().map(d -> d.kind() + "/" + d.name()).collect(Collectors.toSet());
+        for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            if (deleted.contains(role.kind() + "/" + role.name())) {
+                continue;
+            }
+            for (Rule rule : rules(role)) {
+                assertFalse(rule.grants("secrets"), role + " survives the cert-manager overlay and grants Secrets");
+                assertFalse(rule.grants("mutatingwebhookconfigurations"),
+                        role + " survives the cert-manager overlay and grants webhook configurations");
+            }
+        }
+        for (Doc binding : rbac(baseResources).stream().filter(d -> d.kind().endsWith("Binding")).toList()) {
+            String roleRef = binding.at("/roleRef/kind").asText() + "/" + binding.at("/roleRef/name").asText();
+            assertEquals(deleted.contains(roleRef), deleted.contains(binding.kind() + "/" + binding.name()),
+                    binding + " is deleted exactly when the role it binds is");
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ Deployment
@@ -300,10 +519,18 @@ class ManifestsTest {
         assertInt(9000, ports.get("management"), "/containerPort", cw + " port management");
         assertText("TCP", ports.get("management"), "/protocol", cw + " port management");
 
-        Map<String, JsonNode> env = byName(c, "/env", cw);
-        assertTrue(env.containsKey("JAVA_OPTS_APPEND"), cw + ": env JAVA_OPTS_APPEND");
+        Map<String, JsonNode> env = env(c, cw);
+        assertEquals(List.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"),
+                new ArrayList<>(env.keySet()), cw + ": env names");
         assertText("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
                 cw + " env JAVA_OPTS_APPEND");
+        // The operator's Secrets and Lease live in the pod's own namespace, whatever it is.
+        JsonNode namespace = env.get("PROBE_REWRITER_NAMESPACE");
+        assertAbsent(namespace, "/value", cw + " env PROBE_REWRITER_NAMESPACE (from the downward API)");
+        assertText("metadata.namespace", namespace, "/valueFrom/fieldRef/fieldPath", cw + " env PROBE_REWRITER_NAMESPACE");
+        assertEquals(1, namespace.path("valueFrom").size(), cw + " env PROBE_REWRITER_NAMESPACE: fieldRef only");
+        // Self-managed certificates: the webhook reads the operator's Secret through the API.
+        assertText("secret", env.get("PROBE_REWRITER_TLS_SOURCE"), "/value", cw + " env PROBE_REWRITER_TLS_SOURCE");
 
         assertText("100m", c, "/resources/requests/cpu", cw);
         assertText("256Mi", c, "/resources/requests/memory", cw);
@@ -374,38 +601,77 @@ class ManifestsTest {
     }
 
     @Test
-    void deploymentMountsTheServingCertificateAndAWritableTmp() {
+    void baseDeploymentMountsOnlyAWritableTmp() {
         JsonNode pod = deployment().at("/spec/template/spec");
         JsonNode c = webhookContainer();
         Map<String, JsonNode> volumes = byName(pod, "/volumes", "Deployment volumes");
         Map<String, JsonNode> mounts = byName(c, "/volumeMounts", "container webhook volumeMounts");
-        mounts.keySet().forEach(m -> assertTrue(volumes.containsKey(m), "volumeMount " + m + " has no volume"));
+        // The certificate comes through the API (PROBE_REWRITER_TLS_SOURCE=secret): no Secret on disk.
+        assertEquals(Set.of("tmp"), volumes.keySet(), "base Deployment volumes: /tmp only");
+        assertEquals(Set.of("tmp"), mounts.keySet(), "base container webhook volumeMounts: /tmp only");
+        assertAbsent(c, "/volumeDevices", "container webhook");
 
-        JsonNode tlsMount = mounts.values().stream()
-                .filter(m -> m.path("mountPath").asText().equals("/etc/probe-rewriter/tls")).findFirst().orElse(null);
-        assertNotNull(tlsMount, "container webhook: nothing mounted at /etc/probe-rewriter/tls");
-        assertBool(true, tlsMount, "/readOnly", "the TLS mount");
-        assertAbsent(tlsMount, "/subPath", "the TLS mount (a subPath mount never sees renewed certificates)");
-        JsonNode tls = volumes.get(tlsMount.path("name").asText());
-        assertText(TLS_SECRET, tls, "/secret/secretName", "volume " + tls.path("name").asText());
-        JsonNode items = tls.at("/secret/items");
-        if (!items.isMissingNode()) {
-            Set<String> keys = new HashSet<>();
-            items.forEach(i -> keys.add(i.path("key").asText() + "->" + i.path("path").asText()));
-            assertTrue(keys.containsAll(Set.of("tls.crt->tls.crt", "tls.key->tls.key")), "TLS items keep file names");
-        }
-        JsonNode mode = tls.at("/secret/defaultMode");
-        if (!mode.isMissingNode()) {
-            assertTrue(mode.isIntegralNumber() && (mode.intValue() & 0007) == 0 && (mode.intValue() & 0440) != 0,
-                    "TLS defaultMode should let the user or fsGroup read and hide the key from others: " + mode);
-        }
-
-        JsonNode tmpMount = mounts.values().stream()
-                .filter(m -> m.path("mountPath").asText().equals("/tmp")).findFirst().orElse(null);
-        assertNotNull(tmpMount, "container webhook: nothing mounted at /tmp (the JVM needs it writable)");
-        assertFalse(tmpMount.path("readOnly").asBoolean(false), "/tmp must be writable");
-        JsonNode tmp = volumes.get(tmpMount.path("name").asText());
+        JsonNode tmpMount = mounts.get("tmp");
+        assertText("/tmp", tmpMount, "/mountPath", "the tmp mount");
+        assertFalse(tmpMount.path("readOnly").asBoolean(false), "/tmp must be writable (the JVM needs it)");
+        JsonNode tmp = volumes.get("tmp");
         assertTrue(tmp.path("emptyDir").isObject(), "/tmp should be an emptyDir, got " + tmp);
+        assertText("64Mi", tmp, "/emptyDir/sizeLimit", "the tmp volume");
+    }
+
+    @Test
+    void certManagerOverlayServesTheMountedSecretAndTurnsTheCertificatesReconcilerOff() {
+        Doc patch = overlayPatch("Deployment", APP);
+        Doc deployment = deployment();
+        String what = patch.toString();
+        assertEquals(deployment.at("/apiVersion"), patch.at("/apiVersion"), what + ": apiVersion");
+        assertEquals(deployment.namespace(), patch.namespace(), what + ": namespace");
+        assertFalse(deletes(patch), what + " changes the Deployment, does not delete it");
+        // A strategic merge patch: only what it means to change, so that nothing else of the base is replaced.
+        assertEquals(List.of("template"), fieldNames(patch.at("/spec")), what + ": spec");
+        assertEquals(List.of("spec"), fieldNames(patch.at("/spec/template")), what + ": spec.template");
+        assertEquals(Set.of("containers", "volumes"), new HashSet<>(fieldNames(patch.at("/spec/template/spec"))),
+                what + ": pod spec");
+        JsonNode containers = patch.at("/spec/template/spec/containers");
+        assertEquals(1, containers.size(), what + ": one container");
+        JsonNode c = named(patch.node(), "/spec/template/spec/containers", "webhook", what);
+        assertEquals(Set.of("name", "env", "volumeMounts"), new HashSet<>(fieldNames(c)),
+                what + ": the container entry (merged by name into the base's webhook container)");
+
+        Map<String, JsonNode> env = env(c, what);
+        assertEquals(Set.of("PROBE_REWRITER_TLS_SOURCE", "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), env.keySet(),
+                what + ": env");
+        assertText("files", env.get("PROBE_REWRITER_TLS_SOURCE"), "/value", what + " env PROBE_REWRITER_TLS_SOURCE");
+        assertText("false", env.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), "/value",
+                what + " env PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED (a string: env values are strings)");
+        assertTrue(env(webhookContainer(), "base").containsKey("PROBE_REWRITER_TLS_SOURCE"),
+                "the patch overrides an env entry of the base by name");
+
+        Map<String, JsonNode> mounts = byName(c, "/volumeMounts", what + " volumeMounts");
+        assertEquals(Set.of("tls"), mounts.keySet(), what + ": volumeMounts");
+        JsonNode tlsMount = mounts.get("tls");
+        assertText(TLS_MOUNT_PATH, tlsMount, "/mountPath", what + " tls mount (where cert-file and key-file point)");
+        assertBool(true, tlsMount, "/readOnly", what + " tls mount");
+        assertAbsent(tlsMount, "/subPath", what + " tls mount (a subPath mount never sees renewed certificates)");
+
+        Map<String, JsonNode> volumes = byName(patch.at("/spec/template/spec"), "/volumes", what + " volumes");
+        assertEquals(Set.of("tls"), volumes.keySet(), what + ": volumes");
+        JsonNode tls = volumes.get("tls");
+        assertText(TLS_SECRET, tls, "/secret/secretName", what + " volume tls");
+        assertAbsent(tls, "/secret/items", what + " volume tls (tls.crt and tls.key keep their names)");
+        assertInt(0440, tls, "/secret/defaultMode",
+                what + " volume tls defaultMode (0440: the owner and fsGroup 185 read, others see nothing)");
+        assertAbsent(tls, "/secret/optional", what + " volume tls (the pod waits for cert-manager's Secret)");
+        Set<String> baseMounts = byName(webhookContainer(), "/volumeMounts", "base").values().stream()
+                .map(m -> m.path("mountPath").asText()).collect(Collectors.toSet());
+        assertFalse(baseMounts.contains(TLS_MOUNT_PATH), "the base mounts nothing where the patch mounts the Secret");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        assertTrue(node.isObject(), "a mapping expected, got " + node);
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     @Test
@@ -414,7 +680,8 @@ class ManifestsTest {
         JsonNode pod = deployment.at("/spec/template/spec");
         Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", "pod template");
         assertText(APP, pod, "/serviceAccountName", "Deployment");
-        assertBool(true, pod, "/automountServiceAccountToken", "Deployment (the Namespace informer needs the token)");
+        assertBool(true, pod, "/automountServiceAccountToken",
+                "Deployment (the informers, the operator and the Lease authenticate with the token)");
         assertAbsent(pod, "/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution",
                 "Deployment (a required anti-affinity would leave a replica unscheduled on a one-node cluster)");
 
@@ -584,11 +851,11 @@ class ManifestsTest {
 
     @Test
     void overlayPatchInjectsTheServingCaIntoTheWebhookConfiguration() {
-        assertEquals(1, overlayPatches.size(), "one patch document in the overlay");
-        Doc patch = overlayPatches.get(0);
+        assertEquals(6, overlayPatches.size(), "patch documents in the cert-manager overlay: CA injection,"
+                + " Deployment, four RBAC deletions");
         Doc configuration = one(baseResources, "MutatingWebhookConfiguration", APP);
-        assertEquals(configuration.kind(), patch.kind(), patch + " targets the MutatingWebhookConfiguration");
-        assertEquals(configuration.name(), patch.name(), patch + " targets the base's webhook configuration");
+        Doc patch = overlayPatch(configuration.kind(), configuration.name());
+        assertFalse(deletes(patch), patch + " annotates the webhook configuration, does not delete it");
         assertEquals(configuration.at("/apiVersion"), patch.at("/apiVersion"), patch + ": apiVersion");
         Doc serving = certificate(SERVING_CERT);
         assertEquals(serving.namespace() + "/" + serving.name(), patch.annotation(INJECT_CA_FROM),
@@ -637,11 +904,14 @@ class ManifestsTest {
         assertEquals(Set.of(host, host + ".cluster.local"), new HashSet<>(texts(serving.node(), "/spec/dnsNames", "")),
                 "the serving Certificate names the Service the API server calls");
         assertEquals(service.namespace(), serving.namespace(), "the Certificate lives beside the Service");
-        String mountedSecret = byName(deployment.at("/spec/template/spec"), "/volumes", "volumes").values().stream()
-                .map(v -> v.at("/secret/secretName").asText(null)).filter(s -> s != null).findFirst().orElse(null);
+        Doc deploymentPatch = overlayPatch("Deployment", deployment.name());
+        String mountedSecret = byName(deploymentPatch.at("/spec/template/spec"), "/volumes", "volumes").values()
+                .stream().map(v -> v.at("/secret/secretName").asText(null)).filter(s -> s != null).findFirst()
+                .orElse(null);
         assertEquals(serving.at("/spec/secretName").asText(), mountedSecret,
-                "the Deployment mounts the Secret the serving Certificate writes");
-        Doc patch = overlayPatches.get(0);
+                "the cert-manager overlay mounts the Secret the serving Certificate writes");
+        assertEquals(deployment.namespace(), deploymentPatch.namespace(), "the patch names the Deployment's namespace");
+        Doc patch = overlayPatch("MutatingWebhookConfiguration", APP);
         assertEquals(serving.namespace() + "/" + serving.name(), patch.annotation(INJECT_CA_FROM),
                 "inject-ca-from names the serving Certificate");
     }
