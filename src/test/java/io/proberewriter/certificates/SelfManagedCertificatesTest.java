@@ -65,7 +65,8 @@ class SelfManagedCertificatesTest {
                     Map.entry("probe-rewriter.namespace", NAMESPACE),
                     Map.entry("probe-rewriter.operator.certificates.ca-validity", "15s"),
                     Map.entry("probe-rewriter.operator.certificates.serving-validity", "4s"),
-                    Map.entry("probe-rewriter.operator.certificates.ca-propagation", "1s"));
+                    Map.entry("probe-rewriter.operator.certificates.ca-propagation", "1s"),
+                    Map.entry("probe-rewriter.operator.audit.enabled", "false"));
         }
     }
 
