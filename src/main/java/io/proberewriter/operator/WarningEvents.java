@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,6 +33,7 @@ public class WarningEvents {
     private final KubernetesClient client;
     private final Clock clock;
 
+    @Inject
     WarningEvents(KubernetesClient client) {
         this(client, Clock.systemUTC());
     }
