@@ -17,8 +17,10 @@ import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.operator.WarningEvents;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -47,17 +49,20 @@ public class PortExceptionSync {
     private final ProbeRewriter engine;
     private final KubernetesClient client;
     private final WarningEvents events;
+    private final Event<PortExceptionsReconciled> reconciled;
     private final PortExceptionPlanner planner;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
-                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events) {
+                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events,
+                      Event<PortExceptionsReconciled> reconciled) {
         this.config = config;
         this.resolver = resolver;
         this.namespaces = namespaces;
         this.engine = engine;
         this.client = client;
         this.events = events;
+        this.reconciled = reconciled;
         this.planner = new PortExceptionPlanner(config.mode(), config.legacyPolicy(),
                 global.mtls().istio().rootNamespace());
     }
@@ -75,13 +80,11 @@ public class PortExceptionSync {
         if (choice.get().resolver() != MtlsResolver.ISTIO) {
             // Only the istio resolver knows a port's mode; with any other, nothing tells whether an exception is
             // needed, and Istio's kinds may not exist at all.
-            idle("the mTLS resolver is " + choice.get().resolver().word() + ", not istio");
-            return UpdateControl.noUpdate();
+            return idle(controller, "the mTLS resolver is " + choice.get().resolver().word() + ", not istio");
         }
         PortExceptionPlanner.Served served = PortExceptionPlanner.Served.of(choice.get().apis());
         if (served.peerAuthentication().isEmpty() && !served.policy()) {
-            idle("the cluster serves neither PeerAuthentication nor the v1alpha1 Policy");
-            return UpdateControl.noUpdate();
+            return idle(controller, "the cluster serves neither PeerAuthentication nor the v1alpha1 Policy");
         }
         String namespace = controller.getMetadata().getNamespace();
         Optional<Namespace> known = namespaces.get(namespace);
@@ -99,6 +102,9 @@ public class PortExceptionSync {
         for (PortExceptionPlan.Warning warning : plan.warnings()) {
             events.warn(controller, warning.reason(), warning.message());
         }
+        reconciled.fire(new PortExceptionsReconciled(workload.kind(), namespace, workload.name(),
+                controller.getMetadata().getGeneration(), healthPorts.stream().map(HealthPort::port).toList(),
+                plan.changes().stream().map(PortExceptionSync::describe).toList(), null));
         return UpdateControl.<P>noUpdate().rescheduleAfter(config.resyncPeriod());
     }
 
@@ -129,9 +135,19 @@ public class PortExceptionSync {
         }
     }
 
-    private void idle(String why) {
+    /** Nothing can change until the resolver is chosen again, that is until a restart: no resync. */
+    private <P extends HasMetadata> UpdateControl<P> idle(P controller, String why) {
         if (toldWhyIdle.compareAndSet(false, true)) {
             LOG.infof("Port exceptions: nothing to write, %s", why);
         }
+        reconciled.fire(new PortExceptionsReconciled(controller.getKind(), controller.getMetadata().getNamespace(),
+                controller.getMetadata().getName(), controller.getMetadata().getGeneration(), List.of(), List.of(),
+                why));
+        return UpdateControl.noUpdate();
+    }
+
+    private static String describe(PolicyChange change) {
+        return (change instanceof PolicyChange.Apply ? "Apply " : "Delete ") + change.kind().getKind() + " "
+                + change.namespace() + "/" + change.name();
     }
 }
