@@ -1,0 +1,32 @@
+package io.proberewriter.portexceptions;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.operator.OptionalReconciler;
+
+/** Port-level mTLS exceptions for the health ports of Deployments; the work is in {@link PortExceptionSync}. */
+@ControllerConfiguration(name = "port-exceptions-deployment")
+@GradualRetry(maxAttempts = PortExceptionRetry.MAX_ATTEMPTS, initialInterval = PortExceptionRetry.INITIAL_INTERVAL_MS,
+        intervalMultiplier = PortExceptionRetry.MULTIPLIER, maxInterval = PortExceptionRetry.MAX_INTERVAL_MS)
+public class DeploymentPortExceptions implements Reconciler<Deployment>, OptionalReconciler {
+
+    private final PortExceptionSync sync;
+
+    DeploymentPortExceptions(PortExceptionSync sync) {
+        this.sync = sync;
+    }
+
+    @Override
+    public boolean active() {
+        return sync.active();
+    }
+
+    @Override
+    public UpdateControl<Deployment> reconcile(Deployment resource, Context<Deployment> context) {
+        return sync.reconcile(resource, resource.getSpec() == null ? null : resource.getSpec().getTemplate());
+    }
+}

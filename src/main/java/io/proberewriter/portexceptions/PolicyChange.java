@@ -1,0 +1,31 @@
+package io.proberewriter.portexceptions;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+/** One write the planner asks for; a policy already as it should be gives none. */
+sealed interface PolicyChange {
+
+    ResourceDefinitionContext kind();
+
+    String namespace();
+
+    String name();
+
+    /** Create, or replace what is there (the name is ours, the object carries our label). */
+    record Apply(ResourceDefinitionContext kind, GenericKubernetesResource desired) implements PolicyChange {
+        @Override
+        public String namespace() {
+            return desired.getMetadata().getNamespace();
+        }
+
+        @Override
+        public String name() {
+            return desired.getMetadata().getName();
+        }
+    }
+
+    /** Our policy is no longer wanted: the workload no longer needs it, or it cannot take effect. */
+    record Delete(ResourceDefinitionContext kind, String namespace, String name) implements PolicyChange {
+    }
+}

@@ -1,0 +1,153 @@
+package io.proberewriter.portexceptions;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.proberewriter.cluster.MeshPolicyCache;
+import io.proberewriter.cluster.MtlsResolverChoice;
+import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.operator.WarningEvents;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * The cluster side of the port exceptions, shared by the three reconcilers: reads what the webhook's caches hold,
+ * runs the webhook's engine on the workload's pod template, asks the planner, and carries out its writes.
+ *
+ * <p>Istio's kinds are never watched through the operator's own informers: a JOSDK informer on a kind the cluster
+ * does not serve fails, and a cluster without Istio (or without PeerAuthentication) is normal. The resolver's
+ * caches already watch exactly the kinds the cluster serves, and they are what the engine judged by, so the
+ * decision and the policy read the same state.
+ */
+@Singleton
+public class PortExceptionSync {
+
+    private static final Logger LOG = Logger.getLogger(PortExceptionSync.class);
+    /** How soon to look again while the resolver is being chosen or its caches fill. */
+    static final Duration NOT_READY_RETRY = Duration.ofSeconds(2);
+
+    private final PortExceptionsConfig config;
+    private final WebhookMtlsResolver resolver;
+    private final NamespaceCache namespaces;
+    private final ProbeRewriter engine;
+    private final KubernetesClient client;
+    private final WarningEvents events;
+    private final Event<PortExceptionsReconciled> reconciled;
+    private final PortExceptionPlanner planner;
+    private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
+
+    PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
+                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events,
+                      Event<PortExceptionsReconciled> reconciled) {
+        this.config = config;
+        this.resolver = resolver;
+        this.namespaces = namespaces;
+        this.engine = engine;
+        this.client = client;
+        this.events = events;
+        this.reconciled = reconciled;
+        this.planner = new PortExceptionPlanner(config.mode(), config.legacyPolicy(),
+                global.mtls().istio().rootNamespace());
+    }
+
+    /** Whether the reconcilers are registered at all. */
+    boolean active() {
+        return config.enabled();
+    }
+
+    <P extends HasMetadata> UpdateControl<P> reconcile(P controller, PodTemplateSpec template) {
+        Optional<MtlsResolverChoice> choice = resolver.choice();
+        if (choice.isEmpty() || !resolver.ready()) {
+            return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
+        }
+        if (choice.get().resolver() != MtlsResolver.ISTIO) {
+            // Only the istio resolver knows a port's mode; with any other, nothing tells whether an exception is
+            // needed, and Istio's kinds may not exist at all.
+            return idle(controller, "the mTLS resolver is " + choice.get().resolver().word() + ", not istio");
+        }
+        PortExceptionPlanner.Served served = PortExceptionPlanner.Served.of(choice.get().apis());
+        if (served.peerAuthentication().isEmpty() && !served.policy()) {
+            return idle(controller, "the cluster serves neither PeerAuthentication nor the v1alpha1 Policy");
+        }
+        String namespace = controller.getMetadata().getNamespace();
+        Optional<Namespace> known = namespaces.get(namespace);
+        if (known.isEmpty() && !namespaces.synced()) {
+            return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
+        }
+        Workload workload = Workload.of(controller, template);
+        SortedSet<HealthPort> healthPorts = optedIn(known) ? healthPorts(workload, namespace)
+                : new TreeSet<>(HealthPort.ORDER);
+        MeshPolicyCache cache = resolver.cache();
+        PortExceptionPlan plan = planner.plan(workload, healthPorts, served, cache.policies(), cache.services());
+        for (PolicyChange change : plan.changes()) {
+            apply(change, workload);
+        }
+        for (PortExceptionPlan.Warning warning : plan.warnings()) {
+            events.warn(controller, warning.reason(), warning.message());
+        }
+        reconciled.fire(new PortExceptionsReconciled(workload.kind(), namespace, workload.name(),
+                controller.getMetadata().getGeneration(), healthPorts.stream().map(HealthPort::port).toList(),
+                plan.changes().stream().map(PortExceptionSync::describe).toList(), null));
+        return UpdateControl.<P>noUpdate().rescheduleAfter(config.resyncPeriod());
+    }
+
+    private SortedSet<HealthPort> healthPorts(Workload workload, String namespace) {
+        Pod pod = workload.pod();
+        RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
+        return HealthPort.of(pod, result);
+    }
+
+    /** The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port. */
+    private static boolean optedIn(Optional<Namespace> namespace) {
+        return namespace.map(ns -> ns.getMetadata().getLabels())
+                .map(labels -> "true".equals(labels.get(Annotations.ENABLED_LABEL)))
+                .orElse(false);
+    }
+
+    private void apply(PolicyChange change, Workload workload) {
+        var resources = client.genericKubernetesResources(change.kind()).inNamespace(change.namespace());
+        if (change instanceof PolicyChange.Apply apply) {
+            // The cache may not hold our last write yet: a create that finds the object there updates it instead.
+            resources.resource(apply.desired()).createOr(NonDeletingOperation::update);
+            LOG.infof("%s %s/%s written for %s", change.kind().getKind(), change.namespace(), change.name(),
+                    workload.display());
+        } else {
+            resources.withName(change.name()).delete();
+            LOG.infof("%s %s/%s deleted: %s no longer needs it", change.kind().getKind(), change.namespace(),
+                    change.name(), workload.display());
+        }
+    }
+
+    /** Nothing can change until the resolver is chosen again, that is until a restart: no resync. */
+    private <P extends HasMetadata> UpdateControl<P> idle(P controller, String why) {
+        if (toldWhyIdle.compareAndSet(false, true)) {
+            LOG.infof("Port exceptions: nothing to write, %s", why);
+        }
+        reconciled.fire(new PortExceptionsReconciled(controller.getKind(), controller.getMetadata().getNamespace(),
+                controller.getMetadata().getName(), controller.getMetadata().getGeneration(), List.of(), List.of(),
+                why));
+        return UpdateControl.noUpdate();
+    }
+
+    private static String describe(PolicyChange change) {
+        return (change instanceof PolicyChange.Apply ? "Apply " : "Delete ") + change.kind().getKind() + " "
+                + change.namespace() + "/" + change.name();
+    }
+}

@@ -1,0 +1,32 @@
+package io.proberewriter.portexceptions;
+
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.operator.OptionalReconciler;
+
+/** Port-level mTLS exceptions for the health ports of StatefulSets; the work is in {@link PortExceptionSync}. */
+@ControllerConfiguration(name = "port-exceptions-statefulset")
+@GradualRetry(maxAttempts = PortExceptionRetry.MAX_ATTEMPTS, initialInterval = PortExceptionRetry.INITIAL_INTERVAL_MS,
+        intervalMultiplier = PortExceptionRetry.MULTIPLIER, maxInterval = PortExceptionRetry.MAX_INTERVAL_MS)
+public class StatefulSetPortExceptions implements Reconciler<StatefulSet>, OptionalReconciler {
+
+    private final PortExceptionSync sync;
+
+    StatefulSetPortExceptions(PortExceptionSync sync) {
+        this.sync = sync;
+    }
+
+    @Override
+    public boolean active() {
+        return sync.active();
+    }
+
+    @Override
+    public UpdateControl<StatefulSet> reconcile(StatefulSet resource, Context<StatefulSet> context) {
+        return sync.reconcile(resource, resource.getSpec() == null ? null : resource.getSpec().getTemplate());
+    }
+}

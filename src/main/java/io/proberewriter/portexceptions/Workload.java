@@ -1,0 +1,113 @@
+package io.proberewriter.portexceptions;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.ProbeKind;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A top-level controller (Deployment, StatefulSet, DaemonSet) as the port exceptions see it: who it is, for the
+ * owner reference and the policy's name, and its pod template, for the engine and the selector.
+ *
+ * @param apiVersion      {@code apps/v1}
+ * @param templateLabels  the pod template's labels: every pod the controller creates carries them
+ */
+record Workload(String apiVersion, String kind, String namespace, String name, String uid,
+                Map<String, String> templateLabels, PodTemplateSpec template) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    Workload {
+        templateLabels = templateLabels == null ? Map.of() : Map.copyOf(templateLabels);
+    }
+
+    static Workload of(HasMetadata controller, PodTemplateSpec template) {
+        Map<String, String> labels = template == null || template.getMetadata() == null
+                ? Map.of() : template.getMetadata().getLabels();
+        return new Workload(controller.getApiVersion(), controller.getKind(), controller.getMetadata().getNamespace(),
+                controller.getMetadata().getName(), controller.getMetadata().getUid(), labels, template);
+    }
+
+    /** {@code Deployment shop/web}, for messages. */
+    String display() {
+        return kind + " " + namespace + "/" + name;
+    }
+
+    /**
+     * The pod the controller would create, before admission: namespace from the controller, labels, annotations
+     * and spec from the template. A template that already went through {@code rewrite} (the CLI) carries its
+     * original probes in {@code probe-rewriter.io/original-probes}: they are put back, so that the engine decides
+     * on what the user wrote rather than skipping probes as "already rewritten" and losing their health ports.
+     */
+    Pod pod() {
+        ObjectMeta templateMeta = template == null || template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+        ObjectMeta meta = new ObjectMeta();
+        meta.setNamespace(namespace);
+        meta.setName(name);
+        meta.setLabels(templateMeta.getLabels() == null ? null : new LinkedHashMap<>(templateMeta.getLabels()));
+        meta.setAnnotations(templateMeta.getAnnotations() == null ? null : new LinkedHashMap<>(templateMeta.getAnnotations()));
+        Pod pod = new Pod("v1", "Pod", meta, copy(template == null ? null : template.getSpec()), null);
+        restoreOriginals(pod);
+        return pod;
+    }
+
+    private static PodSpec copy(PodSpec spec) {
+        return spec == null ? null : JSON.convertValue(spec, PodSpec.class);
+    }
+
+    private static void restoreOriginals(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        if (annotations == null || !annotations.containsKey(Annotations.ORIGINAL_PROBES) || pod.getSpec() == null) {
+            return;
+        }
+        Optional<Map<String, Probe>> originals = parse(annotations.get(Annotations.ORIGINAL_PROBES));
+        if (originals.isEmpty()) {
+            // Unreadable: leave it, the engine then leaves the pod alone and says why.
+            return;
+        }
+        List<Container> containers = new ArrayList<>();
+        if (pod.getSpec().getInitContainers() != null) {
+            containers.addAll(pod.getSpec().getInitContainers());
+        }
+        if (pod.getSpec().getContainers() != null) {
+            containers.addAll(pod.getSpec().getContainers());
+        }
+        for (Map.Entry<String, Probe> entry : originals.get().entrySet()) {
+            int slash = entry.getKey().lastIndexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            String containerName = entry.getKey().substring(0, slash);
+            Optional<ProbeKind> kind = ProbeKind.fromWord(entry.getKey().substring(slash + 1));
+            if (kind.isEmpty()) {
+                continue;
+            }
+            containers.stream().filter(c -> c != null && containerName.equals(c.getName()))
+                    .forEach(c -> kind.get().set(c, entry.getValue()));
+        }
+        annotations.remove(Annotations.ORIGINAL_PROBES);
+        annotations.remove(Annotations.STATUS);
+    }
+
+    private static Optional<Map<String, Probe>> parse(String annotation) {
+        try {
+            return Optional.ofNullable(JSON.readValue(annotation, new TypeReference<LinkedHashMap<String, Probe>>() {
+            }));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.proberewriter.portexceptions;
+
+import static io.proberewriter.portexceptions.ReconciledLog.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.webhook.IstioCrds;
+import io.proberewriter.webhook.ServingCertificates;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconcilers against a mock API server with Istio's CRDs: namespace {@code shop} is opted in, meshed and STRICT
+ * by a namespace-wide PeerAuthentication; {@code relaxed} is the same but PERMISSIVE; {@code outside} is meshed and
+ * STRICT but not opted in. Absence is checked only after the reconciler has said it decided
+ * ({@link PortExceptionsReconciled}), never after a pause.
+ */
+@QuarkusTest
+@TestProfile(PortExceptionsClusterTest.Profile.class)
+@WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
+@QuarkusTestResource(ServingCertificates.class)
+class PortExceptionsClusterTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>();
+            config.put("probe-rewriter.mtls.resolver", "istio");
+            // Istio would otherwise rewrite the probes itself and no port would count as under mTLS.
+            config.put("probe-rewriter.mtls.istio.rewrites-probes", "false");
+            config.put("probe-rewriter.operator.certificates.enabled", "false");
+            // probe-rewriter.operator.audit.enabled=false belongs here once the audit reconciler is merged: on this
+            // branch the key maps to nothing, and SmallRye refuses unknown keys under a mapped prefix.
+            config.put("probe-rewriter.operator.port-exceptions.legacy-policy", "true");
+            // Long: every change checked here must reach the reconciler through its own event, not a resync.
+            config.put("probe-rewriter.operator.port-exceptions.resync-period", "1h");
+            return config;
+        }
+    }
+
+    private static final ResourceDefinitionContext PEER_AUTHENTICATION = IstioApis.PEER_AUTHENTICATION_V1;
+
+    @Inject
+    KubernetesClient kubernetes;
+    @Inject
+    OperatorLauncher launcher;
+    @Inject
+    WebhookMtlsResolver resolver;
+    @Inject
+    NamespaceCache namespaces;
+    @Inject
+    ReconciledLog reconciled;
+
+    @BeforeEach
+    void meshAndOperator() throws InterruptedException {
+        namespace("shop", true, "STRICT");
+        namespace("relaxed", true, "PERMISSIVE");
+        namespace("outside", false, "STRICT");
+        waitFor(() -> resolver.ready() && List.of("shop", "relaxed", "outside").stream()
+                .allMatch(ns -> namespaces.get(ns).isPresent() && cached(ns, "default").isPresent()),
+                "namespaces and namespace policies in the caches");
+        launcher.start();
+        assertTrue(launcher.started());
+    }
+
+    @Test
+    void peerAuthenticationForADeploymentInPortModeUnderStrict() throws InterruptedException {
+        Deployment web = create(deployment("shop", "web", "8081"));
+        GenericKubernetesResource policy = awaitPolicy("shop", "probe-rewriter-deployment-web");
+
+        assertEquals("probe-rewriter", policy.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        Map<?, ?> spec = (Map<?, ?>) policy.getAdditionalProperties().get("spec");
+        assertEquals(Map.of("matchLabels", Map.of("app", "web")), spec.get("selector"));
+        assertEquals(Map.of("mode", "UNSET"), spec.get("mtls"));
+        assertEquals(Map.of("8081", Map.of("mode", "PERMISSIVE")), spec.get("portLevelMtls"));
+        OwnerReference owner = policy.getMetadata().getOwnerReferences().get(0);
+        assertEquals(List.of("apps/v1", "Deployment", "web", web.getMetadata().getUid()),
+                List.of(owner.getApiVersion(), owner.getKind(), owner.getName(), owner.getUid()));
+        assertEquals(Boolean.FALSE, owner.getBlockOwnerDeletion());
+        assertNull(owner.getController());
+    }
+
+    @Test
+    void statefulSetsGetTheirsToo() throws InterruptedException {
+        Deployment template = deployment("shop", "db", "8081");
+        StatefulSet db = kubernetes.apps().statefulSets().resource(new StatefulSetBuilder()
+                .withMetadata(template.getMetadata())
+                .withNewSpec().withServiceName("db").withSelector(template.getSpec().getSelector())
+                .withTemplate(template.getSpec().getTemplate()).endSpec().build()).create();
+        OwnerReference owner = awaitPolicy("shop", "probe-rewriter-statefulset-db").getMetadata().getOwnerReferences().get(0);
+        assertEquals(List.of("StatefulSet", db.getMetadata().getUid()), List.of(owner.getKind(), owner.getUid()));
+    }
+
+    @Test
+    void updatedWhenTheHealthPortAnnotationChanges() throws InterruptedException {
+        create(deployment("shop", "moving", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-moving");
+        kubernetes.apps().deployments().inNamespace("shop").withName("moving").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().editMetadata().addToAnnotations("probe-rewriter.io/health-port", "8082")
+                .endMetadata().endTemplate().endSpec().build());
+        waitFor(() -> cached("shop", "probe-rewriter-deployment-moving")
+                        .map(p -> ((Map<?, ?>) p.getAdditionalProperties().get("spec")).get("portLevelMtls"))
+                        .filter(Map.of("8082", Map.of("mode", "PERMISSIVE"))::equals),
+                "portLevelMtls to move to 8082");
+    }
+
+    @Test
+    void deletedWhenTheModeChangesToExec() throws InterruptedException {
+        create(deployment("shop", "switching", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-switching");
+        kubernetes.apps().deployments().inNamespace("shop").withName("switching").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().editMetadata().addToAnnotations("probe-rewriter.io/mode", "exec")
+                .endMetadata().endTemplate().endSpec().build());
+        awaitGone("shop", "probe-rewriter-deployment-switching");
+    }
+
+    @Test
+    void deletedWhenMtlsIsGoneBecauseThePodsLeaveTheMesh() throws InterruptedException {
+        create(deployment("shop", "leaving", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-leaving");
+        kubernetes.apps().deployments().inNamespace("shop").withName("leaving").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().editMetadata().addToLabels("sidecar.istio.io/inject", "false")
+                .endMetadata().endTemplate().endSpec().build());
+        awaitGone("shop", "probe-rewriter-deployment-leaving");
+    }
+
+    @Test
+    void notCreatedWhenTheNamespaceIsPermissive() throws InterruptedException {
+        assertNothingFor(create(deployment("relaxed", "calm", "8081")));
+    }
+
+    @Test
+    void notCreatedWhereTheNamespaceIsNotOptedIn() throws InterruptedException {
+        assertNothingFor(create(deployment("outside", "stranger", "8081")));
+    }
+
+    @Test
+    void notCreatedForExecMode() throws InterruptedException {
+        Deployment exec = new DeploymentBuilder(deployment("shop", "execing", "8081")).editSpec().editTemplate()
+                .editMetadata().addToAnnotations("probe-rewriter.io/mode", "exec").endMetadata()
+                .endTemplate().endSpec().build();
+        assertNothingFor(create(exec));
+    }
+
+    @Test
+    void anOlderForeignPolicyOnTheSamePodsGivesAWarningEventNamingBoth() throws InterruptedException {
+        GenericKubernetesResource theirs = Workloads.foreignPeerAuthentication("shop", "conflicted-strict", null,
+                Map.of("app", "conflicted"), "STRICT", null);
+        kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace("shop").resource(theirs).create();
+        waitFor(() -> cached("shop", "conflicted-strict").isPresent(), "the foreign policy in the cache");
+
+        Deployment conflicted = create(deployment("shop", "conflicted", "8081"));
+        Event event = waitFor(() -> kubernetes.v1().events().inNamespace("shop").list().getItems().stream()
+                .filter(e -> "conflicted".equals(e.getInvolvedObject().getName()))
+                .filter(e -> PortExceptionPlanner.REASON_CONFLICT.equals(e.getReason()))
+                .findFirst(), "a PortExceptionConflict event on the Deployment");
+        assertEquals("Warning", event.getType());
+        assertEquals(List.of("Deployment", conflicted.getMetadata().getUid()),
+                List.of(event.getInvolvedObject().getKind(), event.getInvolvedObject().getUid()));
+        assertTrue(event.getMessage().contains("PeerAuthentication shop/conflicted-strict"), event.getMessage());
+        assertTrue(event.getMessage().contains("PeerAuthentication shop/probe-rewriter-deployment-conflicted"),
+                event.getMessage());
+        assertTrue(read("shop", "probe-rewriter-deployment-conflicted").isEmpty(), "ours would be ignored: not written");
+    }
+
+    @Test
+    void legacyPolicyForTheServicesThatReachTheHealthPort() throws InterruptedException {
+        kubernetes.services().resource(Workloads.service("shop", "legacy", true)).create();
+        kubernetes.services().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(
+                Workloads.service("shop", "legacy", true)).editMetadata().withName("legacy-svc").endMetadata()
+                .editSpec().withSelector(Map.of("app", "legacy")).endSpec().build()).create();
+        waitFor(() -> resolver.cache().services().stream().anyMatch(s -> "legacy-svc".equals(s.getMetadata().getName())),
+                "the Service in the cache");
+        create(deployment("shop", "legacy", "8081"));
+        GenericKubernetesResource policy = waitFor(() -> Optional.ofNullable(kubernetes
+                        .genericKubernetesResources(IstioApis.POLICY).inNamespace("shop")
+                        .withName("probe-rewriter-deployment-legacy").get()),
+                "the v1alpha1 Policy");
+        assertEquals("probe-rewriter", policy.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        assertEquals(Map.of("targets", List.of(Map.of("name", "legacy-svc", "ports", List.of(Map.of("number", 9000))))),
+                policy.getAdditionalProperties().get("spec"));
+        assertEquals("legacy", policy.getMetadata().getOwnerReferences().get(0).getName());
+    }
+
+    // --------------------------------------------------------------------------------------------------------------
+
+    /** Labels {@code app: <name>} only, so that tests do not select each other's pods. */
+    private static Deployment deployment(String namespace, String name, String healthPort) {
+        return Workloads.portMode(namespace, name, healthPort)
+                .editMetadata().withUid(null).endMetadata()
+                .editSpec().withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
+                .editTemplate().editMetadata().withLabels(Map.of("app", name)).endMetadata().endTemplate()
+                .endSpec().build();
+    }
+
+    private Deployment create(Deployment deployment) {
+        return kubernetes.apps().deployments().resource(deployment).create();
+    }
+
+    private void assertNothingFor(HasMetadata workload) throws InterruptedException {
+        PortExceptionsReconciled decision = reconciled.await(workload.getKind(), workload.getMetadata().getNamespace(),
+                workload.getMetadata().getName(), 0);
+        assertNull(decision.idle(), decision.toString());
+        assertEquals(List.of(), decision.healthPorts(), decision.toString());
+        assertEquals(List.of(), decision.changes(), decision.toString());
+        String name = "probe-rewriter-" + workload.getKind().toLowerCase() + "-" + workload.getMetadata().getName();
+        assertTrue(read(workload.getMetadata().getNamespace(), name).isEmpty());
+    }
+
+    private void namespace(String name, boolean optedIn, String mode) {
+        Map<String, String> labels = new HashMap<>(Map.of("istio-injection", "enabled"));
+        if (optedIn) {
+            labels.put("probe-rewriter.io/enabled", "true");
+        }
+        kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels)
+                .endMetadata().build()).createOr(NonDeletingOperation::update);
+        kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace(name).resource(
+                        Workloads.foreignPeerAuthentication(name, "default", null, null, mode, null))
+                .createOr(NonDeletingOperation::update);
+    }
+
+    private GenericKubernetesResource awaitPolicy(String namespace, String name) throws InterruptedException {
+        return waitFor(() -> read(namespace, name), "PeerAuthentication " + namespace + "/" + name);
+    }
+
+    private void awaitGone(String namespace, String name) throws InterruptedException {
+        waitFor(() -> read(namespace, name).isEmpty(), "PeerAuthentication " + namespace + "/" + name + " to go");
+    }
+
+    private Optional<GenericKubernetesResource> read(String namespace, String name) {
+        return Optional.ofNullable(kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace(namespace)
+                .withName(name).get());
+    }
+
+    private Optional<GenericKubernetesResource> cached(String namespace, String name) {
+        return resolver.cache().policies().stream().filter(p -> "PeerAuthentication".equals(p.getKind()))
+                .filter(p -> namespace.equals(p.getMetadata().getNamespace()) && name.equals(p.getMetadata().getName()))
+                .findFirst();
+    }
+}
