@@ -60,6 +60,7 @@ class AuditReconcilerTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("probe-rewriter.mtls.resolver", "assume-all",
                     "probe-rewriter.operator.certificates.enabled", "false",
+                    "probe-rewriter.operator.port-exceptions.enabled", "false",
                     "probe-rewriter.operator.audit.recheck-interval", "1s",
                     "probe-rewriter.operator.audit.remediation-interval", "1h");
         }

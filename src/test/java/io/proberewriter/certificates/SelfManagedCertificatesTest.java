@@ -66,7 +66,8 @@ class SelfManagedCertificatesTest {
                     Map.entry("probe-rewriter.operator.certificates.ca-validity", "15s"),
                     Map.entry("probe-rewriter.operator.certificates.serving-validity", "4s"),
                     Map.entry("probe-rewriter.operator.certificates.ca-propagation", "1s"),
-                    Map.entry("probe-rewriter.operator.audit.enabled", "false"));
+                    Map.entry("probe-rewriter.operator.audit.enabled", "false"),
+                    Map.entry("probe-rewriter.operator.port-exceptions.enabled", "false"));
         }
     }
 

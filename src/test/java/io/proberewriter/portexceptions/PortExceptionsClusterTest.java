@@ -56,8 +56,7 @@ class PortExceptionsClusterTest {
             // Istio would otherwise rewrite the probes itself and no port would count as under mTLS.
             config.put("probe-rewriter.mtls.istio.rewrites-probes", "false");
             config.put("probe-rewriter.operator.certificates.enabled", "false");
-            // probe-rewriter.operator.audit.enabled=false belongs here once the audit reconciler is merged: on this
-            // branch the key maps to nothing, and SmallRye refuses unknown keys under a mapped prefix.
+            config.put("probe-rewriter.operator.audit.enabled", "false");
             config.put("probe-rewriter.operator.port-exceptions.legacy-policy", "true");
             // Long: every change checked here must reach the reconciler through its own event, not a resync.
             config.put("probe-rewriter.operator.port-exceptions.resync-period", "1h");

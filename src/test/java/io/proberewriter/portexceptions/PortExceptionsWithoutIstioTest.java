@@ -36,6 +36,7 @@ class PortExceptionsWithoutIstioTest {
             return Map.of("probe-rewriter.mtls.resolver", "istio",
                     "probe-rewriter.mtls.istio.rewrites-probes", "false",
                     "probe-rewriter.operator.certificates.enabled", "false",
+                    "probe-rewriter.operator.audit.enabled", "false",
                     "probe-rewriter.operator.port-exceptions.legacy-policy", "true");
         }
     }
