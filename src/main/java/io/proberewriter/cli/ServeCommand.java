@@ -17,7 +17,7 @@ public final class ServeCommand implements Runnable {
     /** The servers started with the application; the operator starts here; serving is waiting until told to stop. */
     @Override
     public void run() {
-        operator.start();
+        operator.startWhenApiServerAnswers();
         Quarkus.waitForExit();
     }
 }

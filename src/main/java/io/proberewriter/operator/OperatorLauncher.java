@@ -1,11 +1,14 @@
 package io.proberewriter.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,16 +20,65 @@ public class OperatorLauncher {
 
     private static final Logger LOG = Logger.getLogger(OperatorLauncher.class);
 
+    private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
     private final ProbeRewriterConfig config;
     private final Instance<Operator> operator;
+    private final Instance<KubernetesClient> client;
     private volatile boolean started;
 
-    OperatorLauncher(ProbeRewriterConfig config, Instance<Operator> operator) {
+    OperatorLauncher(ProbeRewriterConfig config, Instance<Operator> operator, Instance<KubernetesClient> client) {
         this.config = config;
         this.operator = operator;
+        this.client = client;
     }
 
-    /** Starts the reconcilers unless configuration turns the operator off. */
+    /**
+     * What {@code serve} calls: starts the operator on a thread of its own once the API server answers, so that a
+     * replica starting while the API server is away still serves admissions (from files) and the operator
+     * follows when it can. A start that fails with the API server answering (missing RBAC for the Lease, say)
+     * is not transient: the process exits, and the pod's restarts make it visible.
+     */
+    public void startWhenApiServerAnswers() {
+        if (!config.operator().enabled()) {
+            start();
+            return;
+        }
+        Thread starter = new Thread(() -> {
+            Duration wait = Duration.ofSeconds(1);
+            while (!apiServerAnswers()) {
+                LOG.warnf("API server not reachable; starting the operator when it is (next try in %ss)",
+                        wait.toSeconds());
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                wait = wait.multipliedBy(2).compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait.multipliedBy(2);
+            }
+            try {
+                start();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "The operator cannot start: %s", e.getMessage());
+                Quarkus.asyncExit(1);
+            }
+        }, "operator-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private boolean apiServerAnswers() {
+        try {
+            // GET /version: every client may read it, and it needs nothing else to be in place.
+            client.get().getKubernetesVersion();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Starts the reconcilers now unless configuration turns the operator off; tests call this directly. */
     public synchronized void start() {
         if (!config.operator().enabled()) {
             LOG.info("Operator switched off (probe-rewriter.operator.enabled=false): webhook only, nothing is written"
