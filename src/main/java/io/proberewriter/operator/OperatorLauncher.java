@@ -1,6 +1,9 @@
 package io.proberewriter.operator;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.quarkus.runtime.Quarkus;
@@ -46,7 +49,7 @@ public class OperatorLauncher {
         }
         Thread starter = new Thread(() -> {
             Duration wait = Duration.ofSeconds(1);
-            while (!apiServerAnswers()) {
+            while (!apiServerAnswers(client.get().getConfiguration())) {
                 LOG.warnf("API server not reachable; starting the operator when it is (next try in %ss)",
                         wait.toSeconds());
                 try {
@@ -68,10 +71,15 @@ public class OperatorLauncher {
         starter.start();
     }
 
-    private boolean apiServerAnswers() {
-        try {
-            // GET /version: every client may read it, and it needs nothing else to be in place.
-            client.get().getKubernetesVersion();
+    /**
+     * GET /version: every client may read it, and it needs nothing else to be in place. Asked with a client that
+     * does not retry by itself (the shared one backs off for minutes), so that the answer comes when we ask.
+     */
+    private static boolean apiServerAnswers(Config shared) {
+        Config once = new ConfigBuilder(shared).withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout(5_000).withRequestTimeout(5_000).build();
+        try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(once).build()) {
+            probe.getKubernetesVersion();
             return true;
         } catch (RuntimeException e) {
             return false;
