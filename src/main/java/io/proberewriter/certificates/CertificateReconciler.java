@@ -1,6 +1,7 @@
 package io.proberewriter.certificates;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -126,7 +127,7 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
             LOG.infof("Created Secret %s/%s", wanted.getMetadata().getNamespace(), wanted.getMetadata().getName());
             return;
         }
-        Secret replacement = new io.fabric8.kubernetes.api.model.SecretBuilder(current.get())
+        Secret replacement = new SecretBuilder(current.get())
                 .withType(wanted.getType())
                 .withData(wanted.getData())
                 .withStringData(null)

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -29,6 +28,8 @@ public class WarningEvents {
     /** The {@code source.component} of every Event probe-rewriter records. */
     public static final String COMPONENT = "probe-rewriter";
     private static final Logger LOG = Logger.getLogger(WarningEvents.class);
+    /** 253 characters at most, less the dot and the 16 hex digits of the digest. */
+    private static final int MAX_NAME_PREFIX = 253 - 17;
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -79,13 +80,18 @@ public class WarningEvents {
         }
     }
 
-    /** Object name plus a digest of what is said: the same warning maps to the same Event. */
+    /**
+     * Object name plus a digest of what is said: the same warning maps to the same Event. The name is cut so that
+     * the whole stays within the 253 characters of an object name.
+     */
     static String eventName(HasMetadata object, String reason, String message) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(
                     (object.getKind() + '\n' + object.getMetadata().getUid() + '\n' + reason + '\n' + message)
                             .getBytes(StandardCharsets.UTF_8));
-            return object.getMetadata().getName() + "." + HexFormat.of().formatHex(digest, 0, 8);
+            String name = object.getMetadata().getName();
+            String prefix = name.length() > MAX_NAME_PREFIX ? name.substring(0, MAX_NAME_PREFIX) : name;
+            return prefix + "." + HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
@@ -100,10 +106,5 @@ public class WarningEvents {
                 .withUid(object.getMetadata().getUid())
                 .withResourceVersion(object.getMetadata().getResourceVersion())
                 .build();
-    }
-
-    /** When the Event was last counted, for tests and for callers that rate-limit. */
-    public static Optional<Instant> lastSeen(Event event) {
-        return Optional.ofNullable(event.getLastTimestamp()).map(Instant::parse);
     }
 }
