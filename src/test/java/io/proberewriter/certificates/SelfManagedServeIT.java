@@ -1,6 +1,7 @@
 package io.proberewriter.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
@@ -40,11 +41,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default install's process as the Deployment runs it: the packaged jar, {@code serve}, prod profile (so with
- * leader election), certificates from the operator's Secret. It starts while the API server is not there yet —
- * the webhook comes up, not ready, and waits — then the (mock) API server appears with the shipped webhook
- * configuration, and the process takes the Lease, makes its certificates, fills the caBundle, becomes ready and
- * admits a pod over HTTPS the way the API server calls it.
+ * The default install's processes as the Deployment runs them: two replicas of the packaged jar, {@code serve},
+ * prod profile (so with leader election), certificates from the operator's Secret. They start while the API server
+ * is not there yet — alive, not ready, waiting — then the (mock) API server appears with the shipped webhook
+ * configuration: one replica takes the Lease and makes the certificates and the caBundle, both become ready, both
+ * admit a pod over HTTPS the way the API server calls them, and both serve the renewed certificate without a
+ * failed call, while only the Lease holder writes.
  */
 class SelfManagedServeIT {
 
@@ -52,15 +54,59 @@ class SelfManagedServeIT {
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
 
-    private Process serve;
+    /** One replica of the Deployment: its own process, ports and log. */
+    private static final class Replica {
+        final String name;
+        final int httpsPort;
+        final int managementPort;
+        final Process process;
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+        Replica(String name, int apiPort) throws IOException {
+            this.name = name;
+            this.httpsPort = freePort();
+            this.managementPort = freePort();
+            ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "serve");
+            Map<String, String> env = builder.environment();
+            env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + apiPort);
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));
+            env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            env.put("PROBE_REWRITER_NAMESPACE", NAMESPACE);
+            env.put("PROBE_REWRITER_TLS_SOURCE", "secret");
+            env.put("PROBE_REWRITER_MTLS_RESOLVER", "assume-all");
+            // Short-lived serving certificates, so that a renewal happens while the test watches.
+            env.put("PROBE_REWRITER_OPERATOR_CERTIFICATES_SERVING_VALIDITY", "12s");
+            env.put("HOSTNAME", name);
+            builder.redirectErrorStream(true);
+            process = builder.start();
+            Thread reader = new Thread(() -> read(process.getInputStream(), log));
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        boolean logged(String text) {
+            synchronized (log) {
+                return log.stream().anyMatch(line -> line.contains(text));
+            }
+        }
+
+        String tail() {
+            synchronized (log) {
+                return name + ":\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size()));
+            }
+        }
+    }
+
+    private final List<Replica> replicas = new ArrayList<>();
     private KubernetesMockServer apiServer;
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            serve.waitFor(30, TimeUnit.SECONDS);
+        for (Replica replica : replicas) {
+            replica.process.destroy();
+            replica.process.waitFor(30, TimeUnit.SECONDS);
         }
         if (apiServer != null) {
             apiServer.destroy();
@@ -68,31 +114,19 @@ class SelfManagedServeIT {
     }
 
     @Test
-    void comesUpWithoutCertManagerOnceTheApiServerAnswers() throws Exception {
+    void twoReplicasComeUpWithoutCertManagerOnceTheApiServerAnswersAndFollowARenewal() throws Exception {
         int apiPort = freePort();
-        int httpsPort = freePort();
-        int managementPort = freePort();
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "serve");
-        Map<String, String> env = builder.environment();
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + apiPort);
-        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
-        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        env.put("PROBE_REWRITER_NAMESPACE", NAMESPACE);
-        env.put("PROBE_REWRITER_TLS_SOURCE", "secret");
-        env.put("PROBE_REWRITER_MTLS_RESOLVER", "assume-all");
-        env.put("HOSTNAME", "probe-rewriter-7d9f-abcde");
-        builder.redirectErrorStream(true);
-        serve = builder.start();
-        Thread reader = new Thread(() -> read(serve.getInputStream()));
-        reader.setDaemon(true);
-        reader.start();
+        Replica a = new Replica("probe-rewriter-7d9f-aaaaa", apiPort);
+        Replica b = new Replica("probe-rewriter-7d9f-bbbbb", apiPort);
+        replicas.addAll(List.of(a, b));
 
-        await("the operator waits for the API server",
-                () -> logged("API server not reachable; starting the operator when it is"));
-        assertEquals(200, managementStatus(managementPort, "/q/health/live"), "alive without an API server");
-        assertEquals(503, managementStatus(managementPort, "/q/health/ready"), "not ready without a certificate");
+        for (Replica replica : replicas) {
+            await("the operator waits for the API server",
+                    () -> replica.logged("API server not reachable; starting the operator when it is"));
+            assertEquals(200, managementStatus(replica.managementPort, "/q/health/live"), "alive without an API server");
+            assertEquals(503, managementStatus(replica.managementPort, "/q/health/ready"),
+                    "not ready without a certificate");
+        }
 
         // The API server arrives, with what `kubectl apply -k k8s/overlays/default` creates for the operator.
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -111,18 +145,59 @@ class SelfManagedServeIT {
             client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class)).create();
         }
 
-        await("this replica holds the Lease", () -> {
-            Lease lease = client.leases().inNamespace(NAMESPACE).withName("probe-rewriter-operator").get();
-            return lease != null && "probe-rewriter-7d9f-abcde".equals(lease.getSpec().getHolderIdentity());
-        });
+        await("one replica holds the Lease", () -> holder(client) != null);
+        Replica leader = holder(client).equals(a.name) ? a : b;
+        Replica follower = leader == a ? b : a;
         await("the caBundle is written", () -> caBundle(client) != null && !caBundle(client).isEmpty());
-        await("ready", () -> managementStatus(managementPort, "/q/health/ready") == 200);
-        assertTrue(client.secrets().inNamespace(NAMESPACE).withName("probe-rewriter-ca").get() != null);
+        for (Replica replica : replicas) {
+            await(replica.name + " is ready", () -> managementStatus(replica.managementPort, "/q/health/ready") == 200);
+        }
 
-        ApiServerCall call = ApiServerCall.post(httpsPort, "probe-rewriter.probe-rewriter-system.svc",
-                caBundle(client), SelfManagedCertificatesTest.REVIEW);
-        assertEquals(200, call.status());
-        assertTrue(serve.isAlive(), String.join("\n", log));
+        // Both replicas serve the same certificate, trusted through the caBundle, and follow its renewal.
+        String first = serial(call(client, a));
+        assertEquals(first, serial(call(client, b)));
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        boolean renewedEverywhere = false;
+        while (!renewedEverywhere) {
+            assertTrue(System.nanoTime() < deadline, "no renewal reached both replicas");
+            renewedEverywhere = true;
+            for (Replica replica : replicas) {
+                try {
+                    ApiServerCall call = call(client, replica);
+                    if (call.status() != 200) {
+                        failures.add(replica.name + ": status " + call.status());
+                    }
+                    renewedEverywhere &= !serial(call).equals(first);
+                } catch (Exception e) {
+                    failures.add(replica.name + ": " + e);
+                    renewedEverywhere = false;
+                }
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(leader.name, holder(client), "the Lease stayed where it was");
+        assertTrue(leader.logged("Created Secret probe-rewriter-system/probe-rewriter-tls"), leader.tail());
+        assertFalse(follower.logged("Created Secret") || follower.logged("Updated Secret"),
+                "only the Lease holder writes: " + follower.tail());
+        for (Replica replica : replicas) {
+            assertTrue(replica.process.isAlive(), replica.tail());
+        }
+    }
+
+    private static ApiServerCall call(KubernetesClient client, Replica replica) throws Exception {
+        return ApiServerCall.post(replica.httpsPort, "probe-rewriter.probe-rewriter-system.svc", caBundle(client),
+                SelfManagedCertificatesTest.REVIEW);
+    }
+
+    private static String serial(ApiServerCall call) {
+        return call.served().getSerialNumber().toString(16);
+    }
+
+    private static String holder(KubernetesClient client) {
+        Lease lease = client.leases().inNamespace(NAMESPACE).withName("probe-rewriter-operator").get();
+        return lease == null ? null : lease.getSpec().getHolderIdentity();
     }
 
     private static String caBundle(KubernetesClient client) {
@@ -130,13 +205,7 @@ class SelfManagedServeIT {
                 .getWebhooks().get(0).getClientConfig().getCaBundle();
     }
 
-    private boolean logged(String text) {
-        synchronized (log) {
-            return log.stream().anyMatch(line -> line.contains(text));
-        }
-    }
-
-    private void read(InputStream in) {
+    private static void read(InputStream in, List<String> log) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 log.add(line);
@@ -174,9 +243,11 @@ class SelfManagedServeIT {
             } catch (RuntimeException notYet) {
                 // Not there yet.
             }
-            assertTrue(serve.isAlive(), "serve exited while waiting until " + what + ":\n" + String.join("\n", log));
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what + ":\n"
-                    + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
+            for (Replica replica : replicas) {
+                assertTrue(replica.process.isAlive(), "serve exited while waiting until " + what + ": " + replica.tail());
+            }
+            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what + ": "
+                    + replicas.stream().map(Replica::tail).reduce("", (x, y) -> x + "\n" + y));
             Thread.sleep(100);
         }
     }
