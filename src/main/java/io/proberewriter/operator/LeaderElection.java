@@ -1,21 +1,32 @@
 package io.proberewriter.operator;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * One replica writes, every replica serves: the reconcilers run only in the holder of a Lease in probe-rewriter's
  * namespace, while the webhook answers on all of them. The extension uses this in the prod profile
  * (quarkus.operator-sdk.activate-leader-election-for-profiles).
  *
- * <p>A leader that cannot renew its Lease exits (java-operator-sdk's rule, so that two replicas never reconcile at
- * once) and the kubelet restarts it; the other replicas go on serving admissions. The renew deadline is longer
- * than client-go's default so that an API server gone for a few seconds costs no restart.
+ * <p>A leader that loses its Lease (it could not renew it within the deadline: the API server gone, the pod
+ * partitioned) must stop writing at once, so that two replicas never reconcile together: it shuts down, and the
+ * kubelet restarts it; the other replicas go on serving admissions. java-operator-sdk would call
+ * {@code System.exit} for that, which hangs when it happens during a shutdown already under way (a SIGTERM stops the
+ * operator, and stopping gives the Lease up); this class asks Quarkus for a graceful exit instead, and not at all
+ * when the application is already stopping. The renew deadline is longer than client-go's default so that an API
+ * server gone for a few seconds costs no restart.
  */
 @Singleton
 public class LeaderElection {
@@ -23,6 +34,9 @@ public class LeaderElection {
     static final Duration LEASE_DURATION = Duration.ofSeconds(30);
     static final Duration RENEW_DEADLINE = Duration.ofSeconds(20);
     static final Duration RETRY_PERIOD = Duration.ofSeconds(4);
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+
+    private volatile boolean stopping;
 
     @Produces
     @Singleton
@@ -32,9 +46,28 @@ public class LeaderElection {
                 .withLeaseNamespace(config.namespace())
                 .withLeaseDuration(LEASE_DURATION)
                 .withRenewDeadline(RENEW_DEADLINE)
-                .withRetryPeriod(RETRY_PERIOD);
+                .withRetryPeriod(RETRY_PERIOD)
+                .withExitOnStopLeading(false)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> LOG.info("Holding the Lease: this replica runs the reconcilers"),
+                        this::lostLease,
+                        leader -> LOG.infof("The reconcilers run in %s", leader)));
         // The pod name, so that `kubectl get lease` tells which replica writes.
         Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()).ifPresent(builder::withIdentity);
         return builder.build();
+    }
+
+    /** Before the operator stops (its stop gives the Lease up, which is no reason to exit again). */
+    void stopping(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        stopping = true;
+    }
+
+    void lostLease() {
+        if (stopping) {
+            return;
+        }
+        LOG.error("Lost the Lease: shutting down so that no other replica's reconcilers run alongside these; the"
+                + " kubelet restarts this pod");
+        Quarkus.asyncExit(1);
     }
 }
