@@ -2,6 +2,7 @@ package io.proberewriter.config;
 
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +12,9 @@ import java.util.List;
 @Singleton
 class SettingsCheck {
 
-    void check(@Observes StartupEvent event, ProbeRewriterConfig config) {
-        List<String> problems = problems(config);
+    void check(@Observes StartupEvent event, ProbeRewriterConfig config, Instance<SettingsProblems> others) {
+        List<String> problems = new ArrayList<>(problems(config));
+        others.forEach(other -> problems.addAll(other.problems()));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
         }
