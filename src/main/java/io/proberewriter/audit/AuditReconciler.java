@@ -1,6 +1,8 @@
 package io.proberewriter.audit;
 
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -9,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
@@ -23,6 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,6 +66,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     private final ControllerRestarts restarts;
     private final WarningEvents events;
     private final Clock clock;
+    private volatile InformerEventSource<Namespace, Pod> namespaceSource;
 
     AuditReconciler(AuditConfig config, ProbeRewriterConfig global, NamespaceCache namespaces,
                     WebhookMtlsResolver resolver, ProbeRewriter engine, BrokenPods brokenPods,
@@ -86,10 +93,36 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         return config.enabled() && namespacesWatched;
     }
 
+    /**
+     * Besides the pods: their namespaces, so that opting a namespace in (or setting its mode, or remediate) has its
+     * pods audited at once rather than at their next re-check. A namespace change maps to every pod of it.
+     */
     @Override
     public List<EventSource<?, Pod>> prepareEventSources(EventSourceContext<Pod> context) {
         brokenPods.deletionsFrom(context.getPrimaryCache());
-        return List.of();
+        var pods = context.getPrimaryCache();
+        var namespaceChanges = InformerEventSourceConfiguration.from(Namespace.class, Pod.class)
+                .withName("namespaces")
+                .withSecondaryToPrimaryMapper(namespace -> pods.list(namespace.getMetadata().getName())
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .withOnUpdateFilter((before, after) -> !Objects.equals(before.getMetadata().getLabels(),
+                        after.getMetadata().getLabels())
+                        || !Objects.equals(before.getMetadata().getAnnotations(), after.getMetadata().getAnnotations()))
+                .build();
+        InformerEventSource<Namespace, Pod> source = new InformerEventSource<>(namespaceChanges, context);
+        namespaceSource = source;
+        return List.of(source);
+    }
+
+    /**
+     * The pod's namespace as this reconciler's own informer has it: a namespace change reconciles its pods through
+     * that informer, and the webhook's namespace cache (a second informer) may not have the change yet.
+     */
+    private Optional<Namespace> namespaceOf(String name) {
+        InformerEventSource<Namespace, Pod> source = namespaceSource;
+        Optional<Namespace> own = source == null ? Optional.empty() : source.get(new ResourceID(name));
+        return own.isPresent() ? own : namespaces.get(name);
     }
 
     @Override
@@ -100,7 +133,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
             return UpdateControl.<Pod>noUpdate().rescheduleAfter(NOT_READY_DELAY);
         }
         String namespace = pod.getMetadata().getNamespace();
-        PodFinding finding = PodAudit.examine(pod, namespaces.get(namespace), ownNamespace, engine);
+        PodFinding finding = PodAudit.examine(pod, namespaceOf(namespace), ownNamespace, engine);
         if (!finding.isBroken()) {
             brokenPods.notBroken(ResourceID.fromResource(pod));
             return recheck();

@@ -1,0 +1,86 @@
+package io.proberewriter.audit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.proberewriter.engine.Annotations;
+import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.webhook.ServingCertificates;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A namespace that opts in after its pods started: they are audited at once, not at their next re-check (an hour
+ * here), because a namespace change reconciles its pods.
+ */
+@QuarkusTest
+@TestProfile(AuditOptInTest.HourlyRecheck.class)
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class AuditOptInTest {
+
+    public static class HourlyRecheck implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("probe-rewriter.mtls.resolver", "assume-all",
+                    "probe-rewriter.operator.certificates.enabled", "false",
+                    "probe-rewriter.operator.port-exceptions.enabled", "false",
+                    "probe-rewriter.operator.audit.recheck-interval", "1h");
+        }
+    }
+
+    @Inject
+    KubernetesClient kubernetes;
+    @Inject
+    OperatorLauncher launcher;
+
+    @Test
+    void podsOfANamespaceThatOptsInAreAuditedAtOnce() throws Exception {
+        kubernetes.resource(AuditFixtures.namespace("opted-in-early", true, false)).create();
+        kubernetes.resource(AuditFixtures.namespace("opts-in-late", false, false)).create();
+        Pod early = create(AuditFixtures.pod("opted-in-early", "httpbin", Map.of()));
+        Pod late = create(AuditFixtures.pod("opts-in-late", "httpbin", Map.of()));
+        launcher.start();
+
+        // The audit's first pass over the running pods has happened: the opted-in one is reported...
+        waitFor(() -> !warnings(early).isEmpty(), "the Event on the pod of the opted-in namespace");
+        assertTrue(warnings(late).isEmpty(), "nothing on a pod of a namespace that has not opted in");
+
+        // ...and the other namespace opts in: its pod is audited now, an hour before its next re-check.
+        kubernetes.namespaces().withName("opts-in-late").edit(n -> {
+            n.getMetadata().getLabels().put(Annotations.ENABLED_LABEL, "true");
+            return n;
+        });
+        waitFor(() -> !warnings(late).isEmpty(), "the Event on the pod once its namespace opted in");
+    }
+
+    private Pod create(Pod pod) {
+        pod.getMetadata().setUid(null);
+        return kubernetes.resource(pod).create();
+    }
+
+    private List<Event> warnings(Pod pod) {
+        return kubernetes.v1().events().inNamespace(pod.getMetadata().getNamespace()).list().getItems().stream()
+                .filter(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .filter(e -> AuditReconciler.INCOMPATIBLE.equals(e.getReason()))
+                .toList();
+    }
+
+    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+}
