@@ -96,7 +96,7 @@ public final class CertificateSecrets {
     }
 
     /** A data entry decoded, or {@code stringData} if someone wrote it that way; null when absent or not base64. */
-    static String text(Secret secret, String key) {
+    public static String text(Secret secret, String key) {
         String encoded = Optional.ofNullable(secret.getData()).map(d -> d.get(key)).orElse(null);
         if (encoded == null) {
             return Optional.ofNullable(secret.getStringData()).map(d -> d.get(key)).orElse(null);

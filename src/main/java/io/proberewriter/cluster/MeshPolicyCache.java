@@ -57,11 +57,7 @@ public final class MeshPolicyCache {
                 generation.incrementAndGet();
             }
         });
-        // The API server may be briefly unreachable: keep retrying rather than give up the cache.
-        informer.exceptionHandler((isStarted, failure) -> {
-            LOG.warnf("%s watch failed, retrying: %s", what, failure.toString());
-            return true;
-        });
+        RetryingInformers.retryingForever(informer, LOG, what);
         informer.start();
         return informer;
     }

@@ -37,12 +37,8 @@ public class NamespaceCache {
             LOG.info("Namespace watch disabled: global defaults apply to every pod");
             return;
         }
-        SharedIndexInformer<Namespace> started = client.get().namespaces().runnableInformer(0)
-                // The API server may be briefly unreachable: keep retrying rather than give up the cache.
-                .exceptionHandler((isStarted, failure) -> {
-                    LOG.warnf("Namespace watch failed, retrying: %s", failure.toString());
-                    return true;
-                });
+        SharedIndexInformer<Namespace> started =
+                RetryingInformers.retryingForever(client.get().namespaces().runnableInformer(0), LOG, "Namespace");
         informer = started;
         started.start();
     }

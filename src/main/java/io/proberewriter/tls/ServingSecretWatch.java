@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.proberewriter.certificates.CertificateSecrets;
+import io.proberewriter.cluster.RetryingInformers;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.config.TlsSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,7 +16,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
-import java.util.Base64;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -52,12 +54,9 @@ public class ServingSecretWatch {
         String namespace = config.namespace();
         String name = config.tls().secretName();
         LOG.infof("Serving the certificate of Secret %s/%s", namespace, name);
-        SharedIndexInformer<Secret> started = client.get().secrets().inNamespace(namespace).withName(name)
-                .runnableInformer(0)
-                .exceptionHandler((isStarted, failure) -> {
-                    LOG.warnf("Watch of Secret %s/%s failed, retrying: %s", namespace, name, failure.toString());
-                    return true;
-                });
+        SharedIndexInformer<Secret> started = RetryingInformers.retryingForever(
+                client.get().secrets().inNamespace(namespace).withName(name).runnableInformer(0), LOG,
+                "Secret " + namespace + "/" + name);
         started.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret secret) {
@@ -94,8 +93,8 @@ public class ServingSecretWatch {
     }
 
     private Optional<X509ExtendedKeyManager> keyManager(Secret secret, String origin) {
-        Optional<byte[]> cert = entry(secret, "tls.crt");
-        Optional<byte[]> key = entry(secret, "tls.key");
+        Optional<byte[]> cert = entry(secret, CertificateSecrets.TLS_CERT);
+        Optional<byte[]> key = entry(secret, CertificateSecrets.TLS_KEY);
         if (cert.isEmpty() || key.isEmpty()) {
             LOG.warnf("%s has no tls.crt and tls.key yet", origin);
             return Optional.empty();
@@ -117,14 +116,7 @@ public class ServingSecretWatch {
     }
 
     private static Optional<byte[]> entry(Secret secret, String key) {
-        String encoded = secret.getData() == null ? null : secret.getData().get(key);
-        if (encoded == null || encoded.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Base64.getMimeDecoder().decode(encoded));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(CertificateSecrets.text(secret, key)).filter(text -> !text.isEmpty())
+                .map(text -> text.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.polling.Eventually;
 import io.proberewriter.webhook.ServingCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -77,10 +78,6 @@ class AuditOptInTest {
     }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(50);
-        }
+        Eventually.until(what, java.time.Duration.ofSeconds(30), condition);
     }
 }

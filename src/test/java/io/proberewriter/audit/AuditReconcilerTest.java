@@ -21,6 +21,7 @@ import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.polling.Eventually;
 import io.proberewriter.webhook.ServingCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -250,10 +251,6 @@ class AuditReconcilerTest {
     }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(50);
-        }
+        Eventually.until(what, java.time.Duration.ofSeconds(30), condition);
     }
 }

@@ -15,9 +15,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.proberewriter.polling.Eventually;
 import jakarta.enterprise.inject.Vetoed;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -127,12 +127,7 @@ class LeaderElectionTest {
     }
 
     private static ProbeRewriterConfig config() {
-        return new SmallRyeConfigBuilder()
-                .withMapping(ProbeRewriterConfig.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(Map.of("probe-rewriter.namespace", NAMESPACE), "test", 500))
-                .build()
-                .getConfigMapping(ProbeRewriterConfig.class);
+        return ConfigMappings.read(ProbeRewriterConfig.class, Map.of("probe-rewriter.namespace", NAMESPACE));
     }
 
     private String holder() {
@@ -154,10 +149,6 @@ class LeaderElectionTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(50);
-        }
+        Eventually.until(what, Duration.ofSeconds(30), condition);
     }
 }

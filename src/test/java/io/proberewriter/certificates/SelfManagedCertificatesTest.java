@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.proberewriter.operator.OperatorLauncher;
+import io.proberewriter.polling.Eventually;
 import io.proberewriter.tls.ServingCertificate;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -192,17 +193,6 @@ class SelfManagedCertificatesTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (true) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // A Secret not there yet reads as null: keep waiting.
-            }
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(50);
-        }
+        Eventually.until(what, Duration.ofSeconds(40), condition);
     }
 }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.ProbeKind;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +17,7 @@ import org.junit.jupiter.api.Test;
 class SettingsCheckTest {
 
     private static ProbeRewriterConfig config(Map<String, String> values) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(ProbeRewriterConfig.class)
-                // As in the application: Quarkus reads durations like "30s".
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))
-                .build();
-        return config.getConfigMapping(ProbeRewriterConfig.class);
+        return ConfigMappings.read(ProbeRewriterConfig.class, values);
     }
 
     @Test

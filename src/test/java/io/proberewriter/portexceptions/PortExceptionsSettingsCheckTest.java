@@ -2,9 +2,7 @@ package io.proberewriter.portexceptions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
+import io.proberewriter.config.ConfigMappings;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,12 +11,7 @@ import org.junit.jupiter.api.Test;
 class PortExceptionsSettingsCheckTest {
 
     private static PortExceptionsConfig config(Map<String, String> values) {
-        return new SmallRyeConfigBuilder()
-                .withMapping(PortExceptionsConfig.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(values, "test", 500))
-                .build()
-                .getConfigMapping(PortExceptionsConfig.class);
+        return ConfigMappings.read(PortExceptionsConfig.class, values);
     }
 
     @Test

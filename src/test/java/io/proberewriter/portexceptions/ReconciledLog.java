@@ -1,7 +1,7 @@
 package io.proberewriter.portexceptions;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.polling.Eventually;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -32,25 +32,18 @@ public class ReconciledLog {
         return List.copyOf(seen);
     }
 
-    static final long DEADLINE_NANOS = 30_000_000_000L;
+    static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(30);
 
     static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(25);
-        }
+        Eventually.until(what, TIMEOUT, condition);
     }
 
     static <T> T waitFor(java.util.function.Supplier<Optional<T>> value, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE_NANOS;
-        while (true) {
-            Optional<T> found = value.get();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(25);
-        }
+        java.util.concurrent.atomic.AtomicReference<T> found = new java.util.concurrent.atomic.AtomicReference<>();
+        Eventually.until(what, TIMEOUT, () -> value.get().map(v -> {
+            found.set(v);
+            return true;
+        }).orElse(false));
+        return found.get();
     }
 }

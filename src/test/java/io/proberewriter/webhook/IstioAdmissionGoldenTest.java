@@ -1,6 +1,5 @@
 package io.proberewriter.webhook;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +13,7 @@ import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.mtls.MeshPolicies;
+import io.proberewriter.polling.Eventually;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -170,10 +170,6 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
     }
 
     private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(20);
-        }
+        Eventually.until(what, java.time.Duration.ofSeconds(20), condition);
     }
 }
