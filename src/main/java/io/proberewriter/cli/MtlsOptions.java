@@ -9,6 +9,7 @@ import io.proberewriter.mtls.IstioMtlsOracle;
 import io.proberewriter.mtls.MeshPolicies;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -33,10 +34,10 @@ public final class MtlsOptions {
     }
 
     @Option(names = "--mtls", paramLabel = "RESOLVER", converter = ResolverConverter.class, defaultValue = "auto",
-            description = "How to tell which ports are under mTLS: istio (PeerAuthentication, v1alpha1 Policy/MeshPolicy "
-                    + "and Services read from the input), assume-all (every port), annotation "
-                    + "(probe-rewriter.io/mtls-ports), or auto: istio when the input holds Istio policies, else "
-                    + "assume-all. Default: ${DEFAULT-VALUE}.")
+            description = "How to tell which ports are under mTLS: istio (PeerAuthentication, v1alpha1 Policy/MeshPolicy, "
+                    + "Services and Istio's ConfigMaps read from the input), assume-all (every port), annotation "
+                    + "(probe-rewriter.io/mtls-ports), or auto: istio when the input holds Istio policies (or Istio "
+                    + "0.8's mesh config), else assume-all. Default: ${DEFAULT-VALUE}.")
     Resolver resolver = Resolver.AUTO;
 
     @Option(names = "--istio-root-namespace", paramLabel = "NS", defaultValue = MeshPolicies.DEFAULT_ROOT_NAMESPACE,
@@ -44,15 +45,23 @@ public final class MtlsOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     String rootNamespace = MeshPolicies.DEFAULT_ROOT_NAMESPACE;
 
+    @Option(names = "--istio-namespace", paramLabel = "NS", defaultValue = MeshPolicies.DEFAULT_ISTIO_NAMESPACE,
+            description = "With --mtls istio: the namespace of Istio's control plane, where its ConfigMaps "
+                    + "istio-sidecar-injector[-<revision>] and istio are read from the input "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String istioNamespace = MeshPolicies.DEFAULT_ISTIO_NAMESPACE;
+
     @Option(names = "--istio-global-mtls",
             description = "With --mtls istio: Istio 0.8's global.mtls.enabled, mTLS everywhere unless a v1alpha1 "
-                    + "policy says otherwise (default: off).")
+                    + "policy says otherwise (default: what the input's mesh config, ConfigMap istio, says; else off).")
     boolean globalMtls;
 
-    @Option(names = "--istio-rewrites-probes", paramLabel = "BOOL", arity = "1", defaultValue = "true",
-            description = "With --mtls istio: the mesh default of sidecar.istio.io/rewriteAppHTTPProbers, on since "
-                    + "Istio 1.10; false for older meshes (default: ${DEFAULT-VALUE}).")
-    boolean istioRewritesProbes = true;
+    @Option(names = "--istio-rewrites-probes", paramLabel = "BOOL", arity = "1",
+            description = "With --mtls istio: the mesh default of sidecar.istio.io/rewriteAppHTTPProbers, where the "
+                    + "input holds no istio-sidecar-injector ConfigMap that says it. Unset: off for a mesh from "
+                    + "before Istio rewrote probes (v1alpha1 policies and no PeerAuthentication, or Istio 0.8's "
+                    + "global mTLS switch), on otherwise.")
+    Boolean istioRewritesProbes;
 
     /**
      * The resolver for this run. With istio, the snapshot comes from {@code documents}; documents it has to ignore
@@ -60,23 +69,27 @@ public final class MtlsOptions {
      */
     MtlsOracle oracle(List<SourceDocument> documents, String defaultNamespace, Consumer<String> warnings) {
         Resolver chosen = resolver != Resolver.AUTO ? resolver
-                : documents.stream().anyMatch(MtlsOptions::isIstioPolicy) ? Resolver.ISTIO : Resolver.ASSUME_ALL;
+                : documents.stream().anyMatch(this::decidesIstioMtls) ? Resolver.ISTIO : Resolver.ASSUME_ALL;
         return switch (chosen) {
             case ASSUME_ALL, AUTO -> new AssumeAllMtlsOracle();
             case ANNOTATION -> new AnnotationMtlsOracle();
             case ISTIO -> {
                 MeshPolicyDocuments mesh = MeshPolicyDocuments.read(documents, defaultNamespace,
-                        () -> MeshPolicies.builder().rootNamespace(rootNamespace).legacyGlobalMtls(globalMtls)
-                                .rewriteAppProbesByDefault(istioRewritesProbes));
+                        () -> MeshPolicies.builder().rootNamespace(rootNamespace).istioNamespace(istioNamespace)
+                                .legacyGlobalMtls(globalMtls)
+                                .rewriteAppProbesSetting(Optional.ofNullable(istioRewritesProbes),
+                                        "--istio-rewrites-probes"));
                 mesh.warnings().forEach(warnings);
                 yield new IstioMtlsOracle(mesh.policies());
             }
         };
     }
 
-    private static boolean isIstioPolicy(SourceDocument document) {
+    /** An Istio policy, or Istio 0.8's mesh config, which may hold its global mTLS switch. */
+    private boolean decidesIstioMtls(SourceDocument document) {
         return MeshPolicies.isPolicyKind(document.content().path("apiVersion").asText(""),
-                document.content().path("kind").asText(""));
+                document.content().path("kind").asText(""))
+                || MeshPolicyDocuments.isIstioMeshConfig(document, istioNamespace);
     }
 
     static final class ResolverConverter implements ITypeConverter<Resolver> {

@@ -20,22 +20,31 @@ import org.jboss.logging.Logger;
 final class ClusterMtlsOracle implements MtlsOracle {
 
     private static final Logger LOG = Logger.getLogger(ClusterMtlsOracle.class);
+    static final String REWRITES_PROBES_SETTING = "probe-rewriter.mtls.istio.rewrites-probes";
 
     private record Snapshot(long generation, MeshPolicies mesh, IstioMtlsOracle oracle) {
     }
 
     private final MeshPolicyCache cache;
     private final ProbeRewriterConfig.Mtls.Istio settings;
+    private final IstioApis apis;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private volatile String loggedSources;
 
-    ClusterMtlsOracle(MeshPolicyCache cache, ProbeRewriterConfig.Mtls.Istio settings) {
+    ClusterMtlsOracle(MeshPolicyCache cache, ProbeRewriterConfig.Mtls.Istio settings, IstioApis apis) {
         this.cache = cache;
         this.settings = settings;
+        this.apis = apis;
     }
 
     @Override
     public MtlsVerdict check(ProbeTarget target) {
         return snapshot().oracle().check(target);
+    }
+
+    /** Builds the snapshot now (at startup, once the caches are synced) so that its sources are logged. */
+    void logSources() {
+        snapshot();
     }
 
     private Snapshot snapshot() {
@@ -48,12 +57,21 @@ final class ClusterMtlsOracle implements MtlsOracle {
         }
         MeshPolicies mesh = MeshPolicies.builder()
                 .rootNamespace(settings.rootNamespace())
+                .istioNamespace(settings.namespace())
                 .legacyGlobalMtls(settings.globalMtls())
-                .rewriteAppProbesByDefault(settings.rewritesProbes())
+                .rewriteAppProbesSetting(settings.rewritesProbes(), REWRITES_PROBES_SETTING)
+                .legacyApisOnly(apis.legacyOnly())
+                .configMapsUnreadable(cache.configMapsUnreadable())
                 .policies(cache.policies())
                 .services(cache.services())
+                .configMaps(cache.istioConfigMaps())
                 .build();
         logNewlyIgnored(snapshot == null ? List.of() : snapshot.mesh().ignored(), mesh.ignored());
+        String sources = mesh.describeSources();
+        if (!sources.equals(loggedSources)) {
+            loggedSources = sources;
+            LOG.infof("Istio resolver: %s", sources);
+        }
         Snapshot built = new Snapshot(generation, mesh, new IstioMtlsOracle(mesh));
         current.set(built);
         return built;

@@ -43,9 +43,17 @@ public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, 
         return new IstioApis(peer, served(client, POLICY), served(client, MESH_POLICY));
     }
 
-    /** Whether Istio's PeerAuthentication is there, which is what {@code auto} looks for. */
+    /**
+     * Whether any of Istio's authentication kinds is served, which is what {@code auto} looks for: PeerAuthentication
+     * on Istio 1.5 and later, the v1alpha1 Policy or MeshPolicy on the seeds' Istio 0.8 to 1.4.
+     */
     public boolean istioPresent() {
-        return peerAuthentication.isPresent();
+        return peerAuthentication.isPresent() || policy || meshPolicy;
+    }
+
+    /** Only the v1alpha1 kinds: Istio 1.4 or older, from before Istio rewrote probes itself. */
+    public boolean legacyOnly() {
+        return peerAuthentication.isEmpty() && (policy || meshPolicy);
     }
 
     /** The kinds to watch, in the order they are listed in logs. */

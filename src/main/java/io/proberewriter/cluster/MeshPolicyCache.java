@@ -1,22 +1,33 @@
 package io.proberewriter.cluster;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.proberewriter.mtls.IstioConfigMaps;
+import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
  * Informer caches of what the istio resolver reads: PeerAuthentications, v1alpha1 Policies and MeshPolicies where
- * served, and Services where v1alpha1 Policies need them. The admission path reads the stores, never the API
- * server. Every change bumps {@link #generation()}, so that a snapshot built from the stores knows when it is stale.
+ * served, Services where v1alpha1 Policies need them, and the ConfigMaps of Istio's control plane (the injector's
+ * values, the mesh config) in Istio's namespace. The admission path reads the stores, never the API server. Every
+ * change bumps {@link #generation()}, so that a snapshot built from the stores knows when it is stale.
+ *
+ * <p>The ConfigMaps are read under a Role in Istio's namespace that the install grants only where Istio runs
+ * (k8s/components/istio). Without it the list is forbidden: that is not waited for, retried or held against
+ * readiness; the resolver then works from its settings and says so ({@link #configMapsUnreadable()}).
  */
 public final class MeshPolicyCache {
 
@@ -24,10 +35,18 @@ public final class MeshPolicyCache {
 
     private final List<SharedIndexInformer<GenericKubernetesResource>> policyInformers = new CopyOnWriteArrayList<>();
     private volatile SharedIndexInformer<Service> serviceInformer;
+    private volatile SharedIndexInformer<ConfigMap> configMapInformer;
+    private volatile String configMapsUnreadable;
+    private volatile String istioNamespace;
     private final AtomicLong generation = new AtomicLong();
 
-    /** Starts one informer per kind served; returns at once, the first lists arrive in the background. */
-    void start(KubernetesClient client, IstioApis apis) {
+    /**
+     * Starts one informer per kind served, and one on the ConfigMaps of {@code istioNamespace}; returns at once, the
+     * first lists arrive in the background.
+     */
+    void start(KubernetesClient client, IstioApis apis, String istioNamespace) {
+        this.istioNamespace = istioNamespace;
+        startConfigMaps(client, istioNamespace);
         for (ResourceDefinitionContext kind : apis.watched()) {
             var resources = client.genericKubernetesResources(kind);
             SharedIndexInformer<GenericKubernetesResource> informer = kind.isNamespaceScoped()
@@ -41,25 +60,59 @@ public final class MeshPolicyCache {
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
+        informer.addEventHandler(bumpingGeneration(o -> true));
+        RetryingInformers.retryingForever(informer, LOG, what);
+        informer.start();
+        return informer;
+    }
+
+    /**
+     * Every ConfigMap of Istio's namespace is cached (a name prefix cannot be watched), but only Istio's own bump
+     * the generation: older Istio releases renew leader-election ConfigMaps there every few seconds.
+     */
+    private void startConfigMaps(KubernetesClient client, String namespace) {
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).runnableInformer(0);
+        informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
+                cm.getMetadata().getName(), namespace)));
+        informer.exceptionHandler((isStarted, failure) -> {
+            if (failure instanceof KubernetesClientException e && e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+                configMapsUnreadable = "cannot list ConfigMaps in " + namespace + ": forbidden (grant it with"
+                        + " k8s/components/istio, then restart)";
+                LOG.warnf("Istio resolver: %s; Istio's probe rewrite default comes from the settings instead",
+                        configMapsUnreadable);
+                generation.incrementAndGet();
+                return false;
+            }
+            LOG.warnf("ConfigMap (%s) watch failed, retrying: %s", namespace, failure.toString());
+            return true;
+        });
+        configMapInformer = informer;
+        informer.start();
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> bumpingGeneration(Predicate<T> relevant) {
+        return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                generation.incrementAndGet();
+                if (relevant.test(obj)) {
+                    generation.incrementAndGet();
+                }
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                generation.incrementAndGet();
+                if (relevant.test(oldObj) || relevant.test(newObj)) {
+                    generation.incrementAndGet();
+                }
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                generation.incrementAndGet();
+                if (relevant.test(obj)) {
+                    generation.incrementAndGet();
+                }
             }
-        });
-        RetryingInformers.retryingForever(informer, LOG, what);
-        informer.start();
-        return informer;
+        };
     }
 
     void stop() {
@@ -68,18 +121,46 @@ public final class MeshPolicyCache {
         if (services != null) {
             services.stop();
         }
+        SharedIndexInformer<ConfigMap> configMaps = configMapInformer;
+        if (configMaps != null) {
+            configMaps.stop();
+        }
     }
 
-    /** True once every started informer has its first list (true when none was started). */
+    /**
+     * True once every started informer has its first list (true when none was started). The ConfigMaps count as
+     * synced once they are known to be unreadable: nothing is coming, and the settings answer instead.
+     */
     public boolean synced() {
         SharedIndexInformer<Service> services = serviceInformer;
+        SharedIndexInformer<ConfigMap> configMaps = configMapInformer;
         return policyInformers.stream().allMatch(SharedIndexInformer::hasSynced)
-                && (services == null || services.hasSynced());
+                && (services == null || services.hasSynced())
+                && (configMaps == null || configMaps.hasSynced() || configMapsUnreadable != null);
     }
 
     /** How many informers run, for the readiness check's data. */
     int informers() {
-        return policyInformers.size() + (serviceInformer == null ? 0 : 1);
+        return policyInformers.size() + (serviceInformer == null ? 0 : 1)
+                + (configMapInformer == null || configMapsUnreadable != null ? 0 : 1);
+    }
+
+    /** Why Istio's ConfigMaps cannot be read (RBAC); empty while they can. */
+    public Optional<String> configMapsUnreadable() {
+        return Optional.ofNullable(configMapsUnreadable);
+    }
+
+    /** The cached ConfigMaps of Istio's control plane that the resolver reads. */
+    public List<ConfigMap> istioConfigMaps() {
+        SharedIndexInformer<ConfigMap> configMaps = configMapInformer;
+        String namespace = istioNamespace;
+        if (configMaps == null || namespace == null) {
+            return List.of();
+        }
+        return configMaps.getStore().list().stream()
+                .filter(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(), cm.getMetadata().getName(),
+                        namespace))
+                .toList();
     }
 
     /** Changes whenever a store changes. */

@@ -50,9 +50,13 @@ public record MtlsResolverChoice(MtlsResolver resolver, IstioApis apis, String r
         if (configured == MtlsResolver.ISTIO) {
             return new MtlsResolverChoice(MtlsResolver.ISTIO, apis, "configured");
         }
-        return apis.istioPresent()
-                ? new MtlsResolverChoice(MtlsResolver.ISTIO, apis, "auto: the cluster serves PeerAuthentication")
-                : new MtlsResolverChoice(MtlsResolver.ASSUME_ALL, IstioApis.none(),
-                "auto: the cluster does not serve Istio's PeerAuthentication");
+        if (!apis.istioPresent()) {
+            return new MtlsResolverChoice(MtlsResolver.ASSUME_ALL, IstioApis.none(),
+                    "auto: the cluster serves none of Istio's authentication policies (PeerAuthentication, v1alpha1"
+                            + " Policy or MeshPolicy)");
+        }
+        return new MtlsResolverChoice(MtlsResolver.ISTIO, apis, apis.legacyOnly()
+                ? "auto: the cluster serves Istio's v1alpha1 authentication policies (Istio 1.4 or older)"
+                : "auto: the cluster serves PeerAuthentication");
     }
 }

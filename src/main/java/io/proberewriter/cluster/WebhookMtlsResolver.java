@@ -11,6 +11,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -26,6 +27,7 @@ public class WebhookMtlsResolver {
 
     private static final Logger LOG = Logger.getLogger(WebhookMtlsResolver.class);
     private static final MtlsOracle ASSUME_ALL = new AssumeAllMtlsOracle();
+    private static final Duration SYNC_POLL = Duration.ofMillis(200);
 
     private final ProbeRewriterConfig config;
     private final Instance<KubernetesClient> client;
@@ -46,13 +48,17 @@ public class WebhookMtlsResolver {
 
     private void choose() {
         MtlsResolverChoice chosen;
+        ClusterMtlsOracle istio = null;
         try {
             chosen = MtlsResolverChoice.choose(config.mtls().resolver(), config.namespaces().watch(),
                     () -> IstioApis.discover(client.get()));
             if (chosen.resolver() == MtlsResolver.ISTIO) {
-                cache.start(client.get(), chosen.apis());
-                oracle = new ClusterMtlsOracle(cache, config.mtls().istio());
-                LOG.infof("mTLS resolver: istio (%s); watching %s", chosen.reason(), watchedKinds(chosen.apis()));
+                String istioNamespace = config.mtls().istio().namespace();
+                cache.start(client.get(), chosen.apis(), istioNamespace);
+                istio = new ClusterMtlsOracle(cache, config.mtls().istio(), chosen.apis());
+                oracle = istio;
+                LOG.infof("mTLS resolver: istio (%s); watching %s", chosen.reason(),
+                        watchedKinds(chosen.apis(), istioNamespace));
             } else {
                 oracle = chosen.resolver() == MtlsResolver.ANNOTATION ? new AnnotationMtlsOracle() : ASSUME_ALL;
                 LOG.infof("mTLS resolver: %s (%s)", chosen.resolver().word(), chosen.reason());
@@ -64,12 +70,34 @@ public class WebhookMtlsResolver {
             chosen = new MtlsResolverChoice(MtlsResolver.ASSUME_ALL, IstioApis.none(), "choosing failed: " + e);
         }
         choice = chosen;
+        if (istio != null) {
+            logSourcesOnceSynced(istio);
+        }
     }
 
-    private static String watchedKinds(IstioApis apis) {
+    /**
+     * Says once, at startup, where Istio's probe rewrite default comes from (the injector's ConfigMap, a setting or
+     * the mesh's era). That needs the first lists, which can take a while; the thread is this one's, in the
+     * background.
+     */
+    private void logSourcesOnceSynced(ClusterMtlsOracle istio) {
+        try {
+            while (!cache.synced()) {
+                Thread.sleep(SYNC_POLL.toMillis());
+            }
+            istio.logSources();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Istio resolver: could not describe its sources");
+        }
+    }
+
+    private static String watchedKinds(IstioApis apis, String istioNamespace) {
         StringBuilder kinds = new StringBuilder();
         apis.watched().forEach(k -> kinds.append(kinds.isEmpty() ? "" : ", ").append(IstioApis.describe(k)));
         kinds.append(kinds.isEmpty() ? "" : ", ").append("Service v1");
+        kinds.append(", ConfigMap v1 in ").append(istioNamespace);
         return kinds.toString();
     }
 

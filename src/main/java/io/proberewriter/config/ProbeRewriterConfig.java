@@ -8,6 +8,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -164,22 +165,35 @@ public interface ProbeRewriterConfig {
 
         Istio istio();
 
-        /** Mesh settings the istio resolver cannot read from the cluster's resources. */
+        /** Mesh settings for the istio resolver, where the cluster's resources do not say. */
         interface Istio {
             /** Istio's root namespace ({@code meshConfig.rootNamespace}), home of mesh-wide policies. */
             @WithName("root-namespace")
             @WithDefault("istio-system")
             String rootNamespace();
 
-            /** Istio 0.8's {@code global.mtls.enabled}: mTLS everywhere unless a v1alpha1 policy says otherwise. */
+            /**
+             * The namespace of Istio's control plane, whose ConfigMaps (the injector's values, the mesh config) the
+             * resolver reads where RBAC lets it (k8s/components/istio).
+             */
+            @WithName("namespace")
+            @WithDefault("istio-system")
+            String namespace();
+
+            /**
+             * Istio 0.8's {@code global.mtls.enabled}: mTLS everywhere unless a v1alpha1 policy says otherwise. The
+             * mesh config's {@code authPolicy}, where it can be read, decides instead.
+             */
             @WithName("global-mtls")
             @WithDefault("false")
             boolean globalMtls();
 
-            /** The mesh default of {@code sidecar.istio.io/rewriteAppHTTPProbers}, on since Istio 1.10. */
+            /**
+             * The mesh default of {@code sidecar.istio.io/rewriteAppHTTPProbers}, used where no injector ConfigMap
+             * says it. Unset: off for a mesh from before Istio rewrote probes, on otherwise.
+             */
             @WithName("rewrites-probes")
-            @WithDefault("true")
-            boolean rewritesProbes();
+            Optional<Boolean> rewritesProbes();
         }
     }
 

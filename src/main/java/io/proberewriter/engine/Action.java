@@ -4,6 +4,8 @@ package io.proberewriter.engine;
 public enum Action {
     REWRITTEN_EXEC("rewritten-exec"),
     REWRITTEN_PORT("rewritten-port"),
+    /** Port mode, the probe already on the health port: kept as it is, the port excluded from interception. */
+    KEPT_ON_HEALTH_PORT("kept-on-health-port"),
     UNCHANGED("unchanged");
 
     private final String label;
@@ -16,6 +18,7 @@ public enum Action {
         return label;
     }
 
+    /** Whether the pod was changed for this probe, so that it now works (its handler, or the port's exclusion). */
     public boolean rewritten() {
         return this != UNCHANGED;
     }

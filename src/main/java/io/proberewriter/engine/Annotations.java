@@ -1,6 +1,5 @@
 package io.proberewriter.engine;
 
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,21 +32,6 @@ public final class Annotations {
     static final Set<String> NAMESPACE_ONLY = Set.of(REMEDIATE);
 
     private Annotations() {
-    }
-
-    /**
-     * A boolean annotation as Istio reads it (Go's strconv.ParseBool): {@code 1 t T TRUE true True} and their
-     * false counterparts; anything else is no answer.
-     */
-    public static Optional<Boolean> parseGoBool(String value) {
-        if (value == null) {
-            return Optional.empty();
-        }
-        return switch (value) {
-            case "1", "t", "T", "TRUE", "true", "True" -> Optional.of(true);
-            case "0", "f", "F", "FALSE", "false", "False" -> Optional.of(false);
-            default -> Optional.empty();
-        };
     }
 
     /** The key for one container, e.g. {@code probe-rewriter.io/mode.web}. */

@@ -6,7 +6,7 @@ package io.proberewriter.engine;
  * reordered; the port is appended only when no entry (a port, a {@code low-high} range, or {@code *}) already
  * covers it, so merging twice changes nothing.
  */
-final class InterceptionExclusion {
+public final class InterceptionExclusion {
 
     private InterceptionExclusion() {
     }
@@ -20,6 +20,21 @@ final class InterceptionExclusion {
         }
         String trimmed = existing.strip();
         return trimmed.endsWith(",") ? trimmed + port : trimmed + "," + port;
+    }
+
+    /**
+     * The list without the entry that is exactly this port (ranges and {@code *} stay); null when nothing is left,
+     * so that an annotation this tool created alone can be dropped.
+     */
+    public static String without(String existing, int port) {
+        if (existing == null) {
+            return null;
+        }
+        String kept = java.util.Arrays.stream(existing.split(","))
+                .map(String::trim)
+                .filter(e -> !e.isEmpty() && !e.equals(Integer.toString(port)))
+                .collect(java.util.stream.Collectors.joining(","));
+        return kept.isEmpty() ? null : kept;
     }
 
     static boolean covers(String existing, int port) {

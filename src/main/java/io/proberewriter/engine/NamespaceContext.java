@@ -5,16 +5,27 @@ import java.util.Map;
 /**
  * What the engine knows of the pod's namespace: its name, and the labels and annotations that give
  * namespace defaults. Built from an informer cache in the webhook, from Namespace documents in the CLI.
+ *
+ * @param known whether the namespace itself was seen (a cached Namespace, a Namespace document). When it was not,
+ *              its labels are not "none" but unknown: a rule that reads them (does the namespace inject Istio's
+ *              sidecar?) must not take their absence as an answer. Annotations may still be given (the CLI's
+ *              {@code --mode} and {@code --exec-command} stand for namespace annotations).
  */
-public record NamespaceContext(String name, Map<String, String> labels, Map<String, String> annotations) {
+public record NamespaceContext(String name, Map<String, String> labels, Map<String, String> annotations,
+                               boolean known) {
 
     public NamespaceContext {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     }
 
-    /** A namespace the engine knows nothing about: global defaults apply. */
+    /** A namespace that was seen, with these labels and annotations. */
+    public NamespaceContext(String name, Map<String, String> labels, Map<String, String> annotations) {
+        this(name, labels, annotations, true);
+    }
+
+    /** A namespace the engine knows nothing about: global defaults apply, and its labels are unknown. */
     public static NamespaceContext unknown(String name) {
-        return new NamespaceContext(name, Map.of(), Map.of());
+        return new NamespaceContext(name, Map.of(), Map.of(), false);
     }
 }

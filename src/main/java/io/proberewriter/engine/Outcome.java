@@ -13,7 +13,10 @@ sealed interface Outcome {
         }
     }
 
-    /** @param excludedPort the health port to exclude from interception (port mode only) */
+    /**
+     * @param probe        the probe as it is to be: the original itself when it is kept on its health port
+     * @param excludedPort the health port to exclude from interception (port mode only)
+     */
     record Rewritten(Probe probe, Action action, String reason, OptionalInt excludedPort) implements Outcome {
     }
 }

@@ -10,7 +10,9 @@ import java.util.OptionalInt;
 
 /**
  * Mode {@code port}, the seeds' dedicated health port: the probe keeps its path and scheme but targets the
- * plaintext health port, which the caller then excludes from the mesh's inbound interception.
+ * plaintext health port, which the caller then excludes from the mesh's inbound interception. A probe that already
+ * targets the health port — an app with a management port of its own, as Spring Boot, Quarkus or Keycloak serve
+ * health on — is the seeds' workaround half done: it is kept, and only the exclusion is added.
  */
 final class PortConversion {
 
@@ -38,8 +40,10 @@ final class PortConversion {
             return unusable(mtlsRule, "health port from " + health.get().source() + ": " + resolved.problem());
         }
         if (resolved.port() == probePort) {
-            return unusable(mtlsRule, "health port " + probePort + " (" + health.get().source()
-                    + ") is the probe's own port, set it to a dedicated plaintext port");
+            String reason = mtlsRule + "; the probe already targets the plaintext health port " + probePort + " ("
+                    + health.get().source() + "): kept as it is, the port excluded from interception (mode port: "
+                    + settings.mode().source() + ")";
+            return new Outcome.Rewritten(original, Action.KEPT_ON_HEALTH_PORT, reason, OptionalInt.of(probePort));
         }
         // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
         IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);

@@ -1,5 +1,7 @@
 package io.proberewriter.engine;
 
+import java.util.OptionalInt;
+
 /**
  * The verdict on one probe.
  *
@@ -11,9 +13,15 @@ package io.proberewriter.engine;
  *                      left alone (mode off, an invalid annotation, a port that cannot be resolved), which is
  *                      what {@code analyze} and the webhook's warnings report.
  * @param reason        why, in words, naming the rule or setting that decided
+ * @param healthPort    in port mode, the plaintext health port (a number, even where the probe names it) the probe
+ *                      now targets, moved there or already on it: the port the mesh must let the kubelet through
  */
 public record ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls,
-                            String reason) {
+                            String reason, OptionalInt healthPort) {
+
+    public ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls, String reason) {
+        this(container, kind, action, brokenByMtls, reason, OptionalInt.empty());
+    }
 
     /** The key used in {@code probe-rewriter.io/original-probes}: {@code "<container>/<kind>"}. */
     public String key() {

@@ -5,12 +5,15 @@ import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.meshes.GoBool;
+import io.proberewriter.meshes.ProbeExemption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -20,8 +23,9 @@ import java.util.TreeMap;
  *
  * <p>For each liveness, readiness and startup probe of the pod's containers and native sidecars, in order:
  * <ol>
- *   <li>probes this tool already rewrote, exec, tcpSocket and grpc probes, probes aimed at another host and
- *       probes Istio rewrites itself are left alone;</li>
+ *   <li>probes this tool already rewrote, exec, tcpSocket and grpc probes, probes of pods whose probes never meet
+ *       mTLS ({@link ProbeExemption}: host network, Istio ambient, Consul and Kuma carrying probes themselves),
+ *       probes aimed at another host and probes Istio rewrites itself are left alone;</li>
  *   <li>the {@code httpGet} port is resolved (a name against the same container) and the mTLS oracle is asked
  *       whether the kubelet's plaintext request would be refused; if not, the probe stays;</li>
  *   <li>settings (container ▸ pod ▸ namespace ▸ global) pick the mode: {@code exec} runs the request from
@@ -75,8 +79,9 @@ public final class ProbeRewriter {
         }
         OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
         // Read as Istio reads it, so that "1" counts and "tRuE" does not.
-        boolean istioRewrites = Annotations.parseGoBool(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
+        boolean istioRewrites = GoBool.parse(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
                 .orElse(false);
+        Optional<ProbeExemption> exemption = ProbeExemption.of(pod, namespace.name(), namespace.labels());
 
         List<ProbeDecision> decisions = new ArrayList<>();
         List<ProbeReplacement> replacements = new ArrayList<>();
@@ -92,11 +97,15 @@ public final class ProbeRewriter {
                 }
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Context ctx = new Context(pod, namespace, probed, kind, probe, settings, podBlocked, istioRewrites,
-                        originals.contains(key));
+                        exemption, originals.contains(key));
                 Outcome outcome = decide(ctx);
                 if (outcome instanceof Outcome.Rewritten r) {
-                    decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason()));
-                    replacements.add(new ProbeReplacement(probed.ref(), kind, r.probe()));
+                    OptionalInt healthPort = r.action() == Action.REWRITTEN_EXEC ? OptionalInt.empty() : r.excludedPort();
+                    decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason(), healthPort));
+                    if (r.action() != Action.KEPT_ON_HEALTH_PORT) {
+                        replacements.add(new ProbeReplacement(probed.ref(), kind, r.probe()));
+                    }
+                    // A kept probe is recorded too: the next pass then knows it is done, and the status names it.
                     updatedOriginals = updatedOriginals.with(key, probe);
                     r.excludedPort().ifPresent(excludedPorts::add);
                     if (r.action() == Action.REWRITTEN_EXEC) {
@@ -114,7 +123,7 @@ public final class ProbeRewriter {
         warnings.addAll(execCommandsNeeded);
 
         TreeMap<String, String> annotationUpdates = new TreeMap<>();
-        if (!replacements.isEmpty()) {
+        if (!excludedPorts.isEmpty() || !replacements.isEmpty()) {
             annotationUpdates.put(Annotations.ORIGINAL_PROBES, updatedOriginals.toAnnotation());
             annotationUpdates.put(Annotations.STATUS, status(updatedOriginals, containers, replacements));
             for (String exclusionKey : global.exclusionAnnotations()) {
@@ -136,7 +145,7 @@ public final class ProbeRewriter {
 
     private record Context(Pod pod, NamespaceContext namespace, ProbedContainer probed, ProbeKind kind, Probe probe,
                            PodSettings settings, Optional<String> podBlocked, boolean istioRewrites,
-                           boolean alreadyRewritten) {
+                           Optional<ProbeExemption> exemption, boolean alreadyRewritten) {
     }
 
     private Outcome decide(Context ctx) {
@@ -161,6 +170,10 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(false, "tcpSocket probe: left as is, the sidecar accepts the TCP connection"
                     + " itself, so mTLS does not make it fail");
         }
+        if (ctx.exemption().isPresent()
+                && (probe.getHttpGet() != null || (probe.getGrpc() != null && ctx.exemption().get().coversGrpc()))) {
+            return new Outcome.Unchanged(false, ctx.exemption().get().reason());
+        }
         if (probe.getGrpc() != null) {
             Integer grpcPort = probe.getGrpc().getPort();
             if (grpcPort == null) {
@@ -175,8 +188,9 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(false, "the probe has no handler");
         }
         if (get.getHost() != null && !get.getHost().isEmpty()) {
-            return new Outcome.Unchanged(false, "the probe targets host " + get.getHost()
-                    + ", not the pod: a command on localhost would check something else");
+            return new Outcome.Unchanged(false, "the probe targets host " + get.getHost() + ", not the pod: the"
+                    + " kubelet's request does not pass this pod's sidecar, and a command on localhost would check"
+                    + " something else");
         }
         if (get.getPath() != null && get.getPath().startsWith(ISTIO_APP_HEALTH_PATH)) {
             return new Outcome.Unchanged(false, "already on Istio's " + ISTIO_APP_HEALTH_PATH

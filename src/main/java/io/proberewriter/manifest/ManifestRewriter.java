@@ -80,15 +80,47 @@ public final class ManifestRewriter {
     }
 
     private static Pod toPod(SourceDocument document, PodTemplateSite site) throws ManifestException {
+        Pod pod;
         try {
-            return MODEL.treeToValue(site.template(), Pod.class);
+            pod = MODEL.treeToValue(site.template(), Pod.class);
         } catch (JsonMappingException e) {
             throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(site, e), e);
         } catch (Exception e) {
             throw new ManifestException(document.describe() + ": " + site.workload() + " is not a valid pod template: "
                     + e.getMessage(), e);
         }
+        refuseContainerFieldsInPodSpec(document, site, pod);
+        return pod;
     }
+
+    /**
+     * Fields of a container written one level too high, on the pod spec: a list item indented like its parent key
+     * ends the list there, so everything after the first field of the container lands on the pod. kubectl refuses
+     * such a manifest (unknown fields); reading it would silently lose the container's probes.
+     */
+    private static void refuseContainerFieldsInPodSpec(SourceDocument document, PodTemplateSite site, Pod pod)
+            throws ManifestException {
+        if (pod.getSpec() == null || pod.getSpec().getAdditionalProperties() == null) {
+            return;
+        }
+        List<String> misplaced = pod.getSpec().getAdditionalProperties().keySet().stream()
+                .filter(CONTAINER_ONLY_FIELDS::contains).sorted().toList();
+        if (misplaced.isEmpty()) {
+            return;
+        }
+        String spec = site.fieldPath().isEmpty() ? "spec" : site.fieldPath() + ".spec";
+        throw new ManifestException(document.describe() + ": " + site.workload() + ": " + spec + " has "
+                + String.join(", ", misplaced) + (misplaced.size() == 1 ? ", which is a field" : ", which are fields")
+                + " of a container, not of a pod: indent " + (misplaced.size() == 1 ? "it" : "them")
+                + " under an item of " + spec + ".containers (kubectl refuses unknown fields; the probes there would"
+                + " never run)");
+    }
+
+    /** Fields of a Container that a PodSpec does not have (restartPolicy and securityContext are in both). */
+    private static final java.util.Set<String> CONTAINER_ONLY_FIELDS = java.util.Set.of("name", "image",
+            "imagePullPolicy", "command", "args", "workingDir", "ports", "envFrom", "env", "resources", "resizePolicy",
+            "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
+            "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty");
 
     private static String fieldPath(PodTemplateSite site, JsonMappingException e) {
         StringBuilder path = new StringBuilder(site.fieldPath());

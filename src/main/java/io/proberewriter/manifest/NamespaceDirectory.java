@@ -42,7 +42,8 @@ public final class NamespaceDirectory {
         Map<String, String> annotations = new LinkedHashMap<>(commandLineDefaults);
         NamespaceContext doc = documents.get(name);
         if (doc == null) {
-            return new NamespaceContext(name, Map.of(), annotations);
+            // No Namespace document: its labels are unknown, not empty; the flags' annotations still apply.
+            return new NamespaceContext(name, Map.of(), annotations, false);
         }
         annotations.putAll(doc.annotations());
         return new NamespaceContext(name, doc.labels(), annotations);

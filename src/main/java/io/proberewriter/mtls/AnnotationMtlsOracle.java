@@ -5,6 +5,7 @@ import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.ProbeTarget;
+import io.proberewriter.meshes.PodContainers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,12 @@ package io.proberewriter.mtls;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.engine.NamespaceContext;
 import io.proberewriter.engine.ProbeTarget;
+import io.proberewriter.meshes.GoBool;
+import io.proberewriter.meshes.IstioSidecar;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +23,8 @@ import java.util.Optional;
  *   <li>the v1alpha1 Policy/MeshPolicy and the global switch of the seeds;</li>
  *   <li>Istio's default, PERMISSIVE: plaintext accepted.</li>
  * </ol>
+ * Where a probe is refused and Istio could have rewritten it but will not, the rule also says why not, naming the
+ * source of that answer (the pod, the injector's ConfigMap, a setting, or the mesh's era).
  * Pure: every answer comes from the pod, its namespace and the {@link MeshPolicies} snapshot.
  */
 public final class IstioMtlsOracle implements MtlsOracle {
@@ -33,36 +37,47 @@ public final class IstioMtlsOracle implements MtlsOracle {
         this.mesh = mesh;
     }
 
+    /** Istio's own probe rewrite for one probe: whether it happens, and why, in words. */
+    private record IstioRewrite(boolean happens, String why) {
+    }
+
     @Override
     public MtlsVerdict check(ProbeTarget target) {
         Pod pod = target.pod();
         int port = target.port();
-        SidecarInjection sidecar = SidecarInjection.of(pod, target.namespace());
+        NamespaceContext namespaceContext = target.namespace();
+        Map<String, String> namespaceLabels = namespaceContext == null ? Map.of() : namespaceContext.labels();
+        String namespace = namespaceOf(target);
+        IstioSidecar sidecar = IstioSidecar.of(pod, namespace, namespaceLabels,
+                namespaceContext != null && namespaceContext.known());
         if (!sidecar.meshed()) {
             return MtlsVerdict.accepts("no sidecar (" + sidecar.why() + ")");
         }
-        Optional<String> bypass = InboundInterception.bypassed(pod, port);
+        Optional<String> bypass = InboundInterception.bypassed(pod, port, mesh.declaredPortsOnly());
         if (bypass.isPresent()) {
             return MtlsVerdict.accepts(bypass.get());
         }
         // Once istio-proxy is in the spec, the injector has already rewritten the probes it was going to rewrite
         // (onto /app-health/, which the engine skips): a plain httpGet probe left there was not rewritten.
-        if (!sidecar.alreadyInjected()) {
-            Optional<String> rewrite = istioRewrite(pod, target);
-            if (rewrite.isPresent()) {
-                return MtlsVerdict.accepts(rewrite.get());
-            }
+        Optional<IstioRewrite> rewrite = sidecar.alreadyInjected() ? Optional.empty()
+                : istioRewrite(pod, target, namespaceLabels);
+        if (rewrite.isPresent() && rewrite.get().happens()) {
+            return MtlsVerdict.accepts(rewrite.get().why());
         }
-        String namespace = namespaceOf(target);
         Map<String, String> labels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
                 ? Map.of() : pod.getMetadata().getLabels();
-        return PeerAuthenticationResolution.resolve(mesh, namespace, labels, port)
+        MtlsVerdict verdict = PeerAuthenticationResolution.resolve(mesh, namespace, labels, port)
                 .or(() -> LegacyPolicyResolution.resolve(mesh, namespace, pod, port))
                 .orElseGet(() -> MtlsVerdict.accepts("port " + port
                         + " PERMISSIVE (no PeerAuthentication applies; Istio's default)"));
+        if (verdict.rejectsPlaintext() && rewrite.isPresent()) {
+            return MtlsVerdict.rejects(verdict.rule() + "; " + rewrite.get().why());
+        }
+        return verdict;
     }
 
-    private Optional<String> istioRewrite(Pod pod, ProbeTarget target) {
+    /** Empty for probes Istio never rewrites (tcpSocket, exec). */
+    private Optional<IstioRewrite> istioRewrite(Pod pod, ProbeTarget target, Map<String, String> namespaceLabels) {
         Probe probe = target.container() == null ? null : target.kind().get(target.container());
         if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null)) {
             return Optional.empty();
@@ -71,17 +86,20 @@ public final class IstioMtlsOracle implements MtlsOracle {
         Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
                 ? Map.of() : pod.getMetadata().getAnnotations();
         String value = annotations.get(REWRITE_APP_PROBERS);
-        Optional<Boolean> podChoice = Annotations.parseGoBool(value);
+        Optional<Boolean> podChoice = GoBool.parse(value);
         if (podChoice.isPresent()) {
-            return podChoice.get() ? Optional.of("Istio rewrites this pod's " + what + " probes ("
-                    + REWRITE_APP_PROBERS + ": \"" + value + "\")") : Optional.empty();
+            return Optional.of(new IstioRewrite(podChoice.get(), words(podChoice.get(), what)
+                    + " (" + REWRITE_APP_PROBERS + ": \"" + value + "\")"));
         }
-        if (!mesh.rewriteAppProbesByDefault()) {
-            return Optional.empty();
-        }
-        String why = value == null ? "the mesh default; the pod does not set " + REWRITE_APP_PROBERS
-                : "the mesh default; " + REWRITE_APP_PROBERS + ": \"" + value + "\" is not a boolean";
-        return Optional.of("Istio rewrites this pod's " + what + " probes (" + why + ")");
+        MeshPolicies.ProbeRewriteDefault meshDefault = mesh.probeRewrite(IstioSidecar.revision(pod, namespaceLabels));
+        String podSays = value == null ? "" : "; " + REWRITE_APP_PROBERS + ": \"" + value + "\" is not a boolean";
+        return Optional.of(new IstioRewrite(meshDefault.rewrites(), words(meshDefault.rewrites(), what)
+                + " (the mesh default: " + meshDefault.source() + podSays + ")"));
+    }
+
+    private static String words(boolean rewrites, String what) {
+        return rewrites ? "Istio rewrites this pod's " + what + " probes"
+                : "Istio does not rewrite this pod's " + what + " probes";
     }
 
     private static String namespaceOf(ProbeTarget target) {

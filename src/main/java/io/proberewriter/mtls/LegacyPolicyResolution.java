@@ -58,9 +58,9 @@ final class LegacyPolicyResolution {
             return Optional.of(verdict(port, meshWide.get(), "mesh-wide"));
         }
 
-        if (mesh.legacyGlobalMtls()) {
-            return Optional.of(MtlsVerdict.rejects("port " + port
-                    + " under mTLS by the global switch (global.mtls.enabled: true, no v1alpha1 policy applies)"));
+        if (mesh.legacyGlobalMtls().isPresent()) {
+            return Optional.of(MtlsVerdict.rejects("port " + port + " under mTLS by the global switch ("
+                    + mesh.legacyGlobalMtls().get() + ", no v1alpha1 policy applies)"));
         }
         return Optional.empty();
     }

@@ -1,18 +1,27 @@
 package io.proberewriter.mtls;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * An immutable snapshot of what {@link IstioMtlsOracle} needs to know about the mesh: PeerAuthentications, the
- * v1alpha1 Policies and MeshPolicy of the seeds, the Services that map v1alpha1 targets onto pods, and three
- * mesh-wide settings. Built from fabric8 objects (informer caches in the webhook, manifests in the CLI); read
- * without I/O.
+ * v1alpha1 Policies and MeshPolicy of the seeds, the Services that map v1alpha1 targets onto pods, the control
+ * plane's ConfigMaps ({@link IstioConfigMaps}), and the mesh settings given where the cluster or the input does not
+ * say. Built from fabric8 objects (informer caches in the webhook, manifests in the CLI); read without I/O.
+ *
+ * <p>It also knows which era of Istio it describes: a mesh with Istio 0.8's global mTLS switch, or with v1alpha1
+ * authentication policies and no PeerAuthentication, predates Istio's own probe rewrite (Istio 1.5/1.6 turned it
+ * on by default), so there Istio's rewrite counts as off unless the injector's values or a setting say otherwise
+ * ({@link #probeRewrite(String)}).
  *
  * <p>Resources the resolver cannot read — wrong types, unknown modes, no namespace — are skipped, never thrown
  * at the caller, and listed in {@link #ignored()} so that a caller can warn about them. Kinds it does not know
@@ -22,10 +31,29 @@ public final class MeshPolicies {
 
     /** Istio's default root namespace ({@code meshConfig.rootNamespace}), home of mesh-wide policies. */
     public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
+    /** Where Istio's control plane runs by default, and with it the ConfigMaps of its injector and mesh config. */
+    public static final String DEFAULT_ISTIO_NAMESPACE = "istio-system";
+
+    /**
+     * Whether Istio rewrites a pod's HTTP and gRPC probes when the pod does not say, and what says so.
+     *
+     * @param source the words for reasons and logs: "sidecarInjectorWebhook.rewriteAppHTTPProbe: false in ConfigMap
+     *               istio-system/istio-sidecar-injector"
+     */
+    public record ProbeRewriteDefault(boolean rewrites, String source) {
+    }
 
     private final String rootNamespace;
-    private final boolean legacyGlobalMtls;
-    private final boolean rewriteAppProbesByDefault;
+    private final String istioNamespace;
+    private final boolean legacyGlobalMtlsSetting;
+    private final Optional<Boolean> rewriteAppProbesSetting;
+    private final String rewriteAppProbesSettingName;
+    private final boolean legacyApisOnly;
+    private final Optional<String> configMapsUnreadable;
+    private final Map<String, IstioConfigMaps.Injector> injectors;
+    private final Optional<IstioConfigMaps.MeshConfig> meshConfig;
+    private final Optional<String> globalMtls;
+    private final Optional<String> legacyEra;
     private final List<PeerAuthenticationPolicy> peerAuthentications;
     private final List<LegacyAuthenticationPolicy> legacyPolicies;
     private final List<KnownService> services;
@@ -33,9 +61,28 @@ public final class MeshPolicies {
 
     private MeshPolicies(Builder b) {
         this.rootNamespace = b.rootNamespace;
-        this.legacyGlobalMtls = b.legacyGlobalMtls;
-        this.rewriteAppProbesByDefault = b.rewriteAppProbesByDefault;
+        this.istioNamespace = b.istioNamespace;
+        this.legacyGlobalMtlsSetting = b.legacyGlobalMtls;
+        this.rewriteAppProbesSetting = b.rewriteAppProbesSetting;
+        this.rewriteAppProbesSettingName = b.rewriteAppProbesSettingName;
+        this.legacyApisOnly = b.legacyApisOnly;
+        this.configMapsUnreadable = b.configMapsUnreadable;
         List<String> skipped = new ArrayList<>();
+        Map<String, IstioConfigMaps.Injector> injectorsByRevision = new HashMap<>();
+        Optional<IstioConfigMaps.MeshConfig> meshConfigRead = Optional.empty();
+        for (ConfigMap configMap : b.configMaps) {
+            if (configMap == null) {
+                continue;
+            }
+            IstioConfigMaps.injector(configMap, istioNamespace, skipped)
+                    .ifPresent(i -> injectorsByRevision.put(i.revision(), i));
+            Optional<IstioConfigMaps.MeshConfig> read = IstioConfigMaps.meshConfig(configMap, istioNamespace, skipped);
+            if (read.isPresent()) {
+                meshConfigRead = read;
+            }
+        }
+        this.injectors = Map.copyOf(injectorsByRevision);
+        this.meshConfig = meshConfigRead;
         List<PeerAuthenticationPolicy> peers = new ArrayList<>();
         List<LegacyAuthenticationPolicy> legacy = new ArrayList<>();
         for (GenericKubernetesResource resource : b.policies) {
@@ -64,6 +111,40 @@ public final class MeshPolicies {
         this.legacyPolicies = List.copyOf(legacy);
         this.services = List.copyOf(known);
         this.ignored = List.copyOf(skipped);
+        this.globalMtls = globalMtlsSource();
+        this.legacyEra = era(b.policies);
+    }
+
+    /** The mesh config's authPolicy when it says; the setting otherwise. */
+    private Optional<String> globalMtlsSource() {
+        if (meshConfig.isPresent() && meshConfig.get().globalMtls().isPresent()) {
+            return meshConfig.get().globalMtls().get()
+                    ? Optional.of("authPolicy: MUTUAL_TLS in " + meshConfig.get().source()) : Optional.empty();
+        }
+        return legacyGlobalMtlsSetting ? Optional.of("global.mtls.enabled: true") : Optional.empty();
+    }
+
+    private Optional<String> era(List<GenericKubernetesResource> resources) {
+        if (globalMtls.isPresent()) {
+            return Optional.of("Istio 0.8's global mTLS switch is on (" + globalMtls.get() + ")");
+        }
+        if (legacyApisOnly) {
+            return Optional.of("the cluster serves the v1alpha1 authentication policies and not PeerAuthentication"
+                    + " (Istio 1.4 or older)");
+        }
+        boolean anyPeerAuthentication = resources.stream().filter(Objects::nonNull)
+                .anyMatch(r -> PeerAuthenticationPolicy.KIND.equals(r.getKind()));
+        if (anyPeerAuthentication) {
+            return Optional.empty();
+        }
+        return resources.stream().filter(Objects::nonNull)
+                .filter(r -> LegacyAuthenticationPolicy.API_VERSION.equals(r.getApiVersion()))
+                .filter(r -> LegacyAuthenticationPolicy.POLICY_KIND.equals(r.getKind())
+                        || LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(r.getKind()))
+                .min(Comparator.comparing(PolicyIdentity::of, Comparator.comparing(PolicyIdentity::display,
+                        Comparator.nullsFirst(Comparator.naturalOrder()))))
+                .map(r -> "v1alpha1 " + r.getKind() + " " + PolicyIdentity.of(r).display()
+                        + " and no PeerAuthentication (Istio 1.4 or older)");
     }
 
     /** Whether {@link Builder#policies} reads this kind: PeerAuthentication v1/v1beta1, v1alpha1 Policy/MeshPolicy. */
@@ -84,7 +165,7 @@ public final class MeshPolicies {
         return new Builder();
     }
 
-    /** No policies, no services, default settings: Istio's defaults apply (PERMISSIVE, probes rewritten). */
+    /** No policies, no services, default settings: Istio's current defaults apply (PERMISSIVE, probes rewritten). */
     public static MeshPolicies empty() {
         return builder().build();
     }
@@ -93,14 +174,80 @@ public final class MeshPolicies {
         return rootNamespace;
     }
 
-    /** Istio 0.8's {@code global.mtls.enabled}: mTLS for the whole mesh unless a v1alpha1 policy says otherwise. */
-    public boolean legacyGlobalMtls() {
-        return legacyGlobalMtls;
+    /**
+     * Istio 0.8's global mTLS switch ({@code authPolicy: MUTUAL_TLS} in the mesh config, or the setting standing for
+     * {@code global.mtls.enabled}): mTLS for the whole mesh unless a v1alpha1 policy says otherwise. The source when
+     * it is on.
+     */
+    public Optional<String> legacyGlobalMtls() {
+        return globalMtls;
     }
 
-    /** The mesh default of {@code sidecar.istio.io/rewriteAppHTTPProbers} (on since Istio 1.10). */
-    public boolean rewriteAppProbesByDefault() {
-        return rewriteAppProbesByDefault;
+    /**
+     * Set, with the evidence, when the mesh is Istio 1.2 or older, whose sidecars capture only declared
+     * containerPorts: its injector's template says so, its mesh config still has Istio 0.8's {@code authPolicy},
+     * or the global switch is set.
+     */
+    public Optional<String> declaredPortsOnly() {
+        IstioConfigMaps.Injector injector = injectors.get("");
+        if (injector != null && injector.declaredPortsOnly()) {
+            return Optional.of("the template in " + injector.source() + " captures the declared containerPorts");
+        }
+        if (meshConfig.isPresent() && meshConfig.get().globalMtls().isPresent()) {
+            return Optional.of("authPolicy in " + meshConfig.get().source() + ": Istio 1.2 or older");
+        }
+        return legacyGlobalMtlsSetting ? Optional.of("global.mtls.enabled: Istio 1.2 or older") : Optional.empty();
+    }
+
+    /** Why this mesh predates Istio's own probe rewrite; empty for a current mesh. */
+    public Optional<String> legacyEra() {
+        return legacyEra;
+    }
+
+    /**
+     * Whether Istio rewrites the probes of a pod of this revision that does not set
+     * {@code sidecar.istio.io/rewriteAppHTTPProbers}, the first that says: the revision's injector values, the
+     * setting, the era (a mesh from before the rewrite: off), Istio's default since 1.6 (on).
+     *
+     * @param revision {@code ""} for the default revision
+     */
+    public ProbeRewriteDefault probeRewrite(String revision) {
+        String configMap = IstioConfigMaps.INJECTOR + (revision.isEmpty() ? "" : "-" + revision);
+        IstioConfigMaps.Injector injector = injectors.get(revision);
+        if (injector != null && injector.rewriteAppHttpProbe().isPresent()) {
+            boolean on = injector.rewriteAppHttpProbe().get();
+            return new ProbeRewriteDefault(on, "sidecarInjectorWebhook.rewriteAppHTTPProbe: " + on + " in "
+                    + injector.source());
+        }
+        String unread = injector != null ? injector.source() + " does not set sidecarInjectorWebhook.rewriteAppHTTPProbe"
+                : configMapsUnreadable.orElse("no ConfigMap " + istioNamespace + "/" + configMap + " was read");
+        if (rewriteAppProbesSetting.isPresent()) {
+            boolean on = rewriteAppProbesSetting.get();
+            return new ProbeRewriteDefault(on, rewriteAppProbesSettingName + "=" + on + "; " + unread);
+        }
+        if (legacyEra.isPresent()) {
+            return new ProbeRewriteDefault(false, "a mesh from before Istio rewrote probes: " + legacyEra.get()
+                    + "; " + unread);
+        }
+        return new ProbeRewriteDefault(true, "Istio's default since 1.6; " + unread);
+    }
+
+    /**
+     * What the logs say of the sources, once at startup and whenever they change: Istio's probe rewrite for the
+     * default revision and what says so, the other revisions' injectors, the global switch.
+     */
+    public String describeSources() {
+        ProbeRewriteDefault probes = probeRewrite("");
+        StringBuilder text = new StringBuilder("Istio's probe rewrite by default ")
+                .append(probes.rewrites() ? "on" : "off").append(" (").append(probes.source()).append(")");
+        injectors.values().stream().filter(i -> !i.revision().isEmpty())
+                .sorted(Comparator.comparing(IstioConfigMaps.Injector::revision))
+                .forEach(i -> text.append("; revision ").append(i.revision()).append(": ")
+                        .append(probeRewrite(i.revision()).rewrites() ? "on" : "off"));
+        legacyGlobalMtls().ifPresent(g -> text.append("; global mTLS switch on (").append(g).append(")"));
+        declaredPortsOnly().ifPresent(d -> text.append("; sidecars capture declared containerPorts only (")
+                .append(d).append(")"));
+        return text.toString();
     }
 
     /** What was skipped and why, one line each ("PeerAuthentication shop/x: spec.mtls.mode is not …"). */
@@ -126,10 +273,15 @@ public final class MeshPolicies {
 
     public static final class Builder {
         private String rootNamespace = DEFAULT_ROOT_NAMESPACE;
+        private String istioNamespace = DEFAULT_ISTIO_NAMESPACE;
         private boolean legacyGlobalMtls;
-        private boolean rewriteAppProbesByDefault = true;
+        private Optional<Boolean> rewriteAppProbesSetting = Optional.empty();
+        private String rewriteAppProbesSettingName = "rewrites-probes";
+        private boolean legacyApisOnly;
+        private Optional<String> configMapsUnreadable = Optional.empty();
         private final List<GenericKubernetesResource> policies = new ArrayList<>();
         private final List<Service> services = new ArrayList<>();
+        private final List<ConfigMap> configMaps = new ArrayList<>();
 
         private Builder() {
         }
@@ -144,8 +296,40 @@ public final class MeshPolicies {
             return this;
         }
 
+        /** Istio's namespace, where its control plane's ConfigMaps are. */
+        public Builder istioNamespace(String namespace) {
+            this.istioNamespace = Objects.requireNonNull(namespace, "istioNamespace");
+            return this;
+        }
+
+        /** A set value of the mesh default of Istio's probe rewrite, by the name users set it with. */
+        public Builder rewriteAppProbesSetting(Optional<Boolean> rewrite, String settingName) {
+            this.rewriteAppProbesSetting = Objects.requireNonNull(rewrite, "rewrite");
+            this.rewriteAppProbesSettingName = Objects.requireNonNull(settingName, "settingName");
+            return this;
+        }
+
+        /** Shorthand for a set value of the mesh default of Istio's probe rewrite. */
         public Builder rewriteAppProbesByDefault(boolean rewrite) {
-            this.rewriteAppProbesByDefault = rewrite;
+            this.rewriteAppProbesSetting = Optional.of(rewrite);
+            return this;
+        }
+
+        /** The cluster serves v1alpha1 Policy or MeshPolicy and not PeerAuthentication: Istio 1.4 or older. */
+        public Builder legacyApisOnly(boolean legacy) {
+            this.legacyApisOnly = legacy;
+            return this;
+        }
+
+        /** Why Istio's ConfigMaps could not be read (forbidden), for the reasons that would have used them. */
+        public Builder configMapsUnreadable(Optional<String> why) {
+            this.configMapsUnreadable = Objects.requireNonNull(why, "why");
+            return this;
+        }
+
+        /** ConfigMaps from anywhere: the ones of Istio's control plane ({@link IstioConfigMaps}) are read. */
+        public Builder configMaps(Collection<ConfigMap> list) {
+            configMaps.addAll(list);
             return this;
         }
 

@@ -51,6 +51,7 @@ public class PortExceptionSync {
     private final WarningEvents events;
     private final Event<PortExceptionsReconciled> reconciled;
     private final PortExceptionPlanner planner;
+    private final List<String> exclusionAnnotations;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
@@ -65,6 +66,7 @@ public class PortExceptionSync {
         this.reconciled = reconciled;
         this.planner = new PortExceptionPlanner(config.mode(), config.legacyPolicy(),
                 global.mtls().istio().rootNamespace());
+        this.exclusionAnnotations = List.copyOf(global.exclusionAnnotations());
     }
 
     /** Whether the reconcilers are registered at all. */
@@ -109,9 +111,9 @@ public class PortExceptionSync {
     }
 
     private SortedSet<HealthPort> healthPorts(Workload workload, String namespace) {
-        Pod pod = workload.pod();
+        Pod pod = workload.pod(exclusionAnnotations);
         RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
-        return HealthPort.of(pod, result);
+        return HealthPort.of(result);
     }
 
     /** The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port. */

@@ -3,13 +3,16 @@ package io.proberewriter.portexceptions;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.InterceptionExclusion;
 import io.proberewriter.engine.ProbeKind;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -50,9 +53,12 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
      * The pod the controller would create, before admission: namespace from the controller, labels, annotations
      * and spec from the template. A template that already went through {@code rewrite} (the CLI) carries its
      * original probes in {@code probe-rewriter.io/original-probes}: they are put back, so that the engine decides
-     * on what the user wrote rather than skipping probes as "already rewritten" and losing their health ports.
+     * on what the user wrote rather than skipping probes as "already rewritten" and losing their health ports. A
+     * probe recorded there but unchanged was kept on its health port, whose exclusion from interception
+     * ({@code exclusionAnnotations}) that rewrite added: it is taken out again, or the engine would find the port
+     * bypassing the sidecar and see no exception to make.
      */
-    Pod pod() {
+    Pod pod(List<String> exclusionAnnotations) {
         ObjectMeta templateMeta = template == null || template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
         ObjectMeta meta = new ObjectMeta();
         meta.setNamespace(namespace);
@@ -60,7 +66,7 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
         meta.setLabels(templateMeta.getLabels() == null ? null : new LinkedHashMap<>(templateMeta.getLabels()));
         meta.setAnnotations(templateMeta.getAnnotations() == null ? null : new LinkedHashMap<>(templateMeta.getAnnotations()));
         Pod pod = new Pod("v1", "Pod", meta, copy(template == null ? null : template.getSpec()), null);
-        restoreOriginals(pod);
+        restoreOriginals(pod, exclusionAnnotations);
         return pod;
     }
 
@@ -68,7 +74,7 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
         return spec == null ? null : JSON.convertValue(spec, PodSpec.class);
     }
 
-    private static void restoreOriginals(Pod pod) {
+    private static void restoreOriginals(Pod pod, List<String> exclusionAnnotations) {
         Map<String, String> annotations = pod.getMetadata().getAnnotations();
         if (annotations == null || !annotations.containsKey(Annotations.ORIGINAL_PROBES) || pod.getSpec() == null) {
             return;
@@ -95,11 +101,44 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
             if (kind.isEmpty()) {
                 continue;
             }
-            containers.stream().filter(c -> c != null && containerName.equals(c.getName()))
-                    .forEach(c -> kind.get().set(c, entry.getValue()));
+            for (Container container : containers) {
+                if (container == null || !containerName.equals(container.getName())) {
+                    continue;
+                }
+                if (samePort(entry.getValue(), kind.get().get(container))) {
+                    keptOnHealthPort(entry.getValue(), container)
+                            .ifPresent(port -> exclusionAnnotations.forEach(key -> annotations.computeIfPresent(key,
+                                    (k, value) -> InterceptionExclusion.without(value, port))));
+                }
+                kind.get().set(container, entry.getValue());
+            }
         }
         annotations.remove(Annotations.ORIGINAL_PROBES);
         annotations.remove(Annotations.STATUS);
+    }
+
+    /**
+     * Whether an httpGet probe still targets the port it was recorded with. Not {@code equals}: the API server
+     * fills in defaults (scheme, timeouts) on the template that the recorded original does not have.
+     */
+    private static boolean samePort(Probe original, Probe current) {
+        return original != null && current != null && original.getHttpGet() != null && current.getHttpGet() != null
+                && original.getHttpGet().getPort() != null
+                && original.getHttpGet().getPort().equals(current.getHttpGet().getPort());
+    }
+
+    /** The port number of an httpGet probe, a name resolved against its container. */
+    private static Optional<Integer> keptOnHealthPort(Probe probe, Container container) {
+        if (probe.getHttpGet() == null || probe.getHttpGet().getPort() == null) {
+            return Optional.empty();
+        }
+        IntOrString port = probe.getHttpGet().getPort();
+        if (port.getIntVal() != null) {
+            return Optional.of(port.getIntVal());
+        }
+        return container.getPorts() == null ? Optional.empty() : container.getPorts().stream()
+                .filter(p -> p != null && port.getStrVal().equals(p.getName()) && p.getContainerPort() != null)
+                .map(ContainerPort::getContainerPort).findFirst();
     }
 
     private static Optional<Map<String, Probe>> parse(String annotation) {

@@ -9,18 +9,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code analyze --mtls istio} reports only the probes the Istio resolver finds broken: the seeds' Sample 2 breaks
- * the liveness probe, the Suggested Resolution fixes it. The manifests are those of the golden cases.
+ * {@code analyze} with the Istio resolver reports only the probes Istio leaves broken: the seeds' Sample 1 and 2
+ * break the liveness probe, the Suggested Resolution fixes it, with no flags, because v1alpha1 policies without
+ * PeerAuthentication (or Istio 0.8's global switch) mean a mesh from before Istio rewrote probes itself. The
+ * manifests are those of the golden cases.
  */
 class AnalyzeMtlsResolverTest {
+
+    private static final String DIAGNOSTIC = "The pod deployment/httpbin in namespace default uses liveness probe which"
+            + " is incompatible with mTLS. Consider disabling the liveness probe or mTLS, or disabling mTLS for the port"
+            + " of the liveness probe.";
 
     @TempDir
     Path dir;
 
     private static CliRun analyzeGoldenCase(String name, String... flags) {
-        Path input = GoldenCase.ROOT.resolve(name).resolve("input.yaml");
+        return analyze(GoldenCase.ROOT.resolve(name).resolve("input.yaml"), flags);
+    }
+
+    private static CliRun analyze(Path input, String... flags) {
         String[] args = new String[flags.length + 3];
         args[0] = "analyze";
         args[1] = "-f";
@@ -29,41 +40,87 @@ class AnalyzeMtlsResolverTest {
         return CliRun.of(args);
     }
 
-    @Test
-    void sample2ReportsOneFinding() {
-        CliRun run = analyzeGoldenCase("seed-sample2-policy-port-8000", "--mtls", "istio",
-                "--istio-rewrites-probes", "false");
-        assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.err());
+    @ParameterizedTest
+    @ValueSource(strings = {"seed-sample1-meshpolicy", "seed-sample1-global-mtls", "seed-sample2-policy-port-8000"})
+    void theSeedsFailingSamplesAsWrittenReportTheSeedsDiagnostic(String sample) {
+        CliRun run = analyzeGoldenCase(sample);
+        assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.out() + run.err());
         assertEquals(1, run.out().lines().count(), run.out());
-        assertTrue(run.out().startsWith("The pod deployment/httpbin in namespace default uses liveness probe which is "
-                + "incompatible with mTLS."), run.out());
-        assertTrue(run.out().contains("under mTLS by Policy default/httpbin"), run.out());
+        assertTrue(run.out().startsWith(DIAGNOSTIC), run.out());
+        assertTrue(run.out().contains("Istio does not rewrite this pod's HTTP probes (the mesh default: a mesh from"
+                + " before Istio rewrote probes: "), run.out());
+        assertTrue(run.out().contains("rewrite would fix it (rewritten-exec)"), run.out());
     }
 
-    @Test
-    void suggestedResolutionReportsNothing() {
-        CliRun run = analyzeGoldenCase("seed-suggested-resolution", "--mtls", "istio", "--istio-global-mtls",
-                "--istio-rewrites-probes", "false");
+    @ParameterizedTest
+    @ValueSource(strings = {"seed-suggested-resolution", "seed-suggested-resolution-sample2"})
+    void theSuggestedResolutionAsWrittenReportsNothing(String resolution) {
+        CliRun run = analyzeGoldenCase(resolution);
         assertEquals(ExitCodes.OK, run.exitCode(), run.out() + run.err());
         assertEquals("", run.out());
         assertTrue(run.err().contains("No probe that mTLS would break was found."), run.err());
     }
 
     @Test
-    void withIstiosOwnProbeRewriteNothingBreaks() {
-        // Modern Istio (the default --istio-rewrites-probes true) sends the kubelet to the pilot-agent instead.
-        CliRun run = analyzeGoldenCase("seed-sample2-policy-port-8000", "--mtls", "istio");
+    void aSettingSaysOtherwiseThanTheEra() {
+        CliRun run = analyzeGoldenCase("seed-sample2-policy-port-8000", "--istio-rewrites-probes", "true");
         assertEquals(ExitCodes.OK, run.exitCode(), run.out() + run.err());
     }
 
     @Test
-    void byDefaultIstioDecidesWhenTheInputHoldsIstioPolicies() {
-        CliRun run = analyzeGoldenCase("seed-sample2-policy-port-8000", "--istio-rewrites-probes", "false");
-        assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.err());
-        assertTrue(run.out().contains("under mTLS by Policy default/httpbin"), run.out());
-        CliRun resolved = analyzeGoldenCase("seed-suggested-resolution", "--istio-global-mtls",
-                "--istio-rewrites-probes", "false");
-        assertEquals(ExitCodes.OK, resolved.exitCode(), resolved.out() + resolved.err());
+    void theInjectorsValuesBeatTheSetting() throws IOException {
+        Path file = dir.resolve("with-injector.yaml");
+        Files.writeString(file, Files.readString(GoldenCase.ROOT.resolve("seed-sample2-policy-port-8000/input.yaml"))
+                + """
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: istio-system}
+                data:
+                  values: '{"sidecarInjectorWebhook":{"rewriteAppHTTPProbe":true}}'
+                """);
+        CliRun run = analyze(file, "--istio-rewrites-probes", "false");
+        assertEquals(ExitCodes.OK, run.exitCode(), run.out() + run.err());
+        CliRun rewrite = CliRun.of("rewrite", "-f", file.toString(), "--istio-rewrites-probes", "false", "--explain");
+        assertTrue(rewrite.err().contains("Istio rewrites this pod's HTTP probes (the mesh default:"
+                + " sidecarInjectorWebhook.rewriteAppHTTPProbe: true in ConfigMap istio-system/istio-sidecar-injector)"),
+                rewrite.err());
+    }
+
+    @Test
+    void withIstiosOwnProbeRewriteNothingBreaks() throws IOException {
+        // A current mesh (PeerAuthentication), nothing read of the injector: Istio's default, the pilot-agent probes.
+        Path file = dir.resolve("current.yaml");
+        Files.writeString(file, Files.readString(GoldenCase.ROOT.resolve("seed-sample1-httpbin/input.yaml")) + """
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: istio-system}
+                spec: {mtls: {mode: STRICT}}
+                """);
+        CliRun run = analyze(file);
+        assertEquals(ExitCodes.OK, run.exitCode(), run.out() + run.err());
+        CliRun off = analyze(file, "--istio-rewrites-probes", "false");
+        assertEquals(ExitCodes.FINDINGS, off.exitCode(), off.out() + off.err());
+        assertTrue(off.out().contains("(the mesh default: --istio-rewrites-probes=false; no ConfigMap"
+                + " istio-system/istio-sidecar-injector was read)"), off.out());
+    }
+
+    @Test
+    void unreadableInjectorValuesAreWarningsNamingTheDocument() throws IOException {
+        Path file = dir.resolve("bad-injector.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-sidecar-injector, namespace: istio-system}
+                data:
+                  values: '{"sidecarInjectorWebhook": '
+                """);
+        CliRun run = CliRun.of("analyze", "-f", file.toString(), "--mtls", "istio");
+        assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertTrue(run.err().contains("Warning: " + file + ", document 1 (ConfigMap istio-sidecar-injector): ignored by"
+                + " the Istio resolver: ConfigMap istio-system/istio-sidecar-injector: data.values is not readable"),
+                run.err());
     }
 
     @Test

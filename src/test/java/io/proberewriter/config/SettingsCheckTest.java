@@ -35,7 +35,8 @@ class SettingsCheckTest {
         assertEquals(MtlsResolver.AUTO, defaults.mtls().resolver());
         assertEquals("istio-system", defaults.mtls().istio().rootNamespace());
         assertFalse(defaults.mtls().istio().globalMtls());
-        assertTrue(defaults.mtls().istio().rewritesProbes());
+        assertTrue(defaults.mtls().istio().rewritesProbes().isEmpty(), "unset: the injector's ConfigMap or the era decides");
+        assertEquals("istio-system", defaults.mtls().istio().namespace());
         assertEquals("probe-rewriter-system", defaults.namespace());
         assertEquals(TlsSource.FILES, defaults.tls().source());
         assertEquals("probe-rewriter-tls", defaults.tls().secretName());

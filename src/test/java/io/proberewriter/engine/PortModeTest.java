@@ -106,17 +106,32 @@ class PortModeTest {
         assertTrue(d.reason().contains(Annotations.HEALTH_PORT + ".web"), d.reason());
     }
 
+    /** An app with a management port of its own already probed there: the seeds' second workaround half done. */
     @ParameterizedTest(name = "health-port={0}")
     @CsvSource({"8080", "http"})
-    void healthPortSameAsProbePortLeavesTheProbe(String healthPort) {
-        RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, healthPort), web("web", 8080)));
+    void aProbeAlreadyOnTheHealthPortIsKeptAndItsPortExcluded(String healthPort) {
+        Pod pod = pod(portMode(Annotations.HEALTH_PORT, healthPort), web("web", 8080));
+        RewriteResult result = rewrite(pod);
 
-        assertFalse(result.changed());
-        ProbeDecision d = decision(result, "web", ProbeKind.READINESS);
-        assertEquals(Action.UNCHANGED, d.action());
-        assertTrue(d.brokenByMtls());
-        assertTrue(d.reason().contains("pod annotation " + Annotations.HEALTH_PORT), d.reason());
-        assertTrue(d.reason().contains("8080"), d.reason());
+        assertTrue(result.changed());
+        assertTrue(result.replacements().isEmpty(), "the probes stay as they are");
+        for (ProbeKind kind : List.of(ProbeKind.LIVENESS, ProbeKind.READINESS)) {
+            ProbeDecision d = decision(result, "web", kind);
+            assertEquals(Action.KEPT_ON_HEALTH_PORT, d.action());
+            assertTrue(d.brokenByMtls(), "under mTLS as it came in");
+            assertFalse(d.staysBroken(), "the exclusion fixes it");
+            assertEquals(java.util.OptionalInt.of(8080), d.healthPort());
+            assertTrue(d.reason().contains("already targets the plaintext health port 8080 (pod annotation "
+                    + Annotations.HEALTH_PORT + ")"), d.reason());
+        }
+        assertEquals("8080", result.annotationUpdates().get(EXCLUDE));
+        assertTrue(result.annotationUpdates().get(Annotations.ORIGINAL_PROBES).contains("\"web/liveness\""));
+
+        Pod kept = result.applyTo(pod);
+        assertEquals(pod.getSpec(), kept.getSpec(), "the spec is untouched");
+        RewriteResult again = rewrite(kept);
+        assertFalse(again.changed(), "a second pass finds it done");
+        assertEquals(Action.UNCHANGED, decision(again, "web", ProbeKind.LIVENESS).action());
     }
 
     @Test

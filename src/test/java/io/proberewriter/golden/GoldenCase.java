@@ -1,10 +1,16 @@
 package io.proberewriter.golden;
 
+import io.proberewriter.manifest.ManifestReader;
+import io.proberewriter.manifest.MeshPolicyDocuments;
+import io.proberewriter.manifest.SourceDocument;
+import io.proberewriter.mtls.MeshPolicies;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -50,7 +56,7 @@ public record GoldenCase(Path dir) {
         try {
             return Files.readAllLines(args).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -59,6 +65,38 @@ public record GoldenCase(Path dir) {
         List<String> flags = flags();
         int at = flags.indexOf(name);
         return at >= 0 && at + 1 < flags.size() ? flags.get(at + 1) : null;
+    }
+
+    /**
+     * The resolver the CLI runs this case with: the {@code --mtls} flag, or for {@code auto} (the default) istio when
+     * the input holds Istio's policies or Istio 0.8's mesh config, assume-all otherwise.
+     */
+    public String resolver() {
+        String flag = flag("--mtls");
+        if (flag != null && !flag.equals("auto")) {
+            return flag;
+        }
+        return inputs().stream().anyMatch(d -> MeshPolicies.isPolicyKind(d.content().path("apiVersion").asText(""),
+                d.content().path("kind").asText("")) || MeshPolicyDocuments.isIstioMeshConfig(d, "istio-system"))
+                ? "istio" : "assume-all";
+    }
+
+    /** {@code --istio-rewrites-probes}, empty when the case leaves it unset. */
+    public Optional<Boolean> istioRewritesProbes() {
+        return Optional.ofNullable(flag("--istio-rewrites-probes")).map(Boolean::parseBoolean);
+    }
+
+    /** Whether the input holds a document of this kind (top level). */
+    public boolean holdsKind(String kind) {
+        return inputs().stream().anyMatch(d -> kind.equals(d.content().path("kind").asText("")));
+    }
+
+    public List<SourceDocument> inputs() {
+        try {
+            return new ManifestReader().read(input().toString(), Files.readString(input()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + input(), e);
+        }
     }
 
     public String[] rewriteArgs(Path file, boolean withCommandName) throws IOException {

@@ -36,6 +36,10 @@ class IstioMtlsOracleTest {
         return new IstioMtlsOracle(mesh(policies).rewriteAppProbesByDefault(false).build());
     }
 
+    /** What a refused HTTP probe's rule adds where Istio's own rewrite is off by the setting the tests use. */
+    private static final String NOT_REWRITTEN = "; Istio does not rewrite this pod's HTTP probes (the mesh default:"
+            + " rewrites-probes=false; no ConfigMap istio-system/istio-sidecar-injector was read)";
+
     private static void assertVerdict(boolean rejects, String rule, MtlsVerdict verdict) {
         assertEquals(new MtlsVerdict(rejects, rule), verdict);
     }
@@ -88,7 +92,7 @@ class IstioMtlsOracleTest {
         @Test
         void sample1GlobalMtlsWithoutPolicyRejects() {
             assertVerdict(true, "port 8000 under mTLS by the global switch (global.mtls.enabled: true,"
-                    + " no v1alpha1 policy applies)", check(istio08(true), HTTPBIN, MESHED, 8000));
+                    + " no v1alpha1 policy applies)" + NOT_REWRITTEN, check(istio08(true), HTTPBIN, MESHED, 8000));
         }
 
         @Test
@@ -100,7 +104,7 @@ class IstioMtlsOracleTest {
         @Test
         void sample2ServicePolicyOnPort8000Rejects() {
             assertVerdict(true, "port 8000 under mTLS by Policy default/httpbin (v1alpha1 peers: mtls,"
-                            + " targets service httpbin port 8000)",
+                            + " targets service httpbin port 8000)" + NOT_REWRITTEN,
                     check(istio08(false, resource(SAMPLE_2_POLICY)), HTTPBIN, MESHED, 8000));
         }
 
@@ -129,7 +133,7 @@ class IstioMtlsOracleTest {
                       peers:
                       - mtls: {}
                     """);
-            assertVerdict(true, "port 8001 under mTLS by Policy default/default (v1alpha1 peers: mtls, namespace-wide)",
+            assertVerdict(true, "port 8001 under mTLS by Policy default/default (v1alpha1 peers: mtls, namespace-wide)" + NOT_REWRITTEN,
                     check(istio08(false, namespaceDefault), HTTPBIN, MESHED, 8001));
         }
     }
@@ -148,7 +152,7 @@ class IstioMtlsOracleTest {
             assertVerdict(false, "port 8000 DISABLE by port-level mTLS of PeerAuthentication default/httpbin",
                     check(oracle, HTTPBIN, MESHED, 8000));
             assertVerdict(true, "port 8001 STRICT by PeerAuthentication istio-system/default (mesh);"
-                    + " UNSET in PeerAuthentication default/httpbin", check(oracle, HTTPBIN, MESHED, 8001));
+                    + " UNSET in PeerAuthentication default/httpbin" + NOT_REWRITTEN, check(oracle, HTTPBIN, MESHED, 8001));
         }
 
         @Test
@@ -163,7 +167,7 @@ class IstioMtlsOracleTest {
         void namespaceStrictRejects() {
             IstioMtlsOracle oracle = policiesOnly(
                     peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: STRICT}"));
-            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default",
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default" + NOT_REWRITTEN,
                     check(oracle, HTTPBIN, MESHED, 8000));
         }
 
@@ -178,7 +182,7 @@ class IstioMtlsOracleTest {
                         "8000": {mode: UNSET}
                     """));
             assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default; UNSET in port-level mTLS"
-                            + " of PeerAuthentication default/httpbin, PeerAuthentication default/httpbin",
+                            + " of PeerAuthentication default/httpbin, PeerAuthentication default/httpbin" + NOT_REWRITTEN,
                     check(oracle, HTTPBIN, MESHED, 8000));
         }
 
@@ -209,7 +213,7 @@ class IstioMtlsOracleTest {
                             "  selector: {matchLabels: {app: httpbin}}\n  mtls: {mode: DISABLE}"),
                     peerAuthentication("default", strict, "2024-01-01T00:00:00Z",
                             "  selector: {matchLabels: {version: v1}}\n  mtls: {mode: STRICT}"));
-            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/" + strict,
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/" + strict + NOT_REWRITTEN,
                     check(newer, HTTPBIN, MESHED, 8000));
         }
 
@@ -237,7 +241,7 @@ class IstioMtlsOracleTest {
             IstioMtlsOracle oracle = policiesOnly(resource(MESH_STRICT), peerAuthentication("istio-system",
                     "httpbin", "2024-02-01T00:00:00Z", "  selector: {matchLabels: {app: httpbin}}\n"
                             + "  mtls: {mode: DISABLE}"));
-            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh)",
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh)" + NOT_REWRITTEN,
                     check(oracle, HTTPBIN, MESHED, 8000));
         }
 
@@ -257,7 +261,7 @@ class IstioMtlsOracleTest {
                     metadata: {name: default, namespace: default}
                     spec: {mtls: {mode: STRICT}}
                     """));
-            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default",
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default" + NOT_REWRITTEN,
                     check(oracle, HTTPBIN, MESHED, 8000));
         }
 
@@ -306,7 +310,7 @@ class IstioMtlsOracleTest {
         void namedServicePortMapsThroughNamedTargetPort() {
             IstioMtlsOracle oracle = oracle(namedTarget, resource(NAMED_PORT_POLICY));
             assertVerdict(true, "port 8000 under mTLS by Policy default/httpbin (v1alpha1 peers: mtls,"
-                    + " targets service httpbin port \"http\")", check(oracle, HTTPBIN, MESHED, 8000));
+                    + " targets service httpbin port \"http\")" + NOT_REWRITTEN, check(oracle, HTTPBIN, MESHED, 8000));
             assertFalse(check(oracle, HTTPBIN, MESHED, 8001).rejectsPlaintext());
         }
 
@@ -345,7 +349,7 @@ class IstioMtlsOracleTest {
                     spec: {}
                     """);
             Service service = MeshFixtures.httpbinService();
-            assertVerdict(true, "port 8000 under mTLS by MeshPolicy default (v1alpha1 peers: mtls, mesh-wide)",
+            assertVerdict(true, "port 8000 under mTLS by MeshPolicy default (v1alpha1 peers: mtls, mesh-wide)" + NOT_REWRITTEN,
                     check(oracle(service, meshPolicy), HTTPBIN, MESHED, 8000));
             assertVerdict(false, "port 8000 without mTLS by Policy default/default (v1alpha1 without peers,"
                     + " namespace-wide)", check(oracle(service, meshPolicy, namespacePlaintext), HTTPBIN, MESHED, 8000));
@@ -517,16 +521,17 @@ class IstioMtlsOracleTest {
 
         @Test
         void meshDefaultRewritesHttpProbes() {
-            assertVerdict(false, "Istio rewrites this pod's HTTP probes (the mesh default; the pod does not set"
-                    + " sidecar.istio.io/rewriteAppHTTPProbers)", check(new IstioMtlsOracle(meshStrict), HTTPBIN,
-                    MESHED, 8000));
+            assertVerdict(false, "Istio rewrites this pod's HTTP probes (the mesh default: Istio's default since 1.6;"
+                    + " no ConfigMap istio-system/istio-sidecar-injector was read)",
+                    check(new IstioMtlsOracle(meshStrict), HTTPBIN, MESHED, 8000));
         }
 
         @Test
         void podAnnotationFalseTurnsItOff() {
             Pod pod = httpbin().editMetadata().addToAnnotations("sidecar.istio.io/rewriteAppHTTPProbers", "false")
                     .endMetadata().build();
-            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh)",
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication istio-system/default (mesh); Istio does not"
+                    + " rewrite this pod's HTTP probes (sidecar.istio.io/rewriteAppHTTPProbers: \"false\")",
                     check(new IstioMtlsOracle(meshStrict), pod, MESHED, 8000));
         }
 
@@ -589,9 +594,13 @@ class IstioMtlsOracleTest {
         void podWithoutMetadataOrNamespaceInfo() {
             Pod bare = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec().addNewContainer()
                     .withName("c").endContainer().endSpec().build();
-            MtlsVerdict verdict = check(policiesOnly(resource(MESH_STRICT)), bare, NamespaceContext.unknown(null), 80);
-            assertFalse(verdict.rejectsPlaintext());
-            assertTrue(verdict.rule().startsWith("no sidecar"), verdict.rule());
+            // Nothing known of the namespace: taken to inject the sidecar, so the mesh-wide STRICT applies.
+            MtlsVerdict unknown = check(policiesOnly(resource(MESH_STRICT)), bare, NamespaceContext.unknown(null), 80);
+            assertTrue(unknown.rejectsPlaintext(), unknown.rule());
+            // A namespace known to have no injection label: no sidecar.
+            MtlsVerdict known = check(policiesOnly(resource(MESH_STRICT)), bare, UNMESHED, 80);
+            assertFalse(known.rejectsPlaintext());
+            assertTrue(known.rule().startsWith("no sidecar"), known.rule());
         }
     }
 }

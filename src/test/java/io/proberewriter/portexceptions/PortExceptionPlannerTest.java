@@ -32,6 +32,8 @@ class PortExceptionPlannerTest {
     private static final ProbeRewriter ENGINE = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
     private static final PortExceptionPlanner.Served V1 =
             new PortExceptionPlanner.Served(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false);
+    private static final List<String> EXCLUSION = List.of("traffic.sidecar.istio.io/excludeInboundPorts");
+
     private static final PortExceptionPlanner PERMISSIVE =
             new PortExceptionPlanner(ExceptionMode.PERMISSIVE, false, "istio-system");
 
@@ -41,9 +43,9 @@ class PortExceptionPlannerTest {
     }
 
     private static SortedSet<HealthPort> healthPorts(Workload workload) {
-        Pod pod = workload.pod();
+        Pod pod = workload.pod(EXCLUSION);
         RewriteResult result = ENGINE.rewrite(pod, NamespaceContext.unknown(workload.namespace()));
-        return HealthPort.of(pod, result);
+        return HealthPort.of(result);
     }
 
     private static PortExceptionPlan plan(PortExceptionPlanner planner, Workload workload,
@@ -272,7 +274,7 @@ class PortExceptionPlannerTest {
     @Test
     void aTemplateRewrittenByTheCliStillGivesItsHealthPort() {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
-        Pod rewritten = ENGINE.rewrite(web.pod(), NamespaceContext.unknown("shop")).applyTo(web.pod());
+        Pod rewritten = ENGINE.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")).applyTo(web.pod(EXCLUSION));
         Deployment fromCli = Workloads.portMode("shop", "web", "8081").editSpec().editTemplate()
                 .withMetadata(rewritten.getMetadata()).editMetadata().withName(null).withNamespace(null).endMetadata()
                 .withSpec(rewritten.getSpec()).endTemplate().endSpec().build();

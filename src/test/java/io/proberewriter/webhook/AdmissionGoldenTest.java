@@ -44,12 +44,13 @@ class AdmissionGoldenTest extends GoldenThroughWebhook {
     @TestFactory
     Stream<DynamicTest> everyGoldenCaseThroughTheWebhook() throws Exception {
         WebhookClient client = client();
-        // Cases that choose a resolver run where the webhook is configured with it: IstioAdmissionGoldenTest for
-        // --mtls istio (and IstioGlobalMtlsAdmissionGoldenTest), AnnotationAdmissionGoldenTest for --mtls annotation.
-        return GoldenCase.all().filter(c -> !c.flags().contains("--mtls")).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        // Cases the CLI runs with another resolver run where the webhook is configured with it, or where the cluster
+        // makes auto choose it: the Istio*AdmissionGoldenTest classes for istio, AnnotationAdmissionGoldenTest for
+        // --mtls annotation.
+        return GoldenCase.all().filter(c -> "assume-all".equals(c.resolver())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             ManifestReader reader = new ManifestReader();
             List<SourceDocument> inputs = reader.read(c.input().toString(), Files.readString(c.input()));
-            prepareNamespaces(kubernetes, namespaces, c, inputs);
+            prepareNamespaces(kubernetes, namespaces, c, inputs, false);
             assertThroughWebhook(client, c, inputs);
         }));
     }
@@ -84,9 +85,12 @@ class AdmissionGoldenTest extends GoldenThroughWebhook {
      * The namespaces of the case, as the cluster would hold them: opted in, with the labels (istio-injection) and
      * annotations its Namespace documents give and, for the CLI's --mode and --exec-command flags, the namespace
      * annotations they stand for.
+     *
+     * @param injectUnknown label a namespace without Namespace document istio-injection=enabled: the CLI's Istio
+     *                      resolver takes such a namespace to inject the sidecar, and a cluster's namespace is known
      */
     static void prepareNamespaces(KubernetesClient kubernetes, NamespaceCache namespaces, GoldenCase c,
-            List<SourceDocument> inputs) throws Exception {
+            List<SourceDocument> inputs, boolean injectUnknown) throws Exception {
         Map<String, String> fromFlags = new LinkedHashMap<>();
         if (c.flag("--mode") != null) {
             fromFlags.put(Annotations.MODE, c.flag("--mode"));
@@ -115,6 +119,9 @@ class AdmissionGoldenTest extends GoldenThroughWebhook {
         }
         for (Map.Entry<String, Map<String, String>> ns : wanted.entrySet()) {
             Map<String, String> nsLabels = new LinkedHashMap<>(labels.getOrDefault(ns.getKey(), Map.of()));
+            if (injectUnknown && !labels.containsKey(ns.getKey())) {
+                nsLabels.put("istio-injection", "enabled");
+            }
             nsLabels.put(Annotations.ENABLED_LABEL, "true");
             kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns.getKey())
                     .withLabels(nsLabels).withAnnotations(ns.getValue())

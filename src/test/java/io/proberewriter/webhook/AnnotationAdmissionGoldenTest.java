@@ -45,7 +45,7 @@ class AnnotationAdmissionGoldenTest extends GoldenThroughWebhook {
                 Thread.sleep(20);
             }
             List<SourceDocument> inputs = new ManifestReader().read(c.input().toString(), Files.readString(c.input()));
-            AdmissionGoldenTest.prepareNamespaces(kubernetes, namespaces, c, inputs);
+            AdmissionGoldenTest.prepareNamespaces(kubernetes, namespaces, c, inputs, false);
             AdmissionGoldenTest.assertThroughWebhook(client, c, inputs);
         }));
     }

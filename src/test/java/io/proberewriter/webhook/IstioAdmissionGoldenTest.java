@@ -3,6 +3,7 @@ package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,6 +13,7 @@ import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.SourceDocument;
+import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.MeshPolicies;
 import io.proberewriter.polling.Eventually;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -22,10 +24,11 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -33,11 +36,13 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The {@code --mtls istio} golden cases through the webhook configured with {@code probe-rewriter.mtls.resolver=istio}:
- * each case's PeerAuthentications, Policies, MeshPolicies and Services are created in the mock API server, and the
- * review is sent once the informer caches hold exactly them. The mesh settings are startup configuration, so
- * each combination the cases use is its own app: this class (global mTLS off) and
- * {@link IstioGlobalMtlsAdmissionGoldenTest}.
+ * The golden cases the CLI runs with the istio resolver, through the webhook whose settings match the case's flags:
+ * each case's PeerAuthentications, Policies, MeshPolicies, Services and Istio ConfigMaps are created in the mock API
+ * server, and the review is sent once the informer caches hold exactly them. The mesh settings are startup
+ * configuration, so each combination the cases use is its own app: this class ({@code --mtls istio
+ * --istio-rewrites-probes false}), {@link IstioGlobalMtlsAdmissionGoldenTest} ({@code --istio-global-mtls}),
+ * {@link IstioDefaultsAdmissionGoldenTest} and {@link LegacyIstioAdmissionGoldenTest} (no flags: auto, on a current
+ * and on an Istio 1.4-or-older cluster).
  */
 @QuarkusTest
 @TestProfile(IstioAdmissionGoldenTest.IstioResolverProfile.class)
@@ -45,25 +50,53 @@ import org.junit.jupiter.api.TestFactory;
 @QuarkusTestResource(ServingCertificates.class)
 class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
 
-    /** The istio resolver with the mesh settings of most cases: global mTLS off, Istio not rewriting probes. */
+    /** The istio resolver with the mesh settings of most flagged cases: global mTLS off, Istio not rewriting probes. */
     public static class IstioResolverProfile implements QuarkusTestProfile {
+        String resolver() {
+            return "istio";
+        }
+
         boolean globalMtls() {
             return false;
         }
 
+        Optional<Boolean> rewritesProbes() {
+            return Optional.of(false);
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("probe-rewriter.mtls.resolver", "istio",
-                    "probe-rewriter.mtls.istio.global-mtls", String.valueOf(globalMtls()),
-                    "probe-rewriter.mtls.istio.rewrites-probes", "false");
+            Map<String, String> settings = new HashMap<>();
+            settings.put("probe-rewriter.mtls.resolver", resolver());
+            settings.put("probe-rewriter.mtls.istio.global-mtls", String.valueOf(globalMtls()));
+            rewritesProbes().ifPresent(r -> settings.put("probe-rewriter.mtls.istio.rewrites-probes", r.toString()));
+            return settings;
         }
     }
 
-    /** Istio 0.8's global.mtls.enabled, for the seed cases that run with --istio-global-mtls. */
+    /** Istio 0.8's global.mtls.enabled, for the seed case that runs with --istio-global-mtls. */
     public static class GlobalMtlsProfile extends IstioResolverProfile {
         @Override
         boolean globalMtls() {
             return true;
+        }
+
+        @Override
+        Optional<Boolean> rewritesProbes() {
+            return Optional.empty();
+        }
+    }
+
+    /** Nothing configured: auto, and Istio's probe rewrite decided by the cluster (ConfigMap, era). */
+    public static class DefaultsProfile extends IstioResolverProfile {
+        @Override
+        String resolver() {
+            return "auto";
+        }
+
+        @Override
+        Optional<Boolean> rewritesProbes() {
+            return Optional.empty();
         }
     }
 
@@ -73,15 +106,24 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
     /** What the previous case created, deleted before the next one so that cases do not see each other's policies. */
     private final List<HasMetadata> created = new ArrayList<>();
 
+    /** The settings of this class's app, as the case's CLI flags give them. */
     boolean globalMtls() {
         return false;
     }
 
-    /** Whether this app's settings are the ones the case's CLI flags give. */
-    private boolean runs(GoldenCase c) {
-        return "istio".equals(c.flag("--mtls"))
+    Optional<Boolean> rewritesProbes() {
+        return Optional.of(false);
+    }
+
+    /** Whether the case's cluster serves PeerAuthentication too (all apps but the Istio 1.4-or-older one). */
+    boolean runs(GoldenCase c) {
+        return c.flag("--mtls") != null && settingsMatch(c);
+    }
+
+    final boolean settingsMatch(GoldenCase c) {
+        return "istio".equals(c.resolver())
                 && c.flags().contains("--istio-global-mtls") == globalMtls()
-                && "false".equals(Objects.requireNonNullElse(c.flag("--istio-rewrites-probes"), "true"))
+                && c.istioRewritesProbes().equals(rewritesProbes())
                 && c.flag("--istio-root-namespace") == null;
     }
 
@@ -93,7 +135,7 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
             ManifestReader reader = new ManifestReader();
             List<SourceDocument> inputs = reader.read(c.input().toString(), Files.readString(c.input()));
             clearPrevious();
-            AdmissionGoldenTest.prepareNamespaces(kubernetes, namespaces, c, inputs);
+            AdmissionGoldenTest.prepareNamespaces(kubernetes, namespaces, c, inputs, true);
             Set<String> expected = createPoliciesAndServices(inputs);
             waitFor(() -> cached().equals(expected), "the caches to hold " + expected);
             AdmissionGoldenTest.assertThroughWebhook(client, c, inputs);
@@ -104,6 +146,8 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
         for (HasMetadata resource : created) {
             if (resource instanceof Service service) {
                 kubernetes.services().resource(service).delete();
+            } else if (resource instanceof ConfigMap configMap) {
+                kubernetes.configMaps().resource(configMap).delete();
             } else {
                 kinds(resource).resource((GenericKubernetesResource) resource).delete();
             }
@@ -113,9 +157,9 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
     }
 
     /**
-     * The case's policies and Services, as the CLI reads them: a namespaced kind without a namespace is in
-     * {@code default}. A v1beta1 PeerAuthentication is created as v1, as the API server converts it for the v1
-     * informer.
+     * The case's policies, Services and Istio ConfigMaps, as the CLI reads them: a namespaced kind without a
+     * namespace is in {@code default}. A v1beta1 PeerAuthentication is created as v1, as the API server converts it
+     * for the v1 informer.
      */
     private Set<String> createPoliciesAndServices(List<SourceDocument> inputs) {
         Set<String> keys = new HashSet<>();
@@ -124,7 +168,10 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
             String apiVersion = node.path("apiVersion").asText();
             String kind = node.path("kind").asText();
             boolean service = "v1".equals(apiVersion) && "Service".equals(kind);
-            if (!service && !MeshPolicies.isPolicyKind(apiVersion, kind)) {
+            boolean configMap = "v1".equals(apiVersion) && "ConfigMap".equals(kind)
+                    && IstioConfigMaps.isRead(node.path("metadata").path("namespace").asText(""),
+                    node.path("metadata").path("name").asText(""), MeshPolicies.DEFAULT_ISTIO_NAMESPACE);
+            if (!service && !configMap && !MeshPolicies.isPolicyKind(apiVersion, kind)) {
                 continue;
             }
             ObjectNode copy = node.deepCopy();
@@ -135,6 +182,8 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
             HasMetadata resource;
             if (service) {
                 resource = kubernetes.services().resource(Reviews.JSON.convertValue(copy, Service.class)).create();
+            } else if (configMap) {
+                resource = kubernetes.configMaps().resource(Reviews.JSON.convertValue(copy, ConfigMap.class)).create();
             } else {
                 if (kind.equals(IstioApis.PEER_AUTHENTICATION_V1.getKind())) {
                     copy.put("apiVersion", IstioApis.SECURITY_GROUP + "/v1");
@@ -162,6 +211,7 @@ class IstioAdmissionGoldenTest extends GoldenThroughWebhook {
         Set<String> keys = new HashSet<>();
         resolver.cache().policies().forEach(p -> keys.add(key(p)));
         resolver.cache().services().forEach(s -> keys.add(key(s)));
+        resolver.cache().istioConfigMaps().forEach(m -> keys.add(key(m)));
         return keys;
     }
 

@@ -4,6 +4,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.util.Optional;
 
 /** The {@code --mtls istio --istio-global-mtls} golden cases: the webhook with Istio 0.8's global mTLS on. */
 @QuarkusTest
@@ -15,5 +16,10 @@ class IstioGlobalMtlsAdmissionGoldenTest extends IstioAdmissionGoldenTest {
     @Override
     boolean globalMtls() {
         return true;
+    }
+
+    @Override
+    Optional<Boolean> rewritesProbes() {
+        return Optional.empty();
     }
 }

@@ -1,4 +1,4 @@
-package io.proberewriter.mtls;
+package io.proberewriter.meshes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -12,12 +12,12 @@ import java.util.stream.Stream;
  * A pod's containers and init containers taken together: named ports and the istio-proxy container may be in
  * either list (native sidecars are init containers).
  */
-final class PodContainers {
+public final class PodContainers {
 
     private PodContainers() {
     }
 
-    static Stream<Container> of(Pod pod) {
+    public static Stream<Container> of(Pod pod) {
         if (pod.getSpec() == null) {
             return Stream.empty();
         }
@@ -27,7 +27,7 @@ final class PodContainers {
     }
 
     /** The number of the first container port called {@code name}, as the endpoints controller resolves it. */
-    static Optional<Integer> portNamed(Pod pod, String name) {
+    public static Optional<Integer> portNamed(Pod pod, String name) {
         return of(pod)
                 .flatMap(c -> c.getPorts() == null ? Stream.<ContainerPort>empty() : c.getPorts().stream())
                 .filter(p -> p != null && name.equals(p.getName()) && p.getContainerPort() != null)
