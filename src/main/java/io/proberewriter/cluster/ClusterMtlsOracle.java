@@ -42,9 +42,12 @@ final class ClusterMtlsOracle implements MtlsOracle {
         return snapshot().oracle().check(target);
     }
 
-    /** Builds the snapshot now (at startup, once the caches are synced) so that its sources are logged. */
-    void logSources() {
-        snapshot();
+    /**
+     * Where Istio's probe rewrite default and global switch come from, on the current snapshot (built now if stale,
+     * which also logs the sources when they changed): at startup once the caches are synced, and in readiness data.
+     */
+    String sources() {
+        return snapshot().mesh().describeSources();
     }
 
     private Snapshot snapshot() {

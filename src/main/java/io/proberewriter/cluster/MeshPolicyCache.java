@@ -75,7 +75,7 @@ public final class MeshPolicyCache {
         informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
                 cm.getMetadata().getName(), namespace)));
         informer.exceptionHandler((isStarted, failure) -> {
-            if (failure instanceof KubernetesClientException e && e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+            if (forbidden(failure)) {
                 configMapsUnreadable = "cannot list ConfigMaps in " + namespace + ": forbidden (grant it with"
                         + " k8s/components/istio, then restart)";
                 LOG.warnf("Istio resolver: %s; Istio's probe rewrite default comes from the settings instead",
@@ -88,6 +88,16 @@ public final class MeshPolicyCache {
         });
         configMapInformer = informer;
         informer.start();
+    }
+
+    /** The informer hands over the client's failure wrapped (CompletionException): the cause says what it was. */
+    private static boolean forbidden(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException e && e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> bumpingGeneration(Predicate<T> relevant) {

@@ -25,6 +25,7 @@ public class MtlsResolverReadiness implements HealthCheck {
         resolver.choice().ifPresent(c -> response
                 .withData("resolver", c.resolver().word())
                 .withData("informers", resolver.cache().informers()));
+        resolver.istioSources().ifPresent(sources -> response.withData("istio", sources));
         return response.build();
     }
 }

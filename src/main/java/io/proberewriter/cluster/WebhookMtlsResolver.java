@@ -34,6 +34,7 @@ public class WebhookMtlsResolver {
     private final MeshPolicyCache cache = new MeshPolicyCache();
     private volatile MtlsResolverChoice choice;
     private volatile MtlsOracle oracle = ASSUME_ALL;
+    private volatile ClusterMtlsOracle istioOracle;
 
     WebhookMtlsResolver(ProbeRewriterConfig config, Instance<KubernetesClient> client) {
         this.config = config;
@@ -57,6 +58,7 @@ public class WebhookMtlsResolver {
                 cache.start(client.get(), chosen.apis(), istioNamespace);
                 istio = new ClusterMtlsOracle(cache, config.mtls().istio(), chosen.apis());
                 oracle = istio;
+                istioOracle = istio;
                 LOG.infof("mTLS resolver: istio (%s); watching %s", chosen.reason(),
                         watchedKinds(chosen.apis(), istioNamespace));
             } else {
@@ -85,7 +87,7 @@ public class WebhookMtlsResolver {
             while (!cache.synced()) {
                 Thread.sleep(SYNC_POLL.toMillis());
             }
-            istio.logSources();
+            istio.sources();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -108,6 +110,12 @@ public class WebhookMtlsResolver {
     /** The resolver the engine asks; assume-all until the choice is made. */
     public MtlsOracle oracle() {
         return oracle;
+    }
+
+    /** With the istio resolver, once its caches are synced: where Istio's probe rewrite default comes from. */
+    public Optional<String> istioSources() {
+        ClusterMtlsOracle current = istioOracle;
+        return current == null || !cache.synced() ? Optional.empty() : Optional.of(current.sources());
     }
 
     /** Empty until the choice is made. */

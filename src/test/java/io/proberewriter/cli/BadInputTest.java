@@ -49,6 +49,38 @@ class BadInputTest {
                 "in.yaml, document 2", "invalid YAML at line");
     }
 
+    /** The seeds' Sample 1 as printed: the container's fields after {@code image} are indented like {@code containers}. */
+    @Test
+    void containerFieldsOnThePodSpecAreRefusedAsKubectlWould() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: extensions/v1beta1
+                kind: Deployment
+                metadata:
+                  name: httpbin
+                spec:
+                  replicas: 1
+                  template:
+                    metadata:
+                      labels:
+                        app: httpbin
+                    spec:
+                      containers:
+                      - image: docker.io/citizenstig/httpbin
+                      imagePullPolicy: IfNotPresent
+                      name: httpbin
+                      ports:
+                        - containerPort: 8000
+                      livenessProbe:
+                        httpGet:
+                          path: /status/200
+                          port: 8000
+                """), "in.yaml, document 1", "deployment/httpbin: spec.template.spec has imagePullPolicy, livenessProbe,"
+                + " name, ports, which are fields of a container, not of a pod: indent them under an item of"
+                + " spec.template.spec.containers");
+        CliRun analyze = CliRun.of("analyze", "-f", dir.resolve("in.yaml").toString());
+        assertEquals(ExitCodes.BAD_INPUT, analyze.exitCode(), analyze.err());
+    }
+
     @Test
     void wrongFieldTypeNamesTheField() throws IOException {
         assertBadInput(rewrite("""

@@ -1,6 +1,7 @@
 package io.proberewriter.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proberewriter.config.MtlsResolver;
@@ -25,6 +26,18 @@ class MtlsResolverChoiceTest {
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> apis);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
         assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
+    }
+
+    @Test
+    void autoChoosesIstioOnTheSeedsIstioToo() {
+        // Istio 0.8 to 1.4: only the v1alpha1 Policy and MeshPolicy; a mesh from before Istio rewrote probes.
+        IstioApis legacyOnly = new IstioApis(Optional.empty(), true, true);
+        MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> legacyOnly);
+        assertEquals(MtlsResolver.ISTIO, choice.resolver());
+        assertTrue(legacyOnly.legacyOnly());
+        assertEquals(List.of(IstioApis.POLICY, IstioApis.MESH_POLICY), choice.apis().watched());
+        assertTrue(choice.reason().contains("v1alpha1"), choice.reason());
+        assertFalse(new IstioApis(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), true, true).legacyOnly());
     }
 
     @Test

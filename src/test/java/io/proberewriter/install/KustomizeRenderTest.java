@@ -237,6 +237,34 @@ class KustomizeRenderTest {
                 "k8s/overlays/default renders exactly what k8s/base does");
     }
 
+    /**
+     * On a cluster with Istio: the default install plus a Role in istio-system that lists and watches ConfigMaps, so
+     * that the resolver reads the injector's values and the mesh config. Nothing else changes; nothing cluster-wide.
+     */
+    @Test
+    void istioOverlayAddsReadAccessToIstiosConfigMapsInItsNamespaceOnly() throws Exception {
+        List<Doc> docs = render("k8s/overlays/istio");
+        Set<String> expected = new HashSet<>(BASE_OBJECTS);
+        expected.addAll(Set.of("Role/probe-rewriter-istio", "RoleBinding/probe-rewriter-istio"));
+        assertEquals(expected, kindsAndNames(docs), "objects rendered from k8s/overlays/istio");
+        List<Doc> istio = docs.stream().filter(d -> d.name().equals("probe-rewriter-istio")).toList();
+        for (Doc doc : istio) {
+            assertEquals("istio-system", doc.namespace(), doc + ": in Istio's namespace, not the base's");
+        }
+        List<Doc> rest = docs.stream().filter(d -> !d.name().equals("probe-rewriter-istio")).toList();
+        assertEquals(render("k8s/overlays/default").stream().map(Doc::node).toList(),
+                rest.stream().map(Doc::node).toList(), "everything else as in k8s/overlays/default");
+        assertBindingsResolve(docs);
+        Doc role = one(docs, "Role", "probe-rewriter-istio");
+        assertEquals(1, role.at("/rules").size(), role + ": one rule");
+        assertEquals(List.of("configmaps"), KubeYaml.texts(role.at("/rules/0"), "/resources", role.toString()));
+        assertEquals(List.of("list", "watch"), KubeYaml.texts(role.at("/rules/0"), "/verbs", role.toString()),
+                role + ": an informer's verbs only");
+        Doc binding = one(docs, "RoleBinding", "probe-rewriter-istio");
+        assertEquals("probe-rewriter", binding.at("/subjects/0/name").asText());
+        assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), binding + ": the webhook's account");
+    }
+
     @Test
     void certManagerOverlayAddsTheCertificatesAndTheCaInjection() throws Exception {
         List<Doc> docs = render("k8s/overlays/cert-manager");

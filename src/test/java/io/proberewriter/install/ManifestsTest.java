@@ -44,6 +44,8 @@ class ManifestsTest {
     private static final Path BASE = K8S.resolve("base");
     private static final Path DEFAULT_OVERLAY = K8S.resolve("overlays/default");
     private static final Path OVERLAY = K8S.resolve("overlays/cert-manager");
+    private static final Path ISTIO_OVERLAY = K8S.resolve("overlays/istio");
+    private static final Path ISTIO_COMPONENT = K8S.resolve("components/istio");
 
     private static final String APP = "probe-rewriter";
     private static final Map<String, String> COMMON_LABELS = Map.of(
@@ -174,8 +176,9 @@ class ManifestsTest {
     @Test
     void k8sHoldsOnlyManifestsAndEachIsUsedByAKustomization() {
         assertEquals(List.of(), otherFiles, "k8s/ must hold only YAML manifests");
-        assertEquals(Set.of(BASE, DEFAULT_OVERLAY, OVERLAY), kustomizationText.keySet(),
-                "kustomizations: k8s/base, k8s/overlays/default and k8s/overlays/cert-manager");
+        assertEquals(Set.of(BASE, DEFAULT_OVERLAY, OVERLAY, ISTIO_OVERLAY, ISTIO_COMPONENT), kustomizationText.keySet(),
+                "kustomizations: k8s/base, k8s/overlays/default, k8s/overlays/cert-manager, k8s/overlays/istio and"
+                        + " k8s/components/istio");
         List<Path> listed = new ArrayList<>();
         for (Path dir : kustomizationText.keySet()) {
             listed.addAll(listedPaths(dir, "resources"));
@@ -254,6 +257,43 @@ class ManifestsTest {
                         OVERLAY.resolve("delete-certificates-rbac.yaml")),
                 listedPaths(OVERLAY, "patches"),
                 "the cert-manager overlay's patches: CA injection, TLS from files, no certificates RBAC");
+    }
+
+    /**
+     * Istio's ConfigMaps are read under a Role in Istio's namespace that only the Istio overlay (or a user's overlay
+     * with the component) applies: the base must install on a cluster without istio-system.
+     */
+    @Test
+    void readingIstiosConfigMapsIsAComponentWithARoleInIstiosNamespace() {
+        JsonNode component = kustomization(ISTIO_COMPONENT);
+        String what = ISTIO_COMPONENT + "/kustomization.yaml";
+        assertText("kustomize.config.k8s.io/v1alpha1", component, "/apiVersion", what);
+        assertText("Component", component, "/kind", what);
+        assertTrue(kustomizationText.get(ISTIO_COMPONENT).contains("kubectl apply -k " + ISTIO_OVERLAY),
+                what + "'s comment should say how to apply it");
+        List<Doc> rbac = listedFiles(ISTIO_COMPONENT, "resources");
+        assertEquals(Set.of("Role", "RoleBinding"), rbac.stream().map(Doc::kind).collect(Collectors.toSet()),
+                "a Role, never a ClusterRole: no cluster-wide ConfigMap access");
+        for (Doc doc : rbac) {
+            assertEquals("istio-system", doc.namespace(), doc + ": in Istio's namespace");
+        }
+        assertTrue(baseResources.stream().noneMatch(d -> "istio-system".equals(d.namespace())),
+                "the base must not need istio-system");
+        for (Doc role : allResources.stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            for (JsonNode rule : role.at("/rules")) {
+                assertFalse(texts(rule, "/resources", role.toString()).contains("configmaps"),
+                        role + ": ConfigMaps are read in Istio's namespace only, under probe-rewriter-istio");
+            }
+        }
+
+        JsonNode overlay = kustomization(ISTIO_OVERLAY);
+        String overlayWhat = ISTIO_OVERLAY + "/kustomization.yaml";
+        assertEquals(List.of(BASE), listedPaths(ISTIO_OVERLAY, "resources"), overlayWhat + ": the base");
+        assertEquals(List.of("../../components/istio"), texts(overlay, "/components", overlayWhat));
+        assertTrue(overlay.path("namespace").isMissingNode(),
+                overlayWhat + ": no namespace of its own, or the Role would leave istio-system");
+        assertTrue(kustomizationText.get(ISTIO_OVERLAY).contains("kubectl apply -k " + ISTIO_OVERLAY),
+                overlayWhat + "'s comment should say how to apply it");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.proberewriter.portexceptions;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import io.proberewriter.mtls.MeshPolicies;
+import io.proberewriter.mtls.IstioMtlsOracle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -281,6 +284,41 @@ class PortExceptionPlannerTest {
         assertTrue(fromCli.getSpec().getTemplate().getMetadata().getAnnotations()
                 .containsKey("probe-rewriter.io/original-probes"));
         assertEquals(List.of(8081), healthPorts(workload(fromCli)).stream().map(HealthPort::port).toList());
+    }
+
+    /** Spring Boot's or Quarkus' management port already holding the probe: the exception is made all the same. */
+    @Test
+    void aProbeAlreadyOnTheHealthPortGetsTheException() {
+        Workload onHealthPort = workload(onHealthPort(Workloads.portMode("shop", "web", "8081")).build());
+        SortedSet<HealthPort> ports = healthPorts(onHealthPort);
+        assertEquals(List.of(8081), ports.stream().map(HealthPort::port).toList());
+        PortExceptionPlan plan = PERMISSIVE.plan(onHealthPort, ports, V1, List.of(), List.of());
+        assertEquals(1, plan.changes().size(), plan.toString());
+    }
+
+    @Test
+    void aTemplateRewrittenByTheCliWithAProbeKeptOnItsHealthPortStillGivesIt() {
+        // The Istio resolver, which reads the exclusion annotation the CLI added: restoring the originals must take
+        // the kept probe's port out of it again, or the port would look excluded and need no exception.
+        MeshPolicies strict = MeshPolicies.builder().rewriteAppProbesByDefault(false)
+                .policies(List.of(Workloads.meshStrict())).build();
+        ProbeRewriter istio = new ProbeRewriter(GlobalSettings.defaults(), new IstioMtlsOracle(strict));
+        Workload web = workload(onHealthPort(Workloads.portMode("shop", "web", "8081")).build());
+        Pod rewritten = istio.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")).applyTo(web.pod(EXCLUSION));
+        assertEquals("8081", rewritten.getMetadata().getAnnotations().get(EXCLUSION.get(0)));
+        Deployment fromCli = onHealthPort(Workloads.portMode("shop", "web", "8081")).editSpec().editTemplate()
+                .withMetadata(rewritten.getMetadata()).editMetadata().withName(null).withNamespace(null).endMetadata()
+                .endTemplate().endSpec().build();
+        Pod restored = workload(fromCli).pod(EXCLUSION);
+        assertFalse(restored.getMetadata().getAnnotations().containsKey(EXCLUSION.get(0)), "the exclusion we added");
+        assertEquals(List.of(8081), HealthPort.of(istio.rewrite(restored, NamespaceContext.unknown("shop")))
+                .stream().map(HealthPort::port).toList());
+    }
+
+    private static DeploymentBuilder onHealthPort(DeploymentBuilder deployment) {
+        return deployment.editSpec().editTemplate().editSpec().editFirstContainer().editLivenessProbe().editHttpGet()
+                .withPort(new IntOrString("health")).endHttpGet().endLivenessProbe().endContainer().endSpec()
+                .endTemplate().endSpec();
     }
 
     @Test

@@ -90,6 +90,11 @@ final class Workloads {
         return resource;
     }
 
+    /** Mesh-wide STRICT: every port of every sidecar refuses the kubelet's plaintext. */
+    static GenericKubernetesResource meshStrict() {
+        return foreignPeerAuthentication("istio-system", "default", "2024-01-01T00:00:00Z", null, "STRICT", null);
+    }
+
     static List<String> names(List<GenericKubernetesResource> resources) {
         return resources.stream().map(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()).toList();
     }

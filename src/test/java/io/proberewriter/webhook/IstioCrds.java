@@ -22,14 +22,14 @@ public class IstioCrds implements Consumer<KubernetesServer> {
         }
     }
 
-    List<ResourceDefinitionContext> kinds() {
+    protected List<ResourceDefinitionContext> kinds() {
         return List.of(IstioApis.PEER_AUTHENTICATION_V1, IstioApis.POLICY, IstioApis.MESH_POLICY);
     }
 
     /** An Istio 0.8 to 1.4 cluster, the seeds' own: the v1alpha1 Policy and MeshPolicy, no PeerAuthentication. */
     public static class Legacy extends IstioCrds {
         @Override
-        List<ResourceDefinitionContext> kinds() {
+        protected List<ResourceDefinitionContext> kinds() {
             return List.of(IstioApis.POLICY, IstioApis.MESH_POLICY);
         }
     }

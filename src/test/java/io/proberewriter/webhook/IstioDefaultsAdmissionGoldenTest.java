@@ -14,10 +14,10 @@ import java.util.Optional;
  * the older cluster of {@link LegacyIstioAdmissionGoldenTest}.
  */
 @QuarkusTest
-@TestProfile(IstioAdmissionGoldenTest.DefaultsProfile.class)
+@TestProfile(IstioGoldenCases.DefaultsProfile.class)
 @WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
 @QuarkusTestResource(ServingCertificates.class)
-class IstioDefaultsAdmissionGoldenTest extends IstioAdmissionGoldenTest {
+class IstioDefaultsAdmissionGoldenTest extends IstioGoldenCases {
 
     @Override
     Optional<Boolean> rewritesProbes() {

@@ -8,10 +8,10 @@ import java.util.Optional;
 
 /** The {@code --mtls istio --istio-global-mtls} golden cases: the webhook with Istio 0.8's global mTLS on. */
 @QuarkusTest
-@TestProfile(IstioAdmissionGoldenTest.GlobalMtlsProfile.class)
+@TestProfile(IstioGoldenCases.GlobalMtlsProfile.class)
 @WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
 @QuarkusTestResource(ServingCertificates.class)
-class IstioGlobalMtlsAdmissionGoldenTest extends IstioAdmissionGoldenTest {
+class IstioGlobalMtlsAdmissionGoldenTest extends IstioGoldenCases {
 
     @Override
     boolean globalMtls() {

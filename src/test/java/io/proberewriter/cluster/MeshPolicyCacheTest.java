@@ -1,0 +1,75 @@
+package io.proberewriter.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.proberewriter.polling.Eventually;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The ConfigMaps of Istio's control plane in the resolver's caches: which are read, and what RBAC may refuse. */
+@EnableKubernetesMockClient(crud = true)
+class MeshPolicyCacheTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    KubernetesClient client;
+    KubernetesMockServer server;
+
+    private final MeshPolicyCache cache = new MeshPolicyCache();
+
+    @AfterEach
+    void stop() {
+        cache.stop();
+    }
+
+    private static ConfigMap configMap(String namespace, String name, String value) {
+        return new ConfigMapBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withData(Map.of("values", value)).build();
+    }
+
+    @Test
+    void onlyIstiosOwnConfigMapsInItsNamespaceAreReadAndOnlyTheyCountAsChanges() throws Exception {
+        client.configMaps().resource(configMap("istio-system", "istio-sidecar-injector", "{}")).create();
+        client.configMaps().resource(configMap("istio-system", "istio-sidecar-injector-canary", "{}")).create();
+        client.configMaps().resource(configMap("istio-system", "istio-leader", "{}")).create();
+        client.configMaps().resource(configMap("default", "istio-sidecar-injector", "{}")).create();
+        cache.start(client, IstioApis.none(), "istio-system");
+        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+        assertEquals(List.of("istio-system/istio-sidecar-injector", "istio-system/istio-sidecar-injector-canary"),
+                cache.istioConfigMaps().stream().map(c -> c.getMetadata().getNamespace() + "/"
+                        + c.getMetadata().getName()).sorted().toList());
+
+        // Older Istio renews leader-election ConfigMaps every few seconds: that must not rebuild the snapshot.
+        long before = cache.generation();
+        client.configMaps().inNamespace("istio-system").withName("istio-leader")
+                .edit(c -> new ConfigMapBuilder(c).addToData("holder", "pilot-2").build());
+        client.configMaps().inNamespace("istio-system").withName("istio-sidecar-injector")
+                .edit(c -> new ConfigMapBuilder(c).addToData("values", "{\"x\":1}").build());
+        Eventually.until("the injector's change", PATIENCE, () -> cache.generation() > before);
+        assertEquals(before + 1, cache.generation(), "the leader ConfigMap counted as a change");
+        assertTrue(cache.configMapsUnreadable().isEmpty());
+    }
+
+    @Test
+    void forbiddenConfigMapsAreSaidNotWaitedFor() throws Exception {
+        // Installed without k8s/components/istio: no Role in Istio's namespace.
+        server.expect().get().withPath("/api/v1/namespaces/istio-system/configmaps?resourceVersion=0")
+                .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
+                        + "\"code\":403}").always();
+        cache.start(client, IstioApis.none(), "istio-system");
+        Eventually.until("the forbidden list to be known", PATIENCE, () -> cache.configMapsUnreadable().isPresent());
+        Eventually.until("readiness not to wait for it", PATIENCE, cache::synced);
+        assertEquals("cannot list ConfigMaps in istio-system: forbidden (grant it with k8s/components/istio, then"
+                + " restart)", cache.configMapsUnreadable().get());
+        assertEquals(List.of(), cache.istioConfigMaps());
+    }
+}
