@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -100,8 +99,7 @@ public final class ProbeRewriter {
                         exemption, originals.contains(key));
                 Outcome outcome = decide(ctx);
                 if (outcome instanceof Outcome.Rewritten r) {
-                    OptionalInt healthPort = r.action() == Action.REWRITTEN_EXEC ? OptionalInt.empty() : r.excludedPort();
-                    decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason(), healthPort));
+                    decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason(), r.excludedPort()));
                     if (r.action() != Action.KEPT_ON_HEALTH_PORT) {
                         replacements.add(new ProbeReplacement(probed.ref(), kind, r.probe()));
                     }
@@ -166,13 +164,12 @@ public final class ProbeRewriter {
         if (probe.getExec() != null) {
             return new Outcome.Unchanged(false, "exec probe: it runs inside the container, where mTLS does not apply");
         }
+        if (ctx.exemption().isPresent() && (probe.getHttpGet() != null || !ctx.exemption().get().httpOnly())) {
+            return new Outcome.Unchanged(false, ctx.exemption().get().reason());
+        }
         if (probe.getTcpSocket() != null) {
             return new Outcome.Unchanged(false, "tcpSocket probe: left as is, the sidecar accepts the TCP connection"
                     + " itself, so mTLS does not make it fail");
-        }
-        if (ctx.exemption().isPresent()
-                && (probe.getHttpGet() != null || (probe.getGrpc() != null && ctx.exemption().get().coversGrpc()))) {
-            return new Outcome.Unchanged(false, ctx.exemption().get().reason());
         }
         if (probe.getGrpc() != null) {
             Integer grpcPort = probe.getGrpc().getPort();

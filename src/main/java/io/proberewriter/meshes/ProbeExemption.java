@@ -23,14 +23,15 @@ import java.util.Optional;
  *   <li><b>Kuma / Kong Mesh</b> (label or annotation {@code kuma.io/sidecar-injection: enabled} on the pod, the
  *       label on its namespace, or already injected): Kuma's application probe proxy (port
  *       {@code kuma.io/application-probe-proxy-port}, {@code "0"} turns it off) answers HTTP and gRPC probes in
- *       plaintext and probes the app over localhost; without it, its virtual probes
+ *       plaintext and probes the app over localhost (HTTP, gRPC and TCP); without it, its virtual probes
  *       ({@code kuma.io/virtual-probes}, on unless {@code disabled}) still carry HTTP probes.</li>
  * </ul>
  *
- * @param reason    why, for the probe's decision
- * @param coversGrpc whether gRPC probes are carried too (Consul's and Kuma's virtual probes carry HTTP only)
+ * @param reason   why, for the probe's decision
+ * @param httpOnly whether only HTTP probes are carried past mTLS (Consul, Kuma's virtual probes); otherwise every
+ *                 probe of the pod is, gRPC and TCP included
  */
-public record ProbeExemption(String reason, boolean coversGrpc) {
+public record ProbeExemption(String reason, boolean httpOnly) {
 
     static final String DATAPLANE_MODE = "istio.io/dataplane-mode";
     static final String CONSUL_INJECT = "consul.hashicorp.com/connect-inject";
@@ -51,7 +52,7 @@ public record ProbeExemption(String reason, boolean coversGrpc) {
         if (pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
             return Optional.of(new ProbeExemption("hostNetwork: true: the pod uses the node's network, where no"
                     + " sidecar or mesh redirection sits in front of its ports, so the kubelet reaches the app directly",
-                    true));
+                    false));
         }
         Map<String, String> nsLabels = namespaceLabels == null ? Map.of() : namespaceLabels;
         Map<String, String> labels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
@@ -77,7 +78,7 @@ public record ProbeExemption(String reason, boolean coversGrpc) {
         String where = labels.containsKey(DATAPLANE_MODE) ? "pod label" : "namespace " + namespace + " label";
         return Optional.of(new ProbeExemption("Istio ambient (" + where + " " + DATAPLANE_MODE + "=ambient, no"
                 + " sidecar): the kubelet's probes come from the node's SNAT address 169.254.7.127, which ztunnel's"
-                + " redirection lets through without mTLS", true));
+                + " redirection lets through without mTLS", false));
     }
 
     private static Optional<ProbeExemption> consul(Pod pod, Map<String, String> annotations) {
@@ -94,7 +95,7 @@ public record ProbeExemption(String reason, boolean coversGrpc) {
         String because = overwrite.isPresent() ? CONSUL_OVERWRITE_PROBES + ": \"" + annotations.get(CONSUL_OVERWRITE_PROBES) + "\""
                 : "Consul's default with transparent proxy; the pod does not set " + CONSUL_OVERWRITE_PROBES;
         return Optional.of(new ProbeExemption("Consul points this pod's HTTP probes at plaintext listeners of its"
-                + " Envoy, outside mTLS (" + because + ")", false));
+                + " Envoy, outside mTLS (" + because + ")", true));
     }
 
     private static Optional<ProbeExemption> kuma(Pod pod, String namespace, Map<String, String> nsLabels,
@@ -112,11 +113,11 @@ public record ProbeExemption(String reason, boolean coversGrpc) {
         if (probeProxy) {
             return Optional.of(new ProbeExemption("Kuma's application probe proxy answers this pod's probes in"
                     + " plaintext and probes the app over localhost (" + where + "; " + KUMA_PROBE_PROXY_PORT
-                    + " is not 0)", true));
+                    + " is not 0)", false));
         }
         if (!"disabled".equals(annotations.get(KUMA_VIRTUAL_PROBES))) {
             return Optional.of(new ProbeExemption("Kuma's virtual probes carry this pod's HTTP probes past mTLS ("
-                    + where + "; " + KUMA_VIRTUAL_PROBES + " is not disabled)", false));
+                    + where + "; " + KUMA_VIRTUAL_PROBES + " is not disabled)", true));
         }
         return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package io.proberewriter.mtls;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class IstioConfigMaps {
     public static final String MESH = "istio";
 
     private static final YAMLMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private IstioConfigMaps() {
     }
@@ -115,7 +117,9 @@ public final class IstioConfigMaps {
             return Optional.empty();
         }
         try {
-            JsonNode node = YAML.readTree(text);
+            // The injector's values are JSON as Istio writes them: read as such, which is an order of magnitude
+            // cheaper than YAML, since the snapshot holding them is rebuilt on the admission path after a change.
+            JsonNode node = text.stripLeading().startsWith("{") ? JSON.readTree(text) : YAML.readTree(text);
             if (node == null || !node.isObject()) {
                 ignored.add(source + ": data." + key + " is not an object");
                 return Optional.empty();

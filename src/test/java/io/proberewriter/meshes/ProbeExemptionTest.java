@@ -34,7 +34,7 @@ class ProbeExemptionTest {
         Pod pod = app().editSpec().withHostNetwork(true).endSpec().build();
         ProbeExemption exemption = of(pod, Map.of("istio-injection", "enabled")).orElseThrow();
         assertTrue(exemption.reason().startsWith("hostNetwork: true: the pod uses the node's network"), exemption.reason());
-        assertTrue(exemption.coversGrpc());
+        assertFalse(exemption.httpOnly());
     }
 
     @Test
@@ -43,7 +43,7 @@ class ProbeExemptionTest {
         assertTrue(fromNamespace.reason().contains("namespace apps label istio.io/dataplane-mode=ambient"),
                 fromNamespace.reason());
         assertTrue(fromNamespace.reason().contains("169.254.7.127"), fromNamespace.reason());
-        assertTrue(fromNamespace.coversGrpc());
+        assertFalse(fromNamespace.httpOnly());
         Pod labelled = app().editMetadata().addToLabels("istio.io/dataplane-mode", "ambient").endMetadata().build();
         assertTrue(of(labelled, Map.of()).orElseThrow().reason().contains("pod label istio.io/dataplane-mode=ambient"));
     }
@@ -80,7 +80,7 @@ class ProbeExemptionTest {
         }
         Optional<ProbeExemption> exemption = of(pod.build(), Map.of());
         assertEquals(exempt, exemption.isPresent(), exemption.toString());
-        exemption.ifPresent(e -> assertFalse(e.coversGrpc(), "Consul overwrites HTTP probes only"));
+        exemption.ifPresent(e -> assertTrue(e.httpOnly(), "Consul overwrites HTTP probes only"));
     }
 
     @Test
@@ -91,17 +91,17 @@ class ProbeExemptionTest {
     }
 
     @Test
-    void kumaProbeProxyCoversGrpcVirtualProbesOnlyHttp() {
+    void kumaProbeProxyCoversEveryProbeVirtualProbesOnlyHttp() {
         Map<String, String> meshed = Map.of("kuma.io/sidecar-injection", "enabled");
         ProbeExemption proxy = of(app().build(), meshed).orElseThrow();
         assertTrue(proxy.reason().startsWith("Kuma's application probe proxy"), proxy.reason());
-        assertTrue(proxy.coversGrpc());
+        assertFalse(proxy.httpOnly());
 
         Pod noProxy = app().editMetadata().addToAnnotations("kuma.io/application-probe-proxy-port", "0").endMetadata()
                 .build();
         ProbeExemption virtual = of(noProxy, meshed).orElseThrow();
         assertTrue(virtual.reason().startsWith("Kuma's virtual probes"), virtual.reason());
-        assertFalse(virtual.coversGrpc());
+        assertTrue(virtual.httpOnly());
 
         Pod neither = app().editMetadata().addToAnnotations("kuma.io/application-probe-proxy-port", "0")
                 .addToAnnotations("kuma.io/virtual-probes", "disabled").endMetadata().build();

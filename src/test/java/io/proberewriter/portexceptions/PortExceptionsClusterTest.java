@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -104,6 +105,20 @@ class PortExceptionsClusterTest {
                 List.of(owner.getApiVersion(), owner.getKind(), owner.getName(), owner.getUid()));
         assertEquals(Boolean.FALSE, owner.getBlockOwnerDeletion());
         assertNull(owner.getController());
+    }
+
+    /** Spring Boot's Actuator on its management port, already probed there: the seeds' workaround half done. */
+    @Test
+    void aProbeAlreadyOnItsHealthPortGetsTheExceptionToo() throws InterruptedException {
+        Deployment management = new DeploymentBuilder(deployment("shop", "actuator", "health")).editSpec()
+                .editTemplate().editSpec().editFirstContainer().editLivenessProbe().editHttpGet()
+                .withPort(new IntOrString("health")).endHttpGet().endLivenessProbe().endContainer().endSpec()
+                .endTemplate().endSpec().build();
+        create(management);
+        GenericKubernetesResource policy = awaitPolicy("shop", "probe-rewriter-deployment-actuator");
+        Map<?, ?> spec = (Map<?, ?>) policy.getAdditionalProperties().get("spec");
+        assertEquals(Map.of("8081", Map.of("mode", "PERMISSIVE")), spec.get("portLevelMtls"),
+                "the named health port, as its number");
     }
 
     @Test

@@ -11,4 +11,9 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
 @QuarkusTestResource(ServingCertificates.class)
 class IstioAdmissionGoldenTest extends IstioGoldenCases {
+
+    @Override
+    IstioResolverProfile profile() {
+        return new IstioResolverProfile();
+    }
 }

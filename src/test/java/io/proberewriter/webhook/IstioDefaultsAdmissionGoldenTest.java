@@ -5,7 +5,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import java.util.Optional;
 
 /**
  * The golden cases the CLI runs with istio and no mesh flags, through the webhook with nothing configured, on a
@@ -20,8 +19,8 @@ import java.util.Optional;
 class IstioDefaultsAdmissionGoldenTest extends IstioGoldenCases {
 
     @Override
-    Optional<Boolean> rewritesProbes() {
-        return Optional.empty();
+    IstioResolverProfile profile() {
+        return new DefaultsProfile();
     }
 
     @Override

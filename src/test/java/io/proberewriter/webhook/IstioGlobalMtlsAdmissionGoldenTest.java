@@ -4,7 +4,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import java.util.Optional;
 
 /** The {@code --mtls istio --istio-global-mtls} golden cases: the webhook with Istio 0.8's global mTLS on. */
 @QuarkusTest
@@ -14,12 +13,7 @@ import java.util.Optional;
 class IstioGlobalMtlsAdmissionGoldenTest extends IstioGoldenCases {
 
     @Override
-    boolean globalMtls() {
-        return true;
-    }
-
-    @Override
-    Optional<Boolean> rewritesProbes() {
-        return Optional.empty();
+    IstioResolverProfile profile() {
+        return new GlobalMtlsProfile();
     }
 }

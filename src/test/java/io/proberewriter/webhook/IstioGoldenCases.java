@@ -103,14 +103,8 @@ abstract class IstioGoldenCases extends GoldenThroughWebhook {
     /** What the previous case created, deleted before the next one so that cases do not see each other's policies. */
     private final List<HasMetadata> created = new ArrayList<>();
 
-    /** The settings of this class's app, as the case's CLI flags give them. */
-    boolean globalMtls() {
-        return false;
-    }
-
-    Optional<Boolean> rewritesProbes() {
-        return Optional.of(false);
-    }
+    /** The settings of this class's app ({@code @TestProfile}), to match against the case's CLI flags. */
+    abstract IstioResolverProfile profile();
 
     /** Whether the case's cluster serves PeerAuthentication too (all apps but the Istio 1.4-or-older one). */
     boolean runs(GoldenCase c) {
@@ -119,8 +113,8 @@ abstract class IstioGoldenCases extends GoldenThroughWebhook {
 
     final boolean settingsMatch(GoldenCase c) {
         return "istio".equals(c.resolver())
-                && c.flags().contains("--istio-global-mtls") == globalMtls()
-                && c.istioRewritesProbes().equals(rewritesProbes())
+                && c.flags().contains("--istio-global-mtls") == profile().globalMtls()
+                && c.istioRewritesProbes().equals(profile().rewritesProbes())
                 && c.flag("--istio-root-namespace") == null;
     }
 

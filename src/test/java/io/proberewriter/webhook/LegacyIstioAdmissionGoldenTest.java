@@ -17,7 +17,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import java.util.Optional;
 
 /**
  * The seeds' own scenario through the webhook: a cluster of Istio 1.4 or older, serving only the v1alpha1 Policy and
@@ -32,8 +31,8 @@ import java.util.Optional;
 class LegacyIstioAdmissionGoldenTest extends IstioGoldenCases {
 
     @Override
-    Optional<Boolean> rewritesProbes() {
-        return Optional.empty();
+    IstioResolverProfile profile() {
+        return new DefaultsProfile();
     }
 
     @Inject
