@@ -5,6 +5,7 @@ import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.MtlsOracle;
+import io.proberewriter.engine.PortList;
 import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.manifest.SourceDocument;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The settings an offline run needs. {@code --mode} and {@code --exec-command} stand for the namespace
- * annotations of the same names (a Namespace document in the input overrides them); the others are the
- * global configuration the webhook would have.
+ * The settings an offline run needs. {@code --mode}, {@code --exec-command} and {@code --allowed-health-ports}
+ * stand for the namespace annotations of the same names (a Namespace document in the input overrides them); the
+ * others are the global configuration the webhook would have.
  */
 public final class EngineOptions {
 
@@ -33,6 +34,12 @@ public final class EngineOptions {
     @Option(names = "--exec-command", paramLabel = "CMD", converter = StyleConverter.class,
             description = "Namespace default exec command: curl or wget (default: curl).")
     ExecCommandStyle execCommand;
+
+    @Option(names = "--allowed-health-ports", paramLabel = "PORTS", converter = PortListConverter.class,
+            description = "Ports the namespace allows as plaintext health ports in port mode: numbers, low-high "
+                    + "ranges or *, comma-separated; stands for the namespace annotation "
+                    + "probe-rewriter.io/allowed-health-ports (default: none).")
+    PortList allowedHealthPorts;
 
     @Option(names = "--probes", paramLabel = "KINDS", split = ",", converter = KindConverter.class,
             description = "Probe kinds to rewrite, comma-separated: liveness, readiness, startup (default: all).")
@@ -95,6 +102,9 @@ public final class EngineOptions {
         if (execCommand != null) {
             defaults.put(Annotations.EXEC_COMMAND, execCommand.value());
         }
+        if (allowedHealthPorts != null) {
+            defaults.put(Annotations.ALLOWED_HEALTH_PORTS, allowedHealthPorts.toString());
+        }
         return defaults;
     }
 
@@ -111,6 +121,14 @@ public final class EngineOptions {
         public ExecCommandStyle convert(String value) {
             return ExecCommandStyle.parse(value).orElseThrow(() -> new TypeConversionException(
                     "'" + value + "' is not an exec command (accepted: " + ExecCommandStyle.accepted() + ")"));
+        }
+    }
+
+    static final class PortListConverter implements ITypeConverter<PortList> {
+        @Override
+        public PortList convert(String value) {
+            return PortList.parse(value).orElseThrow(() -> new TypeConversionException(
+                    "'" + value + "' is not a list of ports (accepted: " + PortList.ACCEPTED + ")"));
         }
     }
 

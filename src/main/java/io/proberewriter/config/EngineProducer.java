@@ -3,6 +3,7 @@ package io.proberewriter.config;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
+import io.proberewriter.engine.PortList;
 import io.proberewriter.engine.ProbeRewriter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -19,7 +20,9 @@ final class EngineProducer {
                 .withProbeKinds(config.probes())
                 .withExclusionAnnotations(config.exclusionAnnotations())
                 .withUserAgent(config.userAgent())
-                .withProxyContainers(config.proxyContainers());
+                .withProxyContainers(config.proxyContainers())
+                // Checked at startup (SettingsCheck): an invalid value never gets here.
+                .withAllowedHealthPorts(config.allowedHealthPorts().flatMap(PortList::parse).orElse(PortList.none()));
     }
 
     /**

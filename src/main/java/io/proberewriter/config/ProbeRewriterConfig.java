@@ -41,6 +41,14 @@ public interface ProbeRewriterConfig {
     @WithDefault("kube-probe/1.35")
     String userAgent();
 
+    /**
+     * The ports that may become plaintext health ports in port mode, in namespaces without the annotation
+     * {@code probe-rewriter.io/allowed-health-ports}: numbers, ranges or {@code *}. None by default: the namespace's
+     * editors decide.
+     */
+    @WithName("allowed-health-ports")
+    Optional<String> allowedHealthPorts();
+
     /** Mesh proxy containers whose probes are never touched. */
     @WithName("proxy-containers")
     @WithDefault("istio-proxy,linkerd-proxy,kuma-sidecar,consul-dataplane,envoy-sidecar")

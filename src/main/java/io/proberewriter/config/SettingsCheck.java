@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import io.proberewriter.engine.PortList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,9 @@ class SettingsCheck {
                     + " must be at least 0 and shorter than a third of the CA validity " + certificates.caValidity()
                     + " (PROBE_REWRITER_OPERATOR_CERTIFICATES_CA_PROPAGATION)");
         }
+        config.allowedHealthPorts().filter(ports -> PortList.parse(ports).isEmpty()).ifPresent(ports ->
+                problems.add("probe-rewriter.allowed-health-ports=" + ports + " is invalid (accepted: "
+                        + PortList.ACCEPTED + ") (PROBE_REWRITER_ALLOWED_HEALTH_PORTS)"));
         if (config.probes().isEmpty()) {
             problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
         }

@@ -16,6 +16,8 @@ public final class Annotations {
     public static final String PROBES = PREFIX + "probes";
     public static final String MTLS_PORTS = PREFIX + "mtls-ports";
     public static final String REMEDIATE = PREFIX + "remediate";
+    /** Namespace annotation: the ports that may become plaintext health ports in port mode (see HealthPortPolicy). */
+    public static final String ALLOWED_HEALTH_PORTS = PREFIX + "allowed-health-ports";
 
     /** Written by the rewrite: {@code "<container>/<kind>"} → the original probe, as JSON. */
     public static final String ORIGINAL_PROBES = PREFIX + "original-probes";
@@ -29,7 +31,7 @@ public final class Annotations {
 
     static final Set<String> PER_CONTAINER = Set.of(MODE, HEALTH_PORT, EXEC_COMMAND);
     static final Set<String> POD_ONLY = Set.of(PROBES, MTLS_PORTS, ORIGINAL_PROBES, STATUS);
-    static final Set<String> NAMESPACE_ONLY = Set.of(REMEDIATE);
+    static final Set<String> NAMESPACE_ONLY = Set.of(REMEDIATE, ALLOWED_HEALTH_PORTS);
 
     private Annotations() {
     }

@@ -17,6 +17,8 @@ import java.util.Set;
  *                                 sends {@code kube-probe/<major>.<minor>}
  * @param proxyContainers          names of mesh proxy containers (istio-proxy, linkerd-proxy, …): their probes are
  *                                 answered by the proxy itself, outside mTLS, and are never touched
+ * @param allowedHealthPorts       the ports that may become plaintext health ports in a namespace that does not say
+ *                                 ({@code probe-rewriter.io/allowed-health-ports}); none by default
  */
 public record GlobalSettings(
         Mode mode,
@@ -24,7 +26,8 @@ public record GlobalSettings(
         Set<ProbeKind> probeKinds,
         List<String> exclusionAnnotations,
         String userAgent,
-        Set<String> proxyContainers) {
+        Set<String> proxyContainers,
+        PortList allowedHealthPorts) {
 
     public static final String DEFAULT_USER_AGENT = "kube-probe/1.35";
     public static final Set<String> DEFAULT_PROXY_CONTAINERS =
@@ -37,34 +40,47 @@ public record GlobalSettings(
         exclusionAnnotations = List.copyOf(exclusionAnnotations);
         Objects.requireNonNull(userAgent, "userAgent");
         proxyContainers = Set.copyOf(proxyContainers);
+        Objects.requireNonNull(allowedHealthPorts, "allowedHealthPorts");
     }
 
     public static GlobalSettings defaults() {
         return new GlobalSettings(Mode.EXEC, ExecCommandStyle.CURL, EnumSet.allOf(ProbeKind.class),
-                List.of(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS), DEFAULT_USER_AGENT, DEFAULT_PROXY_CONTAINERS);
+                List.of(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS), DEFAULT_USER_AGENT, DEFAULT_PROXY_CONTAINERS,
+                PortList.none());
     }
 
     public GlobalSettings withMode(Mode newMode) {
-        return new GlobalSettings(newMode, execCommand, probeKinds, exclusionAnnotations, userAgent, proxyContainers);
+        return new GlobalSettings(newMode, execCommand, probeKinds, exclusionAnnotations,
+                userAgent, proxyContainers, allowedHealthPorts);
     }
 
     public GlobalSettings withExecCommand(ExecCommandStyle style) {
-        return new GlobalSettings(mode, style, probeKinds, exclusionAnnotations, userAgent, proxyContainers);
+        return new GlobalSettings(mode, style, probeKinds, exclusionAnnotations,
+                userAgent, proxyContainers, allowedHealthPorts);
     }
 
     public GlobalSettings withProbeKinds(Set<ProbeKind> kinds) {
-        return new GlobalSettings(mode, execCommand, kinds, exclusionAnnotations, userAgent, proxyContainers);
+        return new GlobalSettings(mode, execCommand, kinds, exclusionAnnotations,
+                userAgent, proxyContainers, allowedHealthPorts);
     }
 
     public GlobalSettings withExclusionAnnotations(List<String> keys) {
-        return new GlobalSettings(mode, execCommand, probeKinds, keys, userAgent, proxyContainers);
+        return new GlobalSettings(mode, execCommand, probeKinds, keys,
+                userAgent, proxyContainers, allowedHealthPorts);
     }
 
     public GlobalSettings withUserAgent(String agent) {
-        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations, agent, proxyContainers);
+        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations,
+                agent, proxyContainers, allowedHealthPorts);
+    }
+
+    public GlobalSettings withAllowedHealthPorts(PortList ports) {
+        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations,
+                userAgent, proxyContainers, ports);
     }
 
     public GlobalSettings withProxyContainers(Set<String> names) {
-        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations, userAgent, names);
+        return new GlobalSettings(mode, execCommand, probeKinds, exclusionAnnotations,
+                userAgent, names, allowedHealthPorts);
     }
 }

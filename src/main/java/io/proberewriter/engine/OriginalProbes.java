@@ -61,6 +61,19 @@ final class OriginalProbes {
         return entries.containsKey(key);
     }
 
+    /** The recorded original of a probe, when there is one that reads as a probe. */
+    Optional<Probe> original(String key) {
+        JsonNode entry = entries.get(key);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.treeToValue(entry, Probe.class));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     SortedMap<String, JsonNode> entries() {
         return Collections.unmodifiableSortedMap(entries);
     }

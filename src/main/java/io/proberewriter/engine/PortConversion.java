@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Mode {@code port}, the seeds' dedicated health port: the probe keeps its path and scheme but targets the
@@ -24,8 +25,12 @@ final class PortConversion {
         return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
     }
 
+    /**
+     * @param policy   which ports may become plaintext health ports here
+     * @param appPorts ports probes of the pod target while not on their container's health port
+     */
     static Outcome convert(Probe original, Container container, int probePort, ContainerSettings settings,
-                           String mtlsRule) {
+                           String mtlsRule, HealthPortPolicy policy, Set<Integer> appPorts) {
         Optional<Setting<String>> health = settings.healthPort();
         if (health.isEmpty()) {
             return unusable(mtlsRule, "port mode needs a health port, set " + Annotations.HEALTH_PORT + " (or "
@@ -38,6 +43,10 @@ final class PortConversion {
                 : PortResolution.name(raw, container);
         if (!resolved.ok()) {
             return unusable(mtlsRule, "health port from " + health.get().source() + ": " + resolved.problem());
+        }
+        Optional<String> refused = policy.refusal(resolved.port(), health.get().source(), container, appPorts);
+        if (refused.isPresent()) {
+            return unusable(mtlsRule, refused.get());
         }
         if (resolved.port() == probePort) {
             String reason = mtlsRule + "; the probe already targets the plaintext health port " + probePort + " ("

@@ -2,12 +2,14 @@ package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.meshes.GoBool;
 import io.proberewriter.meshes.ProbeExemption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,6 +83,8 @@ public final class ProbeRewriter {
         boolean istioRewrites = GoBool.parse(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
                 .orElse(false);
         Optional<ProbeExemption> exemption = ProbeExemption.of(pod, namespace.name(), namespace.labels());
+        PortModeGuard portMode = new PortModeGuard(HealthPortPolicy.of(namespace, global),
+                appPorts(containers, settings, originals));
 
         List<ProbeDecision> decisions = new ArrayList<>();
         List<ProbeReplacement> replacements = new ArrayList<>();
@@ -96,7 +100,7 @@ public final class ProbeRewriter {
                 }
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Context ctx = new Context(pod, namespace, probed, kind, probe, settings, podBlocked, istioRewrites,
-                        exemption, originals.contains(key));
+                        exemption, portMode, originals.contains(key));
                 Outcome outcome = decide(ctx);
                 if (outcome instanceof Outcome.Rewritten r) {
                     decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason(), r.excludedPort()));
@@ -143,7 +147,11 @@ public final class ProbeRewriter {
 
     private record Context(Pod pod, NamespaceContext namespace, ProbedContainer probed, ProbeKind kind, Probe probe,
                            PodSettings settings, Optional<String> podBlocked, boolean istioRewrites,
-                           Optional<ProbeExemption> exemption, boolean alreadyRewritten) {
+                           Optional<ProbeExemption> exemption, PortModeGuard portMode, boolean alreadyRewritten) {
+    }
+
+    /** What port mode checks a health port against, the same for every probe of the pod. */
+    private record PortModeGuard(HealthPortPolicy policy, Set<Integer> appPorts) {
     }
 
     private Outcome decide(Context ctx) {
@@ -223,13 +231,50 @@ public final class ProbeRewriter {
             case OFF -> new Outcome.Unchanged(true, rule + "; left unchanged: mode off ("
                     + settings.mode().source() + ")");
             case EXEC -> ExecConversion.convert(probe, port.port(), settings, rule, global.userAgent());
-            case PORT -> PortConversion.convert(probe, ctx.probed().container(), port.port(), settings, rule);
+            case PORT -> PortConversion.convert(probe, ctx.probed().container(), port.port(), settings, rule,
+                    ctx.portMode().policy(), ctx.portMode().appPorts());
         };
     }
 
     private static ProbeTarget target(Context ctx, int port) {
         return new ProbeTarget(ctx.pod(), ctx.namespace(), ctx.probed().ref(), ctx.probed().container(), ctx.kind(),
                 port);
+    }
+
+    /**
+     * The ports probes of the pod target while not on their own container's health port: ports the app serves on.
+     * A health port must not be one of them, or port mode would take the app's own traffic out of mTLS. A probe this
+     * tool already rewrote counts by its original, so that a second pass decides as the first did.
+     */
+    private static Set<Integer> appPorts(List<ProbedContainer> containers, PodSettings settings,
+                                         OriginalProbes originals) {
+        Set<Integer> ports = new HashSet<>();
+        for (ProbedContainer probed : containers) {
+            ContainerSettings own = settings.containers().get(probed.ref().name());
+            Optional<PortResolution> health = own == null ? Optional.empty() : own.healthPort()
+                    .map(h -> h.value().chars().allMatch(Character::isDigit)
+                            ? PortResolution.number(Integer.parseInt(h.value()))
+                            : PortResolution.name(h.value(), probed.container()));
+            for (ProbeKind kind : ProbeKind.values()) {
+                Probe probe = originals.original(ProbeDecision.probeKey(probed.ref().name(), kind))
+                        .orElse(kind.get(probed.container()));
+                IntOrString target = probe == null ? null
+                        : probe.getHttpGet() != null ? probe.getHttpGet().getPort()
+                        : probe.getTcpSocket() != null ? probe.getTcpSocket().getPort()
+                        : probe.getGrpc() != null && probe.getGrpc().getPort() != null
+                        ? new IntOrString(probe.getGrpc().getPort()) : null;
+                if (target == null) {
+                    continue;
+                }
+                PortResolution port = PortResolution.of(target, probed.container());
+                boolean onItsHealthPort = health.isPresent() && health.get().ok() && port.ok()
+                        && health.get().port() == port.port();
+                if (port.ok() && !onItsHealthPort) {
+                    ports.add(port.port());
+                }
+            }
+        }
+        return ports;
     }
 
     /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */

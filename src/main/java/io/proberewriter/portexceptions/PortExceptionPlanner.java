@@ -2,10 +2,7 @@ package io.proberewriter.portexceptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -246,7 +243,7 @@ final class PortExceptionPlanner {
                 if (port == null || port.getPort() == null) {
                     continue;
                 }
-                Optional<Integer> target = targetPort(port, workload);
+                Optional<Integer> target = PortExceptionScope.targetPort(port, workload);
                 if (target.isPresent() && healthPorts.stream().anyMatch(hp -> hp.port() == target.get())) {
                     numbers.add(port.getPort());
                 }
@@ -259,30 +256,6 @@ final class PortExceptionPlanner {
             }
         }
         return targets;
-    }
-
-    /** The container port a service port sends to; a named targetPort is looked up in the template's containers. */
-    private static Optional<Integer> targetPort(ServicePort port, Workload workload) {
-        IntOrString target = port.getTargetPort();
-        if (target == null || (target.getIntVal() == null && target.getStrVal() == null)) {
-            return Optional.of(port.getPort());
-        }
-        if (target.getIntVal() != null) {
-            return Optional.of(target.getIntVal());
-        }
-        if (target.getStrVal().matches("\\d{1,5}")) {
-            return Optional.of(Integer.parseInt(target.getStrVal()));
-        }
-        if (workload.template() == null || workload.template().getSpec() == null) {
-            return Optional.empty();
-        }
-        List<Container> containers = new ArrayList<>();
-        Optional.ofNullable(workload.template().getSpec().getContainers()).ifPresent(containers::addAll);
-        Optional.ofNullable(workload.template().getSpec().getInitContainers()).ifPresent(containers::addAll);
-        return containers.stream().filter(Objects::nonNull)
-                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty() : c.getPorts().stream())
-                .filter(p -> p != null && target.getStrVal().equals(p.getName()) && p.getContainerPort() != null)
-                .map(ContainerPort::getContainerPort).findFirst();
     }
 
     // ------------------------------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 package io.proberewriter.portexceptions;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
@@ -20,7 +24,9 @@ import io.proberewriter.operator.WarningEvents;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -94,14 +100,42 @@ public class PortExceptionSync {
             return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
         }
         Workload workload = Workload.of(controller, template);
+        MeshPolicyCache cache = resolver.cache();
+        List<PortExceptionPlan.Warning> warnings = new ArrayList<>();
+        // First what may not stay: a workload that appeared after another's policy was written may carry that
+        // policy's labels too, and would otherwise also be judged by it as an older rival.
+        List<GenericKubernetesResource> policies = new ArrayList<>(cache.policies());
+        for (GenericKubernetesResource foreign : PortExceptionScope.reachingInto(workload, policies)) {
+            Optional<ResourceDefinitionContext> kind = PortExceptionScope.kindOf(foreign, served);
+            if (kind.isPresent()) {
+                client.genericKubernetesResources(kind.get()).inNamespace(namespace)
+                        .withName(foreign.getMetadata().getName()).delete();
+                policies.remove(foreign);
+                LOG.infof("%s %s/%s deleted: its selector also selects the pods of %s", kind.get().getKind(),
+                        namespace, foreign.getMetadata().getName(), workload.display());
+                warnings.add(new PortExceptionPlan.Warning(PortExceptionScope.REASON_OVERLAP, "PeerAuthentication "
+                        + namespace + "/" + foreign.getMetadata().getName() + " was made for another workload but its"
+                        + " selector also selects the pods of " + workload.display() + ": deleted, so that it exempts"
+                        + " no port of these pods"));
+            }
+        }
         SortedSet<HealthPort> healthPorts = optedIn(known) ? healthPorts(workload, namespace)
                 : new TreeSet<>(HealthPort.ORDER);
-        MeshPolicyCache cache = resolver.cache();
-        PortExceptionPlan plan = planner.plan(workload, healthPorts, served, cache.policies(), cache.services());
+        healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
+        if (!healthPorts.isEmpty()) {
+            Optional<PortExceptionPlan.Warning> overlap = PortExceptionScope.overlap(workload,
+                    otherWorkloads(namespace), podsMatching(workload), pod -> ownPod(pod, workload));
+            if (overlap.isPresent()) {
+                warnings.add(overlap.get());
+                healthPorts = new TreeSet<>(HealthPort.ORDER);
+            }
+        }
+        PortExceptionPlan plan = planner.plan(workload, healthPorts, served, policies, cache.services());
         for (PolicyChange change : plan.changes()) {
             apply(change, workload);
         }
-        for (PortExceptionPlan.Warning warning : plan.warnings()) {
+        warnings.addAll(plan.warnings());
+        for (PortExceptionPlan.Warning warning : warnings) {
             events.warn(controller, warning.reason(), warning.message());
         }
         reconciled.fire(new PortExceptionsReconciled(workload.kind(), namespace, workload.name(),
@@ -114,6 +148,46 @@ public class PortExceptionSync {
         Pod pod = workload.pod(exclusionAnnotations);
         RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
         return HealthPort.of(result);
+    }
+
+    /** The namespace's Deployments, StatefulSets and DaemonSets, read when a workload needs an exception. */
+    private List<Workload> otherWorkloads(String namespace) {
+        List<Workload> all = new ArrayList<>();
+        client.apps().deployments().inNamespace(namespace).list().getItems()
+                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
+        client.apps().statefulSets().inNamespace(namespace).list().getItems()
+                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
+        client.apps().daemonSets().inNamespace(namespace).list().getItems()
+                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
+        return all;
+    }
+
+    /** The pods a policy selecting the workload's template labels would select now. */
+    private List<Pod> podsMatching(Workload workload) {
+        return client.pods().inNamespace(workload.namespace()).withLabels(workload.templateLabels()).list().getItems();
+    }
+
+    /** Whether the pod's controller is the workload, directly or through one of its ReplicaSets. */
+    private boolean ownPod(Pod pod, Workload workload) {
+        Optional<OwnerReference> controller = controllerOf(pod.getMetadata().getOwnerReferences());
+        if (controller.isEmpty()) {
+            return false;
+        }
+        if (Objects.equals(controller.get().getUid(), workload.uid())) {
+            return true;
+        }
+        if (!"ReplicaSet".equals(controller.get().getKind())) {
+            return false;
+        }
+        ReplicaSet replicaSet = client.apps().replicaSets().inNamespace(workload.namespace())
+                .withName(controller.get().getName()).get();
+        return replicaSet != null && controllerOf(replicaSet.getMetadata().getOwnerReferences())
+                .filter(owner -> Objects.equals(owner.getUid(), workload.uid())).isPresent();
+    }
+
+    private static Optional<OwnerReference> controllerOf(List<OwnerReference> owners) {
+        return owners == null ? Optional.empty()
+                : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
     }
 
     /** The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port. */

@@ -44,6 +44,20 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
                 controller.getMetadata().getName(), controller.getMetadata().getUid(), labels, template);
     }
 
+    /** The number of the template's container port of that name (containers and init containers). */
+    Optional<Integer> declaredPort(String name) {
+        if (template == null || template.getSpec() == null) {
+            return Optional.empty();
+        }
+        List<Container> containers = new ArrayList<>();
+        Optional.ofNullable(template.getSpec().getContainers()).ifPresent(containers::addAll);
+        Optional.ofNullable(template.getSpec().getInitContainers()).ifPresent(containers::addAll);
+        return containers.stream().filter(c -> c != null && c.getPorts() != null)
+                .flatMap(c -> c.getPorts().stream())
+                .filter(p -> p != null && name.equals(p.getName()) && p.getContainerPort() != null)
+                .map(ContainerPort::getContainerPort).findFirst();
+    }
+
     /** {@code Deployment shop/web}, for messages. */
     String display() {
         return kind + " " + namespace + "/" + name;

@@ -56,6 +56,7 @@ class PodAuditTest {
     @Test
     void aPodTheWebhookRewroteInPortModeIsHealthy() {
         Namespace shop = namespace("shop", true, true);
+        shop.getMetadata().getAnnotations().put(Annotations.ALLOWED_HEALTH_PORTS, "8081");
         Pod pod = pod("shop", "httpbin-1", Map.of(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"));
         pod.getSpec().getContainers().get(0).getPorts().add(new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
                 .withContainerPort(8081).build());

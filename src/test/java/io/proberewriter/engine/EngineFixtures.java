@@ -27,8 +27,15 @@ final class EngineFixtures {
     private EngineFixtures() {
     }
 
+    /**
+     * Every declared port may be a health port here, as if each namespace allowed it: the engine tests are about
+     * other rules; HealthPortPolicyTest and the golden case port-mode-refused-health-ports hold who may open one.
+     */
+    static final GlobalSettings ANY_HEALTH_PORT = GlobalSettings.defaults()
+            .withAllowedHealthPorts(PortList.parse("*").orElseThrow());
+
     static ProbeRewriter rewriter() {
-        return rewriter(GlobalSettings.defaults());
+        return rewriter(ANY_HEALTH_PORT);
     }
 
     static ProbeRewriter rewriter(GlobalSettings global) {

@@ -31,6 +31,11 @@ class PortModeTest {
 
     private static final String EXCLUDE = Annotations.ISTIO_EXCLUDE_INBOUND_PORTS;
 
+    /** The container with one more declared port: port mode opens only declared ports. */
+    private static Container declaring(Container container, int port) {
+        return new ContainerBuilder(container).addNewPort().withContainerPort(port).endPort().build();
+    }
+
     private static Map<String, String> portMode(String... more) {
         Map<String, String> m = map(more);
         m.put(Annotations.MODE, "port");
@@ -44,6 +49,7 @@ class PortModeTest {
                 .withHttpHeaders(header("X-A", "1")).endHttpGet()
                 .withPeriodSeconds(9).withTimeoutSeconds(3).withFailureThreshold(5).build();
         Container c = new ContainerBuilder().withName("web").withImage("example/web:1")
+                .addNewPort().withContainerPort(8081).endPort()
                 .withLivenessProbe(original).build();
         RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, "8081"), c));
 
@@ -85,7 +91,8 @@ class PortModeTest {
     @Test
     void containerHealthPortBeatsPodHealthPort() {
         RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, "7000",
-                Annotations.HEALTH_PORT + ".b", "7001"), web("a", 8080), web("b", 9080)));
+                Annotations.HEALTH_PORT + ".b", "7001"), declaring(web("a", 8080), 7000),
+                declaring(web("b", 9080), 7001)));
 
         assertEquals(new IntOrString(7000), replacement(result, "a", ProbeKind.LIVENESS).getHttpGet().getPort());
         assertEquals(new IntOrString(7001), replacement(result, "b", ProbeKind.LIVENESS).getHttpGet().getPort());
@@ -168,7 +175,7 @@ class PortModeTest {
     @Test
     void sameHealthPortForTwoContainersIsExcludedOnce() {
         RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, "7000", EXCLUDE, "15020"),
-                web("a", 8080), web("b", 9080)));
+                declaring(web("a", 8080), 7000), declaring(web("b", 9080), 7000)));
         assertEquals(4, result.replacements().size());
         assertEquals("15020,7000", result.annotationUpdates().get(EXCLUDE));
     }
@@ -182,7 +189,7 @@ class PortModeTest {
 
     @Test
     void configuredExclusionKeysAreAllMerged() {
-        GlobalSettings global = GlobalSettings.defaults()
+        GlobalSettings global = EngineFixtures.ANY_HEALTH_PORT
                 .withExclusionAnnotations(List.of("mesh.example/skip-inbound", "other.example/ports"));
         Pod pod = pod(portMode(Annotations.HEALTH_PORT, "8081", "other.example/ports", "1,2"), web("web", 8080));
         RewriteResult result = rewriter(global).rewrite(pod, NS);
@@ -194,7 +201,7 @@ class PortModeTest {
 
     @Test
     void noExclusionKeysConfiguredMeansNoExclusionAnnotation() {
-        GlobalSettings global = GlobalSettings.defaults().withExclusionAnnotations(List.of());
+        GlobalSettings global = EngineFixtures.ANY_HEALTH_PORT.withExclusionAnnotations(List.of());
         RewriteResult result = rewriter(global).rewrite(
                 pod(portMode(Annotations.HEALTH_PORT, "8081"), web("web", 8080)), NS);
 

@@ -153,13 +153,24 @@ class SeedFailureTest {
         }
     }
 
-    /** Runs the real engine on a pod holding {@code probe} as its liveness probe; returns the new probe. */
+    /**
+     * Runs the real engine on a pod holding {@code probe} as its liveness probe; returns the new probe. The pod
+     * declares the health port it names, and its namespace allows it, as port mode requires.
+     */
     private static Probe rewrite(Probe probe, Map<String, String> annotations) {
-        Pod pod = new PodBuilder().withNewMetadata().withName("app").withAnnotations(annotations).endMetadata()
+        PodBuilder builder = new PodBuilder().withNewMetadata().withName("app").withAnnotations(annotations)
+                .endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("example/app:1.0")
-                .withLivenessProbe(probe).endContainer().endSpec().build();
+                .withLivenessProbe(probe).endContainer().endSpec();
+        String healthPort = annotations.get(Annotations.HEALTH_PORT);
+        if (healthPort != null) {
+            builder.editSpec().editFirstContainer().addNewPort().withContainerPort(Integer.parseInt(healthPort))
+                    .endPort().endContainer().endSpec();
+        }
+        NamespaceContext namespace = new NamespaceContext("default", Map.of(),
+                healthPort == null ? Map.of() : Map.of(Annotations.ALLOWED_HEALTH_PORTS, healthPort));
         RewriteResult result = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle())
-                .rewrite(pod, NamespaceContext.unknown("default"));
+                .rewrite(builder.build(), namespace);
         assertEquals(1, result.replacements().size(), result.decisions().toString());
         return result.replacements().get(0).probe();
     }

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
+import io.proberewriter.engine.PortList;
 import io.proberewriter.engine.NamespaceContext;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
@@ -32,7 +33,10 @@ import org.junit.jupiter.api.Test;
 /** The rules of what policy should exist, without a cluster: the engine's health ports in, writes and warnings out. */
 class PortExceptionPlannerTest {
 
-    private static final ProbeRewriter ENGINE = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
+    /** Every declared port may be a health port, as if namespace shop allowed it: the planner's rules are tested here. */
+    private static final GlobalSettings ANY_HEALTH_PORT = GlobalSettings.defaults()
+            .withAllowedHealthPorts(PortList.parse("*").orElseThrow());
+    private static final ProbeRewriter ENGINE = new ProbeRewriter(ANY_HEALTH_PORT, new AssumeAllMtlsOracle());
     private static final PortExceptionPlanner.Served V1 =
             new PortExceptionPlanner.Served(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false);
     private static final List<String> EXCLUSION = List.of("traffic.sidecar.istio.io/excludeInboundPorts");
@@ -302,7 +306,7 @@ class PortExceptionPlannerTest {
         // the kept probe's port out of it again, or the port would look excluded and need no exception.
         MeshPolicies strict = MeshPolicies.builder().rewriteAppProbesByDefault(false)
                 .policies(List.of(Workloads.meshStrict())).build();
-        ProbeRewriter istio = new ProbeRewriter(GlobalSettings.defaults(), new IstioMtlsOracle(strict));
+        ProbeRewriter istio = new ProbeRewriter(ANY_HEALTH_PORT, new IstioMtlsOracle(strict));
         Workload web = workload(onHealthPort(Workloads.portMode("shop", "web", "8081")).build());
         Pod rewritten = istio.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")).applyTo(web.pod(EXCLUSION));
         assertEquals("8081", rewritten.getMetadata().getAnnotations().get(EXCLUSION.get(0)));

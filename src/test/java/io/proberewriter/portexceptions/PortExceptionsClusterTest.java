@@ -207,9 +207,13 @@ class PortExceptionsClusterTest {
     @Test
     void legacyPolicyForTheServicesThatReachTheHealthPort() throws InterruptedException {
         kubernetes.services().resource(Workloads.service("shop", "legacy", true)).create();
+        // A Service of the health port alone: a v1alpha1 Policy can only name service ports.
         kubernetes.services().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(
                 Workloads.service("shop", "legacy", true)).editMetadata().withName("legacy-svc").endMetadata()
-                .editSpec().withSelector(Map.of("app", "legacy")).endSpec().build()).create();
+                .editSpec().withSelector(Map.of("app", "legacy"))
+                .withPorts(new io.fabric8.kubernetes.api.model.ServicePortBuilder().withName("health").withPort(9000)
+                        .withTargetPort(new IntOrString("health")).build())
+                .endSpec().build()).create();
         waitFor(() -> resolver.cache().services().stream().anyMatch(s -> "legacy-svc".equals(s.getMetadata().getName())),
                 "the Service in the cache");
         create(deployment("shop", "legacy", "8081"));
@@ -221,6 +225,52 @@ class PortExceptionsClusterTest {
         assertEquals(Map.of("targets", List.of(Map.of("name", "legacy-svc", "ports", List.of(Map.of("number", 9000))))),
                 policy.getAdditionalProperties().get("spec"));
         assertEquals("legacy", policy.getMetadata().getOwnerReferences().get(0).getName());
+    }
+
+    /** A health port the app's Service also sends to serves the app: no exception is written for it. */
+    @Test
+    void aHealthPortTheAppsServiceSendsToGetsNoException() throws InterruptedException {
+        kubernetes.services().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(
+                Workloads.service("shop", "served", true)).editSpec().withSelector(Map.of("app", "served")).endSpec()
+                .build()).create();
+        waitFor(() -> resolver.cache().services().stream().anyMatch(s -> "served".equals(s.getMetadata().getName())),
+                "the Service in the cache");
+        Deployment served = create(deployment("shop", "served", "8081"));
+        Event event = waitFor(() -> warningOn(served, PortExceptionScope.REASON_SERVING_PORT), "the warning");
+        assertTrue(event.getMessage().contains("health port 8081 of Deployment shop/served receives the traffic of"
+                + " Service shop/served"), event.getMessage());
+        assertNothingFor(served);
+    }
+
+    /**
+     * A policy selects by the template's labels: a workload that appears later with those labels too would have its
+     * pods selected, so the policy goes, and the newcomer's own (with its extra label) is exact.
+     */
+    @Test
+    void aPolicyThatWouldReachAnotherWorkloadsPodsIsDeleted() throws InterruptedException {
+        Deployment first = create(deployment("shop", "twin", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-twin");
+        Deployment second = create(new DeploymentBuilder(deployment("shop", "twin-b", "8081")).editSpec()
+                .editTemplate().editMetadata().withLabels(Map.of("app", "twin", "track", "b")).endMetadata()
+                .endTemplate().endSpec().build());
+        awaitGone("shop", "probe-rewriter-deployment-twin");
+        Event event = waitFor(() -> warningOn(second, PortExceptionScope.REASON_OVERLAP), "the warning");
+        assertTrue(event.getMessage().contains("PeerAuthentication shop/probe-rewriter-deployment-twin was made for"
+                + " another workload"), event.getMessage());
+        awaitPolicy("shop", "probe-rewriter-deployment-twin-b");
+        // The first, reconciled again, now sees the overlap and writes nothing, with a warning.
+        kubernetes.apps().deployments().resource(first).edit(d -> new DeploymentBuilder(d).editSpec()
+                .withReplicas(2).endSpec().build());
+        Event overlap = waitFor(() -> warningOn(first, PortExceptionScope.REASON_OVERLAP), "the first's warning");
+        assertTrue(overlap.getMessage().contains("are also on Deployment shop/twin-b"), overlap.getMessage());
+        assertTrue(read("shop", "probe-rewriter-deployment-twin").isEmpty());
+    }
+
+    private Optional<Event> warningOn(HasMetadata workload, String reason) {
+        return kubernetes.v1().events().inNamespace(workload.getMetadata().getNamespace()).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .filter(e -> workload.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .findFirst();
     }
 
     // --------------------------------------------------------------------------------------------------------------
@@ -253,7 +303,9 @@ class PortExceptionsClusterTest {
         if (optedIn) {
             labels.put("probe-rewriter.io/enabled", "true");
         }
+        // The health ports of the test workloads (Workloads declares 8081 and 8082), allowed by the namespace.
         kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels)
+                .withAnnotations(Map.of("probe-rewriter.io/allowed-health-ports", "8081-8082"))
                 .endMetadata().build()).createOr(NonDeletingOperation::update);
         kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace(name).resource(
                         Workloads.foreignPeerAuthentication(name, "default", null, null, mode, null))
