@@ -79,11 +79,18 @@ public final class CertificatePlanner {
         }
 
         Instant signsFrom = CertificateIssuer.issuedAt(ca.certificate()).plus(propagation);
-        KeyPairWithCertificate signer = previous.isPresent() && now.isBefore(signsFrom) ? previous.get() : ca;
-        Optional<String> servingProblem = servingProblem(current.serving(), trusted, now);
+        boolean caPropagated = !now.isBefore(signsFrom);
+        KeyPairWithCertificate signer = previous.isPresent() && !caPropagated ? previous.get() : ca;
+        Optional<ServingProblem> servingProblem = servingProblem(current.serving(), trusted, now);
         KeyPairWithCertificate serving;
-        if (servingProblem.isPresent()) {
-            reasons.add("new serving certificate: " + servingProblem.get());
+        boolean waitingForPropagation = false;
+        if (servingProblem.isPresent() && !servingProblem.get().urgent() && signer == ca && !caPropagated) {
+            // Only renewal is due, and the only CA with a key has not propagated yet (the CA Secret was lost with
+            // the previous key): the current certificate, still valid and trusted, is served until the new CA is.
+            waitingForPropagation = true;
+            serving = current.serving().get();
+        } else if (servingProblem.isPresent()) {
+            reasons.add("new serving certificate: " + servingProblem.get().reason());
             serving = issuer.newServingCertificate(signer, dnsNames, now, servingValidity);
         } else {
             serving = current.serving().get();
@@ -91,8 +98,10 @@ public final class CertificatePlanner {
 
         List<Instant> due = new ArrayList<>();
         due.add(RenewalTime.of(ca.certificate()));
-        due.add(RenewalTime.of(serving.certificate()));
-        if (signer != ca) {
+        if (!waitingForPropagation) {
+            due.add(RenewalTime.of(serving.certificate()));
+        }
+        if (signer != ca || waitingForPropagation) {
             due.add(signsFrom);
         }
         trusted.subList(1, trusted.size()).forEach(old -> due.add(old.getNotAfter().toInstant()));
@@ -106,23 +115,33 @@ public final class CertificatePlanner {
                 && KeyMatch.matches(ca.key(), ca.certificate());
     }
 
-    private Optional<String> servingProblem(Optional<KeyPairWithCertificate> serving, List<X509Certificate> trusted,
-                                            Instant now) {
+    /**
+     * Why the serving certificate must be replaced. Urgent: it cannot be served as it is (missing, a foreign key, an
+     * untrusted signer, other DNS names, expired); not urgent: only its renewal time has come.
+     */
+    private record ServingProblem(String reason, boolean urgent) {
+    }
+
+    private Optional<ServingProblem> servingProblem(Optional<KeyPairWithCertificate> serving,
+                                                    List<X509Certificate> trusted, Instant now) {
         if (serving.isEmpty()) {
-            return Optional.of("none yet");
+            return Optional.of(new ServingProblem("none yet", true));
         }
         X509Certificate certificate = serving.get().certificate();
         if (!KeyMatch.matches(serving.get().key(), certificate)) {
-            return Optional.of("the stored key does not match the certificate");
+            return Optional.of(new ServingProblem("the stored key does not match the certificate", true));
         }
         if (trusted.stream().noneMatch(ca -> signedBy(certificate, ca))) {
-            return Optional.of("not signed by a trusted CA");
+            return Optional.of(new ServingProblem("not signed by a trusted CA", true));
         }
         if (!dnsNamesOf(certificate).equals(new HashSet<>(dnsNames))) {
-            return Optional.of("DNS names differ from " + dnsNames);
+            return Optional.of(new ServingProblem("DNS names differ from " + dnsNames, true));
+        }
+        if (!now.isBefore(certificate.getNotAfter().toInstant())) {
+            return Optional.of(new ServingProblem("expired at " + certificate.getNotAfter().toInstant(), true));
         }
         if (RenewalTime.due(certificate, now)) {
-            return Optional.of("renewal due since " + RenewalTime.of(certificate));
+            return Optional.of(new ServingProblem("renewal due since " + RenewalTime.of(certificate), false));
         }
         return Optional.empty();
     }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -19,6 +20,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.operator.OptionalReconciler;
+import java.net.HttpURLConnection;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,12 +96,26 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
         Optional<Secret> caSecret = secret(context, settings().caSecretName());
         Optional<Secret> servingSecret = secret(context, config.tls().secretName());
         Instant now = clock.instant();
-        CertificatePlan plan = planner.plan(CertificateSecrets.read(caSecret, servingSecret), now);
+        List<X509Certificate> liveBundle = webhookConfiguration.getWebhooks() == null ? List.of()
+                : webhookConfiguration.getWebhooks().stream()
+                .flatMap(w -> CertificateSecrets.fromCaBundle(bundleOf(w)).stream()).distinct().toList();
+        CertificatePlan plan = planner.plan(CertificateSecrets.read(caSecret, servingSecret, liveBundle), now);
         plan.reasons().forEach(reason -> LOG.infof("Certificates: %s", reason));
 
-        write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
-        syncCaBundle(webhookConfiguration.getMetadata().getName(), CertificateSecrets.caBundle(plan));
-        write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
+        try {
+            write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
+            syncCaBundle(webhookConfiguration.getMetadata().getName(), CertificateSecrets.caBundle(plan));
+            write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            // Expected when our read came from a cache a step behind (our own last write, another leader's):
+            // nothing was half done that the next pass, from fresh state, does not finish.
+            LOG.infof("Certificates: an object changed since it was read (%s); looking again", e.getStatus() == null
+                    ? e.getMessage() : e.getStatus().getMessage());
+            return UpdateControl.<MutatingWebhookConfiguration>noUpdate().rescheduleAfter(SHORTEST_RECHECK);
+        }
 
         Duration untilNext = Duration.between(clock.instant(), plan.nextCheck());
         return UpdateControl.<MutatingWebhookConfiguration>noUpdate()

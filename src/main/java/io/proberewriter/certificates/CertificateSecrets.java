@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +35,42 @@ public final class CertificateSecrets {
 
     /** Reads whatever of the state the Secrets hold; unreadable parts are left out. */
     public static CertificateState read(Optional<Secret> caSecret, Optional<Secret> servingSecret) {
+        return read(caSecret, servingSecret, List.of());
+    }
+
+    /**
+     * The same, with what the API server trusts now ({@code liveBundle}, the webhook configuration's caBundle)
+     * counted as trusted too, besides the CA Secret's bundle and the serving Secret's {@code ca.crt}. A CA Secret
+     * that was deleted takes its bundle with it; the CA that signed the certificate being served must still stay
+     * trusted until a new one has propagated, or the API server would refuse the very next call.
+     */
+    public static CertificateState read(Optional<Secret> caSecret, Optional<Secret> servingSecret,
+                                        List<X509Certificate> liveBundle) {
         Optional<KeyPairWithCertificate> ca = caSecret.flatMap(s -> pair(s, CA_CERT, CA_KEY));
         Optional<KeyPairWithCertificate> previous = caSecret.flatMap(s -> pair(s, PREVIOUS_CA_CERT, PREVIOUS_CA_KEY));
-        List<X509Certificate> trusted = caSecret.map(s -> PemCodec.certificates(text(s, CA_BUNDLE)))
-                .orElse(List.of());
+        List<X509Certificate> trusted = new ArrayList<>();
+        caSecret.ifPresent(s -> addNew(trusted, PemCodec.certificates(text(s, CA_BUNDLE))));
+        servingSecret.ifPresent(s -> addNew(trusted, PemCodec.certificates(text(s, CA_CERT))));
+        addNew(trusted, liveBundle);
         Optional<KeyPairWithCertificate> serving = servingSecret.flatMap(s -> pair(s, TLS_CERT, TLS_KEY));
         return new CertificateState(ca, previous, trusted, serving);
+    }
+
+    /** The CAs a webhook configuration's caBundle field holds (base64 of PEM); none when absent or unreadable. */
+    public static List<X509Certificate> fromCaBundle(String caBundle) {
+        if (caBundle == null || caBundle.isBlank()) {
+            return List.of();
+        }
+        try {
+            return PemCodec.certificates(new String(Base64.getMimeDecoder().decode(caBundle),
+                    StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    private static void addNew(List<X509Certificate> into, List<X509Certificate> certificates) {
+        certificates.stream().filter(c -> c.getBasicConstraints() >= 0 && !into.contains(c)).forEach(into::add);
     }
 
     public static Secret caSecret(String namespace, String name, CertificatePlan plan) {

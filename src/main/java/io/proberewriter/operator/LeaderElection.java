@@ -1,5 +1,6 @@
 package io.proberewriter.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -11,8 +12,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,6 +40,9 @@ public class LeaderElection {
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
 
     private volatile boolean stopping;
+    /** Who this replica is in the Lease: the pod name when there is one, so that `kubectl get lease` says which. */
+    private final String identity = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
+            .orElseGet(() -> "probe-rewriter-" + UUID.randomUUID());
 
     @Produces
     @Singleton
@@ -51,10 +57,17 @@ public class LeaderElection {
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> LOG.info("Holding the Lease: this replica runs the reconcilers"),
                         this::lostLease,
-                        leader -> LOG.infof("The reconcilers run in %s", leader)));
-        // The pod name, so that `kubectl get lease` tells which replica writes.
-        Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()).ifPresent(builder::withIdentity);
+                        leader -> LOG.infof("The reconcilers run in %s", leader)))
+                .withIdentity(identity);
         return builder.build();
+    }
+
+    /**
+     * After the reconcilers have stopped: gives the Lease up if this replica holds it, so that the next leader
+     * starts within a retry period rather than a lease duration.
+     */
+    void release(KubernetesClient client, ProbeRewriterConfig config) {
+        LeaseRelease.release(client, config.namespace(), config.operator().leaseName(), identity, Clock.systemUTC());
     }
 
     /** Before the operator stops (its stop gives the Lease up, which is no reason to exit again). */

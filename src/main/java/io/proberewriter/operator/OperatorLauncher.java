@@ -28,12 +28,15 @@ public class OperatorLauncher {
     private final ProbeRewriterConfig config;
     private final Instance<Operator> operator;
     private final Instance<KubernetesClient> client;
+    private final LeaderElection leaderElection;
     private volatile boolean started;
 
-    OperatorLauncher(ProbeRewriterConfig config, Instance<Operator> operator, Instance<KubernetesClient> client) {
+    OperatorLauncher(ProbeRewriterConfig config, Instance<Operator> operator, Instance<KubernetesClient> client,
+                     LeaderElection leaderElection) {
         this.config = config;
         this.operator = operator;
         this.client = client;
+        this.leaderElection = leaderElection;
     }
 
     /**
@@ -112,6 +115,8 @@ public class OperatorLauncher {
     void stop(@Observes ShutdownEvent event) {
         if (started) {
             operator.get().stop();
+            // Only now, with the reconcilers stopped: the next leader may start writing at once.
+            leaderElection.release(client.get(), config);
         }
     }
 }

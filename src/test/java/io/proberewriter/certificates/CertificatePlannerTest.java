@@ -163,6 +163,58 @@ class CertificatePlannerTest {
         assertTrue(CertificatePlanner.signedBy(plan.serving().certificate(), plan.newestCa().certificate()));
     }
 
+    /**
+     * Someone deletes the CA Secret (its key is gone). The CA the API server trusts now must stay in the bundle, and
+     * the certificate it signed must go on being served, until the new CA has propagated: a serving certificate of
+     * the new CA at once would be refused by an API server still holding the old caBundle.
+     */
+    @Test
+    void aDeletedCaSecretKeepsTheOldCaTrustedAndItsCertificateServed() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        Optional<io.fabric8.kubernetes.api.model.Secret> servingSecret =
+                Optional.of(CertificateSecrets.servingSecret("system", "tls", first));
+        List<X509Certificate> liveBundle = CertificateSecrets.fromCaBundle(CertificateSecrets.caBundle(first));
+        assertEquals(first.trustedCas(), liveBundle, "the caBundle field reads back");
+
+        Instant deleted = T0.plus(Duration.ofDays(5));
+        CertificatePlan plan = planner.plan(CertificateSecrets.read(Optional.empty(), servingSecret, liveBundle), deleted);
+        assertNotEquals(first.newestCa().certificate(), plan.newestCa().certificate(), "a new CA");
+        assertEquals(List.of(plan.newestCa().certificate(), first.newestCa().certificate()), plan.trustedCas(),
+                "the old CA stays trusted");
+        assertEquals(first.serving().certificate(), plan.serving().certificate(), "still served");
+    }
+
+    @Test
+    void aRenewalDueWhileTheOnlyCaWithAKeyIsNewWaitsForItsPropagation() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        Optional<io.fabric8.kubernetes.api.model.Secret> servingSecret =
+                Optional.of(CertificateSecrets.servingSecret("system", "tls", first));
+        List<X509Certificate> liveBundle = first.trustedCas();
+        Instant renewalDue = RenewalTime.of(first.serving().certificate()).plusSeconds(1);
+
+        CertificatePlan lost = planner.plan(CertificateSecrets.read(Optional.empty(), servingSecret, liveBundle),
+                renewalDue);
+        assertEquals(first.serving().certificate(), lost.serving().certificate(), "not re-signed by an unpropagated CA");
+        Instant signsFrom = CertificateIssuer.issuedAt(lost.newestCa().certificate()).plus(PROPAGATION);
+        assertEquals(signsFrom, lost.nextCheck(), "looked at again when the new CA may sign");
+
+        CertificateState stored = CertificateSecrets.read(
+                Optional.of(CertificateSecrets.caSecret("system", "ca", lost)), servingSecret, lost.trustedCas());
+        CertificatePlan later = planner.plan(stored, signsFrom.plusSeconds(1));
+        assertTrue(CertificatePlanner.signedBy(later.serving().certificate(), lost.newestCa().certificate()),
+                "renewed by the new CA once it has propagated");
+        assertTrue(later.trustedCas().contains(first.newestCa().certificate()), "the old CA trusted until it expires");
+    }
+
+    @Test
+    void anExpiredServingCertificateIsReplacedAtOnce() {
+        CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
+        Instant expired = first.serving().certificate().getNotAfter().toInstant().plusSeconds(1);
+        CertificatePlan plan = planner.plan(stored(first), expired);
+        assertNotEquals(first.serving().certificate(), plan.serving().certificate());
+        assertTrue(plan.reasons().stream().anyMatch(r -> r.contains("expired")), plan.reasons().toString());
+    }
+
     @Test
     void servingValidityIsClippedToTheCa() {
         CertificatePlanner longServing = new CertificatePlanner(issuer, NAMES, Duration.ofDays(10),

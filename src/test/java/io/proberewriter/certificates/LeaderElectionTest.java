@@ -1,6 +1,7 @@
 package io.proberewriter.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
@@ -17,6 +18,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.operator.LeaseReleaseAccess;
 import io.proberewriter.polling.Eventually;
 import jakarta.enterprise.inject.Vetoed;
 import java.io.InputStream;
@@ -76,12 +78,7 @@ class LeaderElectionTest {
 
     @Test
     void onlyTheLeaseHolderWritesAndAnotherReplicaTakesOver() throws Exception {
-        // java-operator-sdk checks its Lease permissions first; the mock server has no RBAC to answer that.
-        SelfSubjectRulesReview allowed = new SelfSubjectRulesReviewBuilder()
-                .withNewStatus().addNewResourceRule().addToApiGroups("coordination.k8s.io").addToResources("leases")
-                .addToVerbs("get", "create", "update").endResourceRule().withIncomplete(false).endStatus().build();
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, allowed).always();
+        allowLeases();
         try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
             client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class)).create();
         }
@@ -109,15 +106,52 @@ class LeaderElectionTest {
         assertTrue(a.reconciliations.get() > 0);
     }
 
+    /**
+     * A leader that stops gives its Lease up, so that the next leader starts at its next try rather than when the
+     * Lease expires: here a minute, far beyond what the test waits.
+     */
+    @Test
+    void aStoppingLeaderGivesItsLeaseUpAndTheNextTakesOverAtOnce() throws Exception {
+        allowLeases();
+        CountingReconciler a = new CountingReconciler(config(), client);
+        first = operator("replica-a", a, Duration.ofSeconds(60));
+        first.start();
+        await("replica-a holds the Lease", () -> "replica-a".equals(holder()));
+        CountingReconciler b = new CountingReconciler(config(), client);
+        second = operator("replica-b", b, Duration.ofSeconds(60));
+        second.start();
+
+        assertFalse(LeaseReleaseAccess.release(client, NAMESPACE, "replica-b"), "not b's Lease to give up");
+        assertEquals("replica-a", holder());
+        first.stop();
+        first = null;
+        assertTrue(LeaseReleaseAccess.release(client, NAMESPACE, "replica-a"));
+        Eventually.until("replica-b takes the given-up Lease well before it would expire", Duration.ofSeconds(10),
+                () -> "replica-b".equals(holder()));
+    }
+
+    /** java-operator-sdk checks its Lease permissions first; the mock server has no RBAC to answer that. */
+    private void allowLeases() {
+        SelfSubjectRulesReview allowed = new SelfSubjectRulesReviewBuilder()
+                .withNewStatus().addNewResourceRule().addToApiGroups("coordination.k8s.io").addToResources("leases")
+                .addToVerbs("get", "create", "update").endResourceRule().withIncomplete(false).endStatus().build();
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+                .andReturn(201, allowed).always();
+    }
+
     private Operator operator(String identity, CertificateReconciler reconciler) {
+        return operator(identity, reconciler, Duration.ofSeconds(2));
+    }
+
+    private Operator operator(String identity, CertificateReconciler reconciler, Duration leaseDuration) {
         Operator operator = new Operator(o -> o.withKubernetesClient(client)
                 .withCloseClientOnStop(false)
                 .withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
                         .aLeaderElectionConfiguration("probe-rewriter-operator")
                         .withLeaseNamespace(NAMESPACE)
                         .withIdentity(identity)
-                        .withLeaseDuration(Duration.ofSeconds(2))
-                        .withRenewDeadline(Duration.ofMillis(1500))
+                        .withLeaseDuration(leaseDuration)
+                        .withRenewDeadline(leaseDuration.minusMillis(500))
                         .withRetryPeriod(Duration.ofMillis(200))
                         // In a pod the process exits on losing the Lease; here that would end the test JVM.
                         .withExitOnStopLeading(false)
