@@ -215,5 +215,18 @@ public interface ProbeRewriterConfig {
         @WithName("max-body-size")
         @WithDefault("7M")
         String maxBodySize();
+
+        /**
+         * How long a stopping replica keeps serving, readiness down, so that the API server stops calling it before
+         * it stops accepting (endpoints take a few seconds to reach it). Read by quarkus.shutdown.delay.
+         */
+        @WithName("shutdown-delay")
+        @WithDefault("10s")
+        Duration shutdownDelay();
+
+        /** Then how long requests in flight have to finish. Read by quarkus.shutdown.timeout. */
+        @WithName("shutdown-timeout")
+        @WithDefault("10s")
+        Duration shutdownTimeout();
     }
 }

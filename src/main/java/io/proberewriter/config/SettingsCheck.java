@@ -52,6 +52,11 @@ class SettingsCheck {
         config.allowedHealthPorts().filter(ports -> PortList.parse(ports).isEmpty()).ifPresent(ports ->
                 problems.add("probe-rewriter.allowed-health-ports=" + ports + " is invalid (accepted: "
                         + PortList.ACCEPTED + ") (PROBE_REWRITER_ALLOWED_HEALTH_PORTS)"));
+        if (config.webhook().shutdownDelay().isNegative() || config.webhook().shutdownTimeout().isNegative()) {
+            problems.add("probe-rewriter.webhook.shutdown-delay=" + config.webhook().shutdownDelay()
+                    + " and shutdown-timeout=" + config.webhook().shutdownTimeout() + " must not be negative"
+                    + " (PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY, PROBE_REWRITER_WEBHOOK_SHUTDOWN_TIMEOUT)");
+        }
         if (config.probes().isEmpty()) {
             problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
         }
