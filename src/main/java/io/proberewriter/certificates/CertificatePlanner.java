@@ -84,9 +84,13 @@ public final class CertificatePlanner {
         Optional<ServingProblem> servingProblem = servingProblem(current.serving(), trusted, now);
         KeyPairWithCertificate serving;
         boolean waitingForPropagation = false;
-        if (servingProblem.isPresent() && !servingProblem.get().urgent() && signer == ca && !caPropagated) {
-            // Only renewal is due, and the only CA with a key has not propagated yet (the CA Secret was lost with
-            // the previous key): the current certificate, still valid and trusted, is served until the new CA is.
+        if (servingProblem.isPresent() && !servingProblem.get().urgent() && signer == ca && !caPropagated
+                && !signedBy(current.serving().get().certificate(), ca.certificate())) {
+            // Only renewal is due, the current certificate was signed by an older CA the API server trusts, and the
+            // only CA with a key has not propagated yet (the CA Secret was lost with the previous key): the current
+            // certificate, still valid, is served until the new CA has propagated or it expires, whichever is
+            // first. (A certificate the new CA signed itself shows the API server already trusts it, or never
+            // trusted anything: nothing to wait for.)
             waitingForPropagation = true;
             serving = current.serving().get();
         } else if (servingProblem.isPresent()) {
@@ -98,9 +102,8 @@ public final class CertificatePlanner {
 
         List<Instant> due = new ArrayList<>();
         due.add(RenewalTime.of(ca.certificate()));
-        if (!waitingForPropagation) {
-            due.add(RenewalTime.of(serving.certificate()));
-        }
+        due.add(waitingForPropagation ? serving.certificate().getNotAfter().toInstant()
+                : RenewalTime.of(serving.certificate()));
         if (signer != ca || waitingForPropagation) {
             due.add(signsFrom);
         }

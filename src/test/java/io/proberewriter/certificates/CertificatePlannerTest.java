@@ -206,6 +206,45 @@ class CertificatePlannerTest {
         assertTrue(later.trustedCas().contains(first.newestCa().certificate()), "the old CA trusted until it expires");
     }
 
+    /**
+     * Serving certificates shorter-lived than the propagation delay (as in SelfManagedServeIT): the certificate the
+     * new CA signed itself at bootstrap is renewed by it when due, without waiting for a propagation that the API
+     * server already shows by trusting the current one.
+     */
+    @Test
+    void aRenewalOfACertificateTheNewCaSignedItselfDoesNotWaitForPropagation() {
+        CertificatePlanner shortLived = new CertificatePlanner(issuer, NAMES, CA_LIFE, Duration.ofSeconds(12),
+                Duration.ofMinutes(1));
+        CertificatePlan first = shortLived.plan(CertificateState.EMPTY, T0);
+        Instant renewalDue = RenewalTime.of(first.serving().certificate());
+        assertTrue(renewalDue.isBefore(CertificateIssuer.issuedAt(first.newestCa().certificate()).plusSeconds(60)),
+                "due before the CA would count as propagated");
+        CertificatePlan renewed = shortLived.plan(stored(first), renewalDue);
+        assertNotEquals(first.serving().certificate(), renewed.serving().certificate(), "renewed when due");
+        assertTrue(CertificatePlanner.signedBy(renewed.serving().certificate(), first.newestCa().certificate()));
+    }
+
+    /** The kept certificate of a lost CA expires before the new CA has propagated: looked at again when it expires. */
+    @Test
+    void aCertificateKeptForPropagationIsLookedAtAgainWhenItExpiresIfThatIsFirst() {
+        CertificatePlanner slowPropagation = new CertificatePlanner(issuer, NAMES, CA_LIFE, SERVING_LIFE,
+                Duration.ofDays(20));
+        CertificatePlan first = slowPropagation.plan(CertificateState.EMPTY, T0);
+        Optional<io.fabric8.kubernetes.api.model.Secret> servingSecret =
+                Optional.of(CertificateSecrets.servingSecret("system", "tls", first));
+        Instant renewalDue = RenewalTime.of(first.serving().certificate()).plusSeconds(1);
+        CertificatePlan lost = slowPropagation.plan(
+                CertificateSecrets.read(Optional.empty(), servingSecret, first.trustedCas()), renewalDue);
+        assertEquals(first.serving().certificate(), lost.serving().certificate(), "kept while still valid");
+        assertEquals(first.serving().certificate().getNotAfter().toInstant(), lost.nextCheck(), "until it expires");
+
+        CertificateState stored = CertificateSecrets.read(
+                Optional.of(CertificateSecrets.caSecret("system", "ca", lost)), servingSecret, lost.trustedCas());
+        CertificatePlan expired = slowPropagation.plan(stored, lost.nextCheck());
+        assertTrue(CertificatePlanner.signedBy(expired.serving().certificate(), lost.newestCa().certificate()),
+                "never an expired certificate: the new CA signs even before it has propagated");
+    }
+
     @Test
     void anExpiredServingCertificateIsReplacedAtOnce() {
         CertificatePlan first = planner.plan(CertificateState.EMPTY, T0);
