@@ -228,5 +228,26 @@ public interface ProbeRewriterConfig {
         @WithName("shutdown-timeout")
         @WithDefault("10s")
         Duration shutdownTimeout();
+
+        /**
+         * Longest wait for a request's headers, from the TLS handshake (a new connection) or from the request's first
+         * byte (a kept-alive one); then the connection is closed. The API server sends its whole request at once.
+         */
+        @WithName("header-timeout")
+        @WithDefault("10s")
+        Duration headerTimeout();
+
+        /** Longest wait for a request's body once its headers are in; then the connection is closed. */
+        @WithName("body-timeout")
+        @WithDefault("30s")
+        Duration bodyTimeout();
+
+        /**
+         * How long a kept-alive connection may wait for its next request (Quarkus' quarkus.http.idle-timeout):
+         * longer than the API server keeps idle connections (90 s), so that it is the one to close them.
+         */
+        @WithName("idle-timeout")
+        @WithDefault("120s")
+        Duration idleTimeout();
     }
 }

@@ -31,6 +31,12 @@ class SettingsCheck {
             problems.add("probe-rewriter.webhook.max-warnings=" + config.webhook().maxWarnings()
                     + " must be at least 1 (PROBE_REWRITER_WEBHOOK_MAX_WARNINGS)");
         }
+        SettingsProblems.atLeast("probe-rewriter.webhook.header-timeout", config.webhook().headerTimeout(),
+                Duration.ofSeconds(1)).ifPresent(problems::add);
+        SettingsProblems.atLeast("probe-rewriter.webhook.body-timeout", config.webhook().bodyTimeout(),
+                Duration.ofSeconds(1)).ifPresent(problems::add);
+        SettingsProblems.atLeast("probe-rewriter.webhook.idle-timeout", config.webhook().idleTimeout(),
+                Duration.ofSeconds(1)).ifPresent(problems::add);
         ProbeRewriterConfig.Operator.Certificates certificates = config.operator().certificates();
         if (certificates.servingValidity().compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add("probe-rewriter.operator.certificates.serving-validity=" + certificates.servingValidity()

@@ -19,8 +19,7 @@ final class ExecConversion {
         HTTPGetAction get = original.getHttpGet();
         String problem = LocalHttpCheck.problemWith(get);
         if (problem != null) {
-            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem
-                    + ", which the API server will refuse too", problem);
+            return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
         }
         LocalHttpCheck check = LocalHttpCheck.of(get, port, original.getTimeoutSeconds(), userAgent);
         HttpCheckCommand command = settings.execCommand().value().command();

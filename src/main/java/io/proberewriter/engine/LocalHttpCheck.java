@@ -39,23 +39,54 @@ public record LocalHttpCheck(boolean https, int port, String pathAndQuery, List<
     private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     /**
-     * Why this request cannot be reproduced safely, or null. Mutating webhooks run before the API server
-     * validates the pod, so header names and values are checked here: a name must be an HTTP token (a name
-     * like {@code @file} would make curl read headers from a file) and a value must not break the header line.
+     * Why this request cannot be reproduced faithfully, or null. Mutating webhooks run before the API server
+     * validates the pod, so header names are checked here: a name must be an HTTP token, as the API server
+     * requires (a name like {@code @file} would make curl read headers from a file). Values the API server lets
+     * through but the kubelet's HTTP client refuses to send are refused too: such a probe fails every time the
+     * kubelet runs it, and a command that sends the header anyway could pass.
      */
     static String problemWith(HTTPGetAction get) {
         List<HTTPHeader> headers = get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
         for (int i = 0; i < headers.size(); i++) {
             HTTPHeader h = headers.get(i);
             if (h == null || h.getName() == null || !TOKEN.matcher(h.getName()).matches()) {
-                return "httpHeaders[" + i + "] has no valid header name";
+                return "httpHeaders[" + i + "] has no valid header name, which the API server will refuse too";
             }
             String value = h.getValue() == null ? "" : h.getValue();
-            if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-                return "httpHeaders[" + i + "] (" + h.getName() + ") has a line break in its value";
+            int refused = firstCharacterGoRefuses(value);
+            if (refused >= 0) {
+                return "httpHeaders[" + i + "] (" + h.getName() + ") has the control character "
+                        + describe(value.charAt(refused)) + " in its value, which the kubelet refuses to send:"
+                        + " the probe fails whatever the app answers";
             }
         }
         return null;
+    }
+
+    /**
+     * The index of the first character the kubelet's HTTP client (Go's net/http) refuses in a header value, or -1.
+     * Go checks the value's bytes before it connects: every control character (0x00–0x1F) except horizontal tab,
+     * and DEL (0x7F), is refused, and the request fails with {@code net/http: invalid header field value}. Space,
+     * tab, visible ASCII and every byte of 0x80 and above (any non-ASCII character in UTF-8, C1 controls included)
+     * are sent as they are.
+     */
+    static int firstCharacterGoRefuses(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code U+001B (ESC)}: the code point and its ASCII name, so that an invisible character can be found. */
+    private static String describe(char control) {
+        String[] names = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+                "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS",
+                "RS", "US"};
+        String name = control == 0x7f ? "DEL" : names[control];
+        return String.format(Locale.ROOT, "U+%04X (%s)", (int) control, name);
     }
 
     static LocalHttpCheck of(HTTPGetAction get, int port, Integer timeoutSeconds, String defaultUserAgent) {

@@ -13,6 +13,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Ready only while the HTTPS port serves a usable certificate: one is loaded and it is within its validity. The
  * API server would refuse an expired one, and with {@code failurePolicy: Ignore} pods would slip through unseen.
+ * The data say why not ({@code reason}), and what is wrong with the certificate's source while the one in service
+ * stays ({@code problem}: files that cannot be read, a deleted Secret, a new version refused).
  */
 @Readiness
 @Singleton
@@ -36,14 +38,18 @@ public class ServingCertificateReadiness implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("serving-certificate");
         Optional<X509Certificate> certificate = serving.certificate();
         if (certificate.isEmpty()) {
-            return response.down().withData("reason", "no usable certificate (none loaded, or its key does not match it)").build();
+            return response.down()
+                    .withData("reason", serving.notServingReason().orElse("no certificate loaded"))
+                    .build();
         }
         X509Certificate cert = certificate.get();
-        boolean valid = !clock.instant().isAfter(cert.getNotAfter().toInstant())
-                && !clock.instant().isBefore(cert.getNotBefore().toInstant());
-        return response.status(valid)
+        Optional<String> outside = ServingCertificate.outsideValidity(cert, clock.instant());
+        response.status(outside.isEmpty())
                 .withData("subject", cert.getSubjectX500Principal().getName())
-                .withData("notAfter", cert.getNotAfter().toInstant().toString())
-                .build();
+                .withData("notAfter", cert.getNotAfter().toInstant().toString());
+        outside.ifPresent(reason -> response.withData("reason", reason));
+        // Still serving, but the source has a problem someone should look at before the certificate runs out.
+        serving.problem().ifPresent(problem -> response.withData("problem", problem));
+        return response.build();
     }
 }

@@ -72,6 +72,8 @@ public class ServingSecretWatch {
             public void onDelete(Secret secret, boolean finalStateUnknown) {
                 LOG.warnf("Secret %s/%s was deleted; still serving the last certificate until it is back", namespace,
                         name);
+                certificate.sourceGone("Secret " + namespace + "/" + name
+                        + " was deleted; still serving the last certificate until it is back");
             }
         });
         informer = started;

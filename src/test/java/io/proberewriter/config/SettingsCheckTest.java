@@ -32,6 +32,9 @@ class SettingsCheckTest {
         assertEquals(Duration.ofSeconds(30), defaults.tls().reloadPeriod());
         assertTrue(defaults.namespaces().watch());
         assertEquals(20, defaults.webhook().maxWarnings());
+        assertEquals(Duration.ofSeconds(10), defaults.webhook().headerTimeout());
+        assertEquals(Duration.ofSeconds(30), defaults.webhook().bodyTimeout());
+        assertEquals(Duration.ofSeconds(120), defaults.webhook().idleTimeout());
         assertEquals(MtlsResolver.AUTO, defaults.mtls().resolver());
         assertEquals("istio-system", defaults.mtls().istio().rootNamespace());
         assertFalse(defaults.mtls().istio().globalMtls());
@@ -67,6 +70,18 @@ class SettingsCheckTest {
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("probe-rewriter.tls.reload-period=PT0S must be at least 1s"), problems.get(0));
         assertTrue(problems.get(1).contains("probe-rewriter.webhook.max-warnings=0 must be at least 1"), problems.get(1));
+    }
+
+    @Test
+    void requestTimeoutsUnderASecondAreNamed() {
+        List<String> problems = SettingsCheck.problems(config(Map.of(
+                "probe-rewriter.webhook.header-timeout", "0s", "probe-rewriter.webhook.body-timeout", "500ms",
+                "probe-rewriter.webhook.idle-timeout", "0")));
+        assertEquals(List.of(
+                "probe-rewriter.webhook.header-timeout=PT0S must be at least PT1S (PROBE_REWRITER_WEBHOOK_HEADER_TIMEOUT)",
+                "probe-rewriter.webhook.body-timeout=PT0.5S must be at least PT1S (PROBE_REWRITER_WEBHOOK_BODY_TIMEOUT)",
+                "probe-rewriter.webhook.idle-timeout=PT0S must be at least PT1S (PROBE_REWRITER_WEBHOOK_IDLE_TIMEOUT)"),
+                problems);
     }
 
     @Test

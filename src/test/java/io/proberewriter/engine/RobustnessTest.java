@@ -65,10 +65,11 @@ class RobustnessTest {
     /** Before validation, anything can arrive: a header that curl would misread must not reach its argv. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-            "@/etc/passwd|x|httpHeaders[0] has no valid header name",
-            "X Space|x|httpHeaders[0] has no valid header name",
-            "X-Colon:|x|httpHeaders[0] has no valid header name",
-            "X-Line|'a\nInjected: yes'|httpHeaders[0] (X-Line) has a line break in its value"})
+            "@/etc/passwd|x|httpHeaders[0] has no valid header name, which the API server will refuse too",
+            "X Space|x|httpHeaders[0] has no valid header name, which the API server will refuse too",
+            "X-Colon:|x|httpHeaders[0] has no valid header name, which the API server will refuse too",
+            "X-Line|'a\nInjected: yes'|httpHeaders[0] (X-Line) has the control character U+000A (LF) in its value,"
+                    + " which the kubelet refuses to send: the probe fails whatever the app answers"})
     void unsafeHeadersLeaveTheProbeUnchangedWithAWarning(String name, String value, String problem) {
         String decoded = value.replace("\\n", "\n");
         Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
@@ -82,6 +83,56 @@ class RobustnessTest {
         assertTrue(result.decisions().get(0).reason().contains(problem), result.decisions().get(0).reason());
         assertTrue(result.warnings().contains("app/liveness probe stays broken by mTLS: " + problem),
                 result.warnings().toString());
+    }
+
+    /**
+     * Go's HTTP client, which the kubelet probes with, refuses to send a header value holding a control character
+     * other than tab, or DEL: the original probe fails every time. A command that sent it anyway could pass, so the
+     * probe is left as it is and the warning names the character.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "0000|NUL", "0001|SOH", "0008|BS", "000A|LF", "000B|VT", "000C|FF", "000D|CR", "001B|ESC", "001F|US",
+            "007F|DEL"})
+    void headerValuesTheKubeletRefusesLeaveTheProbeUnchanged(String codePoint, String name) {
+        char control = (char) Integer.parseInt(codePoint, 16);
+        Pod pod = podWithHeader("X-Trace", "id" + control + "[31m");
+        RewriteResult result = ENGINE.rewrite(pod, NamespaceContext.unknown("default"));
+        String problem = "httpHeaders[0] (X-Trace) has the control character U+" + codePoint + " (" + name
+                + ") in its value, which the kubelet refuses to send: the probe fails whatever the app answers";
+        assertFalse(result.changed(), "rewritten although the kubelet would refuse U+" + codePoint);
+        assertTrue(result.decisions().get(0).brokenByMtls());
+        assertTrue(result.decisions().get(0).reason().endsWith("; left unchanged: " + problem),
+                result.decisions().get(0).reason());
+        assertEquals(List.of("app/liveness probe stays broken by mTLS: " + problem), result.warnings());
+    }
+
+    /** What Go sends as it is must still be rewritten: tab, spaces, non-ASCII text, and C1 controls (bytes 0x80+). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\tb", " padded ", "caf\u00e9", "next\u0085line",
+            "\u00a0nbsp", "~!@#$%^&*()", ""})
+    void headerValuesTheKubeletSendsAreRewritten(String value) {
+        RewriteResult result = ENGINE.rewrite(podWithHeader("X-Trace", value), NamespaceContext.unknown("default"));
+        assertEquals(1, result.replacements().size(), () -> "not rewritten: " + result.decisions());
+        List<String> argv = result.replacements().get(0).probe().getExec().getCommand();
+        assertTrue(argv.contains(value.isEmpty() ? "X-Trace;" : "X-Trace: " + value), argv::toString);
+    }
+
+    @Test
+    void onlyControlCharactersOtherThanTabAndDelAreRefusedAmongTheFirst256() {
+        for (char c = 0; c < 256; c++) {
+            boolean goRefuses = c <= 0x08 || (c >= 0x0a && c <= 0x1f) || c == 0x7f;
+            assertEquals(goRefuses ? 1 : -1, LocalHttpCheck.firstCharacterGoRefuses("x" + c),
+                    String.format("U+%04X", (int) c));
+        }
+    }
+
+    private static Pod podWithHeader(String name, String value) {
+        return new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
+                .withContainers(new ContainerBuilder().withName("app").withNewLivenessProbe().withNewHttpGet()
+                        .withPort(new IntOrString(8080)).addNewHttpHeader().withName(name).withValue(value)
+                        .endHttpHeader().endHttpGet().endLivenessProbe().build())
+                .endSpec().build();
     }
 
     @Test

@@ -3,20 +3,29 @@ package io.proberewriter.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.polling.Eventually;
+import io.proberewriter.tls.DatedCertificates;
+import io.proberewriter.tls.ServingCertificate;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Secret behind the serving certificate is renewed while the API server keeps calling: the next connections
- * get the new certificate, without a restart, and not one request fails.
+ * get the new certificate, without a restart, and not one request fails. What must not be served is not: a pair
+ * whose key does not match, an expired certificate, one not valid yet (until it is); files that disappear leave the
+ * certificate in service and are reported.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -96,6 +105,88 @@ class CertificateReloadTest extends WebhookTestBase {
                     .statusCode());
         } finally {
             ServingCertificates.install("first");
+        }
+    }
+
+    @Test
+    void anExpiredCertificateDoesNotReplaceTheValidOne() throws Exception {
+        DatedCertificates.Pem expired = DatedCertificates.issue("expired", Instant.now().minus(Duration.ofDays(3)),
+                Instant.now().minus(Duration.ofDays(1)));
+        expired.writeTo(ServingCertificates.ROOT.resolve("expired"));
+        try (LogCapture warnings = LogCapture.of(ServingCertificate.class)) {
+            ServingCertificates.install("expired");
+            String why = "the certificate (CN=expired) expired at " + expired.parsed().getNotAfter().toInstant();
+            Eventually.until("the refusal in readiness' data", Duration.ofSeconds(20),
+                    () -> readiness().contains(why + "; still serving the previous one"));
+            assertTrue(readiness().contains("\"status\": \"UP\""), readiness());
+            assertEquals("CN=" + ServingCertificates.FIRST_CN, servedSubject());
+            assertEquals(200, client().fresh().post(Reviews.podCreate("default", pod("p", 8080)).toString())
+                    .statusCode());
+            assertTrue(warnings.has(Level.WARNING, "Serving certificate files changed but " + why), warnings.toString());
+        } finally {
+            ServingCertificates.install("first");
+        }
+        Eventually.until("the refusal cleared once the files are back", Duration.ofSeconds(20),
+                () -> !readiness().contains("problem"));
+    }
+
+    @Test
+    void aCertificateNotValidYetIsServedFromItsNotBefore() throws Exception {
+        Instant notBefore = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(4);
+        DatedCertificates.issue("early", notBefore, notBefore.plus(Duration.ofDays(1)))
+                .writeTo(ServingCertificates.ROOT.resolve("early"));
+        try {
+            ServingCertificates.install("early");
+            Eventually.until("the early certificate refused for now", Duration.ofSeconds(20),
+                    () -> readiness().contains("the certificate (CN=early) is not valid before " + notBefore));
+            assertEquals("CN=" + ServingCertificates.FIRST_CN, servedSubject());
+            Eventually.until("the early certificate served once valid", Duration.ofSeconds(30),
+                    () -> servedSubject().equals("CN=early"));
+            assertTrue(!Instant.now().isBefore(notBefore), "served before " + notBefore);
+        } finally {
+            ServingCertificates.install("first");
+        }
+        Eventually.until("the first certificate back", Duration.ofSeconds(20),
+                () -> servedSubject().equals("CN=" + ServingCertificates.FIRST_CN));
+    }
+
+    @Test
+    void filesThatDisappearAreReportedAndTheCertificateStays() throws Exception {
+        java.nio.file.Path data = ServingCertificates.MOUNT.resolve("..data");
+        java.nio.file.Path target = java.nio.file.Files.readSymbolicLink(data);
+        try (LogCapture warnings = LogCapture.of(ServingCertificate.class)) {
+            java.nio.file.Files.delete(data); // tls.crt and tls.key now point nowhere
+            String missing = ServingCertificates.MOUNT.resolve("tls.crt").toAbsolutePath() + ": no such file";
+            Eventually.until("the missing file in readiness' data", Duration.ofSeconds(20),
+                    () -> readiness().contains("cannot read " + missing));
+            assertTrue(readiness().contains("\"status\": \"UP\""), readiness());
+            assertEquals("CN=" + ServingCertificates.FIRST_CN, servedSubject());
+            assertTrue(warnings.has(Level.WARNING, "Serving certificate files: cannot read " + missing),
+                    warnings.toString());
+        } finally {
+            if (!java.nio.file.Files.exists(data, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                java.nio.file.Files.createSymbolicLink(data, target);
+            }
+        }
+        Eventually.until("the problem cleared once the files are back", Duration.ofSeconds(20),
+                () -> !readiness().contains("problem"));
+    }
+
+    private String readiness() {
+        try {
+            return managementGet("health/ready").body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The subject of the certificate a new handshake gets, whoever issued it. */
+    private String servedSubject() {
+        try {
+            return WebhookClient.presentedCertificate(java.net.URI.create(mutate.toString()))
+                    .getSubjectX500Principal().getName();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

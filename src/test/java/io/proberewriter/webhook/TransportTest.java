@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -53,6 +55,42 @@ class TransportTest extends WebhookTestBase {
                 || accepted.contains("CN=" + ServingCertificates.FIRST_CN), accepted);
     }
 
+    /**
+     * Every TLS 1.2 suite OpenSSL knows is offered alone: the server agrees only to an ephemeral ECDH key exchange
+     * with an AEAD cipher — never CBC, never the static-RSA key exchange the test certificate's RSA key would allow,
+     * never finite-field DHE.
+     */
+    @Test
+    void tls12AgreesOnlyToEcdheWithAeadCiphers() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(opensslAvailable(), "openssl is not installed");
+        Process list = new ProcessBuilder("openssl", "ciphers", "-s", "-tls1_2", "ALL:@SECLEVEL=0").start();
+        String[] suites = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                .trim().split(":");
+        assertTrue(list.waitFor() == 0 && suites.length > 40, "openssl listed too few suites: " + suites.length);
+        java.util.SortedSet<String> agreed = new java.util.TreeSet<>();
+        for (String suite : suites) {
+            String out = openssl("-tls1_2", "-cipher", suite + ":@SECLEVEL=0");
+            if (!out.contains("Cipher is (NONE)") && out.contains("Cipher is " + suite)) {
+                agreed.add(suite);
+            }
+        }
+        // The test certificate has an RSA key, so these are all the suites it can agree to.
+        assertEquals(new java.util.TreeSet<>(Set.of("ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                "ECDHE-RSA-CHACHA20-POLY1305")), agreed, "TLS 1.2 suites the server agreed to");
+    }
+
+    /** A client that offers both versions, as the API server's does, gets TLS 1.3. */
+    @Test
+    void tls13IsChosenWhenOffered() throws Exception {
+        SSLParameters parameters = new SSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.2", "TLSv1.3"});
+        HttpClient http = HttpClient.newBuilder().sslContext(trustingContext()).sslParameters(parameters)
+                .version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(mutate.toString()))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("TLSv1.3", response.sslSession().orElseThrow().getProtocol());
+    }
+
     private static boolean opensslAvailable() {
         try {
             return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
@@ -61,9 +99,11 @@ class TransportTest extends WebhookTestBase {
         }
     }
 
-    private String openssl(String protocolFlag) throws Exception {
-        Process process = new ProcessBuilder("openssl", "s_client", "-connect", mutate.getHost() + ":" + mutate.getPort(),
-                "-servername", "localhost", protocolFlag).redirectErrorStream(true).start();
+    private String openssl(String... flags) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
+                mutate.getHost() + ":" + mutate.getPort(), "-servername", "localhost"));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "openssl did not finish");
         return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -84,6 +84,35 @@ final class WebhookClient {
         }
     }
 
+    /**
+     * The certificate a new TLS handshake is presented with, whoever issued it (only which one is served matters to
+     * the caller). Throws {@link javax.net.ssl.SSLException} when the server presents none.
+     */
+    static X509Certificate presentedCertificate(URI server) throws Exception {
+        javax.net.ssl.X509TrustManager anything = new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[] {anything}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
     /** An SSL context that trusts exactly the test certificates, as the API server trusts its caBundle. */
     static SSLContext sslContext() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -1,0 +1,135 @@
+package io.proberewriter.transport;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.spi.tls.SslContextFactory;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Vert.x's JDK TLS engine, unchanged, that also starts each connection's {@link RequestDeadlines} once its TLS
+ * handshake completes. Neither Vert.x nor Quarkus offers another hook on every new HTTPS connection (Quarkus keeps
+ * the server's connection handler to itself), and the engine factory is the one Vert.x option that meets each
+ * connection: every setting of the TLS registry (protocols, cipher suites, key manager) still applies as it is.
+ */
+final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
+
+    private final RequestTimeouts timeouts;
+    private final Consumer<RequestDeadlines.Missed> onMissed;
+
+    RequestDeadlinesEngineOptions(JdkSSLEngineOptions base, RequestTimeouts timeouts,
+                                  Consumer<RequestDeadlines.Missed> onMissed) {
+        super(base);
+        this.timeouts = timeouts;
+        this.onMissed = onMissed;
+    }
+
+    /** Vert.x copies the server's options before using them: the copy must keep the deadlines. */
+    @Override
+    public RequestDeadlinesEngineOptions copy() {
+        return new RequestDeadlinesEngineOptions(this, timeouts, onMissed);
+    }
+
+    @Override
+    public SslContextFactory sslContextFactory() {
+        return new WatchingFactory(super.sslContextFactory());
+    }
+
+    /** Passes every setting to Vert.x's own factory and wraps the context it makes. */
+    private final class WatchingFactory implements SslContextFactory {
+
+        private final SslContextFactory jdk;
+
+        WatchingFactory(SslContextFactory jdk) {
+            this.jdk = jdk;
+        }
+
+        @Override
+        public SslContextFactory useAlpn(boolean useAlpn) {
+            jdk.useAlpn(useAlpn);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory clientAuth(ClientAuth clientAuth) {
+            jdk.clientAuth(clientAuth);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory forClient(boolean forClient) {
+            jdk.forClient(forClient);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory keyMananagerFactory(KeyManagerFactory factory) {
+            jdk.keyMananagerFactory(factory);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory trustManagerFactory(TrustManagerFactory factory) {
+            jdk.trustManagerFactory(factory);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory enabledCipherSuites(Set<String> cipherSuites) {
+            jdk.enabledCipherSuites(cipherSuites);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory applicationProtocols(List<String> protocols) {
+            jdk.applicationProtocols(protocols);
+            return this;
+        }
+
+        @Override
+        public SslContextFactory serverName(String serverName) {
+            jdk.serverName(serverName);
+            return this;
+        }
+
+        @Override
+        public SslContext create() throws SSLException {
+            return new WatchingContext(jdk.create());
+        }
+    }
+
+    /** The JDK's context; each TLS handler it makes gets the deadlines attached when its handshake succeeds. */
+    private final class WatchingContext extends DelegatingSslContext {
+
+        WatchingContext(SslContext jdk) {
+            super(jdk);
+        }
+
+        @Override
+        protected void initEngine(SSLEngine engine) {
+            // Nothing of ours: Vert.x configures the engine (protocols, server name) in its own wrapper.
+        }
+
+        @Override
+        protected void initHandler(SslHandler handler) {
+            super.initHandler(handler);
+            if (isClient()) {
+                return;
+            }
+            handler.handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    RequestDeadlines.attach((Channel) handshake.getNow(), handler, timeouts, onMissed);
+                }
+            });
+        }
+    }
+}

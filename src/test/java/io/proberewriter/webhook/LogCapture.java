@@ -1,0 +1,60 @@
+package io.proberewriter.webhook;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/** The records one class logs while a test runs (the application logs through JUL's LogManager in tests). */
+final class LogCapture extends Handler implements AutoCloseable {
+
+    private final Logger logger;
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+    private LogCapture(Logger logger) {
+        this.logger = logger;
+    }
+
+    static LogCapture of(Class<?> source) {
+        LogCapture capture = new LogCapture(Logger.getLogger(source.getName()));
+        capture.logger.addHandler(capture);
+        return capture;
+    }
+
+    /** Whether a record at {@code level} was logged whose formatted message contains {@code text}. */
+    boolean has(Level level, String text) {
+        return records.stream().anyMatch(r -> r.getLevel().equals(level) && message(r).contains(text));
+    }
+
+    private static String message(LogRecord record) {
+        Object[] parameters = record.getParameters();
+        String message = record.getMessage();
+        try {
+            return parameters == null || parameters.length == 0 ? message : String.format(message, parameters);
+        } catch (java.util.IllegalFormatException notPrintfStyle) {
+            return java.text.MessageFormat.format(message, parameters);
+        }
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        records.add(record);
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+
+    @Override
+    public String toString() {
+        return records.stream().map(r -> r.getLevel() + " " + message(r)).collect(Collectors.joining("\n"));
+    }
+}
