@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 "Rewrites kubelet HTTP probes that a service mesh's mutual TLS would break:",
                 "into exec probes that call the app over localhost, or onto a plaintext health port.",
                 "Without a command, serves the admission webhook (see 'serve')."},
-        subcommands = {ServeCommand.class, RewriteCommand.class, AnalyzeCommand.class})
+        subcommands = {ServeCommand.class, OperateCommand.class, RewriteCommand.class, AnalyzeCommand.class})
 public final class ProbeRewriterCommand implements Runnable {
 
     @Inject

@@ -102,10 +102,6 @@ public interface ProbeRewriterConfig {
 
     /** The operator path: everything that writes to the cluster (docs/architecture.md). */
     interface Operator {
-        /** Run the reconcilers. Off: webhook only, nothing is written to the cluster. */
-        @WithDefault("true")
-        boolean enabled();
-
         /** The Lease that makes one replica the writer (used in the prod profile). */
         @WithName("lease-name")
         @WithDefault("probe-rewriter-operator")

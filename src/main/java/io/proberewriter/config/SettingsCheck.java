@@ -8,17 +8,38 @@ import io.proberewriter.engine.PortList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 /** Refuses to start on settings that parse but make no sense, naming each one and what it accepts. */
 @Singleton
 class SettingsCheck {
 
-    void check(@Observes StartupEvent event, ProbeRewriterConfig config, Instance<SettingsProblems> others) {
+    private static final Logger LOG = Logger.getLogger(SettingsCheck.class);
+
+    /** Settings no longer read, and what replaced them: set, they are named at startup instead of silently ignored. */
+    static final Map<String, String> RETIRED = Map.of("probe-rewriter.operator.enabled",
+            "`serve` never runs the operator any more; it runs in its own process, `operate` (the Deployment"
+                    + " probe-rewriter-operator). Leave that Deployment out for a webhook that writes nothing");
+
+    void check(@Observes StartupEvent event, ProbeRewriterConfig config, Instance<SettingsProblems> others,
+               Config raw) {
+        retired(name -> raw.getOptionalValue(name, String.class)).forEach(LOG::warn);
         List<String> problems = new ArrayList<>(problems(config));
         others.forEach(other -> problems.addAll(other.problems()));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
         }
+    }
+
+    /** One line for each retired setting that is set, saying what to do instead. */
+    static List<String> retired(Function<String, Optional<String>> lookup) {
+        return RETIRED.entrySet().stream().filter(retired -> lookup.apply(retired.getKey()).isPresent()).sorted(
+                Map.Entry.comparingByKey()).map(retired -> retired.getKey() + " is no longer read: "
+                + retired.getValue()).toList();
     }
 
     static List<String> problems(ProbeRewriterConfig config) {

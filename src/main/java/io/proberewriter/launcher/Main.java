@@ -8,24 +8,42 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Decides before anything boots whether this run serves or works offline. Serving needs Quarkus: the HTTPS
- * server, the management port and the informers start with the application. The offline commands need none of
- * it — they must open no port, read no certificate and start fast — so they run as plain picocli commands and
- * Quarkus is never started for them.
+ * Decides before anything boots what this run is. Serving needs Quarkus: the HTTPS server, the management port and
+ * the informers start with the application. The operator ({@code operate}) needs Quarkus but not the HTTPS port:
+ * the process that holds write rights must open no port the cluster can call, so the listener is switched off here,
+ * before the application starts it. The offline commands need none of it — they must open no port, read no
+ * certificate and start fast — so they run as plain picocli commands and Quarkus is never started for them.
  */
 @QuarkusMain
 public final class Main {
 
-    /** Commands that work offline. Anything else — no arguments, {@code serve} — serves. */
+    /**
+     * Commands that work offline. {@code operate} runs the operator; anything else — no arguments, {@code serve} —
+     * serves.
+     */
     static final Set<String> OFFLINE_COMMANDS = Set.of("rewrite", "analyze");
     /** Options that only print, wherever they appear ({@code serve --help} must not start a server). */
     static final Set<String> PRINT_ONLY = Set.of("-h", "--help", "-V", "--version");
+
+    /** The command that runs the operator alone. */
+    static final String OPERATOR_COMMAND = "operate";
 
     public static void main(String... args) {
         if (offline(args)) {
             System.exit(OfflineCommandLine.create().execute(args));
         }
+        if (operator(args)) {
+            // System properties outrank the environment and application.properties: no setting reopens the port.
+            System.setProperty("quarkus.http.host-enabled", "false");
+            // The shutdown delay is for a Service's endpoints to let go of a replica; no Service sends to this
+            // process, and the sooner it stops, the sooner the next leader writes.
+            System.setProperty("quarkus.shutdown.delay", "0s");
+        }
         Quarkus.run(PicocliRunner.class, args);
+    }
+
+    static boolean operator(String... args) {
+        return args.length > 0 && OPERATOR_COMMAND.equals(args[0]);
     }
 
     static boolean offline(String... args) {

@@ -15,8 +15,9 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * Starts the operator next to the webhook. The extension would start it by itself only in an application without
- * a main class of its own; probe-rewriter has one (the picocli commands), so {@code serve} starts it here.
+ * Starts the operator in its own process ({@code operate}), apart from the webhook's. The extension would start it by
+ * itself only in an application without a main class of its own; probe-rewriter has one (the picocli commands), so
+ * {@code operate} starts it here.
  */
 @Singleton
 public class OperatorLauncher {
@@ -40,16 +41,12 @@ public class OperatorLauncher {
     }
 
     /**
-     * What {@code serve} calls: starts the operator on a thread of its own once the API server answers, so that a
-     * replica starting while the API server is away still serves admissions (from files) and the operator
-     * follows when it can. A start that fails with the API server answering (missing RBAC for the Lease, say)
+     * What {@code operate} calls: starts the operator on a thread of its own once the API server answers, so that a
+     * process starting while the API server is away is alive (and says what it waits for) and the operator follows
+     * when it can. A start that fails with the API server answering (missing RBAC for the Lease, say)
      * is not transient: the process exits, and the pod's restarts make it visible.
      */
     public void startWhenApiServerAnswers() {
-        if (!config.operator().enabled()) {
-            start();
-            return;
-        }
         Thread starter = new Thread(() -> {
             Duration wait = Duration.ofSeconds(1);
             while (!apiServerAnswers(client.get().getConfiguration())) {
@@ -89,13 +86,8 @@ public class OperatorLauncher {
         }
     }
 
-    /** Starts the reconcilers now unless configuration turns the operator off; tests call this directly. */
+    /** Starts the reconcilers now; tests call this directly. */
     public synchronized void start() {
-        if (!config.operator().enabled()) {
-            LOG.info("Operator switched off (probe-rewriter.operator.enabled=false): webhook only, nothing is written"
-                    + " to the cluster");
-            return;
-        }
         if (started) {
             return;
         }

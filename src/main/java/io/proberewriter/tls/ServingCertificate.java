@@ -3,6 +3,7 @@ package io.proberewriter.tls;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.certificates.KeyMatch;
+import io.proberewriter.config.AdmissionPort;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.config.TlsSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -140,7 +141,10 @@ public class ServingCertificate {
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
-    void start(@Observes StartupEvent event) {
+    void start(@Observes StartupEvent event, AdmissionPort port) {
+        if (!port.listening()) {
+            return; // The operator's process: no HTTPS port, nothing to serve.
+        }
         boolean files = config.tls().source() == TlsSource.FILES;
         if (files && registry.get(TLS_CONFIGURATION).isEmpty()) {
             return; // No HTTPS server (dev mode without certificate files).

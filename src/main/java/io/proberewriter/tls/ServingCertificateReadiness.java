@@ -1,5 +1,6 @@
 package io.proberewriter.tls;
 
+import io.proberewriter.config.AdmissionPort;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.security.cert.X509Certificate;
@@ -22,20 +23,29 @@ public class ServingCertificateReadiness implements HealthCheck {
 
     private final ServingCertificate serving;
     private final Clock clock;
+    private final boolean listening;
 
     @Inject
-    ServingCertificateReadiness(ServingCertificate serving) {
-        this(serving, Clock.systemUTC());
+    ServingCertificateReadiness(ServingCertificate serving, AdmissionPort port) {
+        this(serving, Clock.systemUTC(), port.listening());
     }
 
-    ServingCertificateReadiness(ServingCertificate serving, Clock clock) {
+    ServingCertificateReadiness(ServingCertificate serving) {
+        this(serving, Clock.systemUTC(), true);
+    }
+
+    ServingCertificateReadiness(ServingCertificate serving, Clock clock, boolean listening) {
         this.serving = serving;
         this.clock = clock;
+        this.listening = listening;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("serving-certificate");
+        if (!listening) {
+            return response.up().withData("serving", "no HTTPS port in this process (the operator)").build();
+        }
         Optional<X509Certificate> certificate = serving.certificate();
         if (certificate.isEmpty()) {
             return response.down()

@@ -1,5 +1,6 @@
 package io.proberewriter.tls;
 
+import io.proberewriter.config.AdmissionPort;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.config.TlsSource;
 import io.quarkus.tls.runtime.KeyStoreAndKeyCertOptions;
@@ -14,21 +15,23 @@ import jakarta.inject.Singleton;
  * application starts rather than when it is built: the PEM files with {@code probe-rewriter.tls.source=files}
  * (read through Vert.x's PEM loader, as the registry's own PEM configuration does; missing files stop startup),
  * and none with {@code source=secret}, where the certificate arrives later through {@link ServingSecretWatch}
- * and no file exists to check. Properties cannot express that choice: Quarkus fixes runtime defaults at build time.
+ * and no file exists to check. None either in the operator's process, which has no HTTPS port. Properties cannot express that choice: Quarkus fixes runtime defaults at build time.
  */
 @Singleton
 @Identifier(ServingCertificate.TLS_CONFIGURATION)
 public class ServingKeyStoreProvider implements KeyStoreProvider {
 
     private final ProbeRewriterConfig config;
+    private final AdmissionPort port;
 
-    ServingKeyStoreProvider(ProbeRewriterConfig config) {
+    ServingKeyStoreProvider(ProbeRewriterConfig config, AdmissionPort port) {
         this.config = config;
+        this.port = port;
     }
 
     @Override
     public KeyStoreAndKeyCertOptions getKeyStore(Vertx vertx) {
-        if (config.tls().source() != TlsSource.FILES) {
+        if (config.tls().source() != TlsSource.FILES || !port.listening()) {
             return null;
         }
         PemKeyCertOptions files = new PemKeyCertOptions()

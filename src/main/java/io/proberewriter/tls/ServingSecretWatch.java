@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.proberewriter.certificates.CertificateSecrets;
 import io.proberewriter.cluster.RetryingInformers;
+import io.proberewriter.config.AdmissionPort;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.config.TlsSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -47,8 +48,8 @@ public class ServingSecretWatch {
         this.vertx = vertx;
     }
 
-    void start(@Observes StartupEvent event) {
-        if (config.tls().source() != TlsSource.SECRET) {
+    void start(@Observes StartupEvent event, AdmissionPort port) {
+        if (config.tls().source() != TlsSource.SECRET || !port.listening()) {
             return;
         }
         String namespace = config.namespace();

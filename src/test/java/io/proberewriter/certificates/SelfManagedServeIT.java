@@ -15,11 +15,18 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.proberewriter.install.ApiRequest;
+import io.proberewriter.install.KubeYaml;
+import io.proberewriter.install.RbacRules;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,41 +41,71 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default install's processes as the Deployment runs them: two replicas of the packaged jar, {@code serve},
- * prod profile (so with leader election), certificates from the operator's Secret. They start while the API server
- * is not there yet — alive, not ready, waiting — then the (mock) API server appears with the shipped webhook
- * configuration: one replica takes the Lease and makes the certificates and the caBundle, both become ready, both
- * admit a pod over HTTPS the way the API server calls them, and both serve the renewed certificate without a
- * failed call, while only the Lease holder writes.
+ * The default install's processes as its two Deployments run them, from the packaged jar in the prod profile: two
+ * webhook replicas ({@code serve}, ServiceAccount probe-rewriter-webhook) and two operator replicas
+ * ({@code operate}, ServiceAccount probe-rewriter-operator, leader election). The (mock) API server enforces the
+ * RBAC that k8s/base grants each account, told apart by their tokens, as a real one would. They start while the API
+ * server is not there yet — alive, not ready, waiting — then it appears with the shipped webhook configuration: one
+ * operator takes the Lease and makes the certificates and the caBundle, both webhook replicas become ready and admit a
+ * pod over HTTPS the way the API server calls them, and both serve the renewed certificate without a failed call.
+ * Only the Lease holder writes; the webhook replicas never write anything, and nothing any process asks is refused.
+ * A stopped leader hands the Lease over in seconds, and the next one takes over the writing.
  */
 class SelfManagedServeIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
+    private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
 
-    /** One replica of the Deployment: its own process, ports and log. */
+    /** The two processes of the install: the command each runs and the ServiceAccount it runs under. */
+    private enum Role {
+        WEBHOOK("serve", "probe-rewriter-webhook"),
+        OPERATOR("operate", "probe-rewriter-operator");
+
+        final String command;
+        final String serviceAccount;
+
+        Role(String command, String serviceAccount) {
+            this.command = command;
+            this.serviceAccount = serviceAccount;
+        }
+
+        /** The bearer token the process presents: how the API server tells the accounts apart. */
+        String token() {
+            return serviceAccount + "-token";
+        }
+    }
+
+    /** One replica of a Deployment: its own process, ports and log. */
     private static final class Replica {
         final String name;
+        final Role role;
         final int httpsPort;
         final int managementPort;
         final Process process;
         final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
-        Replica(String name, int apiPort) throws IOException {
+        Replica(String name, Role role, int apiPort) throws IOException {
             this.name = name;
+            this.role = role;
             this.httpsPort = freePort();
             this.managementPort = freePort();
-            ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "serve");
+            ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString(), role.command);
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + apiPort);
+            env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", role.token());
+            // Set for the operator too: `operate` must not listen there whatever the settings say.
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));
             env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
             env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
@@ -99,6 +136,52 @@ class SelfManagedServeIT {
         }
     }
 
+    /**
+     * The API server's authorization in front of the mock's CRUD: a request with one of the processes' tokens is
+     * answered 403 unless the RBAC k8s/base binds to that account allows it. Every request is recorded by account.
+     */
+    private static final class AuthorizingDispatcher extends KubernetesMixedDispatcher {
+        final Map<String, RbacRules> accounts = new HashMap<>();
+        final Map<String, Role> roles = new HashMap<>();
+        final List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        final Map<Role, List<ApiRequest>> requests = new ConcurrentHashMap<>();
+
+        AuthorizingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, List<KubeYaml.Doc> install) {
+            super(responses);
+            for (Role role : Role.values()) {
+                accounts.put("Bearer " + role.token(), RbacRules.forServiceAccount(install, NAMESPACE,
+                        role.serviceAccount));
+                roles.put("Bearer " + role.token(), role);
+                requests.put(role, Collections.synchronizedList(new ArrayList<>()));
+            }
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String authorization = request.getHeader("Authorization");
+            RbacRules rules = authorization == null ? null : accounts.get(authorization);
+            if (rules != null) {
+                ApiRequest asked = ApiRequest.parse(request.getMethod(), request.getPath());
+                requests.get(roles.get(authorization)).add(asked);
+                Optional<String> refusal = rules.refusal(asked);
+                if (refusal.isPresent()) {
+                    refused.add(refusal.get());
+                    return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                            + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,\"message\":"
+                            + Serialization.asJson(refusal.get()) + "}");
+                }
+            }
+            return super.dispatch(request);
+        }
+
+        /** What the account asked beyond reading. */
+        List<ApiRequest> writes(Role role) {
+            synchronized (requests.get(role)) {
+                return requests.get(role).stream().filter(r -> !READ_VERBS.contains(r.verb())).toList();
+            }
+        }
+    }
+
     private final List<Replica> replicas = new ArrayList<>();
     private KubernetesMockServer apiServer;
 
@@ -106,6 +189,8 @@ class SelfManagedServeIT {
     void stop() throws Exception {
         for (Replica replica : replicas) {
             replica.process.destroy();
+        }
+        for (Replica replica : replicas) {
             replica.process.waitFor(30, TimeUnit.SECONDS);
         }
         if (apiServer != null) {
@@ -114,26 +199,34 @@ class SelfManagedServeIT {
     }
 
     @Test
-    void twoReplicasComeUpWithoutCertManagerOnceTheApiServerAnswersAndFollowARenewal() throws Exception {
+    void theInstallsProcessesComeUpWithoutCertManagerUnderTheirOwnRbacAndFollowARenewalAndAHandOver()
+            throws Exception {
         int apiPort = freePort();
-        Replica a = new Replica("probe-rewriter-7d9f-aaaaa", apiPort);
-        Replica b = new Replica("probe-rewriter-7d9f-bbbbb", apiPort);
-        replicas.addAll(List.of(a, b));
+        Replica webhookA = new Replica("probe-rewriter-7d9f-aaaaa", Role.WEBHOOK, apiPort);
+        Replica webhookB = new Replica("probe-rewriter-7d9f-bbbbb", Role.WEBHOOK, apiPort);
+        Replica operatorA = new Replica("probe-rewriter-operator-5c8b-aaaaa", Role.OPERATOR, apiPort);
+        Replica operatorB = new Replica("probe-rewriter-operator-5c8b-bbbbb", Role.OPERATOR, apiPort);
+        List<Replica> webhooks = List.of(webhookA, webhookB);
+        replicas.addAll(List.of(webhookA, webhookB, operatorA, operatorB));
 
-        for (Replica replica : replicas) {
+        for (Replica operator : List.of(operatorA, operatorB)) {
             await("the operator waits for the API server",
-                    () -> replica.logged("API server not reachable; starting the operator when it is"));
-            assertEquals(200, managementStatus(replica.managementPort, "/q/health/live"), "alive without an API server");
-            assertEquals(503, managementStatus(replica.managementPort, "/q/health/ready"),
+                    () -> operator.logged("API server not reachable; starting the operator when it is"));
+        }
+        for (Replica webhook : webhooks) {
+            await(webhook.name + " answers health checks",
+                    () -> managementStatus(webhook.managementPort, "/q/health/live") == 200);
+            assertEquals(503, managementStatus(webhook.managementPort, "/q/health/ready"),
                     "not ready without a certificate");
         }
 
-        // The API server arrives, with what `kubectl apply -k k8s/overlays/default` creates for the operator.
+        // The API server arrives, with what `kubectl apply -k k8s/overlays/default` creates, and its RBAC enforced.
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
+        AuthorizingDispatcher authorizing = new AuthorizingDispatcher(responses,
+                RbacRules.fromKustomization(Path.of("k8s/base")));
+        apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses, authorizing, false);
         apiServer.init(InetAddress.getByName("127.0.0.1"), apiPort);
-        // java-operator-sdk asks whether it may use Leases; the mock server has no RBAC to answer.
+        // java-operator-sdk asks whether it may use Leases; the mock server cannot work that out from RBAC itself.
         apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
                 .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
                         .addToApiGroups("coordination.k8s.io").addToResources("leases")
@@ -145,32 +238,36 @@ class SelfManagedServeIT {
             client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class)).create();
         }
 
-        await("one replica holds the Lease", () -> holder(client) != null);
-        Replica leader = holder(client).equals(a.name) ? a : b;
-        Replica follower = leader == a ? b : a;
+        await("one operator replica holds the Lease", () -> holder(client) != null);
+        Replica leader = holder(client).equals(operatorA.name) ? operatorA : operatorB;
+        Replica follower = leader == operatorA ? operatorB : operatorA;
         await("the caBundle is written", () -> caBundle(client) != null && !caBundle(client).isEmpty());
-        for (Replica replica : replicas) {
-            await(replica.name + " is ready", () -> managementStatus(replica.managementPort, "/q/health/ready") == 200);
+        for (Replica webhook : webhooks) {
+            await(webhook.name + " is ready", () -> managementStatus(webhook.managementPort, "/q/health/ready") == 200);
+        }
+        for (Replica operator : List.of(operatorA, operatorB)) {
+            assertFalse(listening(operator.httpsPort), operator.name + ": `operate` opens no admission port");
+            assertEquals(200, managementStatus(operator.managementPort, "/q/health/live"), operator.tail());
         }
 
-        // Both replicas serve the same certificate, trusted through the caBundle, and follow its renewal.
-        String first = serial(call(client, a));
-        assertEquals(first, serial(call(client, b)));
+        // Both webhook replicas serve the same certificate, trusted through the caBundle, and follow its renewal.
+        String first = serial(call(client, webhookA));
+        assertEquals(first, serial(call(client, webhookB)));
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         boolean renewedEverywhere = false;
         while (!renewedEverywhere) {
-            assertTrue(System.nanoTime() < deadline, "no renewal reached both replicas");
+            assertTrue(System.nanoTime() < deadline, "no renewal reached both webhook replicas");
             renewedEverywhere = true;
-            for (Replica replica : replicas) {
+            for (Replica webhook : webhooks) {
                 try {
-                    ApiServerCall call = call(client, replica);
+                    ApiServerCall call = call(client, webhook);
                     if (call.status() != 200) {
-                        failures.add(replica.name + ": status " + call.status());
+                        failures.add(webhook.name + ": status " + call.status());
                     }
                     renewedEverywhere &= !serial(call).equals(first);
                 } catch (Exception e) {
-                    failures.add(replica.name + ": " + e);
+                    failures.add(webhook.name + ": " + e);
                     renewedEverywhere = false;
                 }
             }
@@ -181,6 +278,9 @@ class SelfManagedServeIT {
         assertTrue(leader.logged("Created Secret probe-rewriter-system/probe-rewriter-tls"), leader.tail());
         assertFalse(follower.logged("Created Secret") || follower.logged("Updated Secret"),
                 "only the Lease holder writes: " + follower.tail());
+        assertEquals(List.of(), authorizing.writes(Role.WEBHOOK), "the webhook replicas write nothing");
+        assertFalse(authorizing.writes(Role.OPERATOR).isEmpty(), "the operator's writes were seen");
+        assertEquals(List.of(), authorizing.refused, "nothing a process asked was refused by its RBAC");
         for (Replica replica : replicas) {
             assertTrue(replica.process.isAlive(), replica.tail());
         }
@@ -200,7 +300,7 @@ class SelfManagedServeIT {
         // The stopped leader gave its Lease up: the other replica takes it at its next try (every 4 s), not when the
         // Lease would have expired (30 s), and from then on writes: a blanked caBundle is put back by it.
         long stopped = System.nanoTime();
-        await("the other replica holds the Lease", () -> follower.name.equals(holder(client)));
+        await("the other operator replica holds the Lease", () -> follower.name.equals(holder(client)));
         Duration handOver = Duration.ofNanos(System.nanoTime() - stopped);
         System.out.printf("Lease handed over %d ms after the leader stopped%n", handOver.toMillis());
         assertTrue(handOver.compareTo(Duration.ofSeconds(15)) < 0, "the Lease was given up, not left to expire: "
@@ -212,14 +312,18 @@ class SelfManagedServeIT {
         await("the new leader restores the caBundle", () -> !caBundle(client).isEmpty());
         // The certificates here live 12 s: the serving certificate may have reached its renewal while the Lease changed
         // hands, and the new leader renews it (writing the Secret after the caBundle).
-        await("the new leader's renewed certificate is served", () -> {
-            try {
-                return call(client, follower).status() == 200;
-            } catch (Exception expiredOrNotYet) {
-                return false;
-            }
-        });
+        for (Replica webhook : webhooks) {
+            await(webhook.name + " serves the new leader's certificate", () -> {
+                try {
+                    return call(client, webhook).status() == 200;
+                } catch (Exception expiredOrNotYet) {
+                    return false;
+                }
+            });
+        }
         assertTrue(follower.process.isAlive(), follower.tail());
+        assertEquals(List.of(), authorizing.writes(Role.WEBHOOK), "the webhook replicas write nothing");
+        assertEquals(List.of(), authorizing.refused, "nothing a process asked was refused by its RBAC");
     }
 
     /** A thread dump of a replica that hangs, for whoever reads the failure. */
@@ -275,6 +379,16 @@ class SelfManagedServeIT {
         }
     }
 
+    /** Whether something accepts connections on the port. */
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return socket.getLocalPort();
@@ -292,7 +406,7 @@ class SelfManagedServeIT {
                 // Not there yet.
             }
             for (Replica replica : replicas) {
-                assertTrue(replica.process.isAlive(), "serve exited while waiting until " + what + ": " + replica.tail());
+                assertTrue(replica.process.isAlive(), replica.role.command + " exited while waiting until " + what + ": " + replica.tail());
             }
             assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what + ": "
                     + replicas.stream().map(Replica::tail).reduce("", (x, y) -> x + "\n" + y));

@@ -43,7 +43,6 @@ class SettingsCheckTest {
         assertEquals("probe-rewriter-system", defaults.namespace());
         assertEquals(TlsSource.FILES, defaults.tls().source());
         assertEquals("probe-rewriter-tls", defaults.tls().secretName());
-        assertTrue(defaults.operator().enabled());
         assertEquals("probe-rewriter-operator", defaults.operator().leaseName());
         var certificates = defaults.operator().certificates();
         assertTrue(certificates.enabled());
@@ -54,6 +53,16 @@ class SettingsCheckTest {
         assertEquals(Duration.ofDays(90), certificates.servingValidity());
         assertEquals(Duration.ofMinutes(1), certificates.caPropagation());
         assertEquals(List.of(), SettingsCheck.problems(defaults));
+    }
+
+    @Test
+    void aRetiredSettingIsNamedWithWhatReplacedIt() {
+        Map<String, String> set = Map.of("probe-rewriter.operator.enabled", "false");
+        List<String> warnings = SettingsCheck.retired(name -> java.util.Optional.ofNullable(set.get(name)));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("probe-rewriter.operator.enabled is no longer read"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("operate"), warnings.get(0));
+        assertTrue(SettingsCheck.retired(name -> java.util.Optional.empty()).isEmpty());
     }
 
     @Test

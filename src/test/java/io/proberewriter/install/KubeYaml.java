@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * model artifact beyond what the application already depends on, and they see exactly what the YAML says (a
  * quoted "true" is not a boolean here, as it is not for the API server).
  */
-final class KubeYaml {
+public final class KubeYaml {
 
     static final String NAMESPACE = "probe-rewriter-system";
 
@@ -41,7 +41,7 @@ final class KubeYaml {
     }
 
     /** One YAML document with where it came from, for messages. */
-    record Doc(String source, JsonNode node) {
+    public record Doc(String source, JsonNode node) {
 
         String kind() {
             return node.path("kind").asText("");

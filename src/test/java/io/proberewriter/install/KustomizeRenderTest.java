@@ -36,17 +36,29 @@ class KustomizeRenderTest {
     private static final String TLS_MOUNT_PATH = "/etc/probe-rewriter/tls";
     private static final Set<String> RBAC_KINDS = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
 
-    /** The certificates reconciler's RBAC: in the default install, deleted by the cert-manager overlay. */
+    private static final String OPERATOR = "probe-rewriter-operator";
+    private static final Set<String> ACCOUNTS = Set.of("probe-rewriter-webhook", "probe-rewriter-operator");
+
+    /**
+     * The certificates reconciler's RBAC and the webhook's read of the Secret it writes: in the default install,
+     * deleted by the cert-manager overlay.
+     */
     private static final Set<String> CERTIFICATES_RBAC = Set.of(
             "ClusterRole/probe-rewriter-certificates",
             "ClusterRoleBinding/probe-rewriter-certificates",
             "Role/probe-rewriter-certificates",
-            "RoleBinding/probe-rewriter-certificates");
+            "RoleBinding/probe-rewriter-certificates",
+            "Role/probe-rewriter-serving-certificate",
+            "RoleBinding/probe-rewriter-serving-certificate");
     private static final Set<String> BASE_OBJECTS = Set.of(
             "Namespace/probe-rewriter-system",
-            "ServiceAccount/probe-rewriter",
-            "ClusterRole/probe-rewriter-webhook",
-            "ClusterRoleBinding/probe-rewriter-webhook",
+            "ResourceQuota/probe-rewriter-critical-pods",
+            "ServiceAccount/probe-rewriter-webhook",
+            "ServiceAccount/probe-rewriter-operator",
+            "ClusterRole/probe-rewriter-read",
+            "ClusterRoleBinding/probe-rewriter-read",
+            "Role/probe-rewriter-serving-certificate",
+            "RoleBinding/probe-rewriter-serving-certificate",
             "ClusterRole/probe-rewriter-operator",
             "ClusterRoleBinding/probe-rewriter-operator",
             "ClusterRole/probe-rewriter-certificates",
@@ -56,6 +68,7 @@ class KustomizeRenderTest {
             "Role/probe-rewriter-leader-election",
             "RoleBinding/probe-rewriter-leader-election",
             "Deployment/probe-rewriter",
+            "Deployment/probe-rewriter-operator",
             "Service/probe-rewriter",
             "PodDisruptionBudget/probe-rewriter",
             "MutatingWebhookConfiguration/probe-rewriter");
@@ -114,9 +127,11 @@ class KustomizeRenderTest {
             }
         }
         for (Doc binding : docs.stream().filter(d -> d.kind().endsWith("Binding")).toList()) {
-            assertEquals(1, binding.at("/subjects").size(), binding + ": one subject");
-            assertEquals("probe-rewriter", binding.at("/subjects/0/name").asText(), binding + ": subject name");
-            assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), binding + ": subject namespace");
+            assertFalse(binding.at("/subjects").isEmpty(), binding + ": subjects");
+            for (JsonNode subject : binding.at("/subjects")) {
+                assertTrue(ACCOUNTS.contains(subject.path("name").asText()), binding + ": subject " + subject);
+                assertEquals(NAMESPACE, subject.path("namespace").asText(), binding + ": subject namespace");
+            }
         }
         Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
         assertEquals(NAMESPACE, configuration.at("/webhooks/0/clientConfig/service/namespace").asText(),
@@ -135,7 +150,8 @@ class KustomizeRenderTest {
     private static JsonNode container(Doc deployment) {
         JsonNode containers = deployment.at("/spec/template/spec/containers");
         assertEquals(1, containers.size(), deployment + ": one container after rendering");
-        assertEquals("webhook", containers.get(0).path("name").asText(), deployment + ": the container");
+        String expected = deployment.name().equals(OPERATOR) ? "operator" : "webhook";
+        assertEquals(expected, containers.get(0).path("name").asText(), deployment + ": the container");
         return containers.get(0);
     }
 
@@ -190,6 +206,9 @@ class KustomizeRenderTest {
         assertNull(mountedSecret(deployment), deployment + ": no Secret volume with the secret source");
         assertEquals(Set.of("tmp"), KubeYaml.byName(deployment.at("/spec/template/spec"), "/volumes", "volumes").keySet(),
                 deployment + ": volumes");
+        Doc operator = one(docs, "Deployment", OPERATOR);
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE"), env(operator).keySet(),
+                operator + ": rendered env (every reconciler on)");
     }
 
     /** Kustomize must pass the contract through untouched: a few fields that transformers could rewrite. */
@@ -211,7 +230,13 @@ class KustomizeRenderTest {
                 "rendered readOnlyRootFilesystem");
         JsonNode tmp = KubeYaml.named(deployment.node(), "/spec/template/spec/volumes", "tmp", "rendered volumes");
         assertTrue(tmp.path("emptyDir").isObject(), "rendered /tmp emptyDir");
-        assertEquals("probe-rewriter", pod.at("/serviceAccountName").asText(), "rendered serviceAccountName");
+        assertEquals("probe-rewriter-webhook", pod.at("/serviceAccountName").asText(), "rendered serviceAccountName");
+        assertEquals("system-cluster-critical", pod.at("/priorityClassName").asText(), "rendered priorityClassName");
+        JsonNode operatorPod = one(docs, "Deployment", OPERATOR).at("/spec/template/spec");
+        assertEquals("operate", operatorPod.at("/containers/0/args/0").asText(), "rendered operator args");
+        assertEquals("probe-rewriter-operator", operatorPod.at("/serviceAccountName").asText(),
+                "rendered operator serviceAccountName");
+        assertEquals(pod.at("/containers/0/image"), operatorPod.at("/containers/0/image"), "one image for both");
         Doc configuration = one(docs, "MutatingWebhookConfiguration", "probe-rewriter");
         assertEquals("probe-rewriter", configuration.at("/webhooks/0/clientConfig/service/name").asText(),
                 "rendered clientConfig.service.name");
@@ -261,8 +286,12 @@ class KustomizeRenderTest {
         assertEquals(List.of("list", "watch"), KubeYaml.texts(role.at("/rules/0"), "/verbs", role.toString()),
                 role + ": an informer's verbs only");
         Doc binding = one(docs, "RoleBinding", "probe-rewriter-istio");
-        assertEquals("probe-rewriter", binding.at("/subjects/0/name").asText());
-        assertEquals(NAMESPACE, binding.at("/subjects/0/namespace").asText(), binding + ": the webhook's account");
+        Set<String> subjects = new HashSet<>();
+        for (JsonNode subject : binding.at("/subjects")) {
+            subjects.add(subject.path("name").asText());
+            assertEquals(NAMESPACE, subject.path("namespace").asText(), binding + ": the install's accounts");
+        }
+        assertEquals(ACCOUNTS, subjects, binding + ": both processes run the Istio resolver");
     }
 
     @Test
@@ -278,6 +307,8 @@ class KustomizeRenderTest {
         assertTrue(docs.stream().noneMatch(d -> RBAC_KINDS.contains(d.kind())
                         && d.name().equals("probe-rewriter-certificates")),
                 "no probe-rewriter-certificates Role, ClusterRole or binding with cert-manager");
+        assertTrue(docs.stream().noneMatch(d -> d.name().equals("probe-rewriter-serving-certificate")),
+                "no Secret read for the webhook with cert-manager: it reads the mounted files");
         assertFalse(grantsSecretsOrWebhookConfigurations(docs),
                 "with cert-manager, probe-rewriter may read no Secret and write no webhook configuration");
         one(docs, "Role", "probe-rewriter-leader-election");
@@ -293,13 +324,16 @@ class KustomizeRenderTest {
                 mountedSecret(deployment),
                 "the rendered Deployment mounts the serving Certificate's Secret");
         Map<String, JsonNode> env = env(deployment);
-        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE",
-                "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), env.keySet(),
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"), env.keySet(),
                 deployment + ": the patch merges into the base's env, replacing nothing but the TLS source");
         assertEquals("files", env.get("PROBE_REWRITER_TLS_SOURCE").path("value").textValue(),
                 deployment + ": PROBE_REWRITER_TLS_SOURCE");
-        assertEquals("false", env.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED").path("value").textValue(),
-                deployment + ": PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED");
+        Doc operator = one(docs, "Deployment", OPERATOR);
+        Map<String, JsonNode> operatorEnv = env(operator);
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"),
+                operatorEnv.keySet(), operator + ": the patch adds to the base's env");
+        assertEquals("false", operatorEnv.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED").path("value").textValue(),
+                operator + ": PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED");
         assertEquals("metadata.namespace",
                 env.get("PROBE_REWRITER_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").textValue(),
                 deployment + ": PROBE_REWRITER_NAMESPACE survives the patch");

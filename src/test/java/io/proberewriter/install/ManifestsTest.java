@@ -60,6 +60,14 @@ class ManifestsTest {
     /** Where probe-rewriter.tls.cert-file and key-file point by default (ProbeRewriterConfig.Tls). */
     private static final String TLS_MOUNT_PATH = "/etc/probe-rewriter/tls";
     private static final String CERTIFICATES = "probe-rewriter-certificates";
+    private static final String SERVING_CERTIFICATE = "probe-rewriter-serving-certificate";
+    private static final String OPERATOR = "probe-rewriter-operator";
+    private static final String WEBHOOK_ACCOUNT = "probe-rewriter-webhook";
+    private static final String OPERATOR_ACCOUNT = "probe-rewriter-operator";
+    private static final Map<String, String> OPERATOR_SELECTOR = Map.of(
+            "app.kubernetes.io/name", APP,
+            "app.kubernetes.io/component", "operator");
+    private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
     private static final Set<String> RBAC_KINDS = Set.of("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding");
 
     private static final Map<Path, List<Doc>> docsByFile = new LinkedHashMap<>();
@@ -133,8 +141,21 @@ class ManifestsTest {
         return one(baseResources, "Deployment", APP);
     }
 
+    private static Doc operatorDeployment() {
+        return one(baseResources, "Deployment", OPERATOR);
+    }
+
     private static JsonNode webhookContainer() {
         return named(deployment().node(), "/spec/template/spec/containers", "webhook", "Deployment");
+    }
+
+    private static JsonNode operatorContainer() {
+        return named(operatorDeployment().node(), "/spec/template/spec/containers", "operator", "Deployment");
+    }
+
+    /** Each Deployment of the base with its one container. */
+    private static Map<Doc, JsonNode> deploymentsAndContainers() {
+        return Map.of(deployment(), webhookContainer(), operatorDeployment(), operatorContainer());
     }
 
     private static Doc service() {
@@ -254,9 +275,11 @@ class ManifestsTest {
         }
         assertEquals(List.of(OVERLAY.resolve("mutatingwebhookconfiguration-inject-ca.yaml"),
                         OVERLAY.resolve("deployment-tls-files.yaml"),
+                        OVERLAY.resolve("deployment-operator-no-certificates.yaml"),
                         OVERLAY.resolve("delete-certificates-rbac.yaml")),
                 listedPaths(OVERLAY, "patches"),
-                "the cert-manager overlay's patches: CA injection, TLS from files, no certificates RBAC");
+                "the cert-manager overlay's patches: CA injection, the webhook's TLS from files, the operator's"
+                        + " certificates off, no certificates RBAC");
     }
 
     /**
@@ -340,7 +363,7 @@ class ManifestsTest {
     }
 
     private static final Map<String, Set<Rule>> EXPECTED_RULES = Map.of(
-            "ClusterRole/probe-rewriter-webhook", Set.of(
+            "ClusterRole/probe-rewriter-read", Set.of(
                     Rule.of(List.of(""), List.of("namespaces", "services"), List.of(), List.of("list", "watch")),
                     Rule.of(List.of("security.istio.io"), List.of("peerauthentications"), List.of(),
                             List.of("list", "watch")),
@@ -364,6 +387,8 @@ class ManifestsTest {
             "Role/" + CERTIFICATES, Set.of(
                     Rule.of(List.of(""), List.of("secrets"), List.of(),
                             List.of("list", "watch", "create", "update"))),
+            "Role/" + SERVING_CERTIFICATE, Set.of(
+                    Rule.of(List.of(""), List.of("secrets"), List.of(TLS_SECRET), List.of("get", "list", "watch"))),
             "Role/probe-rewriter-leader-election", Set.of(
                     Rule.of(List.of("coordination.k8s.io"), List.of("leases"), List.of(), List.of("get", "create", "update", "patch"))));
 
@@ -407,8 +432,8 @@ class ManifestsTest {
         });
         assertEquals(expectedObjects, rbac(allResources).stream().map(d -> d.kind() + "/" + d.name())
                         .collect(Collectors.toSet()),
-                "RBAC objects: the webhook's, the operator's, the certificates reconciler's and leader election's"
-                        + " roles, each with its binding, all in the base");
+                "RBAC objects: the shared reads, the webhook's serving Secret, the operator's, the certificates"
+                        + " reconciler's and leader election's roles, each with its binding, all in the base");
         assertTrue(rbac(overlayResources).isEmpty(), "the cert-manager overlay adds no RBAC");
 
         for (Doc role : baseResources.stream().filter(d -> d.kind().endsWith("Role")).toList()) {
@@ -432,6 +457,11 @@ class ManifestsTest {
                     assertEquals("Role", role.kind(), role + ": Secrets never through a ClusterRole");
                     assertEquals(NAMESPACE, role.namespace(), role + ": Secrets only in probe-rewriter's namespace");
                     assertEquals(Set.of("secrets"), rule.resources(), role + ": the Secrets rule grants Secrets only");
+                    if (boundTo(role).contains(WEBHOOK_ACCOUNT)) {
+                        assertEquals(Set.of(TLS_SECRET), rule.resourceNames(),
+                                role + ": the webhook reads its serving Secret only, by name (never the CA's key)");
+                        assertTrue(READ_VERBS.containsAll(rule.verbs()), role + ": the webhook only reads it");
+                    }
                 }
                 if (rule.grants("leases")) {
                     leaseRules++;
@@ -455,7 +485,7 @@ class ManifestsTest {
                 }
             }
         }
-        assertEquals(1, secretRules, "one rule grants Secrets");
+        assertEquals(2, secretRules, "two rules grant Secrets: the operator's and the webhook's by name");
         assertEquals(1, leaseRules, "one rule grants Leases");
         assertEquals(1, mwcWriteRules, "one rule writes the webhook configuration");
         for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().equals("ClusterRole")).toList()) {
@@ -468,13 +498,34 @@ class ManifestsTest {
         }
     }
 
+    /** Who each role is for: the webhook's account only reads; everything that writes is the operator's. */
+    private static final Map<String, Set<String>> BOUND_ACCOUNTS = Map.of(
+            "probe-rewriter-read", Set.of(WEBHOOK_ACCOUNT, OPERATOR_ACCOUNT),
+            SERVING_CERTIFICATE, Set.of(WEBHOOK_ACCOUNT),
+            OPERATOR, Set.of(OPERATOR_ACCOUNT),
+            CERTIFICATES, Set.of(OPERATOR_ACCOUNT),
+            "probe-rewriter-leader-election", Set.of(OPERATOR_ACCOUNT));
+
+    /** The ServiceAccounts the binding of that role's name binds it to. */
+    private static Set<String> boundTo(Doc role) {
+        Doc binding = one(baseResources, role.kind() + "Binding", role.name());
+        Set<String> accounts = new HashSet<>();
+        binding.at("/subjects").forEach(subject -> accounts.add(subject.path("name").asText()));
+        return accounts;
+    }
+
     @Test
-    void everyBindingBindsItsRoleToTheServiceAccount() {
-        Doc account = one(baseResources, "ServiceAccount", APP);
-        assertText(account.name(), deployment().node(), "/spec/template/spec/serviceAccountName",
-                "the Deployment runs as the bound ServiceAccount");
+    void everyBindingBindsItsRoleToTheAccountsThatNeedIt() {
+        Set<String> accounts = baseResources.stream().filter(d -> d.kind().equals("ServiceAccount")).map(Doc::name)
+                .collect(Collectors.toSet());
+        assertEquals(Set.of(WEBHOOK_ACCOUNT, OPERATOR_ACCOUNT), accounts, "one ServiceAccount per process");
+        assertText(WEBHOOK_ACCOUNT, deployment().node(), "/spec/template/spec/serviceAccountName",
+                "the webhook Deployment runs as the webhook's account");
+        assertText(OPERATOR_ACCOUNT, operatorDeployment().node(), "/spec/template/spec/serviceAccountName",
+                "the operator Deployment runs as the operator's account");
         List<Doc> bindings = rbac(baseResources).stream().filter(d -> d.kind().endsWith("Binding")).toList();
-        assertEquals(5, bindings.size(), "one binding per role");
+        assertEquals(rbac(baseResources).stream().filter(d -> d.kind().endsWith("Role")).count(), bindings.size(),
+                "one binding per role");
         for (Doc binding : bindings) {
             String what = binding.toString();
             String roleKind = binding.kind().equals("RoleBinding") ? "Role" : "ClusterRole";
@@ -485,12 +536,46 @@ class ManifestsTest {
             assertText(binding.name(), binding.node(), "/roleRef/name", what + " binds the role of its own name");
             Doc role = one(baseResources, roleKind, binding.name());
             assertEquals(role.namespace(), binding.namespace(), what + ": beside its Role");
-            JsonNode subjects = binding.at("/subjects");
-            assertEquals(1, subjects.size(), what + ": one subject");
-            assertText("ServiceAccount", subjects.get(0), "/kind", what + " subject");
-            assertText(account.name(), subjects.get(0), "/name", what + " subject is the ServiceAccount");
-            assertText(account.namespace(), subjects.get(0), "/namespace", what + " subject's namespace");
-            assertAbsent(subjects.get(0), "/apiGroup", what + " subject (a ServiceAccount has none)");
+            Set<String> subjects = new HashSet<>();
+            for (JsonNode subject : binding.at("/subjects")) {
+                assertText("ServiceAccount", subject, "/kind", what + " subject");
+                assertText(NAMESPACE, subject, "/namespace", what + " subject's namespace");
+                assertAbsent(subject, "/apiGroup", what + " subject (a ServiceAccount has none)");
+                assertTrue(subjects.add(subject.path("name").asText()), what + ": a subject repeated");
+            }
+            assertEquals(BOUND_ACCOUNTS.get(binding.name()), subjects, what + ": bound to exactly these accounts");
+        }
+    }
+
+    /**
+     * The webhook is the process the API server calls, so the one an attacker reaches first: whatever it is made to
+     * do, its account can write nothing — no Secret, no webhook configuration, no PeerAuthentication, no workload, no
+     * Event, no Lease — and read no Secret but its serving certificate.
+     */
+    @Test
+    void theWebhooksAccountOnlyReads() {
+        int rulesSeen = 0;
+        for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            if (!boundTo(role).contains(WEBHOOK_ACCOUNT)) {
+                continue;
+            }
+            for (Rule rule : rules(role)) {
+                rulesSeen++;
+                assertTrue(READ_VERBS.containsAll(rule.verbs()), role + " gives the webhook's account " + rule.verbs());
+            }
+        }
+        assertTrue(rulesSeen >= 4, "the webhook's reads were found: " + rulesSeen);
+        List<Doc> istio = listedFiles(ISTIO_COMPONENT, "resources");
+        for (Doc role : istio.stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            for (Rule rule : rules(role)) {
+                assertTrue(READ_VERBS.containsAll(rule.verbs()), role + ": Istio's ConfigMaps are only read");
+            }
+        }
+        for (Doc binding : istio.stream().filter(d -> d.kind().endsWith("Binding")).toList()) {
+            Set<String> subjects = new HashSet<>();
+            binding.at("/subjects").forEach(subject -> subjects.add(subject.path("name").asText()));
+            assertEquals(Set.of(WEBHOOK_ACCOUNT, OPERATOR_ACCOUNT), subjects,
+                    binding + ": both processes run the mTLS resolver");
         }
     }
 
@@ -498,9 +583,11 @@ class ManifestsTest {
     void certManagerOverlayDeletesTheCertificatesRbac() {
         List<Doc> deletions = overlayPatches.stream().filter(ManifestsTest::deletes).toList();
         assertEquals(Set.of("ClusterRole/" + CERTIFICATES, "ClusterRoleBinding/" + CERTIFICATES,
-                        "Role/" + CERTIFICATES, "RoleBinding/" + CERTIFICATES),
+                        "Role/" + CERTIFICATES, "RoleBinding/" + CERTIFICATES,
+                        "Role/" + SERVING_CERTIFICATE, "RoleBinding/" + SERVING_CERTIFICATE),
                 deletions.stream().map(d -> d.kind() + "/" + d.name()).collect(Collectors.toSet()),
-                "the cert-manager overlay deletes the certificates reconciler's roles and bindings, nothing else");
+                "the cert-manager overlay deletes the certificates reconciler's roles and bindings and the webhook's"
+                        + " Secret read, nothing else");
         for (Doc deletion : deletions) {
             Doc target = one(baseResources, deletion.kind(), deletion.name());
             assertEquals(target.at("/apiVersion"), deletion.at("/apiVersion"), deletion + ": apiVersion");
@@ -564,7 +651,7 @@ class ManifestsTest {
                 new ArrayList<>(env.keySet()), cw + ": env names");
         assertText("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
                 cw + " env JAVA_OPTS_APPEND");
-        // The operator's Secrets and Lease live in the pod's own namespace, whatever it is.
+        // The serving Secret lives in the pod's own namespace, whatever it is.
         JsonNode namespace = env.get("PROBE_REWRITER_NAMESPACE");
         assertAbsent(namespace, "/value", cw + " env PROBE_REWRITER_NAMESPACE (from the downward API)");
         assertText("metadata.namespace", namespace, "/valueFrom/fieldRef/fieldPath", cw + " env PROBE_REWRITER_NAMESPACE");
@@ -580,14 +667,18 @@ class ManifestsTest {
 
     @Test
     void deploymentProbesUseThePlainHttpManagementPort() {
-        JsonNode c = webhookContainer();
+        deploymentsAndContainers().values().forEach(ManifestsTest::assertProbesOnTheManagementPort);
+    }
+
+    private static void assertProbesOnTheManagementPort(JsonNode c) {
+        String container = "container " + c.path("name").asText();
         Map<String, String> paths = Map.of(
                 "startupProbe", "/q/health/live",
                 "livenessProbe", "/q/health/live",
                 "readinessProbe", "/q/health/ready");
-        Map<String, JsonNode> ports = byName(c, "/ports", "container webhook");
+        Map<String, JsonNode> ports = byName(c, "/ports", container);
         paths.forEach((probeKind, path) -> {
-            String what = "container webhook " + probeKind;
+            String what = container + " " + probeKind;
             JsonNode probe = c.path(probeKind);
             assertTrue(probe.isObject(), what + " is missing");
             assertText(path, probe, "/httpGet/path", what);
@@ -607,27 +698,30 @@ class ManifestsTest {
         JsonNode startup = c.path("startupProbe");
         int startupBudget = startup.path("periodSeconds").asInt(10) * startup.path("failureThreshold").asInt(3);
         assertTrue(startupBudget >= 30 && startupBudget <= 300,
-                "startupProbe should allow between 30 s and 5 min to start, allows " + startupBudget + " s");
+                container + ": startupProbe should allow between 30 s and 5 min to start, allows " + startupBudget + " s");
         JsonNode liveness = c.path("livenessProbe");
         int livenessBudget = liveness.path("periodSeconds").asInt(10) * liveness.path("failureThreshold").asInt(3);
-        assertTrue(livenessBudget >= 10, "livenessProbe restarts after " + livenessBudget + " s, too eager");
+        assertTrue(livenessBudget >= 10, container + ": livenessProbe restarts after " + livenessBudget + " s, too eager");
     }
 
     @Test
     void deploymentRunsRestrictedAsUser185() {
-        JsonNode pod = deployment().at("/spec/template/spec");
-        String what = "Deployment pod securityContext";
+        deploymentsAndContainers().forEach(ManifestsTest::assertRestrictedAsUser185);
+    }
+
+    private static void assertRestrictedAsUser185(Doc deployment, JsonNode c) {
+        JsonNode pod = deployment.at("/spec/template/spec");
+        String what = deployment + " pod securityContext";
         assertBool(true, pod, "/securityContext/runAsNonRoot", what);
         assertInt(185, pod, "/securityContext/runAsUser", what);
         assertInt(185, pod, "/securityContext/runAsGroup", what);
         assertInt(185, pod, "/securityContext/fsGroup", what);
         assertText("RuntimeDefault", pod, "/securityContext/seccompProfile/type", what);
         for (String host : List.of("/hostNetwork", "/hostPID", "/hostIPC")) {
-            assertFalse(pod.at(host).asBoolean(false), "Deployment pod must not set " + host);
+            assertFalse(pod.at(host).asBoolean(false), deployment + " pod must not set " + host);
         }
 
-        JsonNode c = webhookContainer();
-        String cw = "container webhook securityContext";
+        String cw = deployment + " container " + c.path("name").asText() + " securityContext";
         assertBool(false, c, "/securityContext/allowPrivilegeEscalation", cw);
         assertBool(true, c, "/securityContext/readOnlyRootFilesystem", cw);
         assertEquals(List.of("ALL"), texts(c, "/securityContext/capabilities/drop", cw), cw + ": drop ALL");
@@ -642,14 +736,17 @@ class ManifestsTest {
 
     @Test
     void baseDeploymentMountsOnlyAWritableTmp() {
-        JsonNode pod = deployment().at("/spec/template/spec");
-        JsonNode c = webhookContainer();
-        Map<String, JsonNode> volumes = byName(pod, "/volumes", "Deployment volumes");
-        Map<String, JsonNode> mounts = byName(c, "/volumeMounts", "container webhook volumeMounts");
+        deploymentsAndContainers().forEach(ManifestsTest::assertOnlyAWritableTmp);
+    }
+
+    private static void assertOnlyAWritableTmp(Doc deployment, JsonNode c) {
+        JsonNode pod = deployment.at("/spec/template/spec");
+        Map<String, JsonNode> volumes = byName(pod, "/volumes", deployment + " volumes");
+        Map<String, JsonNode> mounts = byName(c, "/volumeMounts", deployment + " volumeMounts");
         // The certificate comes through the API (PROBE_REWRITER_TLS_SOURCE=secret): no Secret on disk.
-        assertEquals(Set.of("tmp"), volumes.keySet(), "base Deployment volumes: /tmp only");
-        assertEquals(Set.of("tmp"), mounts.keySet(), "base container webhook volumeMounts: /tmp only");
-        assertAbsent(c, "/volumeDevices", "container webhook");
+        assertEquals(Set.of("tmp"), volumes.keySet(), deployment + " volumes: /tmp only");
+        assertEquals(Set.of("tmp"), mounts.keySet(), deployment + " volumeMounts: /tmp only");
+        assertAbsent(c, "/volumeDevices", deployment.toString());
 
         JsonNode tmpMount = mounts.get("tmp");
         assertText("/tmp", tmpMount, "/mountPath", "the tmp mount");
@@ -679,11 +776,20 @@ class ManifestsTest {
                 what + ": the container entry (merged by name into the base's webhook container)");
 
         Map<String, JsonNode> env = env(c, what);
-        assertEquals(Set.of("PROBE_REWRITER_TLS_SOURCE", "PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), env.keySet(),
-                what + ": env");
+        assertEquals(Set.of("PROBE_REWRITER_TLS_SOURCE"), env.keySet(), what + ": env");
         assertText("files", env.get("PROBE_REWRITER_TLS_SOURCE"), "/value", what + " env PROBE_REWRITER_TLS_SOURCE");
-        assertText("false", env.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), "/value",
-                what + " env PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED (a string: env values are strings)");
+
+        // The operator's certificates reconciler is off: a patch of the operator's Deployment, its env only.
+        Doc operatorPatch = overlayPatch("Deployment", OPERATOR);
+        String ow = operatorPatch.toString();
+        assertFalse(deletes(operatorPatch), ow + " changes the Deployment, does not delete it");
+        assertEquals(operatorDeployment().namespace(), operatorPatch.namespace(), ow + ": namespace");
+        JsonNode oc = named(operatorPatch.node(), "/spec/template/spec/containers", "operator", ow);
+        assertEquals(Set.of("name", "env"), new HashSet<>(fieldNames(oc)), ow + ": the container entry");
+        Map<String, JsonNode> operatorEnv = env(oc, ow);
+        assertEquals(Set.of("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), operatorEnv.keySet(), ow + ": env");
+        assertText("false", operatorEnv.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"), "/value",
+                ow + " env PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED (a string: env values are strings)");
         assertTrue(env(webhookContainer(), "base").containsKey("PROBE_REWRITER_TLS_SOURCE"),
                 "the patch overrides an env entry of the base by name");
 
@@ -719,9 +825,8 @@ class ManifestsTest {
         Doc deployment = deployment();
         JsonNode pod = deployment.at("/spec/template/spec");
         Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", "pod template");
-        assertText(APP, pod, "/serviceAccountName", "Deployment");
-        assertBool(true, pod, "/automountServiceAccountToken",
-                "Deployment (the informers, the operator and the Lease authenticate with the token)");
+        assertText(WEBHOOK_ACCOUNT, pod, "/serviceAccountName", "Deployment");
+        assertBool(true, pod, "/automountServiceAccountToken", "Deployment (the informers authenticate with the token)");
         assertAbsent(pod, "/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution",
                 "Deployment (a required anti-affinity would leave a replica unscheduled on a one-node cluster)");
 
@@ -746,10 +851,65 @@ class ManifestsTest {
             assertEquals("ScheduleAnyway", spread.path("whenUnsatisfiable").asText(),
                     "topologySpreadConstraint must not block scheduling");
         }
-        String priority = pod.path("priorityClassName").asText("");
-        assertTrue(priority.isEmpty() || allResources.stream()
-                        .anyMatch(d -> d.kind().equals("PriorityClass") && d.name().equals(priority)),
-                "priorityClassName " + priority + " is not defined by the install");
+    }
+
+    /**
+     * Pod admission in opted-in namespaces goes through the webhook's pods: they run at the built-in
+     * system-cluster-critical priority, and a ResourceQuota lets that class be used in the namespace on clusters
+     * that limit it to kube-system otherwise. The operator has no such need (the webhook serves while it is away).
+     */
+    @Test
+    void theWebhookRunsAtClusterCriticalPriorityWhereTheQuotaAllowsIt() {
+        String priority = "system-cluster-critical";
+        assertText(priority, deployment().node(), "/spec/template/spec/priorityClassName", "the webhook Deployment");
+        assertAbsent(operatorDeployment().node(), "/spec/template/spec/priorityClassName", "the operator Deployment");
+        assertTrue(allResources.stream().noneMatch(d -> d.kind().equals("PriorityClass")),
+                "a built-in class: the install defines none");
+        Doc quota = one(baseResources, "ResourceQuota", "probe-rewriter-critical-pods");
+        String what = quota.toString();
+        JsonNode expression = quota.at("/spec/scopeSelector/matchExpressions/0");
+        assertText("PriorityClass", expression, "/scopeName", what);
+        assertText("In", expression, "/operator", what);
+        assertEquals(List.of(priority), texts(expression, "/values", what), what + ": that class only");
+        int pods = Integer.parseInt(quota.at("/spec/hard/pods").asText());
+        int replicas = deployment().at("/spec/replicas").asInt();
+        int surge = deployment().at("/spec/strategy/rollingUpdate/maxSurge").asInt();
+        assertTrue(pods >= replicas + surge, what + ": room for the replicas and a rollout's surge, not " + pods);
+    }
+
+    /** The operator: `operate`, one replica, no admission port, its own account; everything it writes is its own. */
+    @Test
+    void operatorDeploymentRunsOperateWithoutAnAdmissionPort() {
+        Doc deployment = operatorDeployment();
+        String what = deployment.toString();
+        assertText("apps/v1", deployment.node(), "/apiVersion", what);
+        assertInt(1, deployment.node(), "/spec/replicas", what);
+        assertEquals("operator", deployment.label("app.kubernetes.io/component"), what + ": component label");
+        assertEquals(OPERATOR_SELECTOR, stringMap(deployment.node(), "/spec/selector/matchLabels", what),
+                what + ": selector is name + component");
+        Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels", what);
+        assertTrue(podLabels.entrySet().containsAll(OPERATOR_SELECTOR.entrySet()), what + ": pods match the selector");
+        assertFalse(stringMap(service().node(), "/spec/selector", "Service").entrySet().stream()
+                        .allMatch(label -> label.getValue().equals(podLabels.get(label.getKey()))),
+                "the webhook's Service does not send to the operator's pods");
+        assertEquals(1, deployment.at("/spec/template/spec/containers").size(), what + ": one container");
+
+        JsonNode c = operatorContainer();
+        String cw = what + " container operator";
+        assertEquals(webhookContainer().path("image"), c.path("image"), cw + ": the webhook's image");
+        assertEquals(List.of("operate"), texts(c, "/args", cw), cw + ": args");
+        assertAbsent(c, "/command", cw + " (the image's entrypoint runs the jar)");
+        Map<String, JsonNode> ports = byName(c, "/ports", cw);
+        assertEquals(Set.of("management"), ports.keySet(), cw + ": the management port only, no https");
+        assertInt(9000, ports.get("management"), "/containerPort", cw + " port management");
+        Map<String, JsonNode> env = env(c, cw);
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE"), env.keySet(), cw + ": env names");
+        assertText("metadata.namespace", env.get("PROBE_REWRITER_NAMESPACE"), "/valueFrom/fieldRef/fieldPath",
+                cw + " env PROBE_REWRITER_NAMESPACE (its Secrets and Lease live in the pod's namespace)");
+        assertBool(true, deployment.at("/spec/template/spec"), "/automountServiceAccountToken", what);
+        assertTrue(baseResources.stream().noneMatch(d -> d.kind().equals("PodDisruptionBudget")
+                        && OPERATOR_SELECTOR.equals(stringMap(d.node(), "/spec/selector/matchLabels", d.toString()))),
+                "no PodDisruptionBudget for one replica: it would block every drain");
     }
 
     // ------------------------------------------------------------------------------------------------ Service, PDB
@@ -891,8 +1051,8 @@ class ManifestsTest {
 
     @Test
     void overlayPatchInjectsTheServingCaIntoTheWebhookConfiguration() {
-        assertEquals(6, overlayPatches.size(), "patch documents in the cert-manager overlay: CA injection,"
-                + " Deployment, four RBAC deletions");
+        assertEquals(9, overlayPatches.size(), "patch documents in the cert-manager overlay: CA injection,"
+                + " two Deployments, six RBAC deletions");
         Doc configuration = one(baseResources, "MutatingWebhookConfiguration", APP);
         Doc patch = overlayPatch(configuration.kind(), configuration.name());
         assertFalse(deletes(patch), patch + " annotates the webhook configuration, does not delete it");

@@ -20,5 +20,15 @@ class MainTest {
     void servingIsTheDefault() {
         assertFalse(Main.offline());
         assertFalse(Main.offline("serve"));
+        assertFalse(Main.operator());
+        assertFalse(Main.operator("serve"));
+    }
+
+    @Test
+    void operateRunsTheOperatorWithoutTheAdmissionPort() {
+        assertTrue(Main.operator("operate"));
+        assertFalse(Main.offline("operate"));
+        assertTrue(Main.offline("operate", "--help"), "help only prints");
+        assertFalse(Main.operator("rewrite", "operate"), "only as the command");
     }
 }

@@ -64,7 +64,6 @@ class GracefulStopIT {
         env.put("PROBE_REWRITER_TLS_CERT_FILE", tls.get("probe-rewriter.tls.cert-file"));
         env.put("PROBE_REWRITER_TLS_KEY_FILE", tls.get("probe-rewriter.tls.key-file"));
         env.put("PROBE_REWRITER_NAMESPACES_WATCH", "false");
-        env.put("PROBE_REWRITER_OPERATOR_ENABLED", "false");
         env.put("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", DELAY.toSeconds() + "s");
         builder.redirectErrorStream(true);
         process = builder.start();
