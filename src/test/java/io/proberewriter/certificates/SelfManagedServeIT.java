@@ -248,6 +248,8 @@ class SelfManagedServeIT {
         for (Replica operator : List.of(operatorA, operatorB)) {
             assertFalse(listening(operator.httpsPort), operator.name + ": `operate` opens no admission port");
             assertEquals(200, managementStatus(operator.managementPort, "/q/health/live"), operator.tail());
+            // Ready without a serving certificate of its own: it has no HTTPS port to serve one on.
+            await(operator.name + " is ready", () -> managementStatus(operator.managementPort, "/q/health/ready") == 200);
         }
 
         // Both webhook replicas serve the same certificate, trusted through the caBundle, and follow its renewal.
