@@ -146,7 +146,7 @@ public final class ProbeRewriter {
         }
 
         if (cutOff > 0) {
-            return leftUnchangedOverTheLimit(decisions, rules, warnings, cutOff);
+            return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, cutOff);
         }
         TreeMap<String, String> annotationUpdates = new TreeMap<>();
         if (!excludedPorts.isEmpty() || !replacements.isEmpty()) {
@@ -163,7 +163,7 @@ public final class ProbeRewriter {
         }
         if (!annotationUpdates.isEmpty()
                 && AnnotationsSize.after(annotations, annotationUpdates) > AnnotationsSize.LIMIT_BYTES) {
-            return leftUnchangedOverTheLimit(decisions, rules, warnings, 0);
+            return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, 0);
         }
         warnings.addAll(execCommandsNeeded);
         return new RewriteResult(decisions, warnings, replacements, annotationUpdates);
@@ -174,14 +174,21 @@ public final class ProbeRewriter {
      * is worse than probes left broken. All or nothing, as for an invalid setting: every probe stays as it was, and
      * the person who applied the pod hears why and what to do.
      */
-    private static RewriteResult leftUnchangedOverTheLimit(List<ProbeDecision> decisions, List<String> rules,
+    private static RewriteResult leftUnchangedOverTheLimit(Map<String, String> annotations,
+                                                           List<ProbeDecision> decisions, List<String> rules,
                                                            List<String> warnings, int cutOff) {
         long toRewrite = cutOff + decisions.stream().filter(d -> d.action().rewritten()).count();
+        String probes = String.format(Locale.ROOT, "%,d %s", toRewrite, toRewrite == 1 ? "probe" : "probes");
+        long already = AnnotationsSize.after(annotations, Map.of());
         List<String> kept = new ArrayList<>(warnings);
-        kept.add(0, String.format(Locale.ROOT, "%,d %s left unchanged: %s (%s records each probe rewritten; rewrite"
-                        + " fewer per pod, e.g. with %s.<container>: off, or split the pod)", toRewrite,
-                toRewrite == 1 ? "probe to rewrite" : "probes to rewrite", AnnotationsSize.OVER_THE_LIMIT,
-                Annotations.ORIGINAL_PROBES, Annotations.MODE));
+        kept.add(0, already > AnnotationsSize.LIMIT_BYTES
+                // Not ours to fix: the API server refuses the pod whatever we do.
+                ? String.format(Locale.ROOT, "the pod's annotations already take %,d bytes, past the API server's"
+                        + " limit of %,d bytes (256 KiB, all annotations together): the pod will be refused; its %s"
+                        + " to rewrite left unchanged", already, AnnotationsSize.LIMIT_BYTES, probes)
+                : String.format(Locale.ROOT, "%s to rewrite left unchanged: %s (%s records each probe rewritten;"
+                        + " rewrite fewer per pod, e.g. with %s.<container>: off, or split the pod)", probes,
+                AnnotationsSize.OVER_THE_LIMIT, Annotations.ORIGINAL_PROBES, Annotations.MODE));
         List<ProbeDecision> unchanged = new ArrayList<>(decisions.size());
         for (int i = 0; i < decisions.size(); i++) {
             ProbeDecision d = decisions.get(i);

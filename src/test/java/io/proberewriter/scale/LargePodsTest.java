@@ -97,6 +97,18 @@ class LargePodsTest {
                 () -> "no exec probe was added: " + first(result.warnings()));
     }
 
+    @Test
+    void aPodWhoseAnnotationsAreAlreadyPastTheLimitIsSaidToBeRefusedWhateverWeDo() {
+        ObjectNode json = ScalePods.withAnnotationsNamingNoContainer(10_000, 10);
+        RewriteResult result = engine(new AssumeAllMtlsOracle()).rewrite(ScalePods.toPod(json), NAMESPACE);
+
+        assertFalse(result.changed());
+        assertEquals(String.format(java.util.Locale.ROOT, "the pod's annotations already take %,d bytes, past the API"
+                        + " server's limit of 262,144 bytes (256 KiB, all annotations together): the pod will be refused;"
+                        + " its 10 probes to rewrite left unchanged", ScalePods.annotationBytes(json)),
+                result.warnings().get(0));
+    }
+
     /**
      * The most containers whose rewrite still fits is found by bisection, for annotations already on the pod of
      * several sizes (multi-byte characters included): that many are rewritten within the limit, one more is not.
