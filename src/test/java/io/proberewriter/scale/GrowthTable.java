@@ -2,6 +2,7 @@ package io.proberewriter.scale;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -13,9 +14,11 @@ import java.util.function.LongSupplier;
  */
 public final class GrowthTable {
 
-    /** JIT warm-up before each measurement, and the least time measured. */
+    /** JIT warm-up before each measurement. */
     private static final long WARM_UP_NANOS = 1_000_000_000L;
-    private static final long MEASURE_NANOS = 1_000_000_000L;
+    /** Each batch runs the work at least once and for at least this long; the median batch is reported. */
+    private static final long BATCH_NANOS = 200_000_000L;
+    private static final int BATCHES = 5;
 
     private final String title;
     private final List<Row> rows = new ArrayList<>();
@@ -28,6 +31,9 @@ public final class GrowthTable {
     }
 
     /**
+     * Time per run is the median of {@value #BATCHES} batches, which other work on a shared machine disturbs less than
+     * a mean; allocation per run is over all batches (it does not depend on the machine's load).
+     *
      * @param work one run; returns the size in bytes of what it produced (a patch, a response), which is printed
      */
     public Row measure(String label, int size, LongSupplier work) {
@@ -38,16 +44,22 @@ public final class GrowthTable {
             work.getAsLong();
         }
         long allocatedBefore = threads.getThreadAllocatedBytes(thread);
-        long start = System.nanoTime();
+        double[] perRun = new double[BATCHES];
         int runs = 0;
         long output = 0;
-        do {
-            output = work.getAsLong();
-            runs++;
-        } while (System.nanoTime() - start < MEASURE_NANOS);
-        long elapsed = System.nanoTime() - start;
+        for (int batch = 0; batch < BATCHES; batch++) {
+            long start = System.nanoTime();
+            int batchRuns = 0;
+            do {
+                output = work.getAsLong();
+                batchRuns++;
+            } while (System.nanoTime() - start < BATCH_NANOS);
+            perRun[batch] = (double) (System.nanoTime() - start) / batchRuns;
+            runs += batchRuns;
+        }
         long allocated = threads.getThreadAllocatedBytes(thread) - allocatedBefore;
-        Row row = new Row(label, size, (double) elapsed / runs, (double) allocated / runs, output);
+        Arrays.sort(perRun);
+        Row row = new Row(label, size, perRun[BATCHES / 2], (double) allocated / runs, output);
         rows.add(row);
         return row;
     }
