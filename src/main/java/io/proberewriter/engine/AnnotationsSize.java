@@ -36,7 +36,8 @@ final class AnnotationsSize {
 
     /**
      * At least what the annotations will count once something is rewritten: everything there now but the record and
-     * the status (both rewritten whole, from what the pod holds and what is added), plus the smallest record and status.
+     * the status (both written whole again, from what the pod holds and what is added), plus the smallest record and
+     * status.
      */
     static long before(Map<String, String> existing) {
         long total = utf8Length(Annotations.ORIGINAL_PROBES) + "{}".length() + utf8Length(Annotations.STATUS)

@@ -16,7 +16,10 @@ public final class Excerpt {
     private Excerpt() {
     }
 
-    /** The value itself when at most {@value #MAX_CHARS} characters long, else its start, "…" and its length; null stays null. */
+    /**
+     * The value itself when at most {@value #MAX_CHARS} characters long, else its start, "…" and its length; null
+     * stays null.
+     */
     public static String of(String value) {
         if (value == null || value.length() <= MAX_CHARS) {
             return value;

@@ -119,7 +119,8 @@ public final class IstioMtlsOracle implements MtlsOracle {
                 return Optional.of(new IstioRewrite(podChoice.get(), words(podChoice.get(), what)
                         + " (" + REWRITE_APP_PROBERS + ": \"" + value + "\")"));
             }
-            MeshPolicies.ProbeRewriteDefault meshDefault = mesh.probeRewrite(IstioSidecar.revision(pod, namespaceLabels));
+            MeshPolicies.ProbeRewriteDefault meshDefault =
+                    mesh.probeRewrite(IstioSidecar.revision(pod, namespaceLabels));
             String podSays = value == null ? ""
                     : "; " + REWRITE_APP_PROBERS + ": \"" + Excerpt.of(value) + "\" is not a boolean";
             return Optional.of(new IstioRewrite(meshDefault.rewrites(), words(meshDefault.rewrites(), what)

@@ -86,13 +86,13 @@ public class AdmissionController {
         } catch (BadAdmissionRequest e) {
             metrics.rejected(e.reason());
             return AdmissionAnswer.badRequest(e.getMessage());
-        } catch (Throwable e) { // NOSONAR: whatever failed, the API server gets an answer, never a 5xx
+        } catch (Throwable e) { // whatever failed, the API server gets an answer, never a 5xx
             return unreadable(body, e, start);
         }
         Decision decision;
         try {
             decision = decide(envelope, true);
-        } catch (Throwable e) { // NOSONAR: OutOfMemoryError included, which unwinds the admission that caused it
+        } catch (Throwable e) { // OutOfMemoryError included: it unwinds the admission that caused it
             decision = failed(envelope, e);
         }
         byte[] answer = answer(envelope, decision);
@@ -106,7 +106,7 @@ public class AdmissionController {
                 "internal error, the pod was admitted unchanged: " + e));
         try {
             LOG.errorf(e, "Admission of %s failed; the pod is allowed unchanged", envelope.describe());
-        } catch (Throwable logging) { // NOSONAR: the answer matters more than the log line
+        } catch (Throwable logging) { // the answer matters more than the log line
             // Nothing more to do: the warning and the metric still say it.
         }
         return decision;
@@ -119,12 +119,13 @@ public class AdmissionController {
     private byte[] answer(Envelope envelope, Decision decision) {
         try {
             return serialize(response(envelope.uid(), decision));
-        } catch (Throwable e) { // NOSONAR: still an answer, never a 5xx
+        } catch (Throwable e) { // still an answer, never a 5xx
             try {
-                LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged", envelope.describe());
+                LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged",
+                        envelope.describe());
                 return serialize(response(envelope.uid(), Decision.allow(Outcome.ERROR,
                         AdmissionWarnings.of("internal error, the pod was admitted unchanged"))));
-            } catch (Throwable again) { // NOSONAR
+            } catch (Throwable again) { // the model itself fails: written by hand
                 return allowedUnchanged(envelope.uid());
             }
         }
@@ -137,7 +138,7 @@ public class AdmissionController {
     private AdmissionAnswer unreadable(byte[] body, Throwable e, long start) {
         try {
             LOG.errorf(e, "AdmissionReview of %d bytes could not be read", body.length);
-        } catch (Throwable logging) { // NOSONAR: the answer matters more than the log line
+        } catch (Throwable logging) { // the answer matters more than the log line
             // The metric still counts it.
         }
         Optional<String> uid = Envelope.uidOf(body);

@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -52,15 +53,15 @@ public class AdmissionMetrics {
 
     /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
     void probesRewritten(RewriteResult result) {
-        Map<Action, Map<ProbeKind, Integer>> counts = new EnumMap<>(Action.class);
+        Map<String, Map<ProbeKind, Integer>> counts = new TreeMap<>();
         for (ProbeDecision decision : result.decisions()) {
             if (decision.action() != Action.UNCHANGED) {
-                Action mode = decision.action() == Action.REWRITTEN_EXEC ? Action.REWRITTEN_EXEC : Action.REWRITTEN_PORT;
-                counts.computeIfAbsent(mode, m -> new EnumMap<>(ProbeKind.class)).merge(decision.kind(), 1, Integer::sum);
+                String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
+                counts.computeIfAbsent(mode, m -> new EnumMap<>(ProbeKind.class))
+                        .merge(decision.kind(), 1, Integer::sum);
             }
         }
-        counts.forEach((action, byKind) -> byKind.forEach((kind, count) -> {
-            String mode = action == Action.REWRITTEN_EXEC ? "exec" : "port";
+        counts.forEach((mode, byKind) -> byKind.forEach((kind, count) -> {
             String probe = kind.word();
             rewritten.computeIfAbsent(mode + "/" + probe, key -> Counter.builder("probe_rewriter_probes_rewritten")
                     .description("Probes rewritten, by mode and kind")

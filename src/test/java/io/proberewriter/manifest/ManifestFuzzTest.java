@@ -3,6 +3,7 @@ package io.proberewriter.manifest;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
@@ -41,6 +42,12 @@ class ManifestFuzzTest {
         });
     }
 
+    // Words manifests are made of, so that mutations make meaningful documents rather than noise.
+    @DictionaryEntries({"---", "apiVersion: ", "kind: ", "List", "items:", "Deployment", "CronJob", "jobTemplate",
+            "template:", "spec:", "metadata:", "annotations:", "containers:", "initContainers:", "livenessProbe:",
+            "httpGet:", "port: ", "PeerAuthentication", "security.istio.io/v1", "mtls:", "STRICT", "Namespace",
+            "probe-rewriter.io/mode", "probe-rewriter.io/health-port", "- name: ", "null", "{}", "[]", "&a", "*a",
+            "!!binary", "<<: "})
     @MethodSource("goldenInputs")
     @FuzzTest(maxDuration = "10m")
     void readAndRewrite(byte[] input) {

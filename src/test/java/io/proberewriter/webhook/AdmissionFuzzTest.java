@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -97,6 +98,17 @@ class AdmissionFuzzTest {
         return reviews.stream();
     }
 
+    // Words the pod's JSON is made of, so that mutations make meaningful pods rather than noise.
+    @DictionaryEntries({"\"livenessProbe\"", "\"readinessProbe\"", "\"startupProbe\"", "\"httpGet\"",
+            "\"tcpSocket\"", "\"grpc\"", "\"exec\"", "\"port\"", "\"path\"", "\"scheme\"", "\"HTTPS\"",
+            "\"httpHeaders\"", "\"host\"", "\"initContainers\"", "\"restartPolicy\"", "\"Always\"",
+            "\"containerPort\"", "\"annotations\"", "\"labels\"", "\"probe-rewriter.io/mode\"",
+            "\"probe-rewriter.io/health-port\"", "\"probe-rewriter.io/exec-command\"",
+            "\"probe-rewriter.io/probes\"", "\"probe-rewriter.io/original-probes\"", "\"port\"", "\"off\"",
+            "\"wget\"", "\"traffic.sidecar.istio.io/excludeInboundPorts\"",
+            "\"traffic.sidecar.istio.io/includeInboundPorts\"", "\"sidecar.istio.io/inject\"",
+            "\"sidecar.istio.io/rewriteAppHTTPProbers\"", "\"istio-proxy\"", "\"hostNetwork\"", "\"operation\"",
+            "\"CREATE\"", "\"dryRun\"", "\"uid\"", "null", "true", "65536", "-1"})
     @MethodSource("goldenReviews")
     @FuzzTest(maxDuration = "10m")
     void admissionReview(byte[] body) throws Exception {
