@@ -1,8 +1,10 @@
 package io.proberewriter.cluster;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.engine.NamespaceContext;
 import io.proberewriter.engine.ProbeTarget;
 import io.proberewriter.mtls.IstioMtlsOracle;
 import io.proberewriter.mtls.MeshPolicies;
@@ -40,6 +42,12 @@ final class ClusterMtlsOracle implements MtlsOracle {
     @Override
     public MtlsVerdict check(ProbeTarget target) {
         return snapshot().oracle().check(target);
+    }
+
+    /** One snapshot for all the probes of a pod, and the pod worked out once (see {@link IstioMtlsOracle#forPod}). */
+    @Override
+    public MtlsOracle forPod(Pod pod, NamespaceContext namespace) {
+        return snapshot().oracle().forPod(pod, namespace);
     }
 
     /**

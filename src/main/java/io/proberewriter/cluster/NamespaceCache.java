@@ -27,7 +27,7 @@ public class NamespaceCache {
     private final Instance<KubernetesClient> client;
     private volatile SharedIndexInformer<Namespace> informer;
 
-    NamespaceCache(ProbeRewriterConfig config, Instance<KubernetesClient> client) {
+    public NamespaceCache(ProbeRewriterConfig config, Instance<KubernetesClient> client) {
         this.config = config;
         this.client = client;
     }

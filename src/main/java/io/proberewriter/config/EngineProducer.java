@@ -1,10 +1,14 @@
 package io.proberewriter.config;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
+import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.engine.NamespaceContext;
 import io.proberewriter.engine.PortList;
 import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.engine.ProbeTarget;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -26,13 +30,23 @@ final class EngineProducer {
     }
 
     /**
-     * The resolver chosen at startup (probe-rewriter.mtls.resolver). Asked per probe rather than captured, since
+     * The resolver chosen at startup (probe-rewriter.mtls.resolver). Asked per pod rather than captured, since
      * the choice is made in the background after the engine may already exist.
      */
     @Produces
     @Singleton
     MtlsOracle mtlsOracle(WebhookMtlsResolver resolver) {
-        return target -> resolver.oracle().check(target);
+        return new MtlsOracle() {
+            @Override
+            public MtlsVerdict check(ProbeTarget target) {
+                return resolver.oracle().check(target);
+            }
+
+            @Override
+            public MtlsOracle forPod(Pod pod, NamespaceContext namespace) {
+                return resolver.oracle().forPod(pod, namespace);
+            }
+        };
     }
 
     @Produces

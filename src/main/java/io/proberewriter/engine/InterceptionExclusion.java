@@ -1,5 +1,9 @@
 package io.proberewriter.engine;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * Merges a port into a mesh's inbound-interception exclusion annotation
  * ({@code traffic.sidecar.istio.io/excludeInboundPorts: "8002,9090"}). What is there is never dropped or
@@ -11,15 +15,29 @@ public final class InterceptionExclusion {
     private InterceptionExclusion() {
     }
 
-    static String merge(String existing, int port) {
-        if (existing == null || existing.isBlank()) {
-            return Integer.toString(port);
-        }
-        if (covers(existing, port)) {
+    /**
+     * Merges every port of {@code ports} into {@code existing}, as if one at a time. The list is read once, whatever
+     * the number of ports: a pod may have thousands of health ports, and the annotation may be long.
+     *
+     * @return the merged list; {@code existing} itself when there is nothing to add (null stays null)
+     */
+    static String merge(String existing, Collection<Integer> ports) {
+        if (ports.isEmpty()) {
             return existing;
         }
-        String trimmed = existing.strip();
-        return trimmed.endsWith(",") ? trimmed + port : trimmed + "," + port;
+        boolean blank = existing == null || existing.isBlank();
+        Coverage covered = blank ? Coverage.NONE : Coverage.of(existing);
+        StringBuilder merged = blank ? new StringBuilder() : new StringBuilder(existing.strip());
+        for (int port : ports) {
+            if (covered.covers(port)) {
+                continue;
+            }
+            if (merged.length() > 0 && merged.charAt(merged.length() - 1) != ',') {
+                merged.append(',');
+            }
+            merged.append(port);
+        }
+        return blank || merged.length() != existing.strip().length() ? merged.toString() : existing;
     }
 
     /**
@@ -37,25 +55,52 @@ public final class InterceptionExclusion {
         return kept.isEmpty() ? null : kept;
     }
 
-    static boolean covers(String existing, int port) {
-        for (String entry : existing.split(",")) {
-            String e = entry.trim();
-            if (e.equals("*") || e.equals(Integer.toString(port))) {
-                return true;
-            }
-            int dash = e.indexOf('-');
-            if (dash > 0) {
-                try {
-                    int low = Integer.parseInt(e.substring(0, dash).trim());
-                    int high = Integer.parseInt(e.substring(dash + 1).trim());
-                    if (port >= low && port <= high) {
-                        return true;
+    /**
+     * The ports an exclusion list already covers: an entry that is exactly the port, a {@code low-high} range, or
+     * {@code *}. Anything else is not ours to judge (the mesh validates its own annotation) and covers nothing.
+     */
+    private record Coverage(boolean all, Set<String> exact, int[] rangeDepth) {
+
+        static final Coverage NONE = new Coverage(false, Set.of(), null);
+        private static final int MAX_PORT = 65535;
+
+        static Coverage of(String list) {
+            boolean all = false;
+            Set<String> exact = new HashSet<>();
+            // Ranges are counted into a difference array, so that many ranges cost no more than a few.
+            int[] depth = null;
+            for (String entry : list.split(",")) {
+                String e = entry.trim();
+                if (e.equals("*")) {
+                    all = true;
+                }
+                exact.add(e);
+                int dash = e.indexOf('-');
+                if (dash > 0) {
+                    try {
+                        int low = Math.max(1, Integer.parseInt(e.substring(0, dash).trim()));
+                        int high = Math.min(MAX_PORT, Integer.parseInt(e.substring(dash + 1).trim()));
+                        if (low <= high) {
+                            depth = depth == null ? new int[MAX_PORT + 2] : depth;
+                            depth[low]++;
+                            depth[high + 1]--;
+                        }
+                    } catch (NumberFormatException notARange) {
+                        // Not a range: it can only match as an exact entry.
                     }
-                } catch (NumberFormatException notARange) {
-                    // Not ours to judge: the mesh validates its own annotation.
                 }
             }
+            if (depth != null) {
+                for (int port = 1; port <= MAX_PORT + 1; port++) {
+                    depth[port] += depth[port - 1];
+                }
+            }
+            return new Coverage(all, exact, depth);
         }
-        return false;
+
+        boolean covers(int port) {
+            return all || exact.contains(Integer.toString(port))
+                    || (rangeDepth != null && port >= 1 && port <= MAX_PORT && rangeDepth[port] > 0);
+        }
     }
 }

@@ -78,9 +78,16 @@ final class OriginalProbes {
         return Collections.unmodifiableSortedMap(entries);
     }
 
-    OriginalProbes with(String key, Probe original) {
+    /**
+     * These entries plus {@code recorded} (a key already here is replaced), in one copy: the engine records every
+     * probe of a pod and adds them at the end, so that a pod of 40,000 probes costs one copy and not one per probe.
+     */
+    OriginalProbes withAll(Map<String, Probe> recorded) {
+        if (recorded.isEmpty()) {
+            return this;
+        }
         SortedMap<String, JsonNode> copy = new TreeMap<>(entries);
-        copy.put(key, JSON.valueToTree(original));
+        recorded.forEach((key, original) -> copy.put(key, JSON.valueToTree(original)));
         return new OriginalProbes(copy);
     }
 

@@ -14,6 +14,16 @@ sealed interface Outcome {
     }
 
     /**
+     * Mode exec or port applies to a probe that mTLS breaks; the conversion itself is the caller's to do, once it
+     * knows that the rewrite can still be accepted (see {@link ProbeRewriter}).
+     *
+     * @param mtlsRule the rule that found the probe broken, for its reason
+     * @param port     the port the probe targets, resolved
+     */
+    record ToConvert(String mtlsRule, int port, ContainerSettings settings) implements Outcome {
+    }
+
+    /**
      * @param probe        the probe as it is to be: the original itself when it is kept on its health port
      * @param excludedPort the health port to exclude from interception (port mode only)
      */

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,7 +66,8 @@ public final class ProbeRewriter {
                 ? Map.of() : pod.getMetadata().getAnnotations();
         List<String> warnings = new ArrayList<>();
         List<ProbedContainer> containers = probedContainers(spec, warnings);
-        List<String> names = containers.stream().map(c -> c.ref().name()).distinct().toList();
+        Set<String> names = new LinkedHashSet<>();
+        containers.forEach(c -> names.add(c.ref().name()));
 
         PodSettings settings = settingsResolver.resolve(annotations, namespace, names);
         warnings.addAll(0, settings.warnings());
@@ -85,12 +87,21 @@ public final class ProbeRewriter {
         Optional<ProbeExemption> exemption = ProbeExemption.of(pod, namespace.name(), namespace.labels());
         PortModeGuard portMode = new PortModeGuard(HealthPortPolicy.of(namespace, global),
                 appPorts(containers, settings, originals));
+        // What the oracle needs to know of the pod as a whole is worked out once here, not once per probe.
+        MtlsOracle podOracle = oracle.forPod(pod, namespace);
 
         List<ProbeDecision> decisions = new ArrayList<>();
+        // The mTLS rule of each probe to rewrite (null for the others), for its reason if the rewrite is called off.
+        List<String> rules = new ArrayList<>();
+        int cutOff = 0;
+        // Grows with each probe rewritten; once past the limit, the rewrite cannot be accepted, and the remaining
+        // probes are decided but not converted: a pod of 50,000 probes costs conversions for a few thousand only.
+        long annotationsAtLeast = AnnotationsSize.before(annotations);
         List<ProbeReplacement> replacements = new ArrayList<>();
         Set<Integer> excludedPorts = new LinkedHashSet<>();
         Set<String> execCommandsNeeded = new LinkedHashSet<>();
-        OriginalProbes updatedOriginals = originals;
+        // Collected here and added to the record once: copying the record per probe made big pods quadratic.
+        Map<String, Probe> recorded = new LinkedHashMap<>();
 
         for (ProbedContainer probed : containers) {
             for (ProbeKind kind : ProbeKind.values()) {
@@ -99,22 +110,37 @@ public final class ProbeRewriter {
                     continue;
                 }
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
-                Context ctx = new Context(pod, namespace, probed, kind, probe, settings, podBlocked, istioRewrites,
-                        exemption, portMode, originals.contains(key));
+                Context ctx = new Context(pod, namespace, podOracle, probed, kind, probe, settings, podBlocked,
+                        istioRewrites, exemption, portMode, originals.contains(key));
                 Outcome outcome = decide(ctx);
+                String rule = null;
+                if (outcome instanceof Outcome.ToConvert c) {
+                    rule = c.mtlsRule();
+                    if (annotationsAtLeast > AnnotationsSize.LIMIT_BYTES) {
+                        cutOff++;
+                        outcome = new Outcome.Unchanged(true, rule + "; left unchanged: "
+                                + AnnotationsSize.OVER_THE_LIMIT);
+                    } else {
+                        outcome = convert(ctx, c);
+                    }
+                }
                 if (outcome instanceof Outcome.Rewritten r) {
+                    rules.add(rule);
                     decisions.add(new ProbeDecision(probed.ref(), kind, r.action(), true, r.reason(), r.excludedPort()));
                     if (r.action() != Action.KEPT_ON_HEALTH_PORT) {
                         replacements.add(new ProbeReplacement(probed.ref(), kind, r.probe()));
                     }
                     // A kept probe is recorded too: the next pass then knows it is done, and the status names it.
-                    updatedOriginals = updatedOriginals.with(key, probe);
+                    if (recorded.put(key, probe) == null) {
+                        annotationsAtLeast += AnnotationsSize.recordedAtLeast(key);
+                    }
                     r.excludedPort().ifPresent(excludedPorts::add);
                     if (r.action() == Action.REWRITTEN_EXEC) {
                         execCommandsNeeded.add("container " + probed.ref().name() + ": the exec probe runs "
                                 + r.probe().getExec().getCommand().get(0) + ", which must exist in its image");
                     }
                 } else if (outcome instanceof Outcome.Unchanged u) {
+                    rules.add(null);
                     decisions.add(new ProbeDecision(probed.ref(), kind, Action.UNCHANGED, u.brokenByMtls(), u.reason()));
                     if (u.warning() != null) {
                         warnings.add(key + " probe stays broken by mTLS: " + u.warning());
@@ -122,32 +148,68 @@ public final class ProbeRewriter {
                 }
             }
         }
-        warnings.addAll(execCommandsNeeded);
 
+        if (cutOff > 0) {
+            return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, cutOff);
+        }
         TreeMap<String, String> annotationUpdates = new TreeMap<>();
         if (!excludedPorts.isEmpty() || !replacements.isEmpty()) {
+            OriginalProbes updatedOriginals = originals.withAll(recorded);
             annotationUpdates.put(Annotations.ORIGINAL_PROBES, updatedOriginals.toAnnotation());
             annotationUpdates.put(Annotations.STATUS, status(updatedOriginals, containers, replacements));
             for (String exclusionKey : global.exclusionAnnotations()) {
-                String value = annotations.get(exclusionKey);
-                for (int port : excludedPorts) {
-                    value = InterceptionExclusion.merge(value, port);
-                }
+                String value = InterceptionExclusion.merge(annotations.get(exclusionKey), excludedPorts);
                 if (value != null) {
                     annotationUpdates.put(exclusionKey, value);
                 }
             }
             annotationUpdates.entrySet().removeIf(e -> e.getValue().equals(annotations.get(e.getKey())));
         }
+        if (!annotationUpdates.isEmpty()
+                && AnnotationsSize.after(annotations, annotationUpdates) > AnnotationsSize.LIMIT_BYTES) {
+            return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, 0);
+        }
+        warnings.addAll(execCommandsNeeded);
         return new RewriteResult(decisions, warnings, replacements, annotationUpdates);
+    }
+
+    /**
+     * The rewrite would take the pod's annotations past what the API server accepts: the pod would be refused, which
+     * is worse than probes left broken. All or nothing, as for an invalid setting: every probe stays as it was, and
+     * the person who applied the pod hears why and what to do.
+     */
+    private static RewriteResult leftUnchangedOverTheLimit(Map<String, String> annotations,
+                                                           List<ProbeDecision> decisions, List<String> rules,
+                                                           List<String> warnings, int cutOff) {
+        long toRewrite = cutOff + decisions.stream().filter(d -> d.action().rewritten()).count();
+        String probes = String.format(Locale.ROOT, "%,d %s", toRewrite, toRewrite == 1 ? "probe" : "probes");
+        long already = AnnotationsSize.after(annotations, Map.of());
+        List<String> kept = new ArrayList<>(warnings);
+        kept.add(0, already > AnnotationsSize.LIMIT_BYTES
+                // Not ours to fix: the API server refuses the pod whatever we do.
+                ? String.format(Locale.ROOT, "the pod's annotations already take %,d bytes, past the API server's"
+                        + " limit of %,d bytes (256 KiB, all annotations together): the pod will be refused; its %s"
+                        + " to rewrite left unchanged", already, AnnotationsSize.LIMIT_BYTES, probes)
+                : String.format(Locale.ROOT, "%s to rewrite left unchanged: %s (%s records each probe rewritten;"
+                        + " rewrite fewer per pod, e.g. with %s.<container>: off, or split the pod)", probes,
+                AnnotationsSize.OVER_THE_LIMIT, Annotations.ORIGINAL_PROBES, Annotations.MODE));
+        List<ProbeDecision> unchanged = new ArrayList<>(decisions.size());
+        for (int i = 0; i < decisions.size(); i++) {
+            ProbeDecision d = decisions.get(i);
+            unchanged.add(d.action().rewritten() ? new ProbeDecision(d.container(), d.kind(), Action.UNCHANGED, true,
+                    rules.get(i) + "; left unchanged: " + AnnotationsSize.OVER_THE_LIMIT) : d);
+        }
+        return new RewriteResult(unchanged, kept, List.of(), new TreeMap<>());
     }
 
     private record ProbedContainer(ContainerRef ref, Container container, boolean probedByKubelet) {
     }
 
-    private record Context(Pod pod, NamespaceContext namespace, ProbedContainer probed, ProbeKind kind, Probe probe,
-                           PodSettings settings, Optional<String> podBlocked, boolean istioRewrites,
-                           Optional<ProbeExemption> exemption, PortModeGuard portMode, boolean alreadyRewritten) {
+    /** @param oracle the mTLS oracle for this pod ({@link MtlsOracle#forPod}) */
+    private record Context(Pod pod, NamespaceContext namespace, MtlsOracle oracle, ProbedContainer probed,
+                           ProbeKind kind, Probe probe, PodSettings settings, Optional<String> podBlocked,
+                           boolean istioRewrites, Optional<ProbeExemption> exemption, PortModeGuard portMode,
+                           boolean alreadyRewritten) {
     }
 
     /** What port mode checks a health port against, the same for every probe of the pod. */
@@ -184,7 +246,7 @@ public final class ProbeRewriter {
             if (grpcPort == null) {
                 return new Outcome.Unchanged(false, "grpc probe without a port: left as is");
             }
-            MtlsVerdict verdict = oracle.check(target(ctx, grpcPort));
+            MtlsVerdict verdict = ctx.oracle().check(target(ctx, grpcPort));
             return new Outcome.Unchanged(verdict.rejectsPlaintext(), "grpc probe: not rewritten by this version; "
                     + verdict.rule());
         }
@@ -210,7 +272,7 @@ public final class ProbeRewriter {
             // Nothing to rewrite to, and the probe fails as it stands: it is reported with the broken ones.
             return new Outcome.Unchanged(true, port.problem());
         }
-        MtlsVerdict verdict = oracle.check(target(ctx, port.port()));
+        MtlsVerdict verdict = ctx.oracle().check(target(ctx, port.port()));
         if (!verdict.rejectsPlaintext()) {
             return new Outcome.Unchanged(false, verdict.rule() + ": the kubelet's plaintext request gets through");
         }
@@ -227,12 +289,18 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(true, rule + "; left unchanged: " + ctx.kind().word()
                     + " probes are not selected (" + settings.probeKinds().source() + ")");
         }
-        return switch (settings.mode().value()) {
-            case OFF -> new Outcome.Unchanged(true, rule + "; left unchanged: mode off ("
-                    + settings.mode().source() + ")");
-            case EXEC -> ExecConversion.convert(probe, port.port(), settings, rule, global.userAgent());
-            case PORT -> PortConversion.convert(probe, ctx.probed().container(), port.port(), settings, rule,
-                    ctx.portMode().policy(), ctx.portMode().appPorts());
+        if (settings.mode().value() == Mode.OFF) {
+            return new Outcome.Unchanged(true, rule + "; left unchanged: mode off (" + settings.mode().source() + ")");
+        }
+        return new Outcome.ToConvert(rule, port.port(), settings);
+    }
+
+    private Outcome convert(Context ctx, Outcome.ToConvert c) {
+        return switch (c.settings().mode().value()) {
+            case EXEC -> ExecConversion.convert(ctx.probe(), c.port(), c.settings(), c.mtlsRule(), global.userAgent());
+            case PORT -> PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
+                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().appPorts());
+            case OFF -> throw new IllegalStateException("mode off has nothing to convert");
         };
     }
 

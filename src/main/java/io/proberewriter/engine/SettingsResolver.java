@@ -1,10 +1,11 @@
 package io.proberewriter.engine;
 
+import io.proberewriter.messages.Excerpt;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,11 @@ final class SettingsResolver {
     private static final Pattern PORT_NAME = Pattern.compile("^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
     private static final String HEALTH_PORT_ACCEPTED = "a port number 1-65535 or a port name of the container";
     private static final String PROBES_ACCEPTED = "a comma-separated list of liveness, readiness, startup";
+    // Built once: they are passed for every container, whether or not it has an annotation to check.
+    private static final String MODE_ACCEPTED = Mode.accepted();
+    private static final String EXEC_COMMAND_ACCEPTED = ExecCommandStyle.accepted();
+    /** Container names listed in a warning about a key that names none of them. */
+    static final int NAMES_LISTED = 5;
 
     private final GlobalSettings global;
 
@@ -30,8 +36,9 @@ final class SettingsResolver {
         this.global = global;
     }
 
+    /** @param containerNames the pod's container names, in pod order, each once */
     PodSettings resolve(Map<String, String> podAnnotations, NamespaceContext namespace,
-                        Collection<String> containerNames) {
+                        Set<String> containerNames) {
         List<String> warnings = new ArrayList<>();
         List<String> podProblems = new ArrayList<>();
         Map<String, String> containerProblems = new TreeMap<>();
@@ -43,15 +50,15 @@ final class SettingsResolver {
         Setting<ExecCommandStyle> style = new Setting<>(global.execCommand(), "global default");
         Setting<Set<ProbeKind>> kinds = new Setting<>(global.probeKinds(), "global default");
 
-        mode = layer(mode, ns, Annotations.MODE, "namespace annotation", Mode::parse, Mode.accepted(),
+        mode = layer(mode, ns, Annotations.MODE, "namespace annotation", Mode::parse, MODE_ACCEPTED,
                 "probes of this pod left unchanged", podProblems, warnings);
         style = layer(style, ns, Annotations.EXEC_COMMAND, "namespace annotation", ExecCommandStyle::parse,
-                ExecCommandStyle.accepted(), "probes of this pod left unchanged", podProblems, warnings);
+                EXEC_COMMAND_ACCEPTED, "probes of this pod left unchanged", podProblems, warnings);
 
-        mode = layer(mode, podAnnotations, Annotations.MODE, "pod annotation", Mode::parse, Mode.accepted(),
+        mode = layer(mode, podAnnotations, Annotations.MODE, "pod annotation", Mode::parse, MODE_ACCEPTED,
                 "probes of this pod left unchanged", podProblems, warnings);
         style = layer(style, podAnnotations, Annotations.EXEC_COMMAND, "pod annotation", ExecCommandStyle::parse,
-                ExecCommandStyle.accepted(), "probes of this pod left unchanged", podProblems, warnings);
+                EXEC_COMMAND_ACCEPTED, "probes of this pod left unchanged", podProblems, warnings);
         kinds = layer(kinds, podAnnotations, Annotations.PROBES, "pod annotation", SettingsResolver::parseKinds,
                 PROBES_ACCEPTED, "probes of this pod left unchanged", podProblems, warnings);
         Optional<Setting<String>> podHealthPort = Optional.empty();
@@ -67,10 +74,10 @@ final class SettingsResolver {
             List<String> problems = new ArrayList<>();
             String blocked = "probes of container " + name + " left unchanged";
             Setting<Mode> cMode = layer(mode, podAnnotations, Annotations.forContainer(Annotations.MODE, name),
-                    "container annotation", Mode::parse, Mode.accepted(), blocked, problems, warnings);
+                    "container annotation", Mode::parse, MODE_ACCEPTED, blocked, problems, warnings);
             Setting<ExecCommandStyle> cStyle = layer(style, podAnnotations,
                     Annotations.forContainer(Annotations.EXEC_COMMAND, name), "container annotation",
-                    ExecCommandStyle::parse, ExecCommandStyle.accepted(), blocked, problems, warnings);
+                    ExecCommandStyle::parse, EXEC_COMMAND_ACCEPTED, blocked, problems, warnings);
             Setting<String> cHealth = layer(podHealthPort.orElse(null), podAnnotations,
                     Annotations.forContainer(Annotations.HEALTH_PORT, name), "container annotation",
                     SettingsResolver::parseHealthPort, HEALTH_PORT_ACCEPTED, blocked, problems, warnings);
@@ -97,7 +104,8 @@ final class SettingsResolver {
         }
         Optional<T> parsed = parser.apply(raw.trim());
         if (parsed.isEmpty()) {
-            String problem = level + " " + key + "=\"" + raw + "\" is invalid (accepted: " + accepted + ")";
+            // The value is quoted in the reason of every probe of the scope: an excerpt, however long it is.
+            String problem = level + " " + key + "=\"" + Excerpt.of(raw) + "\" is invalid (accepted: " + accepted + ")";
             problems.add(problem);
             warnings.add(problem + ": " + consequence);
             return inherited;
@@ -132,9 +140,13 @@ final class SettingsResolver {
         return PORT_NAME.matcher(raw).matches() ? Optional.of(raw) : Optional.empty();
     }
 
-    /** Typos in our own annotations would otherwise be silently ignored. */
-    private static void warnAboutUnknownKeys(Map<String, String> annotations, Collection<String> containerNames,
+    /**
+     * Typos in our own annotations would otherwise be silently ignored. One warning per key, each of bounded length:
+     * a pod may carry thousands of such keys and thousands of containers.
+     */
+    private static void warnAboutUnknownKeys(Map<String, String> annotations, Set<String> containerNames,
                                              List<String> warnings) {
+        String containers = null;
         for (String key : new TreeMap<>(annotations).keySet()) {
             if (!key.startsWith(Annotations.PREFIX) || Annotations.PER_CONTAINER.contains(key)
                     || Annotations.POD_ONLY.contains(key)) {
@@ -147,12 +159,27 @@ final class SettingsResolver {
             } else if (base.isPresent()) {
                 String container = key.substring(base.get().length() + 1);
                 if (!containerNames.contains(container)) {
-                    warnings.add("annotation " + key + " names no container of this pod (containers: "
-                            + String.join(", ", containerNames) + ")");
+                    containers = containers != null ? containers : someOf(containerNames);
+                    warnings.add("annotation " + key + " names no container of this pod (containers: " + containers
+                            + ")");
                 }
             } else {
                 warnings.add("unknown annotation " + key + " is ignored (a typo? see docs/annotations.md)");
             }
         }
+    }
+
+    /** Enough names to spot the typo, and how many more there are: "a, b, c, d, e and 19,995 more". */
+    static String someOf(Set<String> names) {
+        StringBuilder out = new StringBuilder();
+        int shown = 0;
+        for (String name : names) {
+            if (shown == NAMES_LISTED) {
+                return out.append(String.format(Locale.ROOT, " and %,d more", names.size() - shown)).toString();
+            }
+            out.append(shown == 0 ? "" : ", ").append(Excerpt.of(name));
+            shown++;
+        }
+        return shown == 0 ? "none" : out.toString();
     }
 }

@@ -1,11 +1,13 @@
 package io.proberewriter.manifest;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.proberewriter.engine.ProbeRewriter;
@@ -57,18 +59,42 @@ public final class ManifestRewriter {
             return new DocumentResult(document, document.content(), List.of());
         }
         JsonNode output = document.content();
+        boolean copied = false;
         List<WorkloadReport> reports = new ArrayList<>();
         for (PodTemplateSite site : sites) {
             Pod pod = toPod(document, site);
             String namespace = site.namespace() != null ? site.namespace() : defaultNamespace;
             RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
             reports.add(new WorkloadReport(document, site, namespace, result));
-            if (result.changed()) {
-                ArrayNode patch = PodPatch.of(result, pod.getMetadata(), site.pointer());
-                output = JsonPatch.apply(patch, output);
+            if (!result.changed()) {
+                continue;
             }
+            // The patch is applied to the template alone (zjsonpatch copies what it patches): patching the whole
+            // document once per template made a List of thousands of pods cost thousands of copies of the List.
+            JsonNode patched = JsonPatch.apply(PodPatch.of(result, pod.getMetadata(), ""), site.template());
+            if (site.pointer().isEmpty()) {
+                output = patched;
+                continue;
+            }
+            if (!copied) {
+                output = output.deepCopy();
+                copied = true;
+            }
+            replace(output, JsonPointer.compile(site.pointer()), patched);
         }
         return new DocumentResult(document, output, reports);
+    }
+
+    private static void replace(JsonNode root, JsonPointer pointer, JsonNode value) {
+        JsonNode parent = root.at(pointer.head());
+        JsonPointer last = pointer.last();
+        if (parent instanceof ObjectNode object) {
+            object.set(last.getMatchingProperty(), value);
+        } else if (parent instanceof ArrayNode array) {
+            array.set(last.getMatchingIndex(), value);
+        } else {
+            throw new IllegalStateException("no pod template at " + pointer);
+        }
     }
 
     public List<DocumentResult> rewriteAll(Collection<SourceDocument> documents) throws ManifestException {

@@ -1,6 +1,7 @@
 package io.proberewriter.meshes;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.proberewriter.messages.Excerpt;
 import java.util.Locale;
 import java.util.Map;
 
@@ -62,7 +63,7 @@ public record IstioSidecar(boolean meshed, boolean alreadyInjected, String why) 
             String where = fromLabel ? "pod label " : "pod annotation ";
             return switch (choice.toLowerCase(Locale.ROOT)) {
                 case "y", "yes", "true", "on" -> new IstioSidecar(true, false, where + INJECT_KEY + ": \"" + choice + "\"");
-                default -> new IstioSidecar(false, false, where + INJECT_KEY + ": \"" + choice + "\"");
+                default -> new IstioSidecar(false, false, where + INJECT_KEY + ": \"" + Excerpt.of(choice) + "\"");
             };
         }
         // Outside injecting namespaces only the pod-level webhook runs, and it selects on labels, not annotations.

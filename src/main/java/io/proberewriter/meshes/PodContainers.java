@@ -1,11 +1,9 @@
 package io.proberewriter.meshes;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -24,14 +22,5 @@ public final class PodContainers {
         List<Container> mains = pod.getSpec().getContainers() == null ? List.of() : pod.getSpec().getContainers();
         List<Container> inits = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
         return Stream.concat(mains.stream(), inits.stream()).filter(Objects::nonNull);
-    }
-
-    /** The number of the first container port called {@code name}, as the endpoints controller resolves it. */
-    public static Optional<Integer> portNamed(Pod pod, String name) {
-        return of(pod)
-                .flatMap(c -> c.getPorts() == null ? Stream.<ContainerPort>empty() : c.getPorts().stream())
-                .filter(p -> p != null && name.equals(p.getName()) && p.getContainerPort() != null)
-                .map(ContainerPort::getContainerPort)
-                .findFirst();
     }
 }

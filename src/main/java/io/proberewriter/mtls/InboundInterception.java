@@ -1,12 +1,13 @@
 package io.proberewriter.mtls;
 
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.proberewriter.meshes.PodContainers;
+import io.proberewriter.meshes.PodPorts;
+import io.proberewriter.messages.Excerpt;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Whether the sidecar's iptables rules capture inbound traffic to a port. A port that is not captured reaches
@@ -16,47 +17,54 @@ import java.util.Optional;
  * the seeds' Istio among them, captured only the declared {@code containerPort}s, which is why the seeds' probe on
  * the undeclared port 8002 "bypasses the Istio proxy"; that older default applies where the mesh shows its age
  * ({@link MeshPolicies#declaredPortsOnly()}).
+ *
+ * <p>Built once per pod: the annotations are read and the ports indexed once, then each probe's port is a look-up.
  */
 final class InboundInterception {
 
     static final String INCLUDE = "traffic.sidecar.istio.io/includeInboundPorts";
     static final String EXCLUDE = "traffic.sidecar.istio.io/excludeInboundPorts";
 
-    private InboundInterception() {
-    }
+    private final Set<String> excluded;
+    private final String include;
+    private final boolean includesAll;
+    private final Set<String> included;
+    private final Optional<String> declaredPortsOnly;
+    private final PodPorts ports;
 
     /**
-     * Why the port bypasses the sidecar, or empty when it is captured.
-     *
      * @param declaredPortsOnly set (with the evidence) when the sidecar captures only declared containerPorts
      */
-    static Optional<String> bypassed(Pod pod, int port, Optional<String> declaredPortsOnly) {
+    InboundInterception(Pod pod, PodPorts ports, Optional<String> declaredPortsOnly) {
         Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
                 ? Map.of() : pod.getMetadata().getAnnotations();
         String exclude = annotations.get(EXCLUDE);
-        if (exclude != null && listed(exclude, port)) {
+        this.excluded = exclude == null ? Set.of() : entries(exclude);
+        this.include = annotations.get(INCLUDE);
+        this.includesAll = include != null && include.contains("*");
+        this.included = include == null ? Set.of() : entries(include);
+        this.declaredPortsOnly = declaredPortsOnly;
+        this.ports = ports;
+    }
+
+    /** Why the port bypasses the sidecar, or empty when it is captured. */
+    Optional<String> bypassed(int port) {
+        String number = String.valueOf(port);
+        if (excluded.contains(number)) {
             return Optional.of("port " + port + " excluded from interception (" + EXCLUDE + ")");
         }
-        String include = annotations.get(INCLUDE);
-        if (include != null && !include.contains("*") && !listed(include, port)) {
-            return Optional.of("port " + port + " not intercepted (" + INCLUDE + ": \"" + include + "\")");
+        if (include != null && !includesAll && !included.contains(number)) {
+            return Optional.of("port " + port + " not intercepted (" + INCLUDE + ": \"" + Excerpt.of(include) + "\")");
         }
-        if (include == null && declaredPortsOnly.isPresent() && !declared(pod, port)) {
+        if (include == null && declaredPortsOnly.isPresent() && !ports.declares(port)) {
             return Optional.of("port " + port + " not intercepted: it is no declared containerPort, and the sidecars"
                     + " of this mesh capture only those (" + declaredPortsOnly.get() + ")");
         }
         return Optional.empty();
     }
 
-    private static boolean declared(Pod pod, int port) {
-        return PodContainers.of(pod)
-                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.<ContainerPort>empty() : c.getPorts().stream())
-                .filter(Objects::nonNull)
-                .anyMatch(p -> p.getContainerPort() != null && p.getContainerPort() == port);
-    }
-
-    /** Entries that are not port numbers are skipped: they can neither exclude nor include this port. */
-    private static boolean listed(String list, int port) {
-        return Arrays.stream(list.split(",")).map(String::trim).anyMatch(e -> e.equals(String.valueOf(port)));
+    /** Entries that are not port numbers are kept too: they can neither exclude nor include a port. */
+    private static Set<String> entries(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toSet());
     }
 }

@@ -8,6 +8,8 @@ import io.proberewriter.engine.NamespaceContext;
 import io.proberewriter.engine.ProbeTarget;
 import io.proberewriter.meshes.GoBool;
 import io.proberewriter.meshes.IstioSidecar;
+import io.proberewriter.meshes.PodPorts;
+import io.proberewriter.messages.Excerpt;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,69 +45,91 @@ public final class IstioMtlsOracle implements MtlsOracle {
 
     @Override
     public MtlsVerdict check(ProbeTarget target) {
-        Pod pod = target.pod();
-        int port = target.port();
-        NamespaceContext namespaceContext = target.namespace();
-        Map<String, String> namespaceLabels = namespaceContext == null ? Map.of() : namespaceContext.labels();
-        String namespace = namespaceOf(target);
-        IstioSidecar sidecar = IstioSidecar.of(pod, namespace, namespaceLabels,
-                namespaceContext != null && namespaceContext.known());
-        if (!sidecar.meshed()) {
-            return MtlsVerdict.accepts("no sidecar (" + sidecar.why() + ")");
-        }
-        Optional<String> bypass = InboundInterception.bypassed(pod, port, mesh.declaredPortsOnly());
-        if (bypass.isPresent()) {
-            return MtlsVerdict.accepts(bypass.get());
-        }
-        // Once istio-proxy is in the spec, the injector has already rewritten the probes it was going to rewrite
-        // (onto /app-health/, which the engine skips): a plain httpGet probe left there was not rewritten.
-        Optional<IstioRewrite> rewrite = sidecar.alreadyInjected() ? Optional.empty()
-                : istioRewrite(pod, target, namespaceLabels);
-        if (rewrite.isPresent() && rewrite.get().happens()) {
-            return MtlsVerdict.accepts(rewrite.get().why());
-        }
-        Map<String, String> labels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
-                ? Map.of() : pod.getMetadata().getLabels();
-        MtlsVerdict verdict = PeerAuthenticationResolution.resolve(mesh, namespace, labels, port)
-                .or(() -> LegacyPolicyResolution.resolve(mesh, namespace, pod, port))
-                .orElseGet(() -> MtlsVerdict.accepts("port " + port
-                        + " PERMISSIVE (no PeerAuthentication applies; Istio's default)"));
-        if (verdict.rejectsPlaintext() && rewrite.isPresent()) {
-            return MtlsVerdict.rejects(verdict.rule() + "; " + rewrite.get().why());
-        }
-        return verdict;
+        return forPod(target.pod(), target.namespace()).check(target);
     }
 
-    /** Empty for probes Istio never rewrites (tcpSocket, exec). */
-    private Optional<IstioRewrite> istioRewrite(Pod pod, ProbeTarget target, Map<String, String> namespaceLabels) {
-        Probe probe = target.container() == null ? null : target.kind().get(target.container());
-        if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null)) {
-            return Optional.empty();
+    /** The pod's sidecar, its ports and its interception annotations, worked out once for all its probes. */
+    @Override
+    public MtlsOracle forPod(Pod pod, NamespaceContext namespaceContext) {
+        return new PodOracle(pod, namespaceContext);
+    }
+
+    private final class PodOracle implements MtlsOracle {
+
+        private final Pod pod;
+        private final Map<String, String> namespaceLabels;
+        private final String namespace;
+        private final IstioSidecar sidecar;
+        private final PodPorts ports;
+        private final InboundInterception interception;
+        private final Map<String, String> labels;
+        private final Map<String, String> annotations;
+
+        PodOracle(Pod pod, NamespaceContext namespaceContext) {
+            this.pod = pod;
+            this.namespaceLabels = namespaceContext == null ? Map.of() : namespaceContext.labels();
+            this.namespace = namespaceContext != null && namespaceContext.name() != null ? namespaceContext.name()
+                    : pod.getMetadata() == null ? null : pod.getMetadata().getNamespace();
+            this.sidecar = IstioSidecar.of(pod, namespace, namespaceLabels,
+                    namespaceContext != null && namespaceContext.known());
+            this.ports = PodPorts.of(pod);
+            this.interception = new InboundInterception(pod, ports, mesh.declaredPortsOnly());
+            this.labels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
+                    ? Map.of() : pod.getMetadata().getLabels();
+            this.annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
+                    ? Map.of() : pod.getMetadata().getAnnotations();
         }
-        String what = probe.getGrpc() != null ? "gRPC" : "HTTP";
-        Map<String, String> annotations = pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null
-                ? Map.of() : pod.getMetadata().getAnnotations();
-        String value = annotations.get(REWRITE_APP_PROBERS);
-        Optional<Boolean> podChoice = GoBool.parse(value);
-        if (podChoice.isPresent()) {
-            return Optional.of(new IstioRewrite(podChoice.get(), words(podChoice.get(), what)
-                    + " (" + REWRITE_APP_PROBERS + ": \"" + value + "\")"));
+
+        @Override
+        public MtlsVerdict check(ProbeTarget target) {
+            int port = target.port();
+            if (!sidecar.meshed()) {
+                return MtlsVerdict.accepts("no sidecar (" + sidecar.why() + ")");
+            }
+            Optional<String> bypass = interception.bypassed(port);
+            if (bypass.isPresent()) {
+                return MtlsVerdict.accepts(bypass.get());
+            }
+            // Once istio-proxy is in the spec, the injector has already rewritten the probes it was going to rewrite
+            // (onto /app-health/, which the engine skips): a plain httpGet probe left there was not rewritten.
+            Optional<IstioRewrite> rewrite = sidecar.alreadyInjected() ? Optional.empty() : istioRewrite(target);
+            if (rewrite.isPresent() && rewrite.get().happens()) {
+                return MtlsVerdict.accepts(rewrite.get().why());
+            }
+            MtlsVerdict verdict = PeerAuthenticationResolution.resolve(mesh, namespace, labels, port)
+                    .or(() -> LegacyPolicyResolution.resolve(mesh, namespace, labels, ports, port))
+                    .orElseGet(() -> MtlsVerdict.accepts("port " + port
+                            + " PERMISSIVE (no PeerAuthentication applies; Istio's default)"));
+            if (verdict.rejectsPlaintext() && rewrite.isPresent()) {
+                return MtlsVerdict.rejects(verdict.rule() + "; " + rewrite.get().why());
+            }
+            return verdict;
         }
-        MeshPolicies.ProbeRewriteDefault meshDefault = mesh.probeRewrite(IstioSidecar.revision(pod, namespaceLabels));
-        String podSays = value == null ? "" : "; " + REWRITE_APP_PROBERS + ": \"" + value + "\" is not a boolean";
-        return Optional.of(new IstioRewrite(meshDefault.rewrites(), words(meshDefault.rewrites(), what)
-                + " (the mesh default: " + meshDefault.source() + podSays + ")"));
+
+        /** Empty for probes Istio never rewrites (tcpSocket, exec). */
+        private Optional<IstioRewrite> istioRewrite(ProbeTarget target) {
+            Probe probe = target.container() == null ? null : target.kind().get(target.container());
+            if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null)) {
+                return Optional.empty();
+            }
+            String what = probe.getGrpc() != null ? "gRPC" : "HTTP";
+            String value = annotations.get(REWRITE_APP_PROBERS);
+            Optional<Boolean> podChoice = GoBool.parse(value);
+            if (podChoice.isPresent()) {
+                return Optional.of(new IstioRewrite(podChoice.get(), words(podChoice.get(), what)
+                        + " (" + REWRITE_APP_PROBERS + ": \"" + value + "\")"));
+            }
+            MeshPolicies.ProbeRewriteDefault meshDefault =
+                    mesh.probeRewrite(IstioSidecar.revision(pod, namespaceLabels));
+            String podSays = value == null ? ""
+                    : "; " + REWRITE_APP_PROBERS + ": \"" + Excerpt.of(value) + "\" is not a boolean";
+            return Optional.of(new IstioRewrite(meshDefault.rewrites(), words(meshDefault.rewrites(), what)
+                    + " (the mesh default: " + meshDefault.source() + podSays + ")"));
+        }
     }
 
     private static String words(boolean rewrites, String what) {
         return rewrites ? "Istio rewrites this pod's " + what + " probes"
                 : "Istio does not rewrite this pod's " + what + " probes";
-    }
-
-    private static String namespaceOf(ProbeTarget target) {
-        if (target.namespace() != null && target.namespace().name() != null) {
-            return target.namespace().name();
-        }
-        return target.pod().getMetadata() == null ? null : target.pod().getMetadata().getNamespace();
     }
 }

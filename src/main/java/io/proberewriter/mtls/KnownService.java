@@ -1,9 +1,8 @@
 package io.proberewriter.mtls;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.proberewriter.meshes.PodContainers;
+import io.proberewriter.meshes.PodPorts;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,10 +69,10 @@ record KnownService(String namespace, String name, Map<String, String> selector,
      * The container port this service port sends traffic to on {@code pod}; a named targetPort is looked up in all
      * of the pod's containers, as the endpoints controller does.
      */
-    Optional<Integer> containerPort(Port port, Pod pod) {
+    Optional<Integer> containerPort(Port port, PodPorts pod) {
         if (port.targetNumber() != null) {
             return Optional.of(port.targetNumber());
         }
-        return PodContainers.portNamed(pod, port.targetName());
+        return pod.named(port.targetName());
     }
 }

@@ -1,7 +1,7 @@
 package io.proberewriter.mtls;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.engine.MtlsVerdict;
+import io.proberewriter.meshes.PodPorts;
 import io.proberewriter.mtls.LegacyAuthenticationPolicy.PortSelector;
 import io.proberewriter.mtls.LegacyAuthenticationPolicy.Target;
 import java.util.Comparator;
@@ -28,9 +28,8 @@ final class LegacyPolicyResolution {
     }
 
     /** Empty when no v1alpha1 policy applies and the global switch is off. */
-    static Optional<MtlsVerdict> resolve(MeshPolicies mesh, String namespace, Pod pod, int port) {
-        Map<String, String> podLabels = pod.getMetadata() == null || pod.getMetadata().getLabels() == null
-                ? Map.of() : pod.getMetadata().getLabels();
+    static Optional<MtlsVerdict> resolve(MeshPolicies mesh, String namespace, Map<String, String> podLabels,
+                                         PodPorts pod, int port) {
 
         Optional<Match> serviceSpecific = mesh.legacyPolicies().stream()
                 .filter(p -> !p.meshWide() && p.id().namespace().equals(namespace) && !p.targets().isEmpty())
@@ -66,7 +65,7 @@ final class LegacyPolicyResolution {
     }
 
     private static Optional<Match> match(MeshPolicies mesh, LegacyAuthenticationPolicy policy, String namespace,
-                                         Pod pod, Map<String, String> podLabels, int port) {
+                                         PodPorts pod, Map<String, String> podLabels, int port) {
         Optional<Match> best = Optional.empty();
         for (Target target : policy.targets()) {
             Optional<KnownService> service = mesh.service(namespace, target.service()).filter(s -> s.selects(podLabels));

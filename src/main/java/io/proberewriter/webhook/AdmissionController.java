@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -85,26 +86,77 @@ public class AdmissionController {
         } catch (BadAdmissionRequest e) {
             metrics.rejected(e.reason());
             return AdmissionAnswer.badRequest(e.getMessage());
+        } catch (Throwable e) { // whatever failed, the API server gets an answer, never a 5xx
+            return unreadable(body, e, start);
         }
         Decision decision;
         try {
             decision = decide(envelope, true);
-        } catch (RuntimeException | StackOverflowError e) {
-            LOG.errorf(e, "Admission of %s failed; the pod is allowed unchanged", envelope.describe());
-            decision = Decision.allow(Outcome.ERROR, AdmissionWarnings.of(
-                    "internal error, the pod was admitted unchanged: " + e));
+        } catch (Throwable e) { // OutOfMemoryError included: it unwinds the admission that caused it
+            decision = failed(envelope, e);
         }
-        byte[] answer;
-        try {
-            answer = serialize(response(envelope.uid(), decision));
-        } catch (RuntimeException e) {
-            // Still an answer, never a 5xx: allowed, unchanged, with the reason.
-            LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged", envelope.describe());
-            decision = Decision.allow(Outcome.ERROR, AdmissionWarnings.of("internal error, the pod was admitted unchanged"));
-            answer = serialize(response(envelope.uid(), decision));
-        }
+        byte[] answer = answer(envelope, decision);
         metrics.admitted(decision.outcome(), Duration.ofNanos(System.nanoTime() - start));
         return AdmissionAnswer.json(answer);
+    }
+
+    /** Our failure on an admissible request: allowed, unchanged, with the reason; logged when logging still works. */
+    private static Decision failed(Envelope envelope, Throwable e) {
+        Decision decision = Decision.allow(Outcome.ERROR, AdmissionWarnings.of(
+                "internal error, the pod was admitted unchanged: " + e));
+        try {
+            LOG.errorf(e, "Admission of %s failed; the pod is allowed unchanged", envelope.describe());
+        } catch (Throwable logging) { // the answer matters more than the log line
+            // Nothing more to do: the warning and the metric still say it.
+        }
+        return decision;
+    }
+
+    /**
+     * The response, serialized; if that fails, the same without patch or warnings, and if even that fails, the
+     * smallest AdmissionReview that allows the pod, written by hand.
+     */
+    private byte[] answer(Envelope envelope, Decision decision) {
+        try {
+            return serialize(response(envelope.uid(), decision));
+        } catch (Throwable e) { // still an answer, never a 5xx
+            try {
+                LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged",
+                        envelope.describe());
+                return serialize(response(envelope.uid(), Decision.allow(Outcome.ERROR,
+                        AdmissionWarnings.of("internal error, the pod was admitted unchanged"))));
+            } catch (Throwable again) { // the model itself fails: written by hand
+                return allowedUnchanged(envelope.uid());
+            }
+        }
+    }
+
+    /**
+     * Reading the body failed in a way the envelope checks did not foresee (our bug, or memory): if the uid can still
+     * be read, the pod is allowed unchanged like any other failure of ours; otherwise the body is refused with 400.
+     */
+    private AdmissionAnswer unreadable(byte[] body, Throwable e, long start) {
+        try {
+            LOG.errorf(e, "AdmissionReview of %d bytes could not be read", body.length);
+        } catch (Throwable logging) { // the answer matters more than the log line
+            // The metric still counts it.
+        }
+        Optional<String> uid = Envelope.uidOf(body);
+        if (uid.isEmpty()) {
+            metrics.rejected("unreadable");
+            return AdmissionAnswer.badRequest("the body could not be read: " + e);
+        }
+        metrics.admitted(Outcome.ERROR, Duration.ofNanos(System.nanoTime() - start));
+        return AdmissionAnswer.json(allowedUnchanged(uid.get()));
+    }
+
+    /** Allowed, no patch, outcome error: built without the model, for when the model is what failed. */
+    private static byte[] allowedUnchanged(String uid) {
+        String quotedUid = new String(JsonStringEncoder.getInstance().quoteAsString(uid));
+        return ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND + "\",\"response\":{\"uid\":\""
+                + quotedUid + "\",\"allowed\":true,\"auditAnnotations\":{\"outcome\":\"" + Outcome.ERROR.label()
+                + "\"},\"warnings\":[\"" + AdmissionWarnings.PREFIX
+                + "internal error, the pod was admitted unchanged\"]}}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** What to answer, before it becomes an AdmissionReview. */

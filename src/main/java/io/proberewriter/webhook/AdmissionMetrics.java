@@ -9,7 +9,9 @@ import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.RewriteResult;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -49,28 +51,35 @@ public class AdmissionMetrics {
                 .register(registry)).record(took);
     }
 
+    /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
     void probesRewritten(RewriteResult result) {
+        Map<String, Map<ProbeKind, Integer>> counts = new TreeMap<>();
         for (ProbeDecision decision : result.decisions()) {
-            if (decision.action() == Action.UNCHANGED) {
-                continue;
+            if (decision.action() != Action.UNCHANGED) {
+                String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
+                counts.computeIfAbsent(mode, m -> new EnumMap<>(ProbeKind.class))
+                        .merge(decision.kind(), 1, Integer::sum);
             }
-            String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
-            String probe = decision.kind().word();
+        }
+        counts.forEach((mode, byKind) -> byKind.forEach((kind, count) -> {
+            String probe = kind.word();
             rewritten.computeIfAbsent(mode + "/" + probe, key -> Counter.builder("probe_rewriter_probes_rewritten")
                     .description("Probes rewritten, by mode and kind")
-                    .tag("mode", mode).tag("probe", probe).register(registry)).increment();
-        }
+                    .tag("mode", mode).tag("probe", probe).register(registry)).increment(count);
+        }));
     }
 
     void probesLeftIncompatible(RewriteResult result) {
+        Map<ProbeKind, Integer> counts = new EnumMap<>(ProbeKind.class);
         for (ProbeDecision decision : result.decisions()) {
             if (decision.staysBroken()) {
-                leftIncompatible.computeIfAbsent(decision.kind(), kind ->
-                        Counter.builder("probe_rewriter_probes_left_incompatible")
-                                .description("Probes admitted still broken by mTLS, by kind")
-                                .tag("probe", kind.word()).register(registry)).increment();
+                counts.merge(decision.kind(), 1, Integer::sum);
             }
         }
+        counts.forEach((probeKind, count) -> leftIncompatible.computeIfAbsent(probeKind, kind ->
+                Counter.builder("probe_rewriter_probes_left_incompatible")
+                        .description("Probes admitted still broken by mTLS, by kind")
+                        .tag("probe", kind.word()).register(registry)).increment(count));
     }
 
     void rejected(String reason) {

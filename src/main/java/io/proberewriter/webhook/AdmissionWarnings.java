@@ -1,18 +1,26 @@
 package io.proberewriter.webhook;
 
+import io.proberewriter.engine.Action;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeDecision;
+import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.RewriteResult;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The lines kubectl prints as "Warning: …" after an apply: what was rewritten and why, what was left alone
  * and why, and problems with the pod's annotations. Kubernetes asks for short single-line warnings: each is
  * cut at {@value #MAX_LENGTH} characters, control characters (which could come from annotation values) become
  * spaces, and past a maximum count one line says how many more there were.
+ *
+ * <p>A pod may have tens of thousands of probes, so lines are formatted only once they are sure to be sent; the
+ * rest are counted, not built.
  */
 final class AdmissionWarnings {
 
@@ -22,6 +30,17 @@ final class AdmissionWarnings {
     private AdmissionWarnings() {
     }
 
+    /** The seeds' diagnostic for a kind of probe: the same words for every probe of that kind in the pod. */
+    private record Incompatible(ProbeKind kind) {
+    }
+
+    /** One probe's decision; equal records make equal lines. */
+    private record DecisionLine(String container, ProbeKind kind, Action action, String reason) {
+        String text() {
+            return ProbeDecision.probeKey(container, kind) + " " + action.label() + ": " + reason;
+        }
+    }
+
     /**
      * @param pod       the pod's name as the user knows it, for the seeds' diagnostic
      * @param namespace its namespace
@@ -29,16 +48,22 @@ final class AdmissionWarnings {
     static List<String> of(RewriteResult result, String pod, String namespace, int maxWarnings) {
         // Most actionable first: problems with the pod's settings, then what stays broken under mTLS (in the words
         // Istio documented; one line per probe kind), then one line per probe. Identical lines are said once.
-        Set<String> lines = new LinkedHashSet<>(result.warnings());
+        Set<Object> lines = new LinkedHashSet<>(result.warnings());
         for (ProbeDecision decision : result.decisions()) {
             if (decision.staysBroken()) {
-                lines.add(IncompatibleProbeMessage.format(pod, namespace, decision.kind()));
+                lines.add(new Incompatible(decision.kind()));
             }
         }
         for (ProbeDecision decision : result.decisions()) {
-            lines.add(decision.key() + " " + decision.action().label() + ": " + decision.reason());
+            lines.add(new DecisionLine(decision.container().name(), decision.kind(), decision.action(),
+                    decision.reason()));
         }
-        return limit(new ArrayList<>(lines), maxWarnings);
+        return limit(lines, line -> {
+            if (line instanceof Incompatible incompatible) {
+                return IncompatibleProbeMessage.format(pod, namespace, incompatible.kind());
+            }
+            return line instanceof DecisionLine decision ? decision.text() : (String) line;
+        }, maxWarnings);
     }
 
     static List<String> of(String line) {
@@ -46,10 +71,16 @@ final class AdmissionWarnings {
     }
 
     static List<String> limit(List<String> lines, int maxWarnings) {
+        return limit(lines, Function.identity(), maxWarnings);
+    }
+
+    /** The first lines, formatted and cleaned; past {@code maxWarnings}, one line that counts the others. */
+    private static <T> List<String> limit(Collection<T> lines, Function<T, String> format, int maxWarnings) {
         List<String> out = new ArrayList<>();
         int keep = lines.size() <= maxWarnings ? lines.size() : Math.max(0, maxWarnings - 1);
+        Iterator<T> it = lines.iterator();
         for (int i = 0; i < keep; i++) {
-            out.add(clean(lines.get(i)));
+            out.add(clean(format.apply(it.next())));
         }
         if (keep < lines.size()) {
             out.add(clean((lines.size() - keep) + " more: see the pod's probe-rewriter.io/status, or run"
@@ -58,12 +89,20 @@ final class AdmissionWarnings {
         return out;
     }
 
+    /** Reads no further than the line can show: a line may quote a value of megabytes. */
     static String clean(String line) {
-        StringBuilder out = new StringBuilder(PREFIX.length() + line.length());
+        StringBuilder out = new StringBuilder(MAX_LENGTH + 1);
         out.append(PREFIX);
-        line.codePoints().forEach(cp -> out.appendCodePoint(Character.isISOControl(cp) ? ' ' : cp));
+        for (int i = 0; i < line.length() && out.length() <= MAX_LENGTH; ) {
+            int cp = line.codePointAt(i);
+            out.appendCodePoint(Character.isISOControl(cp) ? ' ' : cp);
+            i += Character.charCount(cp);
+        }
         if (out.length() > MAX_LENGTH) {
             out.setLength(MAX_LENGTH - 1);
+            if (Character.isHighSurrogate(out.charAt(MAX_LENGTH - 2))) {
+                out.setLength(MAX_LENGTH - 2); // never leave half a character before the ellipsis
+            }
             out.append('…');
         }
         return out.toString();

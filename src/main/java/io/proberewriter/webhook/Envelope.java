@@ -2,6 +2,8 @@ package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The parts of an AdmissionReview v1 request this webhook reads, checked before anything else: a body that is
@@ -74,8 +77,14 @@ record Envelope(String uid, String group, String version, String kind, String op
     private record Kind(String group, String version, String kind) {
     }
 
+    /**
+     * Field names are not canonicalized: Jackson's symbol table pays off for names that repeat across documents, but
+     * annotation and label keys are the sender's, and tens of thousands of distinct ones made it cost ten times the
+     * rest of the parse, growing faster than the request.
+     */
     private static ObjectMapper strictMapper() {
         return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder()
+                        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build());
@@ -103,6 +112,38 @@ record Envelope(String uid, String group, String version, String kind, String op
             throw new BadAdmissionRequest("not-admission-review", "the body is not a JSON object");
         }
         return validated(review, null);
+    }
+
+    /**
+     * Just {@code request.uid}, read by streaming past everything else, for when reading the request failed
+     * unexpectedly: empty when the body holds no usable uid, or when this fails too.
+     */
+    static Optional<String> uidOf(byte[] body) {
+        try (JsonParser parser = TREE.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("request".equals(field) && value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String inner = parser.currentName();
+                        JsonToken innerValue = parser.nextToken();
+                        if ("uid".equals(inner)) {
+                            return innerValue == JsonToken.VALUE_STRING && !parser.getText().isEmpty()
+                                    ? Optional.of(parser.getText()) : Optional.empty();
+                        }
+                        parser.skipChildren();
+                    }
+                    return Optional.empty();
+                }
+                parser.skipChildren();
+            }
+            return Optional.empty();
+        } catch (Throwable e) { // a last resort must not fail in turn
+            return Optional.empty();
+        }
     }
 
     private static Envelope validated(Review review, String podProblem) throws BadAdmissionRequest {

@@ -1,0 +1,113 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.proberewriter.scale.ScalePods;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pods as large as the API server sends them (3 MiB, before it validates anything), over HTTPS: each gets a valid
+ * AdmissionReview with its uid, whose size follows what changed and not the pod, with at most the configured number
+ * of short warning lines. Timings are the scale benchmark's (docs/benchmarks.md).
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(ServingCertificates.class)
+class LargeAdmissionTest extends WebhookTestBase {
+
+    /** Twenty warning lines of at most 256 characters, and the envelope. */
+    private static final int SMALL_ANSWER = 16 * 1024;
+
+    @Test
+    void theIssuesPodIsAdmittedUnchangedWithShortWarningsNamingTheLimit() throws Exception {
+        HttpResponse<byte[]> http = admit(ScalePods.theIssuesPod());
+
+        JsonNode response = Reviews.response(http);
+        assertEquals("unchanged", outcome(response));
+        assertNull(Reviews.patch(response));
+        assertTrue(http.body().length < SMALL_ANSWER, "answer of " + http.body().length + " bytes");
+        assertWarningsAreCappedAndShort(response);
+        assertTrue(response.path("warnings").get(0).asText().startsWith("probe-rewriter: 20,000 probes to rewrite left"
+                + " unchanged: rewriting them would take the pod's annotations past the API server's limit of 262,144"
+                + " bytes"), response.path("warnings").get(0).asText());
+    }
+
+    @Test
+    void theLargestRequestTheApiServerSendsGetsASmallAnswer() throws Exception {
+        ObjectNode pod = ScalePods.largestLegal(1024);
+        HttpResponse<byte[]> http = admit(pod);
+
+        assertEquals("unchanged", outcome(Reviews.response(http)));
+        assertTrue(http.body().length < SMALL_ANSWER, "answer of " + http.body().length + " bytes");
+        assertWarningsAreCappedAndShort(Reviews.response(http));
+    }
+
+    @Test
+    void annotationsUpToTheRequestLimitGiveTwentyWarningLines() throws Exception {
+        HttpResponse<byte[]> http = admit(ScalePods.withAnnotationsNamingNoContainer(70_000, 100));
+
+        JsonNode warnings = Reviews.response(http).path("warnings");
+        assertWarningsAreCappedAndShort(Reviews.response(http));
+        // Past the annotation limit before any rewrite: the API server will refuse it, and the user hears so first.
+        assertTrue(warnings.get(0).asText().startsWith("probe-rewriter: the pod's annotations already take"),
+                warnings.get(0).asText());
+        assertTrue(warnings.get(1).asText().contains("names no container of this pod (containers: c0, c1, c2, c3, c4"
+                + " and 95 more)"), warnings.get(1).asText());
+        assertTrue(warnings.get(19).asText().matches("probe-rewriter: \\d+ more: see the pod's .*"),
+                warnings.get(19).asText());
+    }
+
+    @Test
+    void aLargePodThatFitsIsPatchedWithinTheLimitAndThePatchIsAFixedPoint() throws Exception {
+        ObjectNode pod = ScalePods.withContainers(1_000, 2);
+        HttpResponse<byte[]> http = admit(pod);
+
+        JsonNode response = Reviews.response(http);
+        assertEquals("patched", outcome(response));
+        ArrayNode patch = Reviews.patch(response);
+        assertNotNull(patch);
+        // One replace per probe, the two annotations: the answer follows what changed.
+        assertEquals(2_000 + 1, patch.size());
+        assertTrue(http.body().length < 2_000 * 1_500, "answer of " + http.body().length + " bytes");
+        JsonNode patched = Reviews.applied(pod, response);
+        assertTrue(ScalePods.annotationBytes(patched) <= ScalePods.ANNOTATIONS_LIMIT);
+        assertWarningsAreCappedAndShort(response);
+
+        JsonNode again = Reviews.response(admit((ObjectNode) patched));
+        assertEquals("unchanged", outcome(again));
+        assertNull(Reviews.patch(again));
+    }
+
+    private HttpResponse<byte[]> admit(ObjectNode pod) throws Exception {
+        ObjectNode review = Reviews.podCreate("default", pod);
+        byte[] body = review.toString().getBytes(StandardCharsets.UTF_8);
+        assertTrue(body.length <= ScalePods.API_SERVER_REQUEST_LIMIT, "request of " + body.length + " bytes");
+        HttpResponse<byte[]> http = client().post(body);
+        assertEquals(200, http.statusCode());
+        JsonNode answer = Reviews.JSON.readTree(http.body());
+        assertEquals("admission.k8s.io/v1", answer.path("apiVersion").asText());
+        assertEquals("AdmissionReview", answer.path("kind").asText());
+        assertEquals(review.path("request").path("uid").asText(), answer.path("response").path("uid").asText());
+        assertTrue(answer.path("response").path("allowed").asBoolean());
+        return http;
+    }
+
+    private static void assertWarningsAreCappedAndShort(JsonNode response) {
+        JsonNode warnings = response.path("warnings");
+        assertTrue(warnings.size() <= 20, warnings.size() + " warnings");
+        for (JsonNode warning : warnings) {
+            assertTrue(warning.asText().length() <= AdmissionWarnings.MAX_LENGTH, warning.asText());
+        }
+    }
+}
