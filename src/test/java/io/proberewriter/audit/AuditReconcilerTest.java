@@ -245,7 +245,8 @@ class AuditReconcilerTest {
     }
 
     private String metrics() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create(management.toString()).resolve("metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

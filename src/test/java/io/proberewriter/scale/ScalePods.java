@@ -123,6 +123,19 @@ public final class ScalePods {
         return pod.at("/spec/containers").size();
     }
 
+    /** The probes of every container and init container: each may earn a warning of its own. */
+    public static int probeCount(ObjectNode pod) {
+        int probes = 0;
+        for (String list : new String[] {"/spec/containers", "/spec/initContainers"}) {
+            for (JsonNode container : pod.at(list)) {
+                for (String kind : new String[] {"livenessProbe", "readinessProbe", "startupProbe"}) {
+                    probes += container.has(kind) ? 1 : 0;
+                }
+            }
+        }
+        return probes;
+    }
+
     private static ObjectNode empty(String name) {
         ObjectNode pod = JSON.createObjectNode();
         pod.put("apiVersion", "v1");

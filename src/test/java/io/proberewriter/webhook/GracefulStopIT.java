@@ -128,7 +128,8 @@ class GracefulStopIT {
     /** The readiness status code; 0 when the management port no longer answers. */
     private static int ready(int managementPort) {
         try {
-            HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode();

@@ -59,7 +59,8 @@ class ManagementInterfaceTest extends WebhookTestBase {
         HttpResponse<byte[]> onWebhookPort = client().send(HttpRequest.newBuilder(
                 URI.create(mutate.toString()).resolve("/q/metrics")).GET().build());
         assertEquals(404, onWebhookPort.statusCode());
-        HttpResponse<String> wrongMethod = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(
                 URI.create(management.toString()).resolve("/mutate")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, wrongMethod.statusCode(), "the webhook must not be reachable over plain HTTP");
     }

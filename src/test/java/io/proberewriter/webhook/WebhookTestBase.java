@@ -40,8 +40,11 @@ abstract class WebhookTestBase {
     }
 
     HttpResponse<String> managementGet(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(management.toString()).resolve(path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        // HTTP/1.1 as the kubelet and Prometheus speak it: the JDK client's default h2c upgrade on a plain connection
+        // now and then ends in "EOF reached while reading" on a loaded machine, a failure of the upgrade, not of ours.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return http.send(HttpRequest.newBuilder(URI.create(management.toString()).resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The value of one Prometheus series, 0 when it is not exported yet. */
