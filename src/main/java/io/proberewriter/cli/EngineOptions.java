@@ -28,11 +28,12 @@ import picocli.CommandLine.TypeConversionException;
 public final class EngineOptions {
 
     @Option(names = "--mode", paramLabel = "MODE", converter = ModeConverter.class,
-            description = "Namespace default mode: exec, port or off (default: exec).")
+            description = "Namespace default mode: exec, port or off (default: " + GlobalSettings.DEFAULT_MODE + ").")
     Mode mode;
 
     @Option(names = "--exec-command", paramLabel = "CMD", converter = StyleConverter.class,
-            description = "Namespace default exec command: curl or wget (default: curl).")
+            description = "Namespace default exec command: curl or wget (default: "
+                    + GlobalSettings.DEFAULT_EXEC_COMMAND + ").")
     ExecCommandStyle execCommand;
 
     @Option(names = "--allowed-health-ports", paramLabel = "PORTS", converter = PortListConverter.class,
@@ -42,12 +43,13 @@ public final class EngineOptions {
     PortList allowedHealthPorts;
 
     @Option(names = "--probes", paramLabel = "KINDS", split = ",", converter = KindConverter.class,
-            description = "Probe kinds to rewrite, comma-separated: liveness, readiness, startup (default: all).")
+            description = "Probe kinds to rewrite, comma-separated: liveness, readiness, startup (default: "
+                    + GlobalSettings.DEFAULT_PROBES + ").")
     Set<ProbeKind> probes;
 
     @Option(names = "--exclude-annotation", paramLabel = "KEY",
             description = "Pod annotation that excludes inbound ports from the mesh, extended in port mode. "
-                    + "Repeatable (default: " + Annotations.ISTIO_EXCLUDE_INBOUND_PORTS + ").")
+                    + "Repeatable (default: " + GlobalSettings.DEFAULT_EXCLUSION_ANNOTATIONS + ").")
     List<String> exclusionAnnotations = new ArrayList<>();
 
     @Option(names = "--user-agent", paramLabel = "UA",
@@ -57,7 +59,7 @@ public final class EngineOptions {
 
     @Option(names = "--proxy-container", paramLabel = "NAME",
             description = "Name of a mesh proxy container whose probes are never touched. Repeatable "
-                    + "(default: istio-proxy, linkerd-proxy, kuma-sidecar, consul-dataplane, envoy-sidecar).")
+                    + "(default: " + GlobalSettings.DEFAULT_PROXY_CONTAINERS + ").")
     List<String> proxyContainers = new ArrayList<>();
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",

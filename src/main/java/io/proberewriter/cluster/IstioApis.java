@@ -2,6 +2,7 @@ package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.proberewriter.mtls.IstioKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,19 +17,7 @@ import java.util.Optional;
  * @param policy             whether {@code authentication.istio.io/v1alpha1} Policy is served
  * @param meshPolicy         whether {@code authentication.istio.io/v1alpha1} MeshPolicy is served
  */
-public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, boolean policy, boolean meshPolicy) {
-
-    public static final String SECURITY_GROUP = "security.istio.io";
-    public static final String AUTHENTICATION_GROUP = "authentication.istio.io";
-
-    public static final ResourceDefinitionContext PEER_AUTHENTICATION_V1 = namespaced(SECURITY_GROUP, "v1",
-            "PeerAuthentication", "peerauthentications");
-    public static final ResourceDefinitionContext PEER_AUTHENTICATION_V1BETA1 = namespaced(SECURITY_GROUP, "v1beta1",
-            "PeerAuthentication", "peerauthentications");
-    public static final ResourceDefinitionContext POLICY = namespaced(AUTHENTICATION_GROUP, "v1alpha1", "Policy", "policies");
-    public static final ResourceDefinitionContext MESH_POLICY = new ResourceDefinitionContext.Builder()
-            .withGroup(AUTHENTICATION_GROUP).withVersion("v1alpha1").withKind("MeshPolicy").withPlural("meshpolicies")
-            .withNamespaced(false).build();
+public record IstioApis(Optional<IstioKind> peerAuthentication, boolean policy, boolean meshPolicy) {
 
     /** Nothing served: no Istio, or a cluster too old for PeerAuthentication without v1alpha1 either. */
     public static IstioApis none() {
@@ -37,10 +26,11 @@ public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, 
 
     /** Asks the API server; throws what the client throws when it cannot be asked. */
     static IstioApis discover(KubernetesClient client) {
-        Optional<ResourceDefinitionContext> peer = served(client, PEER_AUTHENTICATION_V1)
-                ? Optional.of(PEER_AUTHENTICATION_V1)
-                : served(client, PEER_AUTHENTICATION_V1BETA1) ? Optional.of(PEER_AUTHENTICATION_V1BETA1) : Optional.empty();
-        return new IstioApis(peer, served(client, POLICY), served(client, MESH_POLICY));
+        Optional<IstioKind> peer = served(client, IstioKind.PEER_AUTHENTICATION_V1)
+                ? Optional.of(IstioKind.PEER_AUTHENTICATION_V1)
+                : served(client, IstioKind.PEER_AUTHENTICATION_V1BETA1)
+                        ? Optional.of(IstioKind.PEER_AUTHENTICATION_V1BETA1) : Optional.empty();
+        return new IstioApis(peer, served(client, IstioKind.POLICY), served(client, IstioKind.MESH_POLICY));
     }
 
     /**
@@ -57,28 +47,25 @@ public record IstioApis(Optional<ResourceDefinitionContext> peerAuthentication, 
     }
 
     /** The kinds to watch, in the order they are listed in logs. */
-    List<ResourceDefinitionContext> watched() {
-        List<ResourceDefinitionContext> kinds = new ArrayList<>();
+    public List<IstioKind> watched() {
+        List<IstioKind> kinds = new ArrayList<>();
         peerAuthentication.ifPresent(kinds::add);
         if (policy) {
-            kinds.add(POLICY);
+            kinds.add(IstioKind.POLICY);
         }
         if (meshPolicy) {
-            kinds.add(MESH_POLICY);
+            kinds.add(IstioKind.MESH_POLICY);
         }
         return kinds;
     }
 
-    static String describe(ResourceDefinitionContext kind) {
-        return kind.getKind() + " " + kind.getGroup() + "/" + kind.getVersion();
+    /** The client's handle on a kind, for reading and writing it as a generic resource. */
+    public static ResourceDefinitionContext context(IstioKind kind) {
+        return new ResourceDefinitionContext.Builder().withGroup(kind.group()).withVersion(kind.version())
+                .withKind(kind.kind()).withPlural(kind.plural()).withNamespaced(kind.namespaced()).build();
     }
 
-    private static boolean served(KubernetesClient client, ResourceDefinitionContext kind) {
-        return client.supports(kind.getGroup() + "/" + kind.getVersion(), kind.getKind());
-    }
-
-    private static ResourceDefinitionContext namespaced(String group, String version, String kind, String plural) {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
-                .withPlural(plural).withNamespaced(true).build();
+    private static boolean served(KubernetesClient client, IstioKind kind) {
+        return client.supports(kind.apiVersion(), kind.kind());
     }
 }

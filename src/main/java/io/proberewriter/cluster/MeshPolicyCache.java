@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.proberewriter.mtls.IstioConfigMaps;
+import io.proberewriter.mtls.IstioKind;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +47,12 @@ public final class MeshPolicyCache {
     void start(KubernetesClient client, IstioApis apis, String istioNamespace) {
         this.istioNamespace = istioNamespace;
         startConfigMaps(client, istioNamespace);
-        for (ResourceDefinitionContext kind : apis.watched()) {
-            var resources = client.genericKubernetesResources(kind);
-            SharedIndexInformer<GenericKubernetesResource> informer = kind.isNamespaceScoped()
+        for (IstioKind kind : apis.watched()) {
+            var resources = client.genericKubernetesResources(IstioApis.context(kind));
+            SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
                     ? resources.inAnyNamespace().runnableInformer(0)
                     : resources.runnableInformer(0);
-            policyInformers.add(started(informer, IstioApis.describe(kind)));
+            policyInformers.add(started(informer, kind.display()));
         }
         // The Istio resolver maps a Policy's service targets onto pods through Services; they are watched whenever
         // it runs, as the policies are, so the snapshot is complete whatever the cluster holds.

@@ -1,6 +1,7 @@
 package io.proberewriter.cluster;
 
 import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.IstioKind;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -44,7 +45,7 @@ public record MtlsResolverChoice(MtlsResolver resolver, IstioApis apis, String r
             }
             // Asked for istio: watch the current PeerAuthentication; its informer retries until the API answers.
             return new MtlsResolverChoice(MtlsResolver.ISTIO,
-                    new IstioApis(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false, false),
+                    new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false),
                     "configured; API discovery failed (" + e + "), watching PeerAuthentication v1 only");
         }
         if (configured == MtlsResolver.ISTIO) {

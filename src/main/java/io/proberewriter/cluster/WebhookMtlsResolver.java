@@ -97,7 +97,7 @@ public class WebhookMtlsResolver {
 
     private static String watchedKinds(IstioApis apis, String istioNamespace) {
         StringBuilder kinds = new StringBuilder();
-        apis.watched().forEach(k -> kinds.append(kinds.isEmpty() ? "" : ", ").append(IstioApis.describe(k)));
+        apis.watched().forEach(k -> kinds.append(kinds.isEmpty() ? "" : ", ").append(k.display()));
         kinds.append(kinds.isEmpty() ? "" : ", ").append("Service v1");
         kinds.append(", ConfigMap v1 in ").append(istioNamespace);
         return kinds.toString();

@@ -1,6 +1,7 @@
 package io.proberewriter.config;
 
 import io.proberewriter.engine.ExecCommandStyle;
+import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.ProbeKind;
 import io.smallrye.config.ConfigMapping;
@@ -19,26 +20,26 @@ import java.util.Set;
 public interface ProbeRewriterConfig {
 
     /** Global default mode when neither namespace nor pod sets one. */
-    @WithDefault("exec")
+    @WithDefault(GlobalSettings.DEFAULT_MODE)
     Mode mode();
 
     /** Global default exec command. */
     @WithName("exec-command")
-    @WithDefault("curl")
+    @WithDefault(GlobalSettings.DEFAULT_EXEC_COMMAND)
     ExecCommandStyle execCommand();
 
     /** Probe kinds rewritten unless a pod's {@code probe-rewriter.io/probes} says otherwise. */
-    @WithDefault("liveness,readiness,startup")
+    @WithDefault(GlobalSettings.DEFAULT_PROBES)
     Set<ProbeKind> probes();
 
     /** Pod annotations that exclude inbound ports from the mesh; port mode adds the health port to each. */
     @WithName("exclusion-annotations")
-    @WithDefault("traffic.sidecar.istio.io/excludeInboundPorts")
+    @WithDefault(GlobalSettings.DEFAULT_EXCLUSION_ANNOTATIONS)
     List<String> exclusionAnnotations();
 
     /** User-Agent of exec probes unless the probe sets its own; the kubelet sends kube-probe/MAJOR.MINOR. */
     @WithName("user-agent")
-    @WithDefault("kube-probe/1.35")
+    @WithDefault(GlobalSettings.DEFAULT_USER_AGENT)
     String userAgent();
 
     /**
@@ -51,7 +52,7 @@ public interface ProbeRewriterConfig {
 
     /** Mesh proxy containers whose probes are never touched. */
     @WithName("proxy-containers")
-    @WithDefault("istio-proxy,linkerd-proxy,kuma-sidecar,consul-dataplane,envoy-sidecar")
+    @WithDefault(GlobalSettings.DEFAULT_PROXY_CONTAINERS)
     Set<String> proxyContainers();
 
     /**

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The lowest level of configuration: what applies when neither namespace nor pod says otherwise.
@@ -29,9 +30,16 @@ public record GlobalSettings(
         Set<String> proxyContainers,
         PortList allowedHealthPorts) {
 
+    // The defaults, written once, as the words a user writes: ProbeRewriterConfig's @WithDefault values, the CLI's
+    // help text and defaults() below all read these, so the webhook, the CLI and the docs cannot drift apart.
+    public static final String DEFAULT_MODE = "exec";
+    public static final String DEFAULT_EXEC_COMMAND = "curl";
+    public static final String DEFAULT_PROBES = "liveness,readiness,startup";
+    public static final String DEFAULT_EXCLUSION_ANNOTATIONS = Annotations.ISTIO_EXCLUDE_INBOUND_PORTS;
+    /** The kubelet's own User-Agent, of the Kubernetes minor release this version follows. */
     public static final String DEFAULT_USER_AGENT = "kube-probe/1.35";
-    public static final Set<String> DEFAULT_PROXY_CONTAINERS =
-            Set.of("istio-proxy", "linkerd-proxy", "kuma-sidecar", "consul-dataplane", "envoy-sidecar");
+    public static final String DEFAULT_PROXY_CONTAINERS =
+            "istio-proxy,linkerd-proxy,kuma-sidecar,consul-dataplane,envoy-sidecar";
 
     public GlobalSettings {
         Objects.requireNonNull(mode, "mode");
@@ -44,9 +52,16 @@ public record GlobalSettings(
     }
 
     public static GlobalSettings defaults() {
-        return new GlobalSettings(Mode.EXEC, ExecCommandStyle.CURL, EnumSet.allOf(ProbeKind.class),
-                List.of(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS), DEFAULT_USER_AGENT, DEFAULT_PROXY_CONTAINERS,
+        return new GlobalSettings(Mode.parse(DEFAULT_MODE).orElseThrow(),
+                ExecCommandStyle.parse(DEFAULT_EXEC_COMMAND).orElseThrow(),
+                words(DEFAULT_PROBES).stream().map(word -> ProbeKind.fromWord(word).orElseThrow())
+                        .collect(Collectors.toCollection(() -> EnumSet.noneOf(ProbeKind.class))),
+                words(DEFAULT_EXCLUSION_ANNOTATIONS), DEFAULT_USER_AGENT, Set.copyOf(words(DEFAULT_PROXY_CONTAINERS)),
                 PortList.none());
+    }
+
+    private static List<String> words(String commaSeparated) {
+        return List.of(commaSeparated.split(","));
     }
 
     public GlobalSettings withMode(Mode newMode) {

@@ -17,9 +17,6 @@ import java.util.Optional;
  */
 record LegacyAuthenticationPolicy(PolicyIdentity id, boolean meshWide, List<Target> targets, MtlsMode effect) {
 
-    static final String API_VERSION = "authentication.istio.io/v1alpha1";
-    static final String POLICY_KIND = "Policy";
-    static final String MESH_POLICY_KIND = "MeshPolicy";
 
     /** Istio honours only the namespace-wide Policy and the MeshPolicy named {@code default}. */
     static final String DEFAULT_NAME = "default";
@@ -43,13 +40,13 @@ record LegacyAuthenticationPolicy(PolicyIdentity id, boolean meshWide, List<Targ
     }
 
     String kindAndName() {
-        return (meshWide ? MESH_POLICY_KIND : POLICY_KIND) + " " + id.display();
+        return (meshWide ? IstioKind.MESH_POLICY : IstioKind.POLICY).kind() + " " + id.display();
     }
 
     static Optional<LegacyAuthenticationPolicy> parse(GenericKubernetesResource resource, boolean meshWide,
                                                       List<String> ignored) {
         PolicyIdentity id = PolicyIdentity.of(resource);
-        String what = (meshWide ? MESH_POLICY_KIND : POLICY_KIND) + " " + id.display();
+        String what = (meshWide ? IstioKind.MESH_POLICY : IstioKind.POLICY).kind() + " " + id.display();
         if (id.name() == null || (!meshWide && id.namespace() == null)) {
             ignored.add(what + ": no namespace or name");
             return Optional.empty();

@@ -91,12 +91,11 @@ public final class MeshPolicies {
             }
             String apiVersion = resource.getApiVersion();
             String kind = resource.getKind();
-            if (PeerAuthenticationPolicy.KIND.equals(kind) && PeerAuthenticationPolicy.API_VERSIONS.contains(apiVersion)) {
+            Optional<IstioKind> istioKind = IstioKind.of(apiVersion, kind);
+            if (istioKind.isPresent() && istioKind.get().isPeerAuthentication()) {
                 PeerAuthenticationPolicy.parse(resource, skipped).ifPresent(peers::add);
-            } else if (LegacyAuthenticationPolicy.API_VERSION.equals(apiVersion)
-                    && (LegacyAuthenticationPolicy.POLICY_KIND.equals(kind)
-                    || LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind))) {
-                boolean mesh = LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind);
+            } else if (istioKind.isPresent()) {
+                boolean mesh = istioKind.get() == IstioKind.MESH_POLICY;
                 LegacyAuthenticationPolicy.parse(resource, mesh, skipped).ifPresent(legacy::add);
             } else {
                 skipped.add(apiVersion + " " + kind + " " + PolicyIdentity.of(resource).display()
@@ -133,14 +132,13 @@ public final class MeshPolicies {
                     + " (Istio 1.4 or older)");
         }
         boolean anyPeerAuthentication = resources.stream().filter(Objects::nonNull)
-                .anyMatch(r -> PeerAuthenticationPolicy.KIND.equals(r.getKind()));
+                .anyMatch(r -> IstioKind.PEER_AUTHENTICATION_V1.kind().equals(r.getKind()));
         if (anyPeerAuthentication) {
             return Optional.empty();
         }
         return resources.stream().filter(Objects::nonNull)
-                .filter(r -> LegacyAuthenticationPolicy.API_VERSION.equals(r.getApiVersion()))
-                .filter(r -> LegacyAuthenticationPolicy.POLICY_KIND.equals(r.getKind())
-                        || LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(r.getKind()))
+                .filter(r -> IstioKind.of(r.getApiVersion(), r.getKind()).filter(k -> !k.isPeerAuthentication())
+                        .isPresent())
                 .min(Comparator.comparing(PolicyIdentity::of, Comparator.comparing(PolicyIdentity::display,
                         Comparator.nullsFirst(Comparator.naturalOrder()))))
                 .map(r -> "v1alpha1 " + r.getKind() + " " + PolicyIdentity.of(r).display()
@@ -149,16 +147,12 @@ public final class MeshPolicies {
 
     /** Whether {@link Builder#policies} reads this kind: PeerAuthentication v1/v1beta1, v1alpha1 Policy/MeshPolicy. */
     public static boolean isPolicyKind(String apiVersion, String kind) {
-        return (PeerAuthenticationPolicy.KIND.equals(kind) && PeerAuthenticationPolicy.API_VERSIONS.contains(apiVersion))
-                || (LegacyAuthenticationPolicy.API_VERSION.equals(apiVersion)
-                && (LegacyAuthenticationPolicy.POLICY_KIND.equals(kind)
-                || LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind)));
+        return IstioKind.of(apiVersion, kind).isPresent();
     }
 
     /** Whether this kind is cluster-scoped, so that a manifest's missing namespace must not be filled in. */
     public static boolean isClusterScoped(String apiVersion, String kind) {
-        return LegacyAuthenticationPolicy.API_VERSION.equals(apiVersion)
-                && LegacyAuthenticationPolicy.MESH_POLICY_KIND.equals(kind);
+        return IstioKind.of(apiVersion, kind).filter(k -> !k.namespaced()).isPresent();
     }
 
     public static Builder builder() {

@@ -20,8 +20,6 @@ import java.util.TreeMap;
 record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector, MtlsMode mode,
                                 Map<Integer, MtlsMode> portLevel) {
 
-    static final String KIND = "PeerAuthentication";
-    static final List<String> API_VERSIONS = List.of("security.istio.io/v1", "security.istio.io/v1beta1");
 
     PeerAuthenticationPolicy {
         selector = Collections.unmodifiableMap(new TreeMap<>(selector));
@@ -38,7 +36,7 @@ record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector,
      */
     static Optional<PeerAuthenticationPolicy> parse(GenericKubernetesResource resource, List<String> ignored) {
         PolicyIdentity id = PolicyIdentity.of(resource);
-        String what = KIND + " " + id.display();
+        String what = IstioKind.PEER_AUTHENTICATION_V1.kind() + " " + id.display();
         if (id.namespace() == null || id.name() == null) {
             ignored.add(what + ": no namespace or name");
             return Optional.empty();

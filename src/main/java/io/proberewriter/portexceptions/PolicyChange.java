@@ -1,19 +1,19 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /** One write the planner asks for; a policy already as it should be gives none. */
 sealed interface PolicyChange {
 
-    ResourceDefinitionContext kind();
+    IstioKind kind();
 
     String namespace();
 
     String name();
 
     /** Create, or replace what is there (the name is ours, the object carries our label). */
-    record Apply(ResourceDefinitionContext kind, GenericKubernetesResource desired) implements PolicyChange {
+    record Apply(IstioKind kind, GenericKubernetesResource desired) implements PolicyChange {
         @Override
         public String namespace() {
             return desired.getMetadata().getNamespace();
@@ -26,6 +26,6 @@ sealed interface PolicyChange {
     }
 
     /** Our policy is no longer wanted: the workload no longer needs it, or it cannot take effect. */
-    record Delete(ResourceDefinitionContext kind, String namespace, String name) implements PolicyChange {
+    record Delete(IstioKind kind, String namespace, String name) implements PolicyChange {
     }
 }

@@ -8,8 +8,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.mtls.IstioKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -70,15 +69,12 @@ final class PortExceptionPlanner {
     }
 
     /**
-     * What the cluster serves, from {@link IstioApis}.
+     * What the cluster serves, as API discovery found it.
      *
      * @param peerAuthentication the PeerAuthentication version to write; empty when not served
      * @param policy             whether v1alpha1 Policy is served
      */
-    record Served(Optional<ResourceDefinitionContext> peerAuthentication, boolean policy) {
-        static Served of(IstioApis apis) {
-            return new Served(apis.peerAuthentication(), apis.policy());
-        }
+    record Served(Optional<IstioKind> peerAuthentication, boolean policy) {
     }
 
     /**
@@ -104,11 +100,11 @@ final class PortExceptionPlanner {
     // ------------------------------------------------------------------------------------------------------------
     // PeerAuthentication
 
-    private void planPeerAuthentication(ResourceDefinitionContext kind, Workload workload, String name,
+    private void planPeerAuthentication(IstioKind kind, Workload workload, String name,
                                         SortedSet<HealthPort> healthPorts, List<GenericKubernetesResource> policies,
                                         List<PolicyChange> changes, List<PortExceptionPlan.Warning> warnings) {
         List<GenericKubernetesResource> inNamespace = policies.stream()
-                .filter(p -> "PeerAuthentication".equals(p.getKind()))
+                .filter(p -> IstioKind.PEER_AUTHENTICATION_V1.kind().equals(p.getKind()))
                 .filter(p -> workload.namespace().equals(namespaceOf(p)))
                 .toList();
         Optional<GenericKubernetesResource> existing = inNamespace.stream()
@@ -128,7 +124,7 @@ final class PortExceptionPlanner {
     }
 
     private Optional<GenericKubernetesResource> desiredPeerAuthentication(
-            ResourceDefinitionContext kind, Workload workload, String name, SortedSet<HealthPort> healthPorts,
+            IstioKind kind, Workload workload, String name, SortedSet<HealthPort> healthPorts,
             List<GenericKubernetesResource> inNamespace, Optional<GenericKubernetesResource> existing,
             List<PortExceptionPlan.Warning> warnings) {
         if (healthPorts.isEmpty()) {
@@ -179,7 +175,7 @@ final class PortExceptionPlanner {
         return Optional.of(peerAuthentication(kind, workload, name, healthPorts));
     }
 
-    private GenericKubernetesResource peerAuthentication(ResourceDefinitionContext kind, Workload workload, String name,
+    private GenericKubernetesResource peerAuthentication(IstioKind kind, Workload workload, String name,
                                                          SortedSet<HealthPort> healthPorts) {
         Map<String, Object> portLevel = new LinkedHashMap<>();
         for (HealthPort hp : healthPorts) {
@@ -200,7 +196,7 @@ final class PortExceptionPlanner {
                                   List<GenericKubernetesResource> policies, List<Service> services,
                                   List<PolicyChange> changes, List<PortExceptionPlan.Warning> warnings) {
         Optional<GenericKubernetesResource> existing = policies.stream()
-                .filter(p -> "Policy".equals(p.getKind()))
+                .filter(p -> IstioKind.POLICY.kind().equals(p.getKind()))
                 .filter(p -> workload.namespace().equals(namespaceOf(p)))
                 .filter(p -> name.equals(p.getMetadata().getName()))
                 .findFirst();
@@ -216,10 +212,10 @@ final class PortExceptionPlanner {
                         + ports(healthPorts) + ": a v1alpha1 Policy can only name service ports, so Policy "
                         + display(workload.namespace(), name) + " is not written"));
             } else {
-                desired = Optional.of(resource(IstioApis.POLICY, workload, name, Map.of("targets", targets)));
+                desired = Optional.of(resource(IstioKind.POLICY, workload, name, Map.of("targets", targets)));
             }
         }
-        reconcile(IstioApis.POLICY, workload.namespace(), name, existing, desired, changes);
+        reconcile(IstioKind.POLICY, workload.namespace(), name, existing, desired, changes);
     }
 
     /**
@@ -261,7 +257,7 @@ final class PortExceptionPlanner {
     // ------------------------------------------------------------------------------------------------------------
     // shared
 
-    private static void reconcile(ResourceDefinitionContext kind, String namespace, String name,
+    private static void reconcile(IstioKind kind, String namespace, String name,
                                   Optional<GenericKubernetesResource> existing,
                                   Optional<GenericKubernetesResource> desired, List<PolicyChange> changes) {
         if (desired.isPresent()) {
@@ -286,11 +282,11 @@ final class PortExceptionPlanner {
                 && Objects.equals(o.getKind(), wanted.getKind()) && Objects.equals(o.getName(), wanted.getName()));
     }
 
-    private static GenericKubernetesResource resource(ResourceDefinitionContext kind, Workload workload, String name,
+    private static GenericKubernetesResource resource(IstioKind kind, Workload workload, String name,
                                                       Map<String, Object> spec) {
         GenericKubernetesResource resource = new GenericKubernetesResource();
-        resource.setApiVersion(kind.getGroup() + "/" + kind.getVersion());
-        resource.setKind(kind.getKind());
+        resource.setApiVersion(kind.apiVersion());
+        resource.setKind(kind.kind());
         ObjectMeta meta = new ObjectMeta();
         meta.setName(name);
         meta.setNamespace(workload.namespace());

@@ -1,12 +1,12 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -158,9 +158,8 @@ final class PortExceptionScope {
     }
 
     /** The kind a managed policy is, for its deletion. */
-    static Optional<ResourceDefinitionContext> kindOf(GenericKubernetesResource policy,
-                                                      PortExceptionPlanner.Served served) {
-        if ("PeerAuthentication".equals(policy.getKind())) {
+    static Optional<IstioKind> kindOf(GenericKubernetesResource policy, PortExceptionPlanner.Served served) {
+        if (IstioKind.PEER_AUTHENTICATION_V1.kind().equals(policy.getKind())) {
             return served.peerAuthentication();
         }
         return Optional.empty();

@@ -1,5 +1,7 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -9,7 +11,6 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
@@ -90,7 +91,8 @@ public class PortExceptionSync {
             // needed, and Istio's kinds may not exist at all.
             return idle(controller, "the mTLS resolver is " + choice.get().resolver().word() + ", not istio");
         }
-        PortExceptionPlanner.Served served = PortExceptionPlanner.Served.of(choice.get().apis());
+        PortExceptionPlanner.Served served = new PortExceptionPlanner.Served(choice.get().apis().peerAuthentication(),
+                choice.get().apis().policy());
         if (served.peerAuthentication().isEmpty() && !served.policy()) {
             return idle(controller, "the cluster serves neither PeerAuthentication nor the v1alpha1 Policy");
         }
@@ -106,12 +108,12 @@ public class PortExceptionSync {
         // policy's labels too, and would otherwise also be judged by it as an older rival.
         List<GenericKubernetesResource> policies = new ArrayList<>(cache.policies());
         for (GenericKubernetesResource foreign : PortExceptionScope.reachingInto(workload, policies)) {
-            Optional<ResourceDefinitionContext> kind = PortExceptionScope.kindOf(foreign, served);
+            Optional<IstioKind> kind = PortExceptionScope.kindOf(foreign, served);
             if (kind.isPresent()) {
-                client.genericKubernetesResources(kind.get()).inNamespace(namespace)
+                client.genericKubernetesResources(IstioApis.context(kind.get())).inNamespace(namespace)
                         .withName(foreign.getMetadata().getName()).delete();
                 policies.remove(foreign);
-                LOG.infof("%s %s/%s deleted: its selector also selects the pods of %s", kind.get().getKind(),
+                LOG.infof("%s %s/%s deleted: its selector also selects the pods of %s", kind.get().kind(),
                         namespace, foreign.getMetadata().getName(), workload.display());
                 warnings.add(new PortExceptionPlan.Warning(PortExceptionScope.REASON_OVERLAP, "PeerAuthentication "
                         + namespace + "/" + foreign.getMetadata().getName() + " was made for another workload but its"
@@ -198,15 +200,15 @@ public class PortExceptionSync {
     }
 
     private void apply(PolicyChange change, Workload workload) {
-        var resources = client.genericKubernetesResources(change.kind()).inNamespace(change.namespace());
+        var resources = client.genericKubernetesResources(IstioApis.context(change.kind())).inNamespace(change.namespace());
         if (change instanceof PolicyChange.Apply apply) {
             // The cache may not hold our last write yet: a create that finds the object there updates it instead.
             resources.resource(apply.desired()).createOr(NonDeletingOperation::update);
-            LOG.infof("%s %s/%s written for %s", change.kind().getKind(), change.namespace(), change.name(),
+            LOG.infof("%s %s/%s written for %s", change.kind().kind(), change.namespace(), change.name(),
                     workload.display());
         } else {
             resources.withName(change.name()).delete();
-            LOG.infof("%s %s/%s deleted: %s no longer needs it", change.kind().getKind(), change.namespace(),
+            LOG.infof("%s %s/%s deleted: %s no longer needs it", change.kind().kind(), change.namespace(),
                     change.name(), workload.display());
         }
     }
@@ -223,7 +225,7 @@ public class PortExceptionSync {
     }
 
     private static String describe(PolicyChange change) {
-        return (change instanceof PolicyChange.Apply ? "Apply " : "Delete ") + change.kind().getKind() + " "
+        return (change instanceof PolicyChange.Apply ? "Apply " : "Delete ") + change.kind().kind() + " "
                 + change.namespace() + "/" + change.name();
     }
 }

@@ -1,5 +1,6 @@
 package io.proberewriter.cluster;
 
+import io.proberewriter.mtls.IstioKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,10 +23,10 @@ class MtlsResolverChoiceTest {
 
     @Test
     void autoChoosesIstioWhenPeerAuthenticationIsServed() {
-        IstioApis apis = new IstioApis(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false, false);
+        IstioApis apis = new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false);
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> apis);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
-        assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
+        assertEquals(List.of(IstioKind.PEER_AUTHENTICATION_V1), choice.apis().watched());
     }
 
     @Test
@@ -35,9 +36,9 @@ class MtlsResolverChoiceTest {
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> legacyOnly);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
         assertTrue(legacyOnly.legacyOnly());
-        assertEquals(List.of(IstioApis.POLICY, IstioApis.MESH_POLICY), choice.apis().watched());
+        assertEquals(List.of(IstioKind.POLICY, IstioKind.MESH_POLICY), choice.apis().watched());
         assertTrue(choice.reason().contains("v1alpha1"), choice.reason());
-        assertFalse(new IstioApis(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), true, true).legacyOnly());
+        assertFalse(new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true, true).legacyOnly());
     }
 
     @Test
@@ -67,13 +68,13 @@ class MtlsResolverChoiceTest {
         IstioApis legacyOnly = new IstioApis(Optional.empty(), true, true);
         MtlsResolverChoice istio = MtlsResolverChoice.choose(MtlsResolver.ISTIO, true, () -> legacyOnly);
         assertEquals(MtlsResolver.ISTIO, istio.resolver());
-        assertEquals(List.of(IstioApis.POLICY, IstioApis.MESH_POLICY), istio.apis().watched());
+        assertEquals(List.of(IstioKind.POLICY, IstioKind.MESH_POLICY), istio.apis().watched());
     }
 
     @Test
     void istioAskedForButDiscoveryFailedWatchesPeerAuthentication() {
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.ISTIO, true, UNREACHABLE);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
-        assertEquals(List.of(IstioApis.PEER_AUTHENTICATION_V1), choice.apis().watched());
+        assertEquals(List.of(IstioKind.PEER_AUTHENTICATION_V1), choice.apis().watched());
     }
 }

@@ -112,7 +112,7 @@ class SettingsCheckTest {
 
     @Test
     void settingsReachTheEngine() {
-        var settings = new EngineProducer().globalSettings(config(Map.of("probe-rewriter.mode", "port",
+        var settings = new GlobalSettingsProducer().globalSettings(config(Map.of("probe-rewriter.mode", "port",
                 "probe-rewriter.exec-command", "wget", "probe-rewriter.probes", "readiness",
                 "probe-rewriter.proxy-containers", "my-proxy")));
         assertEquals(Mode.PORT, settings.mode());

@@ -1,5 +1,6 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.mtls.IstioKind;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.proberewriter.mtls.MeshPolicies;
 import io.proberewriter.mtls.IstioMtlsOracle;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.PortList;
@@ -38,7 +38,7 @@ class PortExceptionPlannerTest {
             .withAllowedHealthPorts(PortList.parse("*").orElseThrow());
     private static final ProbeRewriter ENGINE = new ProbeRewriter(ANY_HEALTH_PORT, new AssumeAllMtlsOracle());
     private static final PortExceptionPlanner.Served V1 =
-            new PortExceptionPlanner.Served(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), false);
+            new PortExceptionPlanner.Served(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false);
     private static final List<String> EXCLUSION = List.of("traffic.sidecar.istio.io/excludeInboundPorts");
 
     private static final PortExceptionPlanner PERMISSIVE =
@@ -95,7 +95,7 @@ class PortExceptionPlannerTest {
     void theVersionTheClusterServesIsWritten() {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
         PortExceptionPlanner.Served v1beta1 =
-                new PortExceptionPlanner.Served(Optional.of(IstioApis.PEER_AUTHENTICATION_V1BETA1), false);
+                new PortExceptionPlanner.Served(Optional.of(IstioKind.PEER_AUTHENTICATION_V1BETA1), false);
         assertEquals("security.istio.io/v1beta1", applied(plan(PERMISSIVE, web, v1beta1, List.of())).getApiVersion());
     }
 
@@ -244,7 +244,7 @@ class PortExceptionPlannerTest {
     void legacyPolicyTargetsTheServicesThatReachTheHealthPortWithoutPeers() {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
         PortExceptionPlanner legacy = new PortExceptionPlanner(ExceptionMode.PERMISSIVE, true, "istio-system");
-        PortExceptionPlanner.Served both = new PortExceptionPlanner.Served(Optional.of(IstioApis.PEER_AUTHENTICATION_V1), true);
+        PortExceptionPlanner.Served both = new PortExceptionPlanner.Served(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true);
         PortExceptionPlan plan = legacy.plan(web, healthPorts(web), both, List.of(), List.of(
                 Workloads.service("shop", "web", true),
                 Workloads.service("shop", "web-internal", false),

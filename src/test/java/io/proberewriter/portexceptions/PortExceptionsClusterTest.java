@@ -1,5 +1,6 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.mtls.IstioKind;
 import static io.proberewriter.portexceptions.ReconciledLog.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -65,7 +66,7 @@ class PortExceptionsClusterTest {
         }
     }
 
-    private static final ResourceDefinitionContext PEER_AUTHENTICATION = IstioApis.PEER_AUTHENTICATION_V1;
+    private static final ResourceDefinitionContext PEER_AUTHENTICATION = IstioApis.context(IstioKind.PEER_AUTHENTICATION_V1);
 
     @Inject
     KubernetesClient kubernetes;
@@ -218,7 +219,7 @@ class PortExceptionsClusterTest {
                 "the Service in the cache");
         create(deployment("shop", "legacy", "8081"));
         GenericKubernetesResource policy = waitFor(() -> Optional.ofNullable(kubernetes
-                        .genericKubernetesResources(IstioApis.POLICY).inNamespace("shop")
+                        .genericKubernetesResources(IstioApis.context(IstioKind.POLICY)).inNamespace("shop")
                         .withName("probe-rewriter-deployment-legacy").get()),
                 "the v1alpha1 Policy");
         assertEquals("probe-rewriter", policy.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));

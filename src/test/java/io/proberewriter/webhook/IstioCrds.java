@@ -1,5 +1,6 @@
 package io.proberewriter.webhook;
 
+import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -17,20 +18,21 @@ public class IstioCrds implements Consumer<KubernetesServer> {
 
     @Override
     public void accept(KubernetesServer server) {
-        for (ResourceDefinitionContext kind : kinds()) {
-            server.getClient().apiextensions().v1().customResourceDefinitions().resource(crd(kind)).create();
+        for (IstioKind kind : kinds()) {
+            server.getClient().apiextensions().v1().customResourceDefinitions().resource(crd(IstioApis.context(kind)))
+                    .create();
         }
     }
 
-    protected List<ResourceDefinitionContext> kinds() {
-        return List.of(IstioApis.PEER_AUTHENTICATION_V1, IstioApis.POLICY, IstioApis.MESH_POLICY);
+    protected List<IstioKind> kinds() {
+        return List.of(IstioKind.PEER_AUTHENTICATION_V1, IstioKind.POLICY, IstioKind.MESH_POLICY);
     }
 
     /** An Istio 0.8 to 1.4 cluster, the seeds' own: the v1alpha1 Policy and MeshPolicy, no PeerAuthentication. */
     public static class Legacy extends IstioCrds {
         @Override
-        protected List<ResourceDefinitionContext> kinds() {
-            return List.of(IstioApis.POLICY, IstioApis.MESH_POLICY);
+        protected List<IstioKind> kinds() {
+            return List.of(IstioKind.POLICY, IstioKind.MESH_POLICY);
         }
     }
 

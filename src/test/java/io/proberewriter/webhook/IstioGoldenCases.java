@@ -1,13 +1,13 @@
 package io.proberewriter.webhook;
 
 
+import io.proberewriter.mtls.IstioKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.golden.GoldenCase;
@@ -176,8 +176,8 @@ abstract class IstioGoldenCases extends GoldenThroughWebhook {
             } else if (configMap) {
                 resource = kubernetes.configMaps().resource(Reviews.JSON.convertValue(copy, ConfigMap.class)).create();
             } else {
-                if (kind.equals(IstioApis.PEER_AUTHENTICATION_V1.getKind())) {
-                    copy.put("apiVersion", IstioApis.SECURITY_GROUP + "/v1");
+                if (kind.equals(IstioKind.PEER_AUTHENTICATION_V1.kind())) {
+                    copy.put("apiVersion", IstioKind.PEER_AUTHENTICATION_V1.apiVersion());
                 }
                 GenericKubernetesResource generic = Reviews.JSON.convertValue(copy, GenericKubernetesResource.class);
                 resource = kinds(generic).resource(generic).create();
@@ -189,13 +189,13 @@ abstract class IstioGoldenCases extends GoldenThroughWebhook {
     }
 
     private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, ?, ?> kinds(HasMetadata resource) {
-        ResourceDefinitionContext kind = switch (resource.getKind()) {
-            case "PeerAuthentication" -> IstioApis.PEER_AUTHENTICATION_V1;
-            case "Policy" -> IstioApis.POLICY;
-            case "MeshPolicy" -> IstioApis.MESH_POLICY;
+        IstioKind kind = switch (resource.getKind()) {
+            case "PeerAuthentication" -> IstioKind.PEER_AUTHENTICATION_V1;
+            case "Policy" -> IstioKind.POLICY;
+            case "MeshPolicy" -> IstioKind.MESH_POLICY;
             default -> throw new IllegalArgumentException(resource.getKind());
         };
-        return kubernetes.genericKubernetesResources(kind);
+        return kubernetes.genericKubernetesResources(IstioApis.context(kind));
     }
 
     private Set<String> cached() {

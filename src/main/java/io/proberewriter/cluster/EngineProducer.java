@@ -1,33 +1,20 @@
-package io.proberewriter.config;
+package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.NamespaceContext;
-import io.proberewriter.engine.PortList;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.ProbeTarget;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The engine the webhook uses, built once from configuration. */
+/**
+ * The engine the webhook uses: the global settings from configuration and the mTLS resolver chosen against the
+ * cluster. It lives here, beside the resolver, so that {@code config} needs nothing of {@code cluster}.
+ */
 final class EngineProducer {
-
-    @Produces
-    @Singleton
-    GlobalSettings globalSettings(ProbeRewriterConfig config) {
-        return GlobalSettings.defaults()
-                .withMode(config.mode())
-                .withExecCommand(config.execCommand())
-                .withProbeKinds(config.probes())
-                .withExclusionAnnotations(config.exclusionAnnotations())
-                .withUserAgent(config.userAgent())
-                .withProxyContainers(config.proxyContainers())
-                // Checked at startup (SettingsCheck): an invalid value never gets here.
-                .withAllowedHealthPorts(config.allowedHealthPorts().flatMap(PortList::parse).orElse(PortList.none()));
-    }
 
     /**
      * The resolver chosen at startup (probe-rewriter.mtls.resolver). Asked per pod rather than captured, since
