@@ -55,7 +55,12 @@ final class ClusterMtlsOracle implements MtlsOracle {
      * which also logs the sources when they changed): at startup once the caches are synced, and in readiness data.
      */
     String sources() {
-        return snapshot().mesh().describeSources();
+        return mesh().describeSources();
+    }
+
+    /** The policies as the resolver sees them now: the current snapshot, rebuilt first if a store changed. */
+    MeshPolicies mesh() {
+        return snapshot().mesh();
     }
 
     private Snapshot snapshot() {
