@@ -7,8 +7,8 @@ import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.mtls.AnnotationMtlsOracle;
 import io.proberewriter.mtls.IstioMtlsOracle;
 import io.proberewriter.mtls.MeshPolicies;
+import io.proberewriter.mtls.MtlsResolver;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
@@ -22,23 +22,12 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class MtlsOptions {
 
-    /** The resolvers a user can pick, by the names the docs use. */
-    enum Resolver {
-        AUTO("auto"), ISTIO("istio"), ASSUME_ALL("assume-all"), ANNOTATION("annotation");
-
-        final String word;
-
-        Resolver(String word) {
-            this.word = word;
-        }
-    }
-
     @Option(names = "--mtls", paramLabel = "RESOLVER", converter = ResolverConverter.class, defaultValue = "auto",
             description = "How to tell which ports are under mTLS: istio (PeerAuthentication, v1alpha1 Policy/MeshPolicy, "
                     + "Services and Istio's ConfigMaps read from the input), assume-all (every port), annotation "
                     + "(probe-rewriter.io/mtls-ports), or auto: istio when the input holds Istio policies (or Istio "
                     + "0.8's mesh config), else assume-all. Default: ${DEFAULT-VALUE}.")
-    Resolver resolver = Resolver.AUTO;
+    MtlsResolver resolver = MtlsResolver.AUTO;
 
     @Option(names = "--istio-root-namespace", paramLabel = "NS", defaultValue = MeshPolicies.DEFAULT_ROOT_NAMESPACE,
             description = "With --mtls istio: Istio's root namespace, home of mesh-wide PeerAuthentication "
@@ -68,8 +57,7 @@ public final class MtlsOptions {
      * are reported through {@code warnings}.
      */
     MtlsOracle oracle(List<SourceDocument> documents, String defaultNamespace, Consumer<String> warnings) {
-        Resolver chosen = resolver != Resolver.AUTO ? resolver
-                : documents.stream().anyMatch(this::decidesIstioMtls) ? Resolver.ISTIO : Resolver.ASSUME_ALL;
+        MtlsResolver chosen = resolver.resolve(documents.stream().anyMatch(this::decidesIstioMtls));
         return switch (chosen) {
             case ASSUME_ALL, AUTO -> new AssumeAllMtlsOracle();
             case ANNOTATION -> new AnnotationMtlsOracle();
@@ -92,16 +80,11 @@ public final class MtlsOptions {
                 || MeshPolicyDocuments.isIstioMeshConfig(document, istioNamespace);
     }
 
-    static final class ResolverConverter implements ITypeConverter<Resolver> {
+    static final class ResolverConverter implements ITypeConverter<MtlsResolver> {
         @Override
-        public Resolver convert(String value) {
-            for (Resolver r : Resolver.values()) {
-                if (r.word.equals(value.trim().toLowerCase(Locale.ROOT))) {
-                    return r;
-                }
-            }
-            throw new TypeConversionException("'" + value + "' is not an mTLS resolver (accepted: auto, istio, "
-                    + "assume-all, annotation)");
+        public MtlsResolver convert(String value) {
+            return MtlsResolver.parse(value).orElseThrow(() -> new TypeConversionException("'" + value
+                    + "' is not an mTLS resolver (accepted: " + MtlsResolver.accepted() + ")"));
         }
     }
 }

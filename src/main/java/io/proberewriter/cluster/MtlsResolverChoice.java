@@ -1,6 +1,6 @@
 package io.proberewriter.cluster;
 
-import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.mtls.IstioKind;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -51,7 +51,7 @@ public record MtlsResolverChoice(MtlsResolver resolver, IstioApis apis, String r
         if (configured == MtlsResolver.ISTIO) {
             return new MtlsResolverChoice(MtlsResolver.ISTIO, apis, "configured");
         }
-        if (!apis.istioPresent()) {
+        if (configured.resolve(apis.istioPresent()) == MtlsResolver.ASSUME_ALL) {
             return new MtlsResolverChoice(MtlsResolver.ASSUME_ALL, IstioApis.none(),
                     "auto: the cluster serves none of Istio's authentication policies (PeerAuthentication, v1alpha1"
                             + " Policy or MeshPolicy)");

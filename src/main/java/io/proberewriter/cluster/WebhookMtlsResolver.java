@@ -1,7 +1,7 @@
 package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.MtlsOracle;

@@ -4,6 +4,7 @@ import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.mtls.MtlsResolver;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;

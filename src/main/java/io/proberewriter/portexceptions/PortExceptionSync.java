@@ -16,7 +16,7 @@ import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
-import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ProbeRewriter;

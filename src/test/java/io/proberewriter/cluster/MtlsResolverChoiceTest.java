@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.MtlsResolver;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.mtls.MtlsResolver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

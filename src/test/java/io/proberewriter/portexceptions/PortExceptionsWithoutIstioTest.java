@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.proberewriter.cluster.WebhookMtlsResolver;
-import io.proberewriter.config.MtlsResolver;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.operator.OperatorLauncher;
 import io.proberewriter.webhook.ServingCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
