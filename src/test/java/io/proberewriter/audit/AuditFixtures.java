@@ -1,5 +1,6 @@
 package io.proberewriter.audit;
 
+import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -67,8 +68,8 @@ final class AuditFixtures {
 
     /** The pod as the webhook would have admitted it: the engine's own rewrite applied. */
     static Pod rewritten(Pod pod, Namespace namespace) {
-        return ENGINE.rewrite(pod, io.proberewriter.cluster.NamespaceCache.context(namespace.getMetadata().getName(),
-                java.util.Optional.of(namespace))).applyTo(pod);
+        return AppliedRewrite.apply(ENGINE.rewrite(pod, io.proberewriter.cluster.NamespaceCache.context(
+                namespace.getMetadata().getName(), java.util.Optional.of(namespace))), pod);
     }
 
     static Deployment deployment(String namespace, String name) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.golden.GoldenCase;
@@ -93,7 +94,7 @@ class GoldenFilesTest {
                     String ns = before.get(s).namespace() == null ? command.engine.namespace : before.get(s).namespace();
                     RewriteResult result = engine.rewrite(pod, namespaces.context(ns));
                     Pod expected = MODEL.treeToValue(after.get(s).template(), Pod.class);
-                    assertEquals(MODEL.valueToTree(expected), (JsonNode) MODEL.valueToTree(result.applyTo(pod)),
+                    assertEquals(MODEL.valueToTree(expected), (JsonNode) MODEL.valueToTree(AppliedRewrite.apply(result, pod)),
                             before.get(s).workload());
                     pods++;
                 }

@@ -77,7 +77,7 @@ class ExecModeTest {
         assertEquals("web/" + kind.word(), d.key());
 
         // Applied to the right field, the other kinds untouched.
-        Container applied = result.applyTo(pod).getSpec().getContainers().get(0);
+        Container applied = AppliedRewrite.apply(result, pod).getSpec().getContainers().get(0);
         assertEquals(p, kind.get(applied));
         for (ProbeKind other : ProbeKind.values()) {
             if (other != kind) {
@@ -126,7 +126,7 @@ class ExecModeTest {
         assertEquals(new ContainerRef(ContainerSection.INIT_CONTAINERS, 1, "proxy"), side.container());
         assertTrue(argv(result, "proxy", ProbeKind.LIVENESS).contains("http://localhost:15000/alive"));
 
-        Pod out = result.applyTo(pod);
+        Pod out = AppliedRewrite.apply(result, pod);
         assertNotNull(out.getSpec().getInitContainers().get(1).getLivenessProbe().getExec());
         assertNotNull(out.getSpec().getInitContainers().get(0).getReadinessProbe().getHttpGet());
         assertNotNull(out.getSpec().getContainers().get(0).getLivenessProbe().getExec());

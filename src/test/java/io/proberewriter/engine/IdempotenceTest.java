@@ -72,14 +72,14 @@ class IdempotenceTest {
     void rewritingTheOutputAgainChangesNothing(String name, Pod input) {
         RewriteResult first = rewrite(input);
         assertTrue(first.changed(), name);
-        Pod output = first.applyTo(input);
+        Pod output = AppliedRewrite.apply(first, input);
 
         RewriteResult second = rewrite(output);
 
         assertFalse(second.changed(), () -> name + ": " + second.replacements() + " " + second.annotationUpdates());
         assertTrue(second.replacements().isEmpty());
         assertTrue(second.annotationUpdates().isEmpty());
-        assertEquals(output, second.applyTo(output));
+        assertEquals(output, AppliedRewrite.apply(second, output));
         for (ProbeDecision d : second.decisions()) {
             assertEquals(Action.UNCHANGED, d.action(), d.toString());
         }
@@ -126,7 +126,7 @@ class IdempotenceTest {
     @Test
     void aLaterPassAddsToTheRecordAndKeepsEarlierEntriesByteForByte() throws Exception {
         Pod input = pod(map(Annotations.PROBES, "liveness"), web("web", 8080));
-        Pod once = rewrite(input).applyTo(input);
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
         String firstRecord = once.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES);
 
         // The user widens the selection: readiness is rewritten now, liveness stays as rewritten before.
@@ -144,7 +144,7 @@ class IdempotenceTest {
         assertEquals("rewrote 2 probes: web/liveness exec, web/readiness exec",
                 second.annotationUpdates().get(Annotations.STATUS));
 
-        Pod twice = second.applyTo(widened);
+        Pod twice = AppliedRewrite.apply(second, widened);
         assertFalse(rewrite(twice).changed());
     }
 
@@ -213,7 +213,7 @@ class IdempotenceTest {
         input.getMetadata().setAnnotations(null);
 
         RewriteResult result = rewrite(input);
-        Pod output = result.applyTo(input);
+        Pod output = AppliedRewrite.apply(result, input);
 
         Map<String, String> annotations = output.getMetadata().getAnnotations();
         assertNotNull(annotations.get(Annotations.ORIGINAL_PROBES));
@@ -226,7 +226,7 @@ class IdempotenceTest {
         Pod input = new PodBuilder().withNewSpec().withContainers(web("web", 8080)).endSpec().build();
         input.setMetadata(null);
 
-        Pod output = rewrite(input).applyTo(input);
+        Pod output = AppliedRewrite.apply(rewrite(input), input);
 
         assertNotNull(output.getMetadata());
         assertNotNull(output.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES));
@@ -240,7 +240,7 @@ class IdempotenceTest {
         Pod before = copy(input);
 
         RewriteResult result = rewrite(input);
-        Pod output = result.applyTo(input);
+        Pod output = AppliedRewrite.apply(result, input);
 
         assertEquals(before, input);
         assertNotSame(input, output);
@@ -250,7 +250,7 @@ class IdempotenceTest {
         assertNotNull(output.getSpec().getContainers().get(0).getLivenessProbe().getExec());
         assertEquals("payments", output.getMetadata().getAnnotations().get("team"), "other annotations kept");
         // Applying twice gives the same pod: the result does not keep state from the first application.
-        assertEquals(output, result.applyTo(input));
+        assertEquals(output, AppliedRewrite.apply(result, input));
     }
 
     @Test
@@ -258,13 +258,13 @@ class IdempotenceTest {
         Pod input = pod(map(Annotations.MODE, "off"), web("web", 8080));
         RewriteResult result = rewrite(input);
         assertFalse(result.changed());
-        assertEquals(input, result.applyTo(input));
+        assertEquals(input, AppliedRewrite.apply(result, input));
     }
 
     @Test
     void onlyTheRewrittenProbesChange() {
         Pod input = pod(map(Annotations.PROBES, "liveness"), web("web", 8080));
-        Pod output = rewrite(input).applyTo(input);
+        Pod output = AppliedRewrite.apply(rewrite(input), input);
 
         Container in = input.getSpec().getContainers().get(0);
         Container out = output.getSpec().getContainers().get(0);

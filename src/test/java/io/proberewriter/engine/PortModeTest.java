@@ -134,7 +134,7 @@ class PortModeTest {
         assertEquals("8080", result.annotationUpdates().get(EXCLUDE));
         assertTrue(result.annotationUpdates().get(Annotations.ORIGINAL_PROBES).contains("\"web/liveness\""));
 
-        Pod kept = result.applyTo(pod);
+        Pod kept = AppliedRewrite.apply(result, pod);
         assertEquals(pod.getSpec(), kept.getSpec(), "the spec is untouched");
         RewriteResult again = rewrite(kept);
         assertFalse(again.changed(), "a second pass finds it done");
@@ -168,7 +168,7 @@ class PortModeTest {
         assertTrue(replaced(result, "web", ProbeKind.LIVENESS));
         assertEquals(expectedUpdate, result.annotationUpdates().get(EXCLUDE),
                 "an unchanged value is not re-written");
-        String applied = result.applyTo(pod).getMetadata().getAnnotations().get(EXCLUDE);
+        String applied = AppliedRewrite.apply(result, pod).getMetadata().getAnnotations().get(EXCLUDE);
         assertEquals(expectedUpdate == null ? existing : expectedUpdate, applied);
     }
 

@@ -156,7 +156,7 @@ class RobustnessTest {
             Pod input = pod;
             RewriteResult result = assertDoesNotThrow(() -> ENGINE.rewrite(input, NamespaceContext.unknown("ns")),
                     () -> "engine threw on " + damaged);
-            Pod rewritten = assertDoesNotThrow(() -> result.applyTo(input));
+            Pod rewritten = assertDoesNotThrow(() -> AppliedRewrite.apply(result, input));
             assertFalse(ENGINE.rewrite(rewritten, NamespaceContext.unknown("ns")).changed(),
                     () -> "not a fixed point: " + damaged);
         }

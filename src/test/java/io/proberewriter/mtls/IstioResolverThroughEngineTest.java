@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.engine.Action;
 import io.proberewriter.engine.GlobalSettings;
@@ -31,7 +32,7 @@ class IstioResolverThroughEngineTest {
         assertEquals(Action.REWRITTEN_EXEC, decision.action());
         assertTrue(decision.reason().contains("port 8000 STRICT by PeerAuthentication default/default"),
                 decision.reason());
-        Pod rewritten = result.applyTo(httpbin().build());
+        Pod rewritten = AppliedRewrite.apply(result, httpbin().build());
         assertEquals("curl", rewritten.getSpec().getContainers().get(0).getLivenessProbe().getExec().getCommand().get(0));
     }
 

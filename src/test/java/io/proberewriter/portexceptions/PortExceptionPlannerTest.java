@@ -1,5 +1,6 @@
 package io.proberewriter.portexceptions;
 
+import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.mtls.IstioKind;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.proberewriter.mtls.MeshPolicies;
@@ -281,7 +282,7 @@ class PortExceptionPlannerTest {
     @Test
     void aTemplateRewrittenByTheCliStillGivesItsHealthPort() {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
-        Pod rewritten = ENGINE.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")).applyTo(web.pod(EXCLUSION));
+        Pod rewritten = AppliedRewrite.apply(ENGINE.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")), web.pod(EXCLUSION));
         Deployment fromCli = Workloads.portMode("shop", "web", "8081").editSpec().editTemplate()
                 .withMetadata(rewritten.getMetadata()).editMetadata().withName(null).withNamespace(null).endMetadata()
                 .withSpec(rewritten.getSpec()).endTemplate().endSpec().build();
@@ -308,7 +309,7 @@ class PortExceptionPlannerTest {
                 .policies(List.of(Workloads.meshStrict())).build();
         ProbeRewriter istio = new ProbeRewriter(ANY_HEALTH_PORT, new IstioMtlsOracle(strict));
         Workload web = workload(onHealthPort(Workloads.portMode("shop", "web", "8081")).build());
-        Pod rewritten = istio.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")).applyTo(web.pod(EXCLUSION));
+        Pod rewritten = AppliedRewrite.apply(istio.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")), web.pod(EXCLUSION));
         assertEquals("8081", rewritten.getMetadata().getAnnotations().get(EXCLUSION.get(0)));
         Deployment fromCli = onHealthPort(Workloads.portMode("shop", "web", "8081")).editSpec().editTemplate()
                 .withMetadata(rewritten.getMetadata()).editMetadata().withName(null).withNamespace(null).endMetadata()
