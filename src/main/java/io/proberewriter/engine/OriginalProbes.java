@@ -1,11 +1,11 @@
 package io.proberewriter.engine;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.json.Mappers;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
@@ -21,7 +21,7 @@ import java.util.TreeMap;
 final class OriginalProbes {
 
     /** NON_NULL so that the stored probes carry no null noise. */
-    private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper JSON = Mappers.WRITTEN;
 
     private final SortedMap<String, JsonNode> entries;
 

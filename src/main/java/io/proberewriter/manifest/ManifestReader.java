@@ -1,20 +1,15 @@
 package io.proberewriter.manifest;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a stream of Kubernetes manifests: multi-document YAML, or one or more JSON objects, as kubectl accepts
@@ -22,25 +17,9 @@ import org.yaml.snakeyaml.LoaderOptions;
  */
 public final class ManifestReader {
 
-    /** SnakeYAML refuses documents over 3 MB by default; real manifests (big ConfigMaps, CRDs) exceed that. */
-    private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
-
-    private final ObjectMapper yaml;
-    private final ObjectMapper json;
-
-    public ManifestReader() {
-        LoaderOptions loader = new LoaderOptions();
-        loader.setCodePointLimit(MAX_CODE_POINTS);
-        // An empty plain value (`peers:`) is null in YAML and for Kubernetes; Jackson 2 reads it as "" unless told.
-        this.yaml = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader)
-                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        this.json = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
-    }
-
     public List<SourceDocument> read(String source, String text) throws ManifestException {
         boolean looksLikeJson = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
-        ObjectMapper mapper = looksLikeJson ? json : yaml;
+        ObjectMapper mapper = looksLikeJson ? Mappers.MANIFEST_JSON_READER : Mappers.MANIFEST_YAML_READER;
         List<SourceDocument> documents = new ArrayList<>();
         int number = 0;
         try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(text)) {

@@ -1,16 +1,15 @@
 package io.proberewriter.manifest;
 
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.patch.PodPatch;
@@ -25,17 +24,6 @@ import java.util.Map;
  * comes out exactly as it went in.
  */
 public final class ManifestRewriter {
-
-    private static final ObjectMapper MODEL = strictModelMapper();
-
-    /**
-     * kubectl refuses {@code name: off} or {@code value: 8080} where Kubernetes wants a string (YAML turns them
-     * into a boolean and a number); silently turning them back into "false" and "8080" would hide the mistake.
-     */
-    private static ObjectMapper strictModelMapper() {
-        return StrictJson.refuseScalarsAsStrings(
-                new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES));
-    }
 
     private static final Map<String, String> TYPE_WORDS = Map.ofEntries(
             Map.entry("Integer", "an integer"), Map.entry("Long", "an integer"), Map.entry("int", "an integer"),
@@ -108,7 +96,7 @@ public final class ManifestRewriter {
     private static Pod toPod(SourceDocument document, PodTemplateSite site) throws ManifestException {
         Pod pod;
         try {
-            pod = MODEL.treeToValue(site.template(), Pod.class);
+            pod = Mappers.MANIFEST_MODEL.treeToValue(site.template(), Pod.class);
         } catch (JsonMappingException e) {
             throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(site, e), e);
         } catch (Exception e) {

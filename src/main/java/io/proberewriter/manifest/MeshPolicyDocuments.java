@@ -1,12 +1,11 @@
 package io.proberewriter.manifest;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
+import io.proberewriter.json.Mappers;
 import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.MeshPolicies;
 import java.util.ArrayList;
@@ -27,10 +26,6 @@ import java.util.function.Supplier;
  * @param warnings one line per ignored document: where it is and why
  */
 public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) {
-
-    /** Lenient on unknown fields: a Service from a newer Kubernetes must still map its ports. */
-    private static final ObjectMapper MODEL = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
      * @param settings a builder holding the mesh settings only (root namespace, global switch, probe rewrite);
@@ -89,11 +84,11 @@ public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) 
         List<String> warnings = found.warnings;
         try {
             if (service) {
-                found.services.add(MODEL.treeToValue(located, Service.class));
+                found.services.add(Mappers.LENIENT_MODEL.treeToValue(located, Service.class));
                 return;
             }
             if (configMap) {
-                ConfigMap read = MODEL.treeToValue(located, ConfigMap.class);
+                ConfigMap read = Mappers.LENIENT_MODEL.treeToValue(located, ConfigMap.class);
                 // Other ConfigMaps are none of the resolver's business; Istio's are read, and a value it cannot
                 // read is said, naming the document.
                 settings.get().configMaps(List.of(read)).build().ignored()
@@ -101,7 +96,7 @@ public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) 
                 found.configMaps.add(read);
                 return;
             }
-            GenericKubernetesResource policy = MODEL.treeToValue(located, GenericKubernetesResource.class);
+            GenericKubernetesResource policy = Mappers.LENIENT_MODEL.treeToValue(located, GenericKubernetesResource.class);
             // The snapshot's ignored() lines do not say which document they came from; one policy at a time does.
             settings.get().policies(List.of(policy)).build().ignored()
                     .forEach(reason -> warnings.add(where + "ignored by the Istio resolver: " + reason));

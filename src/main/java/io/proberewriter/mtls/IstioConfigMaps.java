@@ -1,9 +1,8 @@
 package io.proberewriter.mtls;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.proberewriter.json.Mappers;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,8 +26,6 @@ public final class IstioConfigMaps {
     public static final String INJECTOR = "istio-sidecar-injector";
     public static final String MESH = "istio";
 
-    private static final YAMLMapper YAML = new YAMLMapper();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private IstioConfigMaps() {
     }
@@ -119,7 +116,7 @@ public final class IstioConfigMaps {
         try {
             // The injector's values are JSON as Istio writes them: read as such, which is an order of magnitude
             // cheaper than YAML, since the snapshot holding them is rebuilt on the admission path after a change.
-            JsonNode node = text.stripLeading().startsWith("{") ? JSON.readTree(text) : YAML.readTree(text);
+            JsonNode node = text.stripLeading().startsWith("{") ? Mappers.TREES.readTree(text) : Mappers.YAML.readTree(text);
             if (node == null || !node.isObject()) {
                 ignored.add(source + ": data." + key + " is not an object");
                 return Optional.empty();

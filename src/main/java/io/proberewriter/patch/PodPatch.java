@@ -1,6 +1,5 @@
 package io.proberewriter.patch;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.proberewriter.engine.ProbeReplacement;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.json.Mappers;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.Map;
 public final class PodPatch {
 
     /** NON_NULL: a patch that carries {@code "grpc": null} for every unset field is noise, and some APIs refuse it. */
-    private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper JSON = Mappers.WRITTEN;
 
     private PodPatch() {
     }

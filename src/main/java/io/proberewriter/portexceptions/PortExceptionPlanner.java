@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.proberewriter.json.Mappers;
 import io.proberewriter.mtls.IstioKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,7 +51,7 @@ final class PortExceptionPlanner {
     static final String REASON_NAME_TAKEN = "PortExceptionNameTaken";
     static final String REASON_NO_SERVICE = "PortExceptionNoService";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Mappers.TREES;
     /** Kubernetes object names (DNS subdomains) are at most 253 characters. */
     private static final int MAX_NAME = 253;
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.InterceptionExclusion;
 import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.json.Mappers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ import java.util.Optional;
 record Workload(String apiVersion, String kind, String namespace, String name, String uid,
                 Map<String, String> templateLabels, PodTemplateSpec template) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Mappers.TREES;
 
     Workload {
         templateLabels = templateLabels == null ? Map.of() : Map.copyOf(templateLabels);

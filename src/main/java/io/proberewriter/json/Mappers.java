@@ -1,0 +1,80 @@
+package io.proberewriter.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Every Jackson mapper of the project, configured once. Each is for one kind of input or output, and its settings
+ * say what that kind needs; a mapper is thread-safe once configured, so each exists once. Nothing may reconfigure
+ * them after this class built them.
+ */
+public final class Mappers {
+
+    /** Trees and models of objects we built, or that a stricter reader already checked: Jackson's defaults. */
+    public static final ObjectMapper TREES = new ObjectMapper();
+
+    /**
+     * What we write for the API server or into annotations (patches, recorded probes, AdmissionReviews): no null
+     * fields, as Kubernetes omits them, so the same object always gives the same bytes.
+     */
+    public static final ObjectMapper WRITTEN = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /**
+     * Pod templates of the user's manifests into the model, as kubectl reads them: {@code name: off} or
+     * {@code value: 8080} where Kubernetes wants a string is an error (YAML made them a boolean and a number), and so
+     * is a null where a number belongs.
+     */
+    public static final ObjectMapper MANIFEST_MODEL = StrictJson.refuseScalarsAsStrings(
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES));
+
+    /** Services and ConfigMaps of the user's input, leniently: a field of a newer Kubernetes must not hide the ports. */
+    public static final ObjectMapper LENIENT_MODEL = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** YAML values inside objects (Istio's mesh config in a ConfigMap): JSON is YAML, so either reads. */
+    public static final YAMLMapper YAML = new YAMLMapper();
+
+    /** SnakeYAML refuses documents over 3 MB by default; real manifests (big ConfigMaps, CRDs) exceed that. */
+    private static final int MANIFEST_CODE_POINTS = 64 * 1024 * 1024;
+
+    /**
+     * Manifest streams in YAML: a duplicate key is an error as for kubectl, and an empty plain value
+     * ({@code peers:}) is null as for Kubernetes (Jackson 2 reads it as "" unless told).
+     */
+    public static final ObjectMapper MANIFEST_YAML_READER = manifestYamlReader();
+
+    /** Manifest streams in JSON: a duplicate key is an error as for kubectl. */
+    public static final ObjectMapper MANIFEST_JSON_READER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+    /** Manifests written back as kubectl prints them. */
+    public static final YAMLMapper MANIFEST_YAML_WRITER = new YAMLMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // Without this, an annotation value "8080" would be written bare and read back as a number.
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+            // Long annotation values (original-probes JSON) stay on one line, as kubectl prints them.
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .build());
+
+    private Mappers() {
+    }
+
+    private static ObjectMapper manifestYamlReader() {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setCodePointLimit(MANIFEST_CODE_POINTS);
+        return new YAMLMapper(YAMLFactory.builder().loaderOptions(loader)
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+}
