@@ -6,9 +6,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -22,6 +27,15 @@ import javax.net.ssl.TrustManagerFactory;
 record ApiServerCall(int status, X509Certificate served) {
 
     static ApiServerCall post(int port, String serviceHost, String caBundleBase64, String body) throws Exception {
+        return post(port, serviceHost, caBundleBase64, body, Instant.now());
+    }
+
+    /**
+     * The same by an API server whose clock reads {@code now}: it checks the certificates' validity at that moment,
+     * as the webhook and the operator do on a test's stepped clock.
+     */
+    static ApiServerCall post(int port, String serviceHost, String caBundleBase64, String body, Instant now)
+            throws Exception {
         List<X509Certificate> trusted = PemCodec.certificates(
                 new String(Base64.getDecoder().decode(caBundleBase64), StandardCharsets.US_ASCII));
         if (trusted.isEmpty()) {
@@ -32,8 +46,11 @@ record ApiServerCall(int status, X509Certificate served) {
         for (int i = 0; i < trusted.size(); i++) {
             store.setCertificateEntry("ca-" + i, trusted.get(i));
         }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
+        PKIXBuilderParameters validation = new PKIXBuilderParameters(store, new X509CertSelector());
+        validation.setRevocationEnabled(false);
+        validation.setDate(Date.from(now));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
+        trust.init(new CertPathTrustManagerParameters(validation));
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
 
