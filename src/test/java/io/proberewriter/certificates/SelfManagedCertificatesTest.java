@@ -148,7 +148,7 @@ class SelfManagedCertificatesTest {
         assertEquals("kubernetes.io/tls", tls.getType());
         assertFalse(tls.getData().containsKey("ca.key"), "the CA key never lands in the mounted Secret");
         assertEquals(Set.of("ca.crt", "ca.key", "ca-bundle.crt"), ca.getData().keySet());
-        ApiServerCall first = ApiServerCall.post(mutate.getPort(), SERVICE_HOST, caBundle(), REVIEW, clock.instant());
+        ApiServerCall first = ApiServerCall.post(mutate.getPort(), SERVICE_HOST, caBundle(), REVIEW, clock);
         assertEquals(200, first.status());
         assertTrue(CertificatePlanner.dnsNamesOf(first.served()).contains(SERVICE_HOST));
 
@@ -179,7 +179,7 @@ class SelfManagedCertificatesTest {
                         bundleSizes.add(PemCodec.certificates(new String(Base64.getDecoder().decode(bundle),
                                 StandardCharsets.US_ASCII)).size());
                         ApiServerCall call = ApiServerCall.post(mutate.getPort(), SERVICE_HOST, bundle, REVIEW,
-                                clock.instant());
+                                clock);
                         calls.incrementAndGet();
                         if (call.status() != 200) {
                             failures.add("status " + call.status());
