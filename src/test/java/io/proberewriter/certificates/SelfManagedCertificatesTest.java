@@ -75,7 +75,8 @@ class SelfManagedCertificatesTest {
     static final String SERVICE_HOST = "probe-rewriter.probe-rewriter-system.svc";
     /** The operator's rules with the profile's settings: what the Secrets should hold at a given time. */
     static final CertificatePlanner PLANNER = new CertificatePlanner(new CertificateIssuer(),
-            CertificatePlanner.serviceDnsNames("probe-rewriter", NAMESPACE), CA_VALIDITY, SERVING_VALIDITY, PROPAGATION);
+            CertificatePlanner.serviceDnsNames("probe-rewriter", NAMESPACE), CA_VALIDITY, SERVING_VALIDITY,
+            PROPAGATION);
     static final String REVIEW = """
             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1",
              "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
@@ -234,8 +235,8 @@ class SelfManagedCertificatesTest {
     private void poke(int step) {
         client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("probe-rewriter")
                 .edit(c -> {
-                    Map<String, String> annotations = new HashMap<>(Optional.ofNullable(c.getMetadata().getAnnotations())
-                            .orElse(Map.of()));
+                    Map<String, String> annotations = new HashMap<>(
+                            Optional.ofNullable(c.getMetadata().getAnnotations()).orElse(Map.of()));
                     annotations.put("test.probe-rewriter.io/step", String.valueOf(step));
                     c.getMetadata().setAnnotations(annotations);
                     return c;
@@ -253,9 +254,10 @@ class SelfManagedCertificatesTest {
         CertificatePlan plan = PLANNER.plan(CertificateSecrets.read(Optional.of(caSecret), Optional.of(servingSecret),
                 CertificateSecrets.fromCaBundle(bundle)), clock.instant());
         return plan.reasons().isEmpty()
-                && CertificateSecrets.sameData(caSecret, CertificateSecrets.caSecret(NAMESPACE, "probe-rewriter-ca", plan))
+                && CertificateSecrets.sameData(caSecret,
+                        CertificateSecrets.caSecret(NAMESPACE, "probe-rewriter-ca", plan))
                 && CertificateSecrets.sameData(servingSecret,
-                CertificateSecrets.servingSecret(NAMESPACE, "probe-rewriter-tls", plan))
+                        CertificateSecrets.servingSecret(NAMESPACE, "probe-rewriter-tls", plan))
                 && bundle.equals(CertificateSecrets.caBundle(plan))
                 && servingCertificate.certificate().equals(Optional.of(plan.serving().certificate()));
     }

@@ -46,7 +46,8 @@ class SecretCertificateSourceTest {
                 .withType("kubernetes.io/tls")
                 .addToData(TlsSecretLayout.TLS_CERT,
                         base64.encodeToString(pem.certificate().getBytes(StandardCharsets.US_ASCII)))
-                .addToData(TlsSecretLayout.TLS_KEY, base64.encodeToString(pem.key().getBytes(StandardCharsets.US_ASCII)))
+                .addToData(TlsSecretLayout.TLS_KEY,
+                        base64.encodeToString(pem.key().getBytes(StandardCharsets.US_ASCII)))
                 .build();
     }
 

@@ -154,7 +154,7 @@ class CertificateReloadTest extends WebhookTestBase {
     void filesThatDisappearAreReportedAndTheCertificateStays() throws Exception {
         java.nio.file.Path data = ServingCertificates.MOUNT.resolve("..data");
         java.nio.file.Path target = java.nio.file.Files.readSymbolicLink(data);
-        // The files source says it, whichever class of the serving side that is.
+        // Said by the files source; captured for the whole package, whichever of its classes speaks.
         try (LogCapture warnings = LogCapture.of(ServingCertificate.class.getPackageName())) {
             java.nio.file.Files.delete(data); // tls.crt and tls.key now point nowhere
             String missing = ServingCertificates.MOUNT.resolve("tls.crt").toAbsolutePath() + ": no such file";

@@ -8,7 +8,10 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
-/** The records one class (or package) logs while a test runs (the application logs through JUL's LogManager in tests). */
+/**
+ * The records one class (or package) logs while a test runs (the application logs through JUL's LogManager in
+ * tests).
+ */
 final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
