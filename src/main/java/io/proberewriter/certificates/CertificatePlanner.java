@@ -1,5 +1,6 @@
 package io.proberewriter.certificates;
 
+import io.proberewriter.tls.KeyMatch;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;

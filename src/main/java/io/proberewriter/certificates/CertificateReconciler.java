@@ -57,10 +57,10 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
     private final CertificatePlanner planner;
     private final Clock clock;
 
-    CertificateReconciler(ProbeRewriterConfig config, KubernetesClient client) {
+    CertificateReconciler(ProbeRewriterConfig config, KubernetesClient client, Clock clock) {
         this.config = config;
         this.client = client;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         ProbeRewriterConfig.Operator.Certificates settings = config.operator().certificates();
         this.planner = new CertificatePlanner(new CertificateIssuer(),
                 CertificatePlanner.serviceDnsNames(settings.serviceName(), config.namespace()),

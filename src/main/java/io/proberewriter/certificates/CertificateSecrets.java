@@ -1,7 +1,10 @@
 package io.proberewriter.certificates;
 
+import static io.proberewriter.tls.TlsSecretLayout.text;
+
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.proberewriter.tls.TlsSecretLayout;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -14,7 +17,7 @@ import java.util.TreeMap;
 /**
  * How the certificates are laid out in the two Secrets. The CA's key lives in its own Secret, which no pod
  * mounts; the serving Secret has the {@code kubernetes.io/tls} layout, so any consumer that knows that type can
- * read it, with the trusted CAs in {@code ca.crt}.
+ * read it ({@link TlsSecretLayout}), with the trusted CAs in {@code ca.crt}.
  */
 public final class CertificateSecrets {
 
@@ -25,8 +28,6 @@ public final class CertificateSecrets {
     public static final String PREVIOUS_CA_KEY = "previous-ca.key";
     /** Every CA the API server should trust: the signing CA, then older ones until they expire. */
     public static final String CA_BUNDLE = "ca-bundle.crt";
-    public static final String TLS_CERT = "tls.crt";
-    public static final String TLS_KEY = "tls.key";
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "probe-rewriter";
 
@@ -50,9 +51,10 @@ public final class CertificateSecrets {
         Optional<KeyPairWithCertificate> previous = caSecret.flatMap(s -> pair(s, PREVIOUS_CA_CERT, PREVIOUS_CA_KEY));
         List<X509Certificate> trusted = new ArrayList<>();
         caSecret.ifPresent(s -> addNew(trusted, PemCodec.certificates(text(s, CA_BUNDLE))));
-        servingSecret.ifPresent(s -> addNew(trusted, PemCodec.certificates(text(s, CA_CERT))));
+        servingSecret.ifPresent(s -> addNew(trusted, PemCodec.certificates(text(s, TlsSecretLayout.CA_CERT))));
         addNew(trusted, liveBundle);
-        Optional<KeyPairWithCertificate> serving = servingSecret.flatMap(s -> pair(s, TLS_CERT, TLS_KEY));
+        Optional<KeyPairWithCertificate> serving = servingSecret
+                .flatMap(s -> pair(s, TlsSecretLayout.TLS_CERT, TlsSecretLayout.TLS_KEY));
         return new CertificateState(ca, previous, trusted, serving);
     }
 
@@ -87,9 +89,9 @@ public final class CertificateSecrets {
 
     public static Secret servingSecret(String namespace, String name, CertificatePlan plan) {
         return secret(namespace, name, "kubernetes.io/tls", Map.of(
-                TLS_CERT, PemCodec.encode(plan.serving().certificate()),
-                TLS_KEY, PemCodec.encode(plan.serving().key()),
-                CA_CERT, PemCodec.encode(plan.trustedCas())));
+                TlsSecretLayout.TLS_CERT, PemCodec.encode(plan.serving().certificate()),
+                TlsSecretLayout.TLS_KEY, PemCodec.encode(plan.serving().key()),
+                TlsSecretLayout.CA_CERT, PemCodec.encode(plan.trustedCas())));
     }
 
     /** The caBundle field of a webhook's clientConfig: base64 of the PEM bundle. */
@@ -124,18 +126,5 @@ public final class CertificateSecrets {
             return Optional.empty();
         }
         return PemCodec.privateKey(text(secret, keyKey)).map(key -> new KeyPairWithCertificate(chain.get(0), key));
-    }
-
-    /** A data entry decoded, or {@code stringData} if someone wrote it that way; null when absent or not base64. */
-    public static String text(Secret secret, String key) {
-        String encoded = Optional.ofNullable(secret.getData()).map(d -> d.get(key)).orElse(null);
-        if (encoded == null) {
-            return Optional.ofNullable(secret.getStringData()).map(d -> d.get(key)).orElse(null);
-        }
-        try {
-            return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.US_ASCII);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

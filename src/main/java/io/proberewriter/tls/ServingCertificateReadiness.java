@@ -26,12 +26,8 @@ public class ServingCertificateReadiness implements HealthCheck {
     private final boolean listening;
 
     @Inject
-    ServingCertificateReadiness(ServingCertificate serving, AdmissionPort port) {
-        this(serving, Clock.systemUTC(), port.listening());
-    }
-
-    ServingCertificateReadiness(ServingCertificate serving) {
-        this(serving, Clock.systemUTC(), true);
+    ServingCertificateReadiness(ServingCertificate serving, AdmissionPort port, Clock clock) {
+        this(serving, clock, port.listening());
     }
 
     ServingCertificateReadiness(ServingCertificate serving, Clock clock, boolean listening) {

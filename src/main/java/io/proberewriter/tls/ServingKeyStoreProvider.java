@@ -14,8 +14,9 @@ import jakarta.inject.Singleton;
  * The key store of the TLS registry configuration {@value ServingCertificate#TLS_CONFIGURATION}, decided when the
  * application starts rather than when it is built: the PEM files with {@code probe-rewriter.tls.source=files}
  * (read through Vert.x's PEM loader, as the registry's own PEM configuration does; missing files stop startup),
- * and none with {@code source=secret}, where the certificate arrives later through {@link ServingSecretWatch}
- * and no file exists to check. None either in the operator's process, which has no HTTPS port. Properties cannot express that choice: Quarkus fixes runtime defaults at build time.
+ * and none with {@code source=secret}, where the certificate arrives later through {@link SecretCertificateSource}
+ * and no file exists to check. None either in the operator's process, which has no HTTPS port. Properties cannot
+ * express that choice: Quarkus fixes runtime defaults at build time.
  */
 @Singleton
 @Identifier(ServingCertificate.TLS_CONFIGURATION)

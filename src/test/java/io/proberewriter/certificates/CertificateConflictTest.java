@@ -9,20 +9,18 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
 import java.io.InputStream;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,21 +55,11 @@ class CertificateConflictTest {
         // Broken in the stale copy, so that the pass has to write the CA Secret and does so on the old version.
         Secret stale = new SecretBuilder(written).withData(Map.of("ca.crt", "bm90IGEgY2VydA==")).build();
 
-        UpdateControl<MutatingWebhookConfiguration> control = new CertificateReconciler(config, client)
-                .reconcile(configuration, contextHolding(List.of(stale)));
+        UpdateControl<MutatingWebhookConfiguration> control =
+                new CertificateReconciler(config, client, Clock.systemUTC())
+                        .reconcile(configuration, CachedSecrets.holding(List.of(stale)));
 
         assertTrue(control.getScheduleDelay().isPresent(), "looks again");
         assertEquals(Optional.of(1000L), control.getScheduleDelay(), "shortly");
-    }
-
-    /** A reconciler context whose informer cache holds these Secrets. */
-    @SuppressWarnings("unchecked")
-    private static Context<MutatingWebhookConfiguration> contextHolding(List<Secret> secrets) {
-        return (Context<MutatingWebhookConfiguration>) Proxy.newProxyInstance(Context.class.getClassLoader(),
-                new Class<?>[] {Context.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getSecondaryResources" -> Set.copyOf(secrets);
-                    case "getSecondaryResourcesAsStream" -> secrets.stream();
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 }

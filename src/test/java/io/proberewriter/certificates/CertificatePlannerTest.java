@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.tls.KeyMatch;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

@@ -24,6 +24,7 @@ import jakarta.enterprise.inject.Vetoed;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +57,7 @@ class LeaderElectionTest {
         final AtomicInteger reconciliations = new AtomicInteger();
 
         CountingReconciler(ProbeRewriterConfig config, KubernetesClient client) {
-            super(config, client);
+            super(config, client, Clock.systemUTC());
         }
 
         @Override

@@ -20,6 +20,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.proberewriter.install.ApiRequest;
 import io.proberewriter.install.KubeYaml;
 import io.proberewriter.install.RbacRules;
+import io.proberewriter.polling.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -262,11 +263,8 @@ class SelfManagedServeIT {
                 });
         String first = servedSerial(client, webhookA);
         List<String> failures = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        boolean renewedEverywhere = false;
-        while (!renewedEverywhere) {
-            assertTrue(System.nanoTime() < deadline, "no renewal reached both webhook replicas");
-            renewedEverywhere = true;
+        Eventually.until("a renewal to reach both webhook replicas", Duration.ofSeconds(90), () -> {
+            boolean renewedEverywhere = true;
             for (Replica webhook : webhooks) {
                 try {
                     ApiServerCall call = call(client, webhook);
@@ -279,8 +277,8 @@ class SelfManagedServeIT {
                     renewedEverywhere = false;
                 }
             }
-            Thread.sleep(50);
-        }
+            return renewedEverywhere;
+        });
         assertEquals(List.of(), failures);
         assertEquals(leader.name, holder(client), "the Lease stayed where it was");
         assertTrue(leader.logged("Created Secret probe-rewriter-system/probe-rewriter-tls"), leader.tail());
@@ -414,21 +412,18 @@ class SelfManagedServeIT {
     }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
+        try {
+            Eventually.until(what, Duration.ofSeconds(60), () -> {
+                for (Replica replica : replicas) {
+                    assertTrue(replica.process.isAlive(), replica.role.command + " exited while waiting until " + what
+                            + ": " + replica.tail());
                 }
-            } catch (RuntimeException notYet) {
-                // Not there yet.
-            }
-            for (Replica replica : replicas) {
-                assertTrue(replica.process.isAlive(), replica.role.command + " exited while waiting until " + what + ": " + replica.tail());
-            }
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what + ": "
-                    + replicas.stream().map(Replica::tail).reduce("", (x, y) -> x + "\n" + y));
-            Thread.sleep(100);
+                return condition.getAsBoolean();
+            });
+        } catch (AssertionError failed) {
+            // What each process said is what tells why.
+            throw new AssertionError(failed.getMessage() + ": "
+                    + replicas.stream().map(Replica::tail).reduce("", (x, y) -> x + "\n" + y), failed);
         }
     }
 }

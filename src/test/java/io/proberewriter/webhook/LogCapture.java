@@ -8,7 +8,10 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
-/** The records one class logs while a test runs (the application logs through JUL's LogManager in tests). */
+/**
+ * The records one class (or package) logs while a test runs (the application logs through JUL's LogManager in
+ * tests).
+ */
 final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
@@ -19,7 +22,12 @@ final class LogCapture extends Handler implements AutoCloseable {
     }
 
     static LogCapture of(Class<?> source) {
-        LogCapture capture = new LogCapture(Logger.getLogger(source.getName()));
+        return of(source.getName());
+    }
+
+    /** The records of a logger and those below it: {@code io.proberewriter.tls} for every class of the package. */
+    static LogCapture of(String loggerName) {
+        LogCapture capture = new LogCapture(Logger.getLogger(loggerName));
         capture.logger.addHandler(capture);
         return capture;
     }

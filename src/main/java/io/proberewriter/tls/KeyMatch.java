@@ -1,4 +1,4 @@
-package io.proberewriter.certificates;
+package io.proberewriter.tls;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -4,100 +4,112 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.proberewriter.certificates.CertificateSecrets;
 import io.proberewriter.cluster.RetryingInformers;
-import io.proberewriter.config.AdmissionPort;
-import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.config.TlsSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.jboss.logging.Logger;
 
 /**
  * With {@code probe-rewriter.tls.source=secret}: watches the serving Secret the operator writes (by name, in
- * probe-rewriter's namespace) and serves each new version. Every replica watches, so a renewal reaches all of them
+ * probe-rewriter's namespace) and offers each new version. Every replica watches, so a renewal reaches all of them
  * within moments, without a volume, a kubelet sync or a restart. A deleted Secret leaves the last certificate in
  * service: an API server that is briefly gone, or an operator putting things right, must not stop admissions.
  */
-@Singleton
-public class ServingSecretWatch {
+final class SecretCertificateSource implements CertificateSource {
 
-    private static final Logger LOG = Logger.getLogger(ServingSecretWatch.class);
+    private static final Logger LOG = Logger.getLogger(SecretCertificateSource.class);
 
-    private final ProbeRewriterConfig config;
-    private final Instance<KubernetesClient> client;
-    private final ServingCertificate certificate;
+    private final Supplier<KubernetesClient> client;
     private final Vertx vertx;
+    private final String namespace;
+    private final String name;
+    private final String origin;
+    /** Why the Secret cannot be read now (it was deleted), or null. */
+    private volatile String gone;
     private volatile SharedIndexInformer<Secret> informer;
 
-    ServingSecretWatch(ProbeRewriterConfig config, Instance<KubernetesClient> client, ServingCertificate certificate,
-                       Vertx vertx) {
-        this.config = config;
+    /** {@code client} is asked for only when the watch starts: with files, no client is needed at all. */
+    SecretCertificateSource(Supplier<KubernetesClient> client, Vertx vertx, String namespace, String name) {
         this.client = client;
-        this.certificate = certificate;
         this.vertx = vertx;
+        this.namespace = namespace;
+        this.name = name;
+        this.origin = "Secret " + namespace + "/" + name;
     }
 
-    void start(@Observes StartupEvent event, AdmissionPort port) {
-        if (config.tls().source() != TlsSource.SECRET || !port.listening()) {
-            return;
-        }
-        String namespace = config.namespace();
-        String name = config.tls().secretName();
-        LOG.infof("Serving the certificate of Secret %s/%s", namespace, name);
+    @Override
+    public boolean configured() {
+        return true;
+    }
+
+    @Override
+    public String nothingServedYet() {
+        return "no certificate yet from " + origin;
+    }
+
+    @Override
+    public Optional<CertificateVersion> initial() {
+        return Optional.empty(); // It arrives through the watch; until then the replica is not ready.
+    }
+
+    @Override
+    public void start(Consumer<CertificateVersion> versions) {
+        LOG.infof("Serving the certificate of %s", origin);
         SharedIndexInformer<Secret> started = RetryingInformers.retryingForever(
-                client.get().secrets().inNamespace(namespace).withName(name).runnableInformer(0), LOG,
-                "Secret " + namespace + "/" + name);
+                client.get().secrets().inNamespace(namespace).withName(name).runnableInformer(0), LOG, origin);
         started.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret secret) {
-                offer(secret);
+                offer(secret, versions);
             }
 
             @Override
             public void onUpdate(Secret before, Secret after) {
-                offer(after);
+                offer(after, versions);
             }
 
             @Override
             public void onDelete(Secret secret, boolean finalStateUnknown) {
-                LOG.warnf("Secret %s/%s was deleted; still serving the last certificate until it is back", namespace,
-                        name);
-                certificate.sourceGone("Secret " + namespace + "/" + name
-                        + " was deleted; still serving the last certificate until it is back");
+                LOG.warnf("%s was deleted; still serving the last certificate until it is back", origin);
+                gone = origin + " was deleted; still serving the last certificate until it is back";
             }
         });
         informer = started;
         started.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    @Override
+    public void stop() {
         SharedIndexInformer<Secret> current = informer;
         if (current != null) {
             current.stop();
         }
     }
 
-    /** Serves the Secret's certificate if it is whole; returns whether it is now served. */
-    boolean offer(Secret secret) {
-        String origin = "Secret " + secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName();
-        Optional<X509ExtendedKeyManager> keyManager = keyManager(secret, origin);
-        return keyManager.isPresent() && certificate.serve(keyManager.get(), origin);
+    @Override
+    public Optional<String> problem() {
+        return Optional.ofNullable(gone);
     }
 
-    private Optional<X509ExtendedKeyManager> keyManager(Secret secret, String origin) {
-        Optional<byte[]> cert = entry(secret, CertificateSecrets.TLS_CERT);
-        Optional<byte[]> key = entry(secret, CertificateSecrets.TLS_KEY);
+    /** Offers the Secret's certificate if it can be read as one; a Secret caught half-written is only logged. */
+    void offer(Secret secret, Consumer<CertificateVersion> versions) {
+        keyManager(secret).ifPresent(keyManager -> {
+            gone = null;
+            versions.accept(new CertificateVersion(origin, null, () -> Optional.of(keyManager), origin + ": ",
+                    "Serving certificate from " + origin));
+        });
+    }
+
+    private Optional<X509ExtendedKeyManager> keyManager(Secret secret) {
+        Optional<byte[]> cert = entry(secret, TlsSecretLayout.TLS_CERT);
+        Optional<byte[]> key = entry(secret, TlsSecretLayout.TLS_KEY);
         if (cert.isEmpty() || key.isEmpty()) {
             LOG.warnf("%s has no tls.crt and tls.key yet", origin);
             return Optional.empty();
@@ -119,7 +131,7 @@ public class ServingSecretWatch {
     }
 
     private static Optional<byte[]> entry(Secret secret, String key) {
-        return Optional.ofNullable(CertificateSecrets.text(secret, key)).filter(text -> !text.isEmpty())
+        return Optional.ofNullable(TlsSecretLayout.text(secret, key)).filter(text -> !text.isEmpty())
                 .map(text -> text.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -1,0 +1,71 @@
+package io.proberewriter.certificates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.proberewriter.config.ConfigMappings;
+import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.time.SteppingClock;
+import io.proberewriter.tls.TlsSecretLayout;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After a pass the reconciler looks again when the next thing is due, counted on its clock: a test that steps the
+ * clock (or a clock that jumps) gets the delay from that clock, not from the wall.
+ */
+@EnableKubernetesMockClient(crud = true)
+class CertificateRescheduleTest {
+
+    static final String NAMESPACE = "probe-rewriter-system";
+
+    KubernetesClient client;
+
+    @Test
+    void looksAgainWhenTheServingCertificateIsDueForRenewal() throws Exception {
+        MutatingWebhookConfiguration configuration;
+        try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
+            configuration = client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class))
+                    .create();
+        }
+        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
+                "probe-rewriter.namespace", NAMESPACE,
+                "probe-rewriter.operator.certificates.ca-validity", "300d",
+                "probe-rewriter.operator.certificates.serving-validity", "30d"));
+        SteppingClock clock = new SteppingClock(Instant.parse("2030-01-01T00:00:00Z"));
+        CertificateReconciler reconciler = new CertificateReconciler(config, client, clock);
+
+        UpdateControl<MutatingWebhookConfiguration> bootstrap = reconciler.reconcile(configuration,
+                CachedSecrets.holding(List.of()));
+        X509Certificate first = servedCertificate();
+        assertEquals(Optional.of(Duration.between(clock.instant(), RenewalTime.of(first)).toMillis()),
+                bootstrap.getScheduleDelay(), "the serving renewal is the first thing due");
+
+        clock.step(Duration.between(clock.instant(), RenewalTime.of(first)).plusHours(1));
+        UpdateControl<MutatingWebhookConfiguration> renewal = reconciler.reconcile(configuration,
+                CachedSecrets.holding(client.secrets().inNamespace(NAMESPACE).list().getItems()));
+        X509Certificate renewed = servedCertificate();
+        assertNotEquals(first, renewed, "renewed when the clock said it was due");
+        assertEquals(Optional.of(Duration.between(clock.instant(), RenewalTime.of(renewed)).toMillis()),
+                renewal.getScheduleDelay());
+    }
+
+    private X509Certificate servedCertificate() {
+        Secret serving = client.secrets().inNamespace(NAMESPACE).withName("probe-rewriter-tls").get();
+        return PemCodec.certificates(TlsSecretLayout.text(serving, TlsSecretLayout.TLS_CERT)).get(0);
+    }
+}
