@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
@@ -67,8 +68,7 @@ final class AuditFixtures {
 
     /** The pod as the webhook would have admitted it: the engine's own rewrite applied. */
     static Pod rewritten(Pod pod, Namespace namespace) {
-        return ENGINE.rewrite(pod, io.proberewriter.cluster.NamespaceCache.context(namespace.getMetadata().getName(),
-                java.util.Optional.of(namespace))).applyTo(pod);
+        return ENGINE.rewrite(pod, NamespaceView.of(namespace).context()).applyTo(pod);
     }
 
     static Deployment deployment(String namespace, String name) {
