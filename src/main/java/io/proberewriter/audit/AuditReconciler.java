@@ -1,8 +1,6 @@
 package io.proberewriter.audit;
 
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -11,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
@@ -26,9 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,11 +60,10 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     private final ControllerRestarts restarts;
     private final WarningEvents events;
     private final Clock clock;
-    private volatile InformerEventSource<Namespace, Pod> namespaceSource;
 
     AuditReconciler(AuditConfig config, ProbeRewriterConfig global, NamespaceCache namespaces,
                     WebhookMtlsResolver resolver, ProbeRewriter engine, BrokenPods brokenPods,
-                    ControllerRestarts restarts, WarningEvents events) {
+                    ControllerRestarts restarts, WarningEvents events, Clock clock) {
         this.config = config;
         this.ownNamespace = global.namespace();
         this.namespacesWatched = global.namespaces().watch();
@@ -80,7 +73,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         this.brokenPods = brokenPods;
         this.restarts = restarts;
         this.events = events;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
     }
 
     /** Without the namespace watch, opt-in labels and remediate annotations are unknown: nothing could be audited. */
@@ -100,29 +93,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     @Override
     public List<EventSource<?, Pod>> prepareEventSources(EventSourceContext<Pod> context) {
         brokenPods.deletionsFrom(context.getPrimaryCache());
-        var pods = context.getPrimaryCache();
-        var namespaceChanges = InformerEventSourceConfiguration.from(Namespace.class, Pod.class)
-                .withName("namespaces")
-                .withSecondaryToPrimaryMapper(namespace -> pods.list(namespace.getMetadata().getName())
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                .withOnUpdateFilter((before, after) -> !Objects.equals(before.getMetadata().getLabels(),
-                        after.getMetadata().getLabels())
-                        || !Objects.equals(before.getMetadata().getAnnotations(), after.getMetadata().getAnnotations()))
-                .build();
-        InformerEventSource<Namespace, Pod> source = new InformerEventSource<>(namespaceChanges, context);
-        namespaceSource = source;
-        return List.of(source);
-    }
-
-    /**
-     * The pod's namespace as this reconciler's own informer has it: a namespace change reconciles its pods through
-     * that informer, and the webhook's namespace cache (a second informer) may not have the change yet.
-     */
-    private Optional<Namespace> namespaceOf(String name) {
-        InformerEventSource<Namespace, Pod> source = namespaceSource;
-        Optional<Namespace> own = source == null ? Optional.empty() : source.get(new ResourceID(name));
-        return own.isPresent() ? own : namespaces.get(name);
+        return List.of(new NamespaceChanges(namespaces, context.getPrimaryCache()));
     }
 
     @Override
@@ -133,7 +104,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
             return UpdateControl.<Pod>noUpdate().rescheduleAfter(NOT_READY_DELAY);
         }
         String namespace = pod.getMetadata().getNamespace();
-        PodFinding finding = PodAudit.examine(pod, namespaceOf(namespace), ownNamespace, engine);
+        PodFinding finding = PodAudit.examine(pod, namespaces.view(namespace), ownNamespace, engine);
         if (!finding.isBroken()) {
             brokenPods.notBroken(ResourceID.fromResource(pod));
             return recheck();

@@ -50,7 +50,7 @@ public class BrokenPods {
 
     @Inject
     BrokenPods(MeterRegistry registry, NamespaceCache namespaces) {
-        this(registry, ns -> namespaces.get(ns).map(PodAudit::optedIn).orElse(false));
+        this(registry, ns -> namespaces.view(ns).optedIn());
     }
 
     /** The pod informer's cache, from which deletions are learnt. Until it is known, nothing is dropped. */

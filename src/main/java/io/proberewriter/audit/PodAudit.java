@@ -1,9 +1,8 @@
 package io.proberewriter.audit;
 
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.audit.PodFinding.Remediation;
-import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ProbeDecision;
 import io.proberewriter.engine.ProbeKind;
@@ -11,8 +10,6 @@ import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,10 +28,10 @@ public final class PodAudit {
     }
 
     /**
-     * @param namespace    the pod's namespace as cached; empty when unknown (treated as not opted in)
+     * @param namespace    the pod's namespace as cached; an unknown one counts as not opted in
      * @param ownNamespace probe-rewriter's namespace, whose pods are never touched
      */
-    public static PodFinding examine(Pod pod, Optional<Namespace> namespace, String ownNamespace, ProbeRewriter engine) {
+    public static PodFinding examine(Pod pod, NamespaceView namespace, String ownNamespace, ProbeRewriter engine) {
         String ns = pod.getMetadata().getNamespace();
         if (ns == null || ns.equals(ownNamespace)) {
             return PodFinding.ignored("probe-rewriter's own namespace");
@@ -42,7 +39,7 @@ public final class PodAudit {
         if (ns.equals(KUBE_SYSTEM)) {
             return PodFinding.ignored("kube-system is never sent to the webhook");
         }
-        if (namespace.isEmpty() || !optedIn(namespace.get())) {
+        if (!namespace.optedIn()) {
             return PodFinding.ignored("namespace " + ns + " is not opted in (label " + Annotations.ENABLED_LABEL
                     + ": \"true\")");
         }
@@ -53,7 +50,7 @@ public final class PodAudit {
         if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
             return PodFinding.ignored("the pod has finished (" + phase + "): the kubelet no longer probes it");
         }
-        RewriteResult result = engine.rewrite(pod, NamespaceCache.context(ns, namespace));
+        RewriteResult result = engine.rewrite(pod, namespace.context());
         List<ProbeDecision> broken = result.decisions().stream().filter(ProbeDecision::brokenByMtls).toList();
         if (broken.isEmpty()) {
             return PodFinding.healthy(result.changed() ? "the webhook would change the pod, but no probe is broken"
@@ -64,20 +61,10 @@ public final class PodAudit {
         // A restart helps as soon as one broken probe would be rewritten: probes the webhook leaves broken stay so
         // either way, and the pod created afresh then no longer counts as fixable, so restarts do not repeat.
         boolean fixable = broken.stream().anyMatch(d -> d.action().rewritten());
-        Remediation remediation = !remediationAsked(namespace.get()) ? Remediation.NOT_ASKED
+        Remediation remediation = !namespace.remediationAsked() ? Remediation.NOT_ASKED
                 : fixable ? Remediation.RESTART_CONTROLLER : Remediation.WEBHOOK_WOULD_NOT_FIX;
         String why = fixable ? "the pod slipped past the webhook, which would rewrite it now"
                 : "the webhook leaves these probes broken too";
         return new PodFinding(PodFinding.Verdict.BROKEN, kinds, remediation, broken, why);
-    }
-
-    static boolean optedIn(Namespace namespace) {
-        Map<String, String> labels = namespace.getMetadata().getLabels();
-        return labels != null && "true".equals(labels.get(Annotations.ENABLED_LABEL));
-    }
-
-    static boolean remediationAsked(Namespace namespace) {
-        Map<String, String> annotations = namespace.getMetadata().getAnnotations();
-        return annotations != null && "true".equals(annotations.get(Annotations.REMEDIATE));
     }
 }

@@ -1,16 +1,18 @@
 package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.engine.NamespaceContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
-import java.util.Optional;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,23 +63,51 @@ public class NamespaceCache {
         return !enabled() || (current != null && current.hasSynced());
     }
 
-    public Optional<Namespace> get(String name) {
+    /**
+     * Calls {@code listener} with each namespace the cache learns of and each whose labels or annotations change
+     * (what opts a namespace in and gives its defaults), once the cache holds the change: a {@link #view} from the
+     * listener sees it. The namespaces already cached are passed at once. Nothing happens when namespaces are not
+     * watched.
+     *
+     * @return what stops the calls
+     */
+    public Runnable onChange(Consumer<Namespace> listener) {
         SharedIndexInformer<Namespace> current = informer;
-        if (name == null || current == null) {
-            return Optional.empty();
+        if (current == null) {
+            return () -> { };
         }
-        return Optional.ofNullable(current.getStore().getByKey(name));
+        ResourceEventHandler<Namespace> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Namespace namespace) {
+                listener.accept(namespace);
+            }
+
+            @Override
+            public void onUpdate(Namespace before, Namespace after) {
+                ObjectMeta was = before.getMetadata();
+                ObjectMeta is = after.getMetadata();
+                if (!Objects.equals(was.getLabels(), is.getLabels())
+                        || !Objects.equals(was.getAnnotations(), is.getAnnotations())) {
+                    listener.accept(after);
+                }
+            }
+
+            @Override
+            public void onDelete(Namespace namespace, boolean deletedFinalStateUnknown) {
+                // Its pods go with it.
+            }
+        };
+        current.addEventHandler(handler);
+        return () -> current.removeEventHandler(handler);
     }
 
-    /** What the engine needs to know of a namespace; empty labels and annotations when it is unknown. */
-    public NamespaceContext context(String name) {
-        return context(name, get(name));
-    }
-
-    /** The same, for a caller that has already looked the namespace up. */
-    public static NamespaceContext context(String name, Optional<Namespace> known) {
-        return known
-                .map(ns -> new NamespaceContext(name, ns.getMetadata().getLabels(), ns.getMetadata().getAnnotations()))
-                .orElseGet(() -> NamespaceContext.unknown(name));
+    /**
+     * The namespace as the cache holds it now, or {@link NamespaceView#unknown} when it is not cached (not created
+     * yet, not listed yet, or namespaces are not watched).
+     */
+    public NamespaceView view(String name) {
+        SharedIndexInformer<Namespace> current = informer;
+        Namespace cached = name == null || current == null ? null : current.getStore().getByKey(name);
+        return cached == null ? NamespaceView.unknown(name) : NamespaceView.of(cached);
     }
 }

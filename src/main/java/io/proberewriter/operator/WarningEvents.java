@@ -35,10 +35,6 @@ public class WarningEvents {
     private final Clock clock;
 
     @Inject
-    WarningEvents(KubernetesClient client) {
-        this(client, Clock.systemUTC());
-    }
-
     WarningEvents(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;

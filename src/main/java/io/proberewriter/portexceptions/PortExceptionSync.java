@@ -4,7 +4,6 @@ import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -15,14 +14,13 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
 import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.operator.WarningEvents;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,21 +54,18 @@ public class PortExceptionSync {
     private final ProbeRewriter engine;
     private final KubernetesClient client;
     private final WarningEvents events;
-    private final Event<PortExceptionsReconciled> reconciled;
     private final PortExceptionPlanner planner;
     private final List<String> exclusionAnnotations;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
-                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events,
-                      Event<PortExceptionsReconciled> reconciled) {
+                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events) {
         this.config = config;
         this.resolver = resolver;
         this.namespaces = namespaces;
         this.engine = engine;
         this.client = client;
         this.events = events;
-        this.reconciled = reconciled;
         this.planner = new PortExceptionPlanner(config.mode(), config.legacyPolicy(),
                 global.mtls().istio().rootNamespace());
         this.exclusionAnnotations = List.copyOf(global.exclusionAnnotations());
@@ -97,8 +92,8 @@ public class PortExceptionSync {
             return idle(controller, "the cluster serves neither PeerAuthentication nor the v1alpha1 Policy");
         }
         String namespace = controller.getMetadata().getNamespace();
-        Optional<Namespace> known = namespaces.get(namespace);
-        if (known.isEmpty() && !namespaces.synced()) {
+        NamespaceView view = namespaces.view(namespace);
+        if (!view.known() && !namespaces.synced()) {
             return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
         }
         Workload workload = Workload.of(controller, template);
@@ -121,7 +116,8 @@ public class PortExceptionSync {
                         + " no port of these pods"));
             }
         }
-        SortedSet<HealthPort> healthPorts = optedIn(known) ? healthPorts(workload, namespace)
+        // The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port.
+        SortedSet<HealthPort> healthPorts = view.optedIn() ? healthPorts(workload, view)
                 : new TreeSet<>(HealthPort.ORDER);
         healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
         if (!healthPorts.isEmpty()) {
@@ -140,15 +136,12 @@ public class PortExceptionSync {
         for (PortExceptionPlan.Warning warning : warnings) {
             events.warn(controller, warning.reason(), warning.message());
         }
-        reconciled.fire(new PortExceptionsReconciled(workload.kind(), namespace, workload.name(),
-                controller.getMetadata().getGeneration(), healthPorts.stream().map(HealthPort::port).toList(),
-                plan.changes().stream().map(PortExceptionSync::describe).toList(), null));
         return UpdateControl.<P>noUpdate().rescheduleAfter(config.resyncPeriod());
     }
 
-    private SortedSet<HealthPort> healthPorts(Workload workload, String namespace) {
+    private SortedSet<HealthPort> healthPorts(Workload workload, NamespaceView namespace) {
         Pod pod = workload.pod(exclusionAnnotations);
-        RewriteResult result = engine.rewrite(pod, namespaces.context(namespace));
+        RewriteResult result = engine.rewrite(pod, namespace.context());
         return HealthPort.of(result);
     }
 
@@ -192,13 +185,6 @@ public class PortExceptionSync {
                 : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst();
     }
 
-    /** The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port. */
-    private static boolean optedIn(Optional<Namespace> namespace) {
-        return namespace.map(ns -> ns.getMetadata().getLabels())
-                .map(labels -> "true".equals(labels.get(Annotations.ENABLED_LABEL)))
-                .orElse(false);
-    }
-
     private void apply(PolicyChange change, Workload workload) {
         var resources = client.genericKubernetesResources(IstioApis.context(change.kind())).inNamespace(change.namespace());
         if (change instanceof PolicyChange.Apply apply) {
@@ -218,14 +204,6 @@ public class PortExceptionSync {
         if (toldWhyIdle.compareAndSet(false, true)) {
             LOG.infof("Port exceptions: nothing to write, %s", why);
         }
-        reconciled.fire(new PortExceptionsReconciled(controller.getKind(), controller.getMetadata().getNamespace(),
-                controller.getMetadata().getName(), controller.getMetadata().getGeneration(), List.of(), List.of(),
-                why));
         return UpdateControl.noUpdate();
-    }
-
-    private static String describe(PolicyChange change) {
-        return (change instanceof PolicyChange.Apply ? "Apply " : "Delete ") + change.kind().kind() + " "
-                + change.namespace() + "/" + change.name();
     }
 }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
@@ -68,8 +69,7 @@ final class AuditFixtures {
 
     /** The pod as the webhook would have admitted it: the engine's own rewrite applied. */
     static Pod rewritten(Pod pod, Namespace namespace) {
-        return AppliedRewrite.apply(ENGINE.rewrite(pod, io.proberewriter.cluster.NamespaceCache.context(
-                namespace.getMetadata().getName(), java.util.Optional.of(namespace))), pod);
+        return AppliedRewrite.apply(ENGINE.rewrite(pod, NamespaceView.of(namespace).context()), pod);
     }
 
     static Deployment deployment(String namespace, String name) {

@@ -35,9 +35,12 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +68,12 @@ class AuditReconcilerTest {
                     "probe-rewriter.operator.audit.recheck-interval", "1s",
                     "probe-rewriter.operator.audit.remediation-interval", "1h");
         }
+
+        /** The event and remediation intervals pass when a test steps the clock, not in real time. */
+        @Override
+        public Set<Class<?>> getEnabledAlternatives() {
+            return Set.of(SteppingClock.class);
+        }
     }
 
     @Inject
@@ -78,6 +87,9 @@ class AuditReconcilerTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    SteppingClock clock;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
@@ -111,6 +123,13 @@ class AuditReconcilerTest {
                 "a re-check within the event interval does not count the Event again");
         assertEquals(List.of(), events(slipped, ControllerRestarts.NOT_RESTARTED),
                 "remediation is not asked for in this namespace");
+
+        // Once the event interval (1h) has passed, a re-check reports the pod again: the same Event, counted twice.
+        clock.step(Duration.ofHours(1));
+        waitFor(() -> events(slipped, AuditReconciler.INCOMPATIBLE).get(0).getCount() == 2,
+                "the Event counted again after the event interval");
+        assertEquals(1, events(slipped, AuditReconciler.INCOMPATIBLE).size());
+        assertEquals(List.of(), events(admitted, null), "a pod the webhook rewrote is still not reported");
     }
 
     @Test
@@ -170,6 +189,15 @@ class AuditReconcilerTest {
             assertEquals(Optional.of(first), restartedAt(deployment.getMetadata().getNamespace(), "httpbin"));
             assertEquals(1, events(deployment, ControllerRestarts.RESTARTED).size());
             assertEquals(List.of(first), restartsSeen, "exactly one write to the Deployment");
+
+            // The remediation interval (1h) passes: the pods, still broken, have their Deployment restarted once more.
+            clock.step(Duration.ofHours(1));
+            waitFor(() -> restartsSeen.size() == 2, "a second restart once the remediation interval has passed");
+            Instant second = Instant.parse(restartsSeen.get(1));
+            assertTrue(!second.isBefore(Instant.parse(first).plus(Duration.ofHours(1))), restartsSeen.toString());
+            reconciler.reconcile(fresh(one), null);
+            reconciler.reconcile(fresh(two), null);
+            assertEquals(2, restartsSeen.size(), "again once per interval: " + restartsSeen);
 
             waitFor(() -> !events(bare, ControllerRestarts.NOT_RESTARTED).isEmpty(), "the bare pod's explanation");
             assertTrue(events(bare, ControllerRestarts.NOT_RESTARTED).get(0).getMessage().contains("bare pod"));

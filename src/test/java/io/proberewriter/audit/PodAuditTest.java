@@ -13,11 +13,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.proberewriter.audit.PodFinding.Remediation;
 import io.proberewriter.audit.PodFinding.Verdict;
+import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ProbeKind;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,8 @@ class PodAuditTest {
     private static final String OWN = "probe-rewriter-system";
 
     private static PodFinding examine(Pod pod, Namespace namespace) {
-        return PodAudit.examine(pod, Optional.ofNullable(namespace), OWN, ENGINE);
+        return PodAudit.examine(pod, namespace == null ? NamespaceView.unknown(pod.getMetadata().getNamespace())
+                : NamespaceView.of(namespace), OWN, ENGINE);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.proberewriter.portexceptions;
 
-import io.proberewriter.mtls.IstioKind;
-import static io.proberewriter.portexceptions.ReconciledLog.waitFor;
+import static io.proberewriter.portexceptions.Waiting.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +18,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.operator.OperatorLauncher;
@@ -31,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The reconcilers against a mock API server with Istio's CRDs: namespace {@code shop} is opted in, meshed and STRICT
  * by a namespace-wide PeerAuthentication; {@code relaxed} is the same but PERMISSIVE; {@code outside} is meshed and
- * STRICT but not opted in. Absence is checked only after the reconciler has said it decided
- * ({@link PortExceptionsReconciled}), never after a pause.
+ * STRICT but not opted in. Absence is checked right after the reconciler has decided, called directly on the
+ * workload as the API server holds it, never after a pause.
  */
 @QuarkusTest
 @TestProfile(PortExceptionsClusterTest.Profile.class)
@@ -77,7 +79,7 @@ class PortExceptionsClusterTest {
     @Inject
     NamespaceCache namespaces;
     @Inject
-    ReconciledLog reconciled;
+    PortExceptionSync sync;
 
     @BeforeEach
     void meshAndOperator() throws InterruptedException {
@@ -85,7 +87,7 @@ class PortExceptionsClusterTest {
         namespace("relaxed", true, "PERMISSIVE");
         namespace("outside", false, "STRICT");
         waitFor(() -> resolver.ready() && List.of("shop", "relaxed", "outside").stream()
-                .allMatch(ns -> namespaces.get(ns).isPresent() && cached(ns, "default").isPresent()),
+                .allMatch(ns -> namespaces.view(ns).known() && cached(ns, "default").isPresent()),
                 "namespaces and namespace policies in the caches");
         launcher.start();
         assertTrue(launcher.started());
@@ -289,14 +291,27 @@ class PortExceptionsClusterTest {
         return kubernetes.apps().deployments().resource(deployment).create();
     }
 
+    /**
+     * The reconciler's decision on the workload, made now: a decision (the next look at the resync period) rather
+     * than a wait for caches or an idle reconciler, and no policy for the workload afterwards.
+     */
     private void assertNothingFor(HasMetadata workload) throws InterruptedException {
-        PortExceptionsReconciled decision = reconciled.await(workload.getKind(), workload.getMetadata().getNamespace(),
-                workload.getMetadata().getName(), 0);
-        assertNull(decision.idle(), decision.toString());
-        assertEquals(List.of(), decision.healthPorts(), decision.toString());
-        assertEquals(List.of(), decision.changes(), decision.toString());
+        UpdateControl<?> decision = reconcileNow(workload);
+        assertEquals(Optional.of(Duration.ofHours(1).toMillis()), decision.getScheduleDelay(),
+                "decided, at the resync period");
         String name = "probe-rewriter-" + workload.getKind().toLowerCase() + "-" + workload.getMetadata().getName();
         assertTrue(read(workload.getMetadata().getNamespace(), name).isEmpty());
+    }
+
+    private UpdateControl<?> reconcileNow(HasMetadata workload) {
+        String namespace = workload.getMetadata().getNamespace();
+        String name = workload.getMetadata().getName();
+        if (workload instanceof Deployment) {
+            Deployment current = kubernetes.apps().deployments().inNamespace(namespace).withName(name).get();
+            return sync.reconcile(current, current.getSpec().getTemplate());
+        }
+        StatefulSet current = kubernetes.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        return sync.reconcile(current, current.getSpec().getTemplate());
     }
 
     private void namespace(String name, boolean optedIn, String mode) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.operator.OperatorLauncher;
@@ -18,6 +20,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,11 +51,13 @@ class PortExceptionsWithoutIstioTest {
     @Inject
     WebhookMtlsResolver resolver;
     @Inject
-    ReconciledLog reconciled;
+    PortExceptionSync sync;
+    @Inject
+    NamespaceCache namespaces;
 
     @Test
     void theOperatorStartsAndWorkloadsAreLeftAloneWhenPeerAuthenticationIsNotServed() throws InterruptedException {
-        ReconciledLog.waitFor(resolver::ready, "the resolver to be chosen");
+        Waiting.waitFor(resolver::ready, "the resolver to be chosen");
         assertEquals(MtlsResolver.ISTIO, resolver.choice().orElseThrow().resolver());
         assertTrue(resolver.choice().orElseThrow().apis().peerAuthentication().isEmpty());
 
@@ -65,8 +70,12 @@ class PortExceptionsWithoutIstioTest {
         Deployment web = kubernetes.apps().deployments()
                 .resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(Workloads.deployment("shop", "web", "8081"))
                         .editMetadata().withUid(null).endMetadata().build()).create();
-        PortExceptionsReconciled decision = reconciled.await("Deployment", "shop", web.getMetadata().getName(), 0);
-        assertEquals("the cluster serves neither PeerAuthentication nor the v1alpha1 Policy", decision.idle());
-        assertEquals(List.of(), decision.changes());
+        Waiting.waitFor(() -> namespaces.view("shop").optedIn(), "the namespace in the cache");
+
+        // Decided now, on the Deployment as stored: idle (no resync, nothing can change until a restart), nothing
+        // written, nothing to warn about.
+        UpdateControl<Deployment> decision = sync.reconcile(web, web.getSpec().getTemplate());
+        assertEquals(Optional.empty(), decision.getScheduleDelay(), "idle: no resync");
+        assertEquals(List.of(), kubernetes.v1().events().inNamespace("shop").list().getItems());
     }
 }

@@ -77,8 +77,8 @@ class AdmissionFuzzTest {
         }
         MeshPolicies mesh = MeshPolicies.builder().policies(List.of(strict)).rewriteAppProbesByDefault(false).build();
         ProbeRewriter engine = new ProbeRewriter(GlobalSettings.defaults(), new IstioMtlsOracle(mesh));
-        return new AdmissionController(engine, new NamespaceCache(config, null),
-                new AdmissionMetrics(new SimpleMeterRegistry()), config);
+        return new AdmissionController(new PodMutator(engine, config), new NamespaceCache(config, null),
+                new AdmissionMetrics(new SimpleMeterRegistry()));
     }
 
     /** Every pod and pod template of the golden inputs, in the AdmissionReview of its creation. */

@@ -13,11 +13,13 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.polling.Eventually;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -114,11 +116,8 @@ class AdmissionSemanticsTest extends WebhookTestBase {
     void aNamespaceThatDidNotOptInIsLeftAlone() throws Exception {
         kubernetes.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("closed").endMetadata()
                 .build()).createOr(NonDeletingOperation::update);
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (namespaces.get("closed").isEmpty()) {
-            assertTrue(System.nanoTime() < deadline, "namespace cache did not see 'closed'");
-            Thread.sleep(20);
-        }
+        Eventually.until("the namespace cache to see 'closed'", Duration.ofSeconds(20),
+                () -> namespaces.view("closed").known());
         JsonNode response = Reviews.response(client().post(Reviews.podCreate("closed", pod("p", 8080)).toString()));
         assertNull(Reviews.patch(response));
         assertEquals("skipped", outcome(response));

@@ -3,6 +3,7 @@ package io.proberewriter.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.polling.Eventually;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Health and metrics live on the plain-HTTP management port, never on the HTTPS webhook port. */
@@ -23,11 +25,14 @@ class ManagementInterfaceTest extends WebhookTestBase {
         HttpResponse<String> live = managementGet("health/live");
         assertEquals(200, live.statusCode(), live.body());
         // The mTLS resolver is chosen in the background after startup (API discovery): readiness follows shortly.
+        Eventually.until("readiness", Duration.ofSeconds(20), () -> {
+            try {
+                return managementGet("health/ready").statusCode() == 200;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         HttpResponse<String> ready = managementGet("health/ready");
-        for (long deadline = System.nanoTime() + 20_000_000_000L; ready.statusCode() != 200 && System.nanoTime() < deadline; ) {
-            Thread.sleep(50);
-            ready = managementGet("health/ready");
-        }
         assertEquals(200, ready.statusCode(), ready.body());
         assertTrue(ready.body().contains("\"mtls-resolver\""), ready.body());
         assertTrue(ready.body().contains("\"resolver\": \"assume-all\""), ready.body());

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The last resort when reading a request failed unexpectedly: its uid, read past everything else, or nothing. */
-class EnvelopeUidTest {
+class ReviewCodecUidTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
@@ -23,6 +23,6 @@ class EnvelopeUidTest {
             "`   `|",
             "not json|"})
     void theUidIsReadOrNothing(String body, String uid) {
-        assertEquals(Optional.ofNullable(uid), Envelope.uidOf(body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(Optional.ofNullable(uid), ReviewCodec.uidOf(body.getBytes(StandardCharsets.UTF_8)));
     }
 }

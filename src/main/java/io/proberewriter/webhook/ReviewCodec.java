@@ -1,6 +1,8 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -16,25 +18,37 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The parts of an AdmissionReview v1 request this webhook reads, checked before anything else: a body that is
- * not one gets a 400 naming what is wrong.
+ * The AdmissionReview v1 codec, the only place that knows the envelope: a request body in, the {@link ReviewRequest}
+ * out (or a {@link BadAdmissionRequest}, 400, naming what is wrong); a {@link Mutation} out as the response, with the
+ * uid, the base64 JSON patch and the audit annotation; and, for when the model itself fails, the smallest response
+ * that allows the pod, written by hand.
  *
  * <p>The body is bound in one streaming pass, and the fields of the pod that the engine never reads (env vars,
  * volumes, mounts, resources, managed fields, …) are skipped by the parser instead of being built into objects.
  * A pod's size therefore costs only tokenization; what costs is the probes. The pod read here is a partial view:
  * enough for the engine and for a targeted patch, never to be written back whole.
- *
- * @param pod        the pod of a pod CREATE, or null
- * @param podProblem why the pod could not be read (a field of the wrong type), or null
  */
-record Envelope(String uid, String group, String version, String kind, String operation, String namespace,
-                String name, boolean dryRun, Pod pod, String podProblem) {
+final class ReviewCodec {
+
+    static final String API_VERSION = "admission.k8s.io/v1";
+    static final String KIND = "AdmissionReview";
+
+    /** NON_NULL: the response carries no null noise. */
+    private static final ObjectMapper RESPONSE_JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
     private static final ObjectMapper JSON = strictMapper()
@@ -90,7 +104,7 @@ record Envelope(String uid, String group, String version, String kind, String op
                 .build());
     }
 
-    static Envelope parse(byte[] body) throws BadAdmissionRequest {
+    static ReviewRequest read(byte[] body) throws BadAdmissionRequest {
         Review review;
         try {
             review = JSON.readValue(body, Review.class);
@@ -146,37 +160,37 @@ record Envelope(String uid, String group, String version, String kind, String op
         }
     }
 
-    private static Envelope validated(Review review, String podProblem) throws BadAdmissionRequest {
+    private static ReviewRequest validated(Review review, String podProblem) throws BadAdmissionRequest {
         String kind = review.kind() == null ? "" : review.kind();
         String apiVersion = review.apiVersion() == null ? "" : review.apiVersion();
-        if (!AdmissionController.KIND.equals(kind)) {
+        if (!KIND.equals(kind)) {
             throw new BadAdmissionRequest("not-admission-review",
-                    "kind is \"" + kind + "\", expected " + AdmissionController.KIND);
+                    "kind is \"" + kind + "\", expected " + KIND);
         }
-        if (!AdmissionController.API_VERSION.equals(apiVersion)) {
+        if (!API_VERSION.equals(apiVersion)) {
             throw new BadAdmissionRequest("not-admission-review", "apiVersion is \"" + apiVersion + "\", expected "
-                    + AdmissionController.API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
+                    + API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
         }
-        Request request = review.request();
-        if (request == null) {
+        Request sent = review.request();
+        if (sent == null) {
             throw new BadAdmissionRequest("missing-request", "request is missing");
         }
-        if (request.uid() == null || request.uid().isEmpty()) {
+        if (sent.uid() == null || sent.uid().isEmpty()) {
             throw new BadAdmissionRequest("missing-uid", "request.uid is missing");
         }
-        Kind gvk = request.kind() == null ? new Kind("", "", "") : request.kind();
-        Envelope envelope = new Envelope(request.uid(), orEmpty(gvk.group()), orEmpty(gvk.version()),
-                orEmpty(gvk.kind()), orEmpty(request.operation()), orEmpty(request.namespace()),
-                orEmpty(request.name()), Boolean.TRUE.equals(request.dryRun()),
-                request.object(), podProblem);
-        if (envelope.isPodCreate() && request.object() == null && podProblem == null) {
+        Kind gvk = sent.kind() == null ? new Kind("", "", "") : sent.kind();
+        ReviewRequest request = new ReviewRequest(sent.uid(), orEmpty(gvk.group()), orEmpty(gvk.version()),
+                orEmpty(gvk.kind()), orEmpty(sent.operation()), orEmpty(sent.namespace()),
+                orEmpty(sent.name()), Boolean.TRUE.equals(sent.dryRun()),
+                sent.object(), podProblem);
+        if (request.isPodCreate() && sent.object() == null && podProblem == null) {
             throw new BadAdmissionRequest("missing-object", "request.object is missing for a pod CREATE");
         }
-        return envelope;
+        return request;
     }
 
     /** A pod with a field of the wrong type: still an admission request, answered with its uid. */
-    private static Envelope withUnreadablePod(byte[] body, MismatchedInputException problem)
+    private static ReviewRequest withUnreadablePod(byte[] body, MismatchedInputException problem)
             throws BadAdmissionRequest {
         JsonNode root;
         try {
@@ -217,13 +231,31 @@ record Envelope(String uid, String group, String version, String kind, String op
         return value == null ? "" : value;
     }
 
-    /** Only pods on CREATE are rewritten: probes of a running pod cannot change. */
-    boolean isPodCreate() {
-        return group.isEmpty() && "v1".equals(version) && "Pod".equals(kind) && "CREATE".equals(operation);
+    /** The response that answers {@code uid} with the mutation: always allowed, the patch (if any) in base64. */
+    static byte[] write(String uid, Mutation mutation) {
+        AdmissionResponseBuilder response = new AdmissionResponseBuilder()
+                .withUid(uid)
+                .withAllowed(true)
+                .withWarnings(mutation.warnings())
+                .withAuditAnnotations(Map.of("outcome", mutation.outcome().label()));
+        mutation.patch().ifPresent(patch -> response.withPatchType("JSONPatch")
+                .withPatch(Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8))));
+        AdmissionResponse built = response.build();
+        AdmissionReview review = new AdmissionReviewBuilder().withApiVersion(API_VERSION).withKind(KIND)
+                .withResponse(built).build();
+        try {
+            return RESPONSE_JSON.writeValueAsBytes(review);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize an AdmissionReview", e);
+        }
     }
 
-    String describe() {
-        return kind + " " + (namespace.isEmpty() ? "" : namespace + "/") + (name.isEmpty() ? "(generated name)" : name)
-                + " " + operation + " uid " + uid;
+    /** Allowed, no patch, outcome error: built without the model, for when the model is what failed. */
+    static byte[] allowedUnchanged(String uid) {
+        String quotedUid = new String(JsonStringEncoder.getInstance().quoteAsString(uid));
+        return ("{\"apiVersion\":\"" + API_VERSION + "\",\"kind\":\"" + KIND + "\",\"response\":{\"uid\":\""
+                + quotedUid + "\",\"allowed\":true,\"auditAnnotations\":{\"outcome\":\"" + Outcome.ERROR.label()
+                + "\"},\"warnings\":[\"" + AdmissionWarnings.PREFIX
+                + "internal error, the pod was admitted unchanged\"]}}").getBytes(StandardCharsets.UTF_8);
     }
 }

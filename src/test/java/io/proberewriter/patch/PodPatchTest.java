@@ -1,0 +1,164 @@
+package io.proberewriter.patch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.proberewriter.engine.AppliedRewrite;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.proberewriter.engine.ContainerRef;
+import io.proberewriter.engine.ContainerSection;
+import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.ProbeReplacement;
+import io.proberewriter.engine.RewriteResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The JSON patch built from the engine's edits, on edits made by hand: its shape, its order, and what it does. */
+class PodPatchTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Probe exec(String... command) {
+        return new ProbeBuilder().withNewExec().withCommand(command).endExec().withTimeoutSeconds(1).build();
+    }
+
+    private static Probe httpGet(int port) {
+        return new ProbeBuilder().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(port)).endHttpGet()
+                .build();
+    }
+
+    private static Container container(String name) {
+        return new ContainerBuilder().withName(name).withImage("example/" + name).withLivenessProbe(httpGet(8080))
+                .withReadinessProbe(httpGet(8080)).build();
+    }
+
+    private static ProbeReplacement replace(ContainerSection section, int index, String name, ProbeKind kind,
+                                            Probe probe) {
+        return new ProbeReplacement(new ContainerRef(section, index, name), kind, probe);
+    }
+
+    private static RewriteResult result(List<ProbeReplacement> replacements, Map<String, String> annotations) {
+        return new RewriteResult(List.of(), List.of(), replacements, new TreeMap<>(annotations));
+    }
+
+    private static List<String> paths(ArrayNode patch) {
+        List<String> paths = new ArrayList<>();
+        patch.forEach(op -> paths.add(op.get("op").asText() + " " + op.get("path").asText()));
+        return paths;
+    }
+
+    @Test
+    void operationsAreSortedByPathWhateverTheOrderOfTheEdits() {
+        List<ProbeReplacement> edits = new ArrayList<>(List.of(
+                replace(ContainerSection.CONTAINERS, 1, "b", ProbeKind.READINESS, exec("true")),
+                replace(ContainerSection.CONTAINERS, 0, "a", ProbeKind.LIVENESS, exec("true")),
+                replace(ContainerSection.INIT_CONTAINERS, 0, "proxy", ProbeKind.STARTUP, exec("true")),
+                replace(ContainerSection.CONTAINERS, 1, "b", ProbeKind.LIVENESS, exec("true"))));
+        Map<String, String> annotations = Map.of("probe-rewriter.io/status", "s",
+                "probe-rewriter.io/original-probes", "{}");
+        ObjectMeta metadata = new ObjectMetaBuilder().withName("p").addToAnnotations("team", "a").build();
+        ArrayNode first = PodPatch.of(result(edits, annotations), metadata, "");
+        Collections.reverse(edits);
+        ArrayNode second = PodPatch.of(result(edits, annotations), metadata, "");
+
+        assertEquals(List.of(
+                "add /metadata/annotations/probe-rewriter.io~1original-probes",
+                "add /metadata/annotations/probe-rewriter.io~1status",
+                "replace /spec/containers/0/livenessProbe",
+                "replace /spec/containers/1/livenessProbe",
+                "replace /spec/containers/1/readinessProbe",
+                "replace /spec/initContainers/0/startupProbe"), paths(first));
+        assertEquals(first.toString(), second.toString(), "the same edits must give the same bytes");
+    }
+
+    @Test
+    void tildeAndSlashInAnAnnotationKeyAreEscapedAsJsonPointerRequires() {
+        ObjectMeta metadata = new ObjectMetaBuilder().addToAnnotations("a~b/c", "old").build();
+        ArrayNode patch = PodPatch.of(result(List.of(), Map.of("a~b/c", "new", "x/y~", "added")), metadata, "");
+        assertEquals(List.of("replace /metadata/annotations/a~0b~1c", "add /metadata/annotations/x~1y~0"), paths(patch));
+        assertEquals("~0", PodPatch.escape("~"));
+        assertEquals("~01", PodPatch.escape("~1"), "'~' is escaped first, or '~1' would read back as '/'");
+    }
+
+    @Test
+    void thePodWithoutAnnotationsGetsTheWholeMapAndOneWithAnnotationsOneOperationPerKey() {
+        Map<String, String> updates = Map.of("probe-rewriter.io/status", "s");
+        assertEquals(List.of("add /metadata"), paths(PodPatch.of(result(List.of(), updates), null, "")),
+                "no metadata at all");
+        assertEquals("{\"annotations\":{\"probe-rewriter.io/status\":\"s\"}}",
+                PodPatch.of(result(List.of(), updates), null, "").get(0).get("value").toString());
+        assertEquals(List.of("add /metadata/annotations"),
+                paths(PodPatch.of(result(List.of(), updates), new ObjectMeta(), "")), "metadata without annotations");
+        assertEquals(List.of("add /metadata/annotations"), paths(PodPatch.of(result(List.of(), updates),
+                new ObjectMetaBuilder().withAnnotations(Map.of()).build(), "")), "an empty map");
+        ObjectMeta annotated = new ObjectMetaBuilder().addToAnnotations("probe-rewriter.io/status", "old")
+                .addToAnnotations("team", "a").build();
+        assertEquals(List.of("replace /metadata/annotations/probe-rewriter.io~1status"),
+                paths(PodPatch.of(result(List.of(), updates), annotated, "")), "an existing key is replaced");
+    }
+
+    @Test
+    void thePrefixAddressesThePodTemplateOfAController() {
+        ArrayNode patch = PodPatch.of(result(
+                List.of(replace(ContainerSection.CONTAINERS, 0, "a", ProbeKind.LIVENESS, exec("true"))),
+                Map.of("probe-rewriter.io/status", "s")), new ObjectMeta(), "/spec/template");
+        assertEquals(List.of("add /spec/template/metadata/annotations",
+                "replace /spec/template/spec/containers/0/livenessProbe"),
+                paths(patch));
+    }
+
+    @Test
+    void valuesCarryNoNullFields() {
+        ArrayNode patch = PodPatch.of(result(
+                List.of(replace(ContainerSection.CONTAINERS, 0, "a", ProbeKind.LIVENESS, exec("true"))), Map.of()),
+                new ObjectMeta(), "");
+        assertEquals("{\"exec\":{\"command\":[\"true\"]},\"timeoutSeconds\":1}", patch.get(0).get("value").toString());
+    }
+
+    @Test
+    void nothingToDoIsAnEmptyPatch() {
+        assertEquals("[]", PodPatch.of(result(List.of(), Map.of()), new ObjectMeta(), "").toString());
+    }
+
+    @Test
+    void appliedWithZjsonpatchThePatchGivesThePodTheEditsDescribe() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("web").addToAnnotations("team", "a").endMetadata()
+                .withNewSpec()
+                .addToInitContainers(new ContainerBuilder(container("proxy")).withRestartPolicy("Always").build())
+                .addToContainers(container("app"), container("worker"))
+                .endSpec().build();
+        RewriteResult edits = result(List.of(
+                replace(ContainerSection.CONTAINERS, 1, "worker", ProbeKind.READINESS, exec("curl", "localhost")),
+                replace(ContainerSection.INIT_CONTAINERS, 0, "proxy", ProbeKind.LIVENESS, exec("true")),
+                replace(ContainerSection.CONTAINERS, 0, "app", ProbeKind.LIVENESS, httpGet(9090))),
+                Map.of("probe-rewriter.io/status", "rewritten", "team", "b"));
+
+        JsonNode patched = JsonPatch.apply(PodPatch.of(edits, pod.getMetadata(), ""), JSON.valueToTree(pod));
+
+        Pod expected = new PodBuilder(pod)
+                .editMetadata().addToAnnotations("probe-rewriter.io/status", "rewritten")
+                .addToAnnotations("team", "b").endMetadata()
+                .editSpec()
+                .editInitContainer(0).withLivenessProbe(exec("true")).endInitContainer()
+                .editContainer(0).withLivenessProbe(httpGet(9090)).endContainer()
+                .editContainer(1).withReadinessProbe(exec("curl", "localhost")).endContainer()
+                .endSpec().build();
+        assertEquals(JSON.valueToTree(expected), patched);
+        assertEquals(JSON.valueToTree(AppliedRewrite.apply(edits, pod)), patched, "the patch and the engine's own edit agree");
+    }
+}
