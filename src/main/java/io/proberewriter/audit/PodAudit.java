@@ -2,8 +2,8 @@ package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.audit.PodFinding.Remediation;
-import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeDecision;
 import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.engine.ProbeRewriter;

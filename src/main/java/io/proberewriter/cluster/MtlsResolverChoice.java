@@ -1,7 +1,7 @@
 package io.proberewriter.cluster;
 
-import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.mtls.IstioKind;
+import io.proberewriter.mtls.MtlsResolver;
 import java.util.Optional;
 import java.util.function.Supplier;
 

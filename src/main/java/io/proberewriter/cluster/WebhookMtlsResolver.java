@@ -1,11 +1,11 @@
 package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.mtls.AnnotationMtlsOracle;
+import io.proberewriter.mtls.MtlsResolver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;

@@ -1,20 +1,24 @@
 package io.proberewriter.config;
 
+import io.proberewriter.engine.PortList;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
-import io.proberewriter.engine.PortList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
-/** Refuses to start on settings that parse but make no sense, naming each one and what it accepts. */
+/**
+ * Refuses to start on settings that parse but make no sense, naming each one and what it accepts: every check of
+ * every setting (the webhook's, the audit's, the port exceptions') is here, beside the mappings.
+ */
 @Singleton
 class SettingsCheck {
 
@@ -25,11 +29,12 @@ class SettingsCheck {
             "`serve` never runs the operator any more; it runs in its own process, `operate` (the Deployment"
                     + " probe-rewriter-operator). Leave that Deployment out for a webhook that writes nothing");
 
-    void check(@Observes StartupEvent event, ProbeRewriterConfig config, Instance<SettingsProblems> others,
-               Config raw) {
+    void check(@Observes StartupEvent event, ProbeRewriterConfig config, AuditConfig audit,
+               PortExceptionsConfig portExceptions, Config raw) {
         retired(name -> raw.getOptionalValue(name, String.class)).forEach(LOG::warn);
         List<String> problems = new ArrayList<>(problems(config));
-        others.forEach(other -> problems.addAll(other.problems()));
+        problems.addAll(problems(audit));
+        problems.addAll(problems(portExceptions));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
         }
@@ -52,11 +57,11 @@ class SettingsCheck {
             problems.add("probe-rewriter.webhook.max-warnings=" + config.webhook().maxWarnings()
                     + " must be at least 1 (PROBE_REWRITER_WEBHOOK_MAX_WARNINGS)");
         }
-        SettingsProblems.atLeast("probe-rewriter.webhook.header-timeout", config.webhook().headerTimeout(),
+        atLeast("probe-rewriter.webhook.header-timeout", config.webhook().headerTimeout(),
                 Duration.ofSeconds(1)).ifPresent(problems::add);
-        SettingsProblems.atLeast("probe-rewriter.webhook.body-timeout", config.webhook().bodyTimeout(),
+        atLeast("probe-rewriter.webhook.body-timeout", config.webhook().bodyTimeout(),
                 Duration.ofSeconds(1)).ifPresent(problems::add);
-        SettingsProblems.atLeast("probe-rewriter.webhook.idle-timeout", config.webhook().idleTimeout(),
+        atLeast("probe-rewriter.webhook.idle-timeout", config.webhook().idleTimeout(),
                 Duration.ofSeconds(1)).ifPresent(problems::add);
         ProbeRewriterConfig.Operator.Certificates certificates = config.operator().certificates();
         if (certificates.servingValidity().compareTo(Duration.ofSeconds(3)) < 0) {
@@ -88,5 +93,33 @@ class SettingsCheck {
             problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
         }
         return problems;
+    }
+
+    /** Audit intervals that would turn it into a busy loop, or restart controllers back to back. */
+    static List<String> problems(AuditConfig audit) {
+        return Stream.of(
+                        atLeast("probe-rewriter.operator.audit.recheck-interval", audit.recheckInterval(),
+                                Duration.ofSeconds(1)),
+                        atLeast("probe-rewriter.operator.audit.event-interval", audit.eventInterval(),
+                                Duration.ofSeconds(1)),
+                        atLeast("probe-rewriter.operator.audit.remediation-interval", audit.remediationInterval(),
+                                Duration.ofMinutes(1)))
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    /** A resync period that would turn the port-exception reconcilers into a busy loop. */
+    static List<String> problems(PortExceptionsConfig portExceptions) {
+        return atLeast("probe-rewriter.operator.port-exceptions.resync-period", portExceptions.resyncPeriod(),
+                Duration.ofSeconds(1)).stream().toList();
+    }
+
+    /** "property=value must be at least minimum (ENVIRONMENT_VARIABLE)", when the duration is shorter. */
+    private static Optional<String> atLeast(String property, Duration value, Duration minimum) {
+        if (value.compareTo(minimum) >= 0) {
+            return Optional.empty();
+        }
+        String variable = property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return Optional.of(property + "=" + value + " must be at least " + minimum + " (" + variable + ")");
     }
 }

@@ -1,7 +1,9 @@
 package io.proberewriter.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -68,6 +70,21 @@ public final class Mappers {
             .build());
 
     private Mappers() {
+    }
+
+    /**
+     * A new reader of AdmissionReviews as the API server sends them, for the webhook to add its own mix-ins to: a
+     * deeply nested body is refused before it can exhaust the stack, scalars are not coerced into strings, unknown
+     * fields are skipped. Field names are not canonicalized: Jackson's symbol table pays off for names that repeat
+     * across documents, but annotation and label keys are the sender's, and tens of thousands of distinct ones made
+     * it cost ten times the rest of the parse, growing faster than the request.
+     */
+    public static ObjectMapper admissionReviewReader() {
+        return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder()
+                        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build());
     }
 
     private static ObjectMapper manifestYamlReader() {

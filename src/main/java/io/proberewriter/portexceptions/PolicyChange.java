@@ -1,7 +1,7 @@
 package io.proberewriter.portexceptions;
 
-import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.proberewriter.mtls.IstioKind;
 
 /** One write the planner asks for; a policy already as it should be gives none. */
 sealed interface PolicyChange {

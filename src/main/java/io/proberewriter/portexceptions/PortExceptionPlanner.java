@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.proberewriter.config.ExceptionMode;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.mtls.IstioKind;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package io.proberewriter.portexceptions;
 
-import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.proberewriter.mtls.IstioKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -1,7 +1,5 @@
 package io.proberewriter.portexceptions;
 
-import io.proberewriter.cluster.IstioApis;
-import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -11,15 +9,18 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
 import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.cluster.WebhookMtlsResolver;
-import io.proberewriter.mtls.MtlsResolver;
+import io.proberewriter.config.PortExceptionsConfig;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.mtls.IstioKind;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.operator.WarningEvents;
 import jakarta.inject.Singleton;
 import java.time.Duration;

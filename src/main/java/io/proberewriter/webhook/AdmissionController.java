@@ -1,7 +1,7 @@
 package io.proberewriter.webhook;
 
 import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.cluster.NamespaceView;
+import io.proberewriter.engine.NamespaceView;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;

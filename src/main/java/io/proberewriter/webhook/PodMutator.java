@@ -1,8 +1,8 @@
 package io.proberewriter.webhook;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.patch.PodPatch;

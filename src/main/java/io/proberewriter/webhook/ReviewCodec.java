@@ -1,19 +1,14 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -22,6 +17,7 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
+import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,18 +42,17 @@ final class ReviewCodec {
     static final String API_VERSION = "admission.k8s.io/v1";
     static final String KIND = "AdmissionReview";
 
-    /** NON_NULL: the response carries no null noise. */
-    private static final ObjectMapper RESPONSE_JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    /** The response carries no null noise. */
+    private static final ObjectMapper RESPONSE_JSON = Mappers.WRITTEN;
 
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
-    private static final ObjectMapper JSON = strictMapper()
+    private static final ObjectMapper JSON = Mappers.admissionReviewReader()
             .addMixIn(Pod.class, PodFieldsNotRead.class)
             .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
             .addMixIn(Container.class, ContainerFieldsNotRead.class)
             .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class);
     /** The same without skipping: for the rare body whose pod cannot be bound, to still answer its uid. */
-    private static final ObjectMapper TREE = strictMapper();
+    private static final ObjectMapper TREE = Mappers.admissionReviewReader();
 
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"status"})
     private abstract static class PodFieldsNotRead {
@@ -89,19 +84,6 @@ final class ReviewCodec {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     private record Kind(String group, String version, String kind) {
-    }
-
-    /**
-     * Field names are not canonicalized: Jackson's symbol table pays off for names that repeat across documents, but
-     * annotation and label keys are the sender's, and tens of thousands of distinct ones made it cost ten times the
-     * rest of the parse, growing faster than the request.
-     */
-    private static ObjectMapper strictMapper() {
-        return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder()
-                        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-                        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .build());
     }
 
     static ReviewRequest read(byte[] body) throws BadAdmissionRequest {

@@ -1,6 +1,5 @@
 package io.proberewriter.audit;
 
-import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -15,10 +14,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.GlobalSettings;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeRewriter;
 import java.util.HashMap;
 import java.util.Map;

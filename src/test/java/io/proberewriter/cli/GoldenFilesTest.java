@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.ProbeRewriter;
-import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.manifest.ManifestReader;
 import io.proberewriter.manifest.NamespaceDirectory;
 import io.proberewriter.manifest.PodTemplateSite;

@@ -1,6 +1,5 @@
 package io.proberewriter.cluster;
 
-import io.proberewriter.mtls.IstioKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -9,10 +8,11 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.golden.GoldenCluster;
+import io.proberewriter.mtls.IstioKind;
+import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.polling.Eventually;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.proberewriter.cluster;
 
-import io.proberewriter.mtls.IstioKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.mtls.MtlsResolver;
 import java.util.List;
 import java.util.Optional;

@@ -112,6 +112,28 @@ class SettingsCheckTest {
     }
 
     @Test
+    void auditIntervalsThatCannotWorkAreNamed() {
+        assertEquals(List.of(), SettingsCheck.problems(ConfigMappings.read(AuditConfig.class, Map.of())));
+        assertEquals(List.of(
+                        "probe-rewriter.operator.audit.recheck-interval=PT0S must be at least PT1S"
+                                + " (PROBE_REWRITER_OPERATOR_AUDIT_RECHECK_INTERVAL)",
+                        "probe-rewriter.operator.audit.remediation-interval=PT10S must be at least PT1M"
+                                + " (PROBE_REWRITER_OPERATOR_AUDIT_REMEDIATION_INTERVAL)"),
+                SettingsCheck.problems(ConfigMappings.read(AuditConfig.class, Map.of(
+                        "probe-rewriter.operator.audit.recheck-interval", "0s",
+                        "probe-rewriter.operator.audit.remediation-interval", "10s"))));
+    }
+
+    @Test
+    void aPortExceptionResyncThatCannotWorkIsNamed() {
+        assertEquals(List.of(), SettingsCheck.problems(ConfigMappings.read(PortExceptionsConfig.class, Map.of())));
+        assertEquals(List.of("probe-rewriter.operator.port-exceptions.resync-period=PT0.5S must be at least PT1S"
+                        + " (PROBE_REWRITER_OPERATOR_PORT_EXCEPTIONS_RESYNC_PERIOD)"),
+                SettingsCheck.problems(ConfigMappings.read(PortExceptionsConfig.class, Map.of(
+                        "probe-rewriter.operator.port-exceptions.resync-period", "500ms"))));
+    }
+
+    @Test
     void settingsReachTheEngine() {
         var settings = new GlobalSettingsProducer().globalSettings(config(Map.of("probe-rewriter.mode", "port",
                 "probe-rewriter.exec-command", "wget", "probe-rewriter.probes", "readiness",

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.proberewriter.engine.AppliedRewrite;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.engine.Action;
+import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.ProbeDecision;
 import io.proberewriter.engine.ProbeRewriter;

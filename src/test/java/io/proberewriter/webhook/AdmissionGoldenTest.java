@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.cluster.NamespaceView;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.golden.GoldenCluster;
 import io.proberewriter.manifest.SourceDocument;

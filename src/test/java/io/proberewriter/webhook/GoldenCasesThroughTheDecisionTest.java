@@ -1,19 +1,19 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.cluster.MockClusterResolver;
-import io.proberewriter.cluster.NamespaceView;
 import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.config.WebhookGlobalSettings;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.MtlsOracle;
+import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.golden.GoldenCluster;
 import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.mtls.AnnotationMtlsOracle;
+import io.proberewriter.mtls.IstioKind;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;

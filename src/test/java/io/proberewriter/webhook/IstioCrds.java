@@ -1,8 +1,8 @@
 package io.proberewriter.webhook;
 
-import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.MockClusterResolver;
+import io.proberewriter.mtls.IstioKind;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package io.proberewriter.audit;
+package io.proberewriter.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

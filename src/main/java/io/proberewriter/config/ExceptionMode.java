@@ -1,4 +1,4 @@
-package io.proberewriter.portexceptions;
+package io.proberewriter.config;
 
 /**
  * The mode written for the health port. Both let the kubelet's plaintext request through; PERMISSIVE still accepts

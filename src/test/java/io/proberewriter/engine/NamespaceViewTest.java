@@ -1,4 +1,4 @@
-package io.proberewriter.cluster;
+package io.proberewriter.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.proberewriter.engine.Annotations;
-import io.proberewriter.engine.NamespaceContext;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

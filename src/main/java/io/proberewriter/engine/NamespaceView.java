@@ -1,8 +1,6 @@
-package io.proberewriter.cluster;
+package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.proberewriter.engine.Annotations;
-import io.proberewriter.engine.NamespaceContext;
 import java.util.Map;
 import java.util.Objects;
 
