@@ -72,7 +72,7 @@ class AuditReconcilerTest {
         /** The event and remediation intervals pass when a test steps the clock, not in real time. */
         @Override
         public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(SteppingClock.class);
+            return Set.of(OffsetSystemClock.class);
         }
     }
 
@@ -89,7 +89,7 @@ class AuditReconcilerTest {
     MeterRegistry registry;
 
     @Inject
-    SteppingClock clock;
+    OffsetSystemClock clock;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;

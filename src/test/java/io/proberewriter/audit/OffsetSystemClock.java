@@ -10,13 +10,14 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The system clock, moved forward when a test says so: an interval of an hour passes at once, and the reconcilers
- * that read this clock see it pass. An alternative, in place of the application's clock only where a test profile
- * enables it.
+ * The system clock, running, and moved forward when a test says so: an interval of an hour passes at once, and the
+ * reconcilers that read this clock see it pass. Unlike {@code time.SteppingClock}, which stands still, it keeps real
+ * time flowing for the informers and Events around the audit. An alternative, in place of the application's clock
+ * only where a test profile enables it.
  */
 @Alternative
 @Singleton
-public class SteppingClock extends Clock {
+public class OffsetSystemClock extends Clock {
 
     private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
 
