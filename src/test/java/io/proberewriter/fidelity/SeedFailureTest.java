@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -116,7 +118,9 @@ class SeedFailureTest {
     @ParameterizedTest
     @EnumSource(ExecFlavour.class)
     void theExecRewrittenProbePassesFromInsideThePod(ExecFlavour flavour) {
-        Probe rewritten = flavour.adapt(rewrite(original(), Map.of(Annotations.EXEC_COMMAND, flavour.style.value())));
+        Probe rewritten = flavour == ExecFlavour.PROBER
+                ? ProberCommand.execProbe(original(), ProberBinary.require().toString())
+                : flavour.adapt(rewrite(original(), Map.of(Annotations.EXEC_COMMAND, flavour.style.value())));
         assertTrue(rewritten.getExec() != null, "exec mode must produce an exec probe");
         KubeletProber.Verdict verdict = kubelet.probe(rewritten, POD_IP);
         assertTrue(verdict.success(), flavour + ": " + verdict.detail());
@@ -138,16 +142,20 @@ class SeedFailureTest {
         Probe busybox = ExecFlavour.BUSYBOX_WGET.adapt(wget);
         Probe port = rewrite(original(), Map.of(Annotations.MODE, "port",
                 Annotations.HEALTH_PORT, Integer.toString(app.healthPort())));
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        List<Probe> probes = new ArrayList<>(List.of(curl, wget, busybox, port));
+        if (FidelityMatrixTest.runs(ExecFlavour.PROBER)) {
+            probes.add(ProberCommand.execProbe(original(), ProberBinary.require().toString()));
+        }
+        for (Probe probe : probes) {
             assertTrue(kubelet.probe(probe, POD_IP).success(), "healthy first: " + probe);
         }
         app.healthy(false);
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        for (Probe probe : probes) {
             KubeletProber.Verdict verdict = kubelet.probe(probe, POD_IP);
             assertFalse(verdict.success(), "a 500 must fail " + probe + ": " + verdict.detail());
         }
         app.stopTraffic();
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        for (Probe probe : probes) {
             KubeletProber.Verdict verdict = kubelet.probe(probe, POD_IP);
             assertFalse(verdict.success(), "a dead app must fail " + probe + ": " + verdict.detail());
         }
