@@ -297,3 +297,14 @@ func TestTCP(t *testing.T) {
 		t.Errorf("nothing listening: %d %s", code, out.String())
 	}
 }
+
+// FuzzHealthResponse: a response message never panics the decoder.
+func FuzzHealthResponse(f *testing.F) {
+	for _, seed := range []string{"", "0801", "12036162630801", "08", "0a05ab", "ffffffffffffffffffff01"} {
+		b, _ := hex.DecodeString(seed)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		decodeHealthResponse(msg)
+	})
+}

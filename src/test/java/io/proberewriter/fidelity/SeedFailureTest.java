@@ -162,6 +162,26 @@ class SeedFailureTest {
     }
 
     /**
+     * Why {@code tcpSocket} probes behind a sidecar need the prober: the kubelet's connection to the pod IP is
+     * accepted by the sidecar whether the app is there or not, so a dead app passes; the prober connects to the app
+     * over loopback inside the pod and fails when it is gone.
+     */
+    @Test
+    void aTcpProbeThroughTheSidecarPassesForADeadAppWhereTheProberFails() {
+        String prober = ProberBinary.require().toString();
+        Probe tcp = new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(app.trafficPort())).endTcpSocket()
+                .withTimeoutSeconds(5).build();
+        Probe proberTcp = ProberCommand.execProbe(tcp, prober);
+        assertTrue(kubelet.probe(tcp, POD_IP).success(), "the sidecar accepts the kubelet's connection");
+        assertTrue(kubelet.probe(proberTcp, POD_IP).success(), "the app is up: the prober connects");
+        app.stopTraffic();
+        assertTrue(kubelet.probe(tcp, POD_IP).success(),
+                "the kubelet's TCP probe still passes: the sidecar, not the app, accepts it");
+        KubeletProber.Verdict verdict = kubelet.probe(proberTcp, POD_IP);
+        assertFalse(verdict.success(), "the prober must see the app gone: " + verdict.detail());
+    }
+
+    /**
      * Runs the real engine on a pod holding {@code probe} as its liveness probe; returns the new probe. The pod
      * declares the health port it names, and its namespace allows it, as port mode requires.
      */
