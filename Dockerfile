@@ -1,7 +1,24 @@
-# probe-rewriter image, built from source:
-#   docker build -t probe-rewriter:0.1.0 .
-# The image runs the admission webhook by default (serve); the offline CLI works too:
+# probe-rewriter images, built from source. Two targets:
+#   docker build -t probe-rewriter:0.1.0 .                                   the webhook (the default: the last stage)
+#   docker build --target prober -t probe-rewriter-prober:0.1.0 .           the prober alone, FROM scratch
+# The webhook image runs the admission webhook by default (serve); the offline CLI works too:
 #   docker run --rm -v "$PWD:/work" probe-rewriter:0.1.0 rewrite -f /work/deploy.yaml
+# The prober image is what an init container copies the prober from (prober install DEST needs no shell), so that
+# nodes pull a few MiB rather than the webhook's JVM image: docs/prober.md.
+
+# Prober build stage: Go, standard library only (no module is fetched), static, stripped.
+FROM golang:1.19.13 AS prober-build
+WORKDIR /src
+COPY src/main/go/prober/ ./
+RUN CGO_ENABLED=0 GOPROXY=off go build -trimpath -ldflags='-s -w -X main.version=0.1.0' -o /out/prober . \
+ && /out/prober version
+
+# The prober image: the binary and nothing else, run as a non-root user.
+FROM scratch AS prober
+COPY --from=prober-build /out/prober /prober
+USER 65532:65532
+ENTRYPOINT ["/prober"]
+CMD ["version"]
 
 # Build stage: a pinned Maven + JDK 17 image. Tests run in CI, not here.
 FROM maven:3.9.9-eclipse-temurin-17 AS build
@@ -11,8 +28,9 @@ RUN mvn -B -q dependency:go-offline
 COPY src ./src
 RUN mvn -B -q package -DskipTests
 
-# Runtime stage: a pinned JRE and nothing but the Quarkus fast-jar, run as a non-root user.
-FROM eclipse-temurin:17.0.15_6-jre
+# Runtime stage (the default target, so it stays last): a pinned JRE and nothing but the Quarkus fast-jar, run as a
+# non-root user. The Maven image has no Go, so this build skips the prober profile.
+FROM eclipse-temurin:17.0.15_6-jre AS webhook
 ENV LANG=C.UTF-8 \
     JAVA_OPTS_APPEND="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 WORKDIR /deployments

@@ -11,12 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP clients an exec probe may find in an image: the engine's two command styles, and for {@code wget}
- * both flavours, since one argument vector must work in Debian-based (GNU) and BusyBox-based images.
+ * both flavours, since one argument vector must work in Debian-based (GNU) and BusyBox-based images; and the
+ * project's own prober, which the webhook copies into the pod (its command line: {@link ProberCommand}).
  */
 enum ExecFlavour {
     CURL("curl", ExecCommandStyle.CURL, List.of("curl", "--version"), "curl "),
     GNU_WGET("wget (GNU)", ExecCommandStyle.WGET, List.of("wget", "--version"), "GNU Wget"),
-    BUSYBOX_WGET("wget (BusyBox)", ExecCommandStyle.WGET, List.of("busybox", "wget", "--help"), "Usage: wget");
+    BUSYBOX_WGET("wget (BusyBox)", ExecCommandStyle.WGET, List.of("busybox", "wget", "--help"), "Usage: wget"),
+    /** Not an engine style yet: its command line comes from {@link ProberCommand}; the binary from the build. */
+    PROBER("prober", null, List.of(), "prober ");
 
     /** The Debian packages that provide all three. */
     static final String APT_PACKAGES = "curl wget busybox-static";
@@ -31,6 +34,14 @@ enum ExecFlavour {
         this.style = style;
         this.versionCommand = versionCommand;
         this.versionMarker = versionMarker;
+    }
+
+    /** The exec probe that stands for {@code original} (aimed at {@code port}) with this client. */
+    Probe execProbe(Probe original, int port) {
+        if (this == PROBER) {
+            return ProberCommand.execProbe(original, ProberBinary.path().toString());
+        }
+        return adapt(Rewrites.execProbe(original, port, style));
     }
 
     /**
@@ -52,6 +63,13 @@ enum ExecFlavour {
 
     /** Null when the client is installed, else what is missing. */
     String missing() {
+        List<String> versionCommand = this.versionCommand;
+        if (this == PROBER) {
+            if (!ProberBinary.available()) {
+                return label + ": not built at " + ProberBinary.path() + " (needs Go)";
+            }
+            versionCommand = List.of(ProberBinary.path().toString(), "version");
+        }
         try {
             Process p = new ProcessBuilder(versionCommand).redirectErrorStream(true).start();
             p.getOutputStream().close();

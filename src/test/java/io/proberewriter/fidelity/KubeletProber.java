@@ -1,11 +1,18 @@
 package io.proberewriter.fidelity;
 
 import io.fabric8.kubernetes.api.model.ExecAction;
+import io.fabric8.kubernetes.api.model.GRPCAction;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.TCPSocketAction;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.proberewriter.engine.GlobalSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +55,8 @@ import javax.net.ssl.X509TrustManager;
  * followed redirect, and HTTP/2, which Go may negotiate over TLS: the emulator speaks HTTP/1.1 only.
  *
  * <p>{@code exec}: the argument vector as a process, no shell; success on exit code 0; killed and failed when
- * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time.
+ * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time. {@code grpc}: the
+ * standard health check, healthy only on SERVING (see {@link #grpc}).
  */
 public final class KubeletProber {
 
@@ -96,7 +104,10 @@ public final class KubeletProber {
         if (probe.getTcpSocket() != null) {
             return tcpSocket(probe.getTcpSocket(), podIp, timeoutMillis);
         }
-        throw new IllegalArgumentException("probe has no httpGet, exec or tcpSocket handler: " + probe);
+        if (probe.getGrpc() != null) {
+            return grpc(probe.getGrpc(), podIp, timeoutMillis);
+        }
+        throw new IllegalArgumentException("probe has no httpGet, exec, tcpSocket or grpc handler: " + probe);
     }
 
     static int timeoutSeconds(Probe probe) {
@@ -185,6 +196,40 @@ public final class KubeletProber {
             return Verdict.ok("");
         } catch (IOException e) {
             return Verdict.fail("dial tcp " + host + ":" + port + ": " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- grpc
+
+    /**
+     * The kubelet's gRPC probe (pkg/probe/grpc), with grpc-java as the client: plaintext, the kubelet's User-Agent,
+     * {@code grpc.health.v1.Health/Check} with the probe's service, the whole call within the timeout. Healthy
+     * only on SERVING; an error status, a refused or dropped connection and the deadline all fail, with the
+     * kubelet's messages. Unlike grpc-go's blocking dial, which retries a refused connection until the deadline,
+     * grpc-java fails a refused connection at once: the same verdict, sooner.
+     */
+    private Verdict grpc(GRPCAction grpc, String podIp, long timeoutMillis) {
+        String service = grpc.getService() == null ? "" : grpc.getService();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(podIp, grpc.getPort()).usePlaintext()
+                .userAgent(userAgent).build();
+        try {
+            HealthCheckResponse response = HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(service).build());
+            if (response.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+                return Verdict.fail("service unhealthy (responded with \"" + response.getStatus() + "\")");
+            }
+            return Verdict.ok("service healthy");
+        } catch (StatusRuntimeException e) {
+            return switch (e.getStatus().getCode()) {
+                case UNIMPLEMENTED -> Verdict.fail("this server does not implement the grpc health protocol "
+                        + "(grpc.health.v1.Health): " + e.getStatus().getDescription());
+                case DEADLINE_EXCEEDED -> Verdict.fail("timeout: health rpc did not complete within "
+                        + timeoutMillis + "ms");
+                default -> Verdict.fail("error: health rpc probe failed: " + e.getStatus());
+            };
+        } finally {
+            channel.shutdownNow();
         }
     }
 

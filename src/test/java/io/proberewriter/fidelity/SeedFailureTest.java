@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -116,7 +118,9 @@ class SeedFailureTest {
     @ParameterizedTest
     @EnumSource(ExecFlavour.class)
     void theExecRewrittenProbePassesFromInsideThePod(ExecFlavour flavour) {
-        Probe rewritten = flavour.adapt(rewrite(original(), Map.of(Annotations.EXEC_COMMAND, flavour.style.value())));
+        Probe rewritten = flavour == ExecFlavour.PROBER
+                ? ProberCommand.execProbe(original(), ProberBinary.require().toString())
+                : flavour.adapt(rewrite(original(), Map.of(Annotations.EXEC_COMMAND, flavour.style.value())));
         assertTrue(rewritten.getExec() != null, "exec mode must produce an exec probe");
         KubeletProber.Verdict verdict = kubelet.probe(rewritten, POD_IP);
         assertTrue(verdict.success(), flavour + ": " + verdict.detail());
@@ -138,19 +142,43 @@ class SeedFailureTest {
         Probe busybox = ExecFlavour.BUSYBOX_WGET.adapt(wget);
         Probe port = rewrite(original(), Map.of(Annotations.MODE, "port",
                 Annotations.HEALTH_PORT, Integer.toString(app.healthPort())));
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        List<Probe> probes = new ArrayList<>(List.of(curl, wget, busybox, port));
+        if (FidelityMatrixTest.runs(ExecFlavour.PROBER)) {
+            probes.add(ProberCommand.execProbe(original(), ProberBinary.require().toString()));
+        }
+        for (Probe probe : probes) {
             assertTrue(kubelet.probe(probe, POD_IP).success(), "healthy first: " + probe);
         }
         app.healthy(false);
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        for (Probe probe : probes) {
             KubeletProber.Verdict verdict = kubelet.probe(probe, POD_IP);
             assertFalse(verdict.success(), "a 500 must fail " + probe + ": " + verdict.detail());
         }
         app.stopTraffic();
-        for (Probe probe : new Probe[] {curl, wget, busybox, port}) {
+        for (Probe probe : probes) {
             KubeletProber.Verdict verdict = kubelet.probe(probe, POD_IP);
             assertFalse(verdict.success(), "a dead app must fail " + probe + ": " + verdict.detail());
         }
+    }
+
+    /**
+     * Why {@code tcpSocket} probes behind a sidecar need the prober: the kubelet's connection to the pod IP is
+     * accepted by the sidecar whether the app is there or not, so a dead app passes; the prober connects to the app
+     * over loopback inside the pod and fails when it is gone.
+     */
+    @Test
+    void aTcpProbeThroughTheSidecarPassesForADeadAppWhereTheProberFails() {
+        String prober = ProberBinary.require().toString();
+        Probe tcp = new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(app.trafficPort())).endTcpSocket()
+                .withTimeoutSeconds(5).build();
+        Probe proberTcp = ProberCommand.execProbe(tcp, prober);
+        assertTrue(kubelet.probe(tcp, POD_IP).success(), "the sidecar accepts the kubelet's connection");
+        assertTrue(kubelet.probe(proberTcp, POD_IP).success(), "the app is up: the prober connects");
+        app.stopTraffic();
+        assertTrue(kubelet.probe(tcp, POD_IP).success(),
+                "the kubelet's TCP probe still passes: the sidecar, not the app, accepts it");
+        KubeletProber.Verdict verdict = kubelet.probe(proberTcp, POD_IP);
+        assertFalse(verdict.success(), "the prober must see the app gone: " + verdict.detail());
     }
 
     /**

@@ -25,19 +25,32 @@ class PackagingTest {
     void dockerfileBuildsFromSourceWithPinnedImagesAndRunsAsNonRoot() throws IOException {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         Matcher from = FROM.matcher(dockerfile);
-        int stages = 0;
+        List<String> stages = new java.util.ArrayList<>();
         while (from.find()) {
-            stages++;
             String image = from.group(1);
+            stages.add(image + (from.group(2) == null ? "" : from.group(2).strip().replaceAll("(?i)^AS\\s+", " as ")));
+            if (image.equals("scratch")) {
+                continue; // the empty image: nothing to pin
+            }
             String tag = image.contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "";
             assertTrue(tag.matches(".*\\d+\\.\\d+.*"), "image not pinned to a version: " + image);
             assertFalse(tag.contains("latest"), image);
         }
-        assertEquals(2, stages, "a build stage and a runtime stage");
+        // The prober's build and its FROM scratch image, then the webhook's build and runtime; the runtime last, so
+        // that a plain docker build still makes the webhook image.
+        assertEquals(4, stages.size(), "stages: " + stages);
+        assertTrue(stages.contains("scratch as prober"), "a prober target FROM scratch: " + stages);
+        assertTrue(stages.get(stages.size() - 1).endsWith(" as webhook"), "the webhook is the default target: " + stages);
+        assertTrue(dockerfile.contains("CGO_ENABLED=0"), "the prober is static");
         assertTrue(dockerfile.contains("mvn -B -q package -DskipTests"), "the image is built from source");
         Matcher user = Pattern.compile("^USER\\s+(\\S+)", Pattern.MULTILINE).matcher(dockerfile);
-        assertTrue(user.find(), "no USER");
-        assertTrue(user.group(1).matches("[1-9]\\d*"), "numeric non-root user expected, got " + user.group(1));
+        int users = 0;
+        while (user.find()) {
+            users++;
+            assertTrue(user.group(1).matches("[1-9]\\d*(:\\d+)?"), "numeric non-root user expected, got "
+                    + user.group(1));
+        }
+        assertEquals(2, users, "both images run as a non-root user");
         assertTrue(dockerfile.contains("/deployments/quarkus-run.jar"), "runs the fast-jar");
         assertTrue(dockerfile.contains("EXPOSE 8443 9000"), "the webhook and management ports");
         assertTrue(dockerfile.contains("CMD [\"serve\"]"), "the image serves by default");

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// defaultUserAgent is what the kubelet the engine targets sends (kube-probe/<major>.<minor>); the webhook
+// passes --user-agent when it is configured for another kubelet version.
+const defaultUserAgent = "kube-probe/1.35"
+
+// defaultTimeout is the kubelet's default timeoutSeconds.
+const defaultTimeout = time.Second
+
+// check is one parsed command, ready to run.
+type check interface {
+	run() result
+}
+
+// header is one --header argument, in the order given: the kubelet's rules depend on order (the first
+// Accept or User-Agent decides).
+type header struct{ name, value string }
+
+type headerList []header
+
+func (h *headerList) String() string { return fmt.Sprint(*h) }
+
+// Set takes "Name: value". The value may be empty ("X-Empty:"), which the kubelet sends as an empty header
+// (or, for Accept and User-Agent, as a request to send none).
+func (h *headerList) Set(s string) error {
+	colon := strings.IndexByte(s, ':')
+	if colon < 0 {
+		return fmt.Errorf("want \"Name: value\", got %q", s)
+	}
+	name := s[:colon]
+	if !isToken(name) {
+		return fmt.Errorf("invalid header name %q in %q", name, s)
+	}
+	*h = append(*h, header{name, strings.TrimSpace(s[colon+1:])})
+	return nil
+}
+
+// isToken says whether s is an HTTP token (RFC 7230), as Kubernetes requires of a probe header's name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// timeoutFlag accepts the probe's timeoutSeconds as written in the pod ("1") or a Go duration ("1s", "500ms").
+type timeoutFlag struct{ d time.Duration }
+
+func (t *timeoutFlag) String() string { return t.d.String() }
+
+func (t *timeoutFlag) Set(s string) error {
+	d, err := parseTimeout(s)
+	if err != nil {
+		return err
+	}
+	t.d = d
+	return nil
+}
+
+func parseTimeout(s string) (time.Duration, error) {
+	var d time.Duration
+	if n, err := strconv.Atoi(s); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("must be positive, got %q", s)
+	}
+	return d, nil
+}
+
+// parseCheck reads the arguments of one check. Every error names the argument, for the pod's Events.
+func parseCheck(kind string, args []string) (check, error) {
+	fs := flag.NewFlagSet(kind, flag.ContinueOnError)
+	// The flag package would print its own usage on errors; the error it returns is enough for one line.
+	fs.SetOutput(io.Discard)
+	host := fs.String("host", "127.0.0.1", "address to check: loopback inside the pod, under the sidecar")
+	port := fs.Int("port", 0, "port (1-65535)")
+	timeout := timeoutFlag{defaultTimeout}
+	fs.Var(&timeout, "timeout", "bound on the whole check (the probe's timeoutSeconds)")
+	var scheme, path, service, userAgent *string
+	var headers headerList
+	switch kind {
+	case "http":
+		scheme = fs.String("scheme", "HTTP", "HTTP or HTTPS")
+		path = fs.String("path", "/", "request path, query included")
+		fs.Var(&headers, "header", "request header \"Name: value\" (repeatable, order kept)")
+		userAgent = fs.String("user-agent", defaultUserAgent, "User-Agent sent unless a header sets it")
+	case "grpc":
+		service = fs.String("service", "", "service name for grpc.health.v1.Health/Check")
+		userAgent = fs.String("user-agent", defaultUserAgent, "User-Agent sent with the call")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, fmt.Errorf("%s takes: %s", kind, flagNames(fs))
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags take the form --name value)", fs.Arg(0))
+	}
+	seen := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
+	if !seen["port"] {
+		return nil, errors.New("--port is required")
+	}
+	if *port < 1 || *port > 65535 {
+		return nil, fmt.Errorf("--port %d: out of range 1-65535", *port)
+	}
+	if err := validHost(*host); err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
+	switch kind {
+	case "http":
+		s := strings.ToLower(*scheme)
+		if s != "http" && s != "https" {
+			return nil, fmt.Errorf("--scheme %q: want HTTP or HTTPS", *scheme)
+		}
+		return &httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
+			userAgent: *userAgent, timeout: timeout.d}, nil
+	case "tcp":
+		return &tcpCheck{addr: addr, timeout: timeout.d}, nil
+	default:
+		return &grpcCheck{addr: addr, service: *service, userAgent: *userAgent, timeout: timeout.d}, nil
+	}
+}
+
+// validHost accepts an IP address (without brackets) or a host name.
+func validHost(h string) error {
+	if net.ParseIP(h) != nil {
+		return nil
+	}
+	if h == "" || len(h) > 253 {
+		return fmt.Errorf("--host %q: want an IP address or a host name", h)
+	}
+	for _, c := range []byte(h) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return fmt.Errorf("--host %q: want an IP address (no brackets) or a host name", h)
+		}
+	}
+	return nil
+}
+
+func flagNames(fs *flag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	return strings.Join(names, " ")
+}

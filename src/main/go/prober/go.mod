@@ -1,0 +1,3 @@
+module probe-rewriter.io/prober
+
+go 1.19

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// maxBodyBytes is how much of the response the kubelet reads before it stops (and still judges the status).
+const maxBodyBytes = 10 * 1024
+
+// maxRequests is the kubelet's redirect limit, Go's default: the check refuses a redirect once this many
+// requests were made, so at most 9 redirects are followed.
+const maxRequests = 10
+
+// httpCheck is the kubelet's httpGet probe (pkg/probe/http), with Go's net/http, the kubelet's own client.
+type httpCheck struct {
+	scheme, host string
+	port         int
+	path         string
+	headers      []header
+	userAgent    string
+	timeout      time.Duration
+}
+
+// url builds the probe's URL as the kubelet does: the path is parsed as a URL reference (query included);
+// if it does not parse, it is taken whole as the path. Scheme and host:port are then set on it, which also
+// gives a path without a leading slash one.
+func (c *httpCheck) url() *url.URL {
+	u, err := url.Parse(c.path)
+	if err != nil {
+		u = &url.URL{Path: c.path}
+	}
+	u.Scheme = c.scheme
+	u.Host = net.JoinHostPort(c.host, strconv.Itoa(c.port))
+	return u
+}
+
+// requestHeaders applies the kubelet's rules: names canonicalised and values kept in order; User-Agent and
+// Accept: */* added when the probe sets none; a first Accept that is empty removes every Accept. An empty
+// first User-Agent stays, and net/http then sends no User-Agent at all (nor its own).
+func (c *httpCheck) requestHeaders() http.Header {
+	h := http.Header{}
+	for _, x := range c.headers {
+		h.Add(x.name, x.value)
+	}
+	if _, ok := h["User-Agent"]; !ok {
+		h.Set("User-Agent", c.userAgent)
+	}
+	if _, ok := h["Accept"]; !ok {
+		h.Set("Accept", "*/*")
+	} else if h.Get("Accept") == "" {
+		h.Del("Accept")
+	}
+	return h
+}
+
+func (c *httpCheck) request() (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodGet, c.url().String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header = c.requestHeaders()
+	// The first Host header names the virtual host; net/http never sends a Host from the header map.
+	req.Host = req.Header.Get("Host")
+	return req, nil
+}
+
+func (c *httpCheck) client() *http.Client {
+	transport := &http.Transport{
+		// The kubelet does not verify the app's certificate.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+		// One connection per check, closed after it (Connection: close), as the kubelet does.
+		DisableKeepAlives: true,
+		// No proxy from the environment: the check is for the app, inside the pod.
+		Proxy: nil,
+		// No Accept-Encoding: gzip added behind the probe's back.
+		DisableCompression:  true,
+		DialContext:         probeDialer().DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		// The kubelet's transport speaks HTTP/2 when TLS offers it; a custom dialer would otherwise turn it off.
+		ForceAttemptHTTP2: true,
+	}
+	return &http.Client{
+		// Bounds the whole check: connection, redirects, headers and the body read below.
+		Timeout:       c.timeout,
+		Transport:     transport,
+		CheckRedirect: sameHostRedirects,
+	}
+}
+
+// sameHostRedirects is the kubelet's redirect rule: a redirect to another host name is not followed and
+// its 3xx becomes the result (a warning, which counts as success); on the same host, Go's limit applies.
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	if req.URL.Hostname() != via[0].URL.Hostname() {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= maxRequests {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
+func (c *httpCheck) run() result {
+	req, err := c.request()
+	if err != nil {
+		return unhealthy("%v", err)
+	}
+	res, err := c.client().Do(req)
+	if err != nil {
+		// Timeouts, refusals, TLS errors and refused redirects all fail the probe, as for the kubelet.
+		return unhealthy("%v", err)
+	}
+	defer res.Body.Close()
+	// The kubelet reads at most 10 KiB and does not mind the rest; an error before that fails the probe.
+	if _, err := io.Copy(io.Discard, io.LimitReader(res.Body, maxBodyBytes)); err != nil {
+		return unhealthy("reading the response from %s: %v", res.Request.URL, err)
+	}
+	switch {
+	case res.StatusCode >= 200 && res.StatusCode < 300:
+		return healthy("HTTP %d from %s", res.StatusCode, res.Request.URL)
+	case res.StatusCode >= 300 && res.StatusCode < 400:
+		where := ""
+		if loc := res.Header.Get("Location"); loc != "" {
+			where = " to " + loc
+		}
+		return healthy("probe terminated redirects (warning): HTTP %d%s from %s", res.StatusCode, where, res.Request.URL)
+	default:
+		return unhealthy("HTTP probe failed with statuscode: %d (%s)", res.StatusCode, res.Request.URL)
+	}
+}
