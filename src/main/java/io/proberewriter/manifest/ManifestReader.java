@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
+import io.proberewriter.messages.Excerpt;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads a stream of Kubernetes manifests: multi-document YAML, or one or more JSON objects, as kubectl accepts
@@ -17,8 +20,55 @@ import java.util.List;
  */
 public final class ManifestReader {
 
+    /** {@code {{ ... }}} unquoted: at the start of a line, or as a value after {@code key:} or a list's {@code -}. */
+    private static final Pattern TEMPLATE_ACTION = Pattern.compile("^\\s*(?:-\\s+)?(?:[^\\s#\"'][^:#\"']*:\\s+)?\\{\\{");
+
     public List<SourceDocument> read(String source, String text) throws ManifestException {
+        try {
+            return readJsonOrYaml(source, text);
+        } catch (ManifestException unreadable) {
+            throw helmTemplate(source, text).orElse(unreadable);
+        }
+    }
+
+    private List<SourceDocument> readJsonOrYaml(String source, String text) throws ManifestException {
         boolean looksLikeJson = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
+        if (!looksLikeJson) {
+            return read(source, text, false);
+        }
+        try {
+            return read(source, text, true);
+        } catch (ManifestException notJson) {
+            // JSON is YAML: a YAML flow mapping ({apiVersion: v1, ...}) or a document that merely begins with '{'
+            // is read as YAML, as kubectl reads it. The JSON error stays the answer when YAML cannot read it either.
+            try {
+                return read(source, text, false);
+            } catch (ManifestException notYaml) {
+                throw notJson;
+            }
+        }
+    }
+
+    /**
+     * A Helm chart's template is not a manifest until Helm renders it: a YAML parser reads {@code {{ .Values.x }}}
+     * as nested flow mappings and fails with its own internals. When the input cannot be read and a line holds an
+     * unquoted template action, that line is named with what to do instead. Only then: a manifest that reads may
+     * hold {@code {{ }}} legitimately, in a ConfigMap's block of alerting templates for instance.
+     */
+    private static Optional<ManifestException> helmTemplate(String source, String text) {
+        int line = 0;
+        for (String content : text.split("\n", -1)) {
+            line++;
+            if (TEMPLATE_ACTION.matcher(content).find()) {
+                return Optional.of(new ManifestException(source + ": line " + line + " holds a template action ("
+                        + Excerpt.of(content.strip()) + "): this looks like a Helm template; render it first, e.g. "
+                        + "helm template RELEASE CHART | probe-rewriter rewrite -f -"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<SourceDocument> read(String source, String text, boolean looksLikeJson) throws ManifestException {
         ObjectMapper mapper = looksLikeJson ? Mappers.MANIFEST_JSON_READER : Mappers.MANIFEST_YAML_READER;
         List<SourceDocument> documents = new ArrayList<>();
         int number = 0;

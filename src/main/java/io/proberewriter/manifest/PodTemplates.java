@@ -1,6 +1,7 @@
 package io.proberewriter.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.proberewriter.messages.Excerpt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,9 +34,34 @@ public final class PodTemplates {
 
     /** The pod templates in a document: none for kinds this tool does not rewrite. */
     public static List<PodTemplateSite> find(SourceDocument document) throws ManifestException {
+        requireObject(document);
         List<PodTemplateSite> sites = new ArrayList<>();
         collect(document, document.content(), "", sites);
         return sites;
+    }
+
+    /**
+     * Every document must be a Kubernetes object, as kubectl requires: printing back a JSON Patch, a Helm values file
+     * or a kustomization's fragment unchanged with exit 0 would tell the user all is well when nothing was looked at.
+     */
+    private static void requireObject(SourceDocument document) throws ManifestException {
+        JsonNode content = document.content();
+        if (!content.isObject()) {
+            throw new ManifestException(document.describe() + ": " + describe(content) + ", not a Kubernetes object"
+                    + (content.isArray() ? " (a JSON Patch? give the object itself)" : ""));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String field : List.of("apiVersion", "kind")) {
+            if (!content.path(field).isTextual() || content.path(field).asText().isBlank()) {
+                missing.add(field);
+            }
+        }
+        if (!missing.isEmpty()) {
+            boolean patchOperation = content.has("op") && content.has("path");
+            throw new ManifestException(document.describe() + ": not a Kubernetes object: "
+                    + String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are") + " not set"
+                    + (patchOperation ? " (a JSON Patch operation? give the object it applies to)" : ""));
+        }
     }
 
     private static void collect(SourceDocument document, JsonNode node, String base, List<PodTemplateSite> sites)
@@ -98,7 +124,7 @@ public final class PodTemplates {
 
     static String describe(JsonNode node) {
         if (node.isTextual()) {
-            return "the string \"" + node.asText() + "\"";
+            return "the string \"" + Excerpt.of(node.asText()) + "\"";
         }
         if (node.isArray()) {
             return "a list";

@@ -44,6 +44,60 @@ class BadInputTest {
     }
 
     @Test
+    void aHelmTemplateIsNamedWithWhatToDo() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: {{ include "web.fullname" . }}
+                spec:
+                  replicas: {{ .Values.replicas }}
+                """), "in.yaml: line 4 holds a template action (name: {{ include \"web.fullname\" . }})",
+                "this looks like a Helm template; render it first, e.g. helm template RELEASE CHART");
+    }
+
+    @Test
+    void templatesInsideAValueAreNoHelmTemplate() throws IOException {
+        // Alerting templates in a ConfigMap's block: a manifest that reads is never taken for a Helm template.
+        CliRun run = rewrite(GOOD_POD + """
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: alerts
+                data:
+                  message.tmpl: |
+                    {{ $labels.instance }} is down
+                """);
+        assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertTrue(run.out().contains("{{ $labels.instance }} is down"), run.out());
+    }
+
+    @Test
+    void yamlThatBeginsWithABraceIsReadAsYaml() throws IOException {
+        CliRun run = rewrite("{apiVersion: v1, kind: Pod, metadata: {name: flow}, spec: {containers: [{name: app,"
+                + " image: 'example/app:1.0', livenessProbe: {httpGet: {port: 8080}}}]}}\n");
+        assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertTrue(run.out().contains("name: flow") && run.out().contains("exec:"), run.out());
+        // Neither JSON nor YAML: the JSON error, since it began as JSON.
+        assertBadInput(rewrite("{\"apiVersion\": \"v1\",, }"), "in.yaml, document 1", "invalid JSON");
+    }
+
+    @Test
+    void whatIsNotAKubernetesObjectIsNamedByDocument() throws IOException {
+        assertBadInput(rewrite("[{\"op\": \"replace\", \"path\": \"/spec/replicas\", \"value\": 2}]"),
+                "in.yaml, document 1: not a Kubernetes object: apiVersion and kind are not set (a JSON Patch"
+                        + " operation? give the object it applies to)");
+        assertBadInput(rewrite(GOOD_POD + "---\n[1, 2]\n"),
+                "in.yaml, document 2: a list, not a Kubernetes object (a JSON Patch? give the object itself)");
+        assertBadInput(rewrite(GOOD_POD + "---\nmetadata:\n  name: no-kind\n"),
+                "in.yaml, document 2: not a Kubernetes object: apiVersion and kind are not set");
+        assertBadInput(rewrite(GOOD_POD + "---\napiVersion: v1\nmetadata:\n  name: no-kind\n"),
+                "in.yaml, document 2: not a Kubernetes object: kind is not set");
+        assertEquals(ExitCodes.BAD_INPUT, CliRun.of("analyze", "-f", dir.resolve("in.yaml").toString()).exitCode());
+    }
+
+    @Test
     void invalidYamlNamesTheDocumentAndLine() throws IOException {
         assertBadInput(rewrite(GOOD_POD + "---\nkind: Pod\nmetadata: {name: x\n"),
                 "in.yaml, document 2", "invalid YAML at line");
