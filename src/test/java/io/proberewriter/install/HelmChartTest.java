@@ -57,7 +57,7 @@ class HelmChartTest {
 
     /**
      * Switches whose other setting removes what the rest of the every-option render checks: their off state has tests
-     * of its own ({@link #antiAffinityPresetsAndTheOperatorOff}, {@link #valuesThatLeaveNoCertificateIssuerAreRefused}).
+     * of its own ({@link #antiAffinityPresetsAndTheOperatorOff}, {@link #valuesThatCannotWorkAreRefused}).
      */
     private static final Set<String> KEPT_AT_DEFAULT = Set.of("operator.enabled", "operator.certificates.enabled",
             "webhook.podDisruptionBudget.enabled");
@@ -467,10 +467,13 @@ class HelmChartTest {
     }
 
     @Test
-    void valuesThatLeaveNoCertificateIssuerAreRefused() throws Exception {
+    void valuesThatCannotWorkAreRefused() throws Exception {
         assertRefused("operator.enabled=false needs certManager.enabled=true", "--set", "operator.enabled=false");
         assertRefused("operator.certificates.enabled=false needs certManager.enabled=true",
                 "--set", "operator.certificates.enabled=false");
+        assertRefused("webhook.podDisruptionBudget.minAvailable=1 with webhook.replicas=1 would block every node drain",
+                "--set", "webhook.replicas=1");
+        assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
     }
 
     // ------------------------------------------------------------------------------------------------ documentation
