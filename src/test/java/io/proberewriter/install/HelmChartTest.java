@@ -31,6 +31,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -505,5 +507,20 @@ class HelmChartTest {
         if (!undocumented.isEmpty()) {
             fail("values not in " + INSTALL_DOC + "#install-with-helm: " + undocumented);
         }
+        // And the other way: the values table names no value the chart does not have (a renamed or removed one).
+        int table = helmSection.indexOf("### Values");
+        assertTrue(table >= 0, INSTALL_DOC + "#install-with-helm should have a table \"### Values\"");
+        String rows = helmSection.substring(table, helmSection.indexOf("\n### ", table + 1));
+        List<String> named = new ArrayList<>();
+        Matcher cell = Pattern.compile("(?m)^\\| ([^|]+) \\|").matcher(rows);
+        while (cell.find()) {
+            Matcher value = Pattern.compile("`([^`]+)`").matcher(cell.group(1));
+            while (value.find()) {
+                named.add(value.group(1));
+            }
+        }
+        assertTrue(named.size() >= paths.size(), "values named in the table: " + named);
+        assertEquals(List.of(), named.stream().filter(v -> !paths.contains(v)).toList(),
+                "the values table names values the chart does not have");
     }
 }
