@@ -1,0 +1,119 @@
+{{/*
+Object names are fixed, as in k8s/: the programs look for them by name (the Secrets, the Lease, the webhook
+configuration, the Service in the serving certificate), so one release per cluster.
+*/}}
+
+{{/* Labels of every object: the two k8s/ carries, and Helm's own. */}}
+{{- define "probe-rewriter.labels" -}}
+app.kubernetes.io/name: probe-rewriter
+app.kubernetes.io/part-of: probe-rewriter
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end }}
+
+{{/* The pods' selector: name and component only, as in k8s/ (a selector cannot change once applied). */}}
+{{- define "probe-rewriter.selector" -}}
+app.kubernetes.io/name: probe-rewriter
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "probe-rewriter.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{/*
+Without cert-manager the operator's certificates reconciler is the only issuer: refuse values that leave the webhook
+without a certificate rather than render an install that never becomes ready.
+*/}}
+{{- define "probe-rewriter.checkCertificates" -}}
+{{- if and (not .Values.certManager.enabled) (not .Values.operator.enabled) -}}
+{{- fail "operator.enabled=false needs certManager.enabled=true: without cert-manager the operator issues the webhook's serving certificate" -}}
+{{- end -}}
+{{- if and (not .Values.certManager.enabled) (not .Values.operator.certificates.enabled) -}}
+{{- fail "operator.certificates.enabled=false needs certManager.enabled=true: without cert-manager the certificates reconciler issues the webhook's serving certificate" -}}
+{{- end -}}
+{{- end }}
+
+{{/* The engine's global defaults and the log level: the same on both processes, only what is set. */}}
+{{- define "probe-rewriter.configEnv" -}}
+{{- with .Values.config.mode }}
+- name: PROBE_REWRITER_MODE
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.execCommand }}
+- name: PROBE_REWRITER_EXEC_COMMAND
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.mtlsResolver }}
+- name: PROBE_REWRITER_MTLS_RESOLVER
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.probes }}
+- name: PROBE_REWRITER_PROBES
+  value: {{ . | quote }}
+{{- end }}
+{{- if ne .Values.istio.namespace "istio-system" }}
+- name: PROBE_REWRITER_MTLS_ISTIO_NAMESPACE
+  value: {{ .Values.istio.namespace | quote }}
+{{- end }}
+{{- with .Values.config.logLevel }}
+- name: QUARKUS_LOG_LEVEL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Pod fields both Deployments offer, as given. */}}
+{{- define "probe-rewriter.scheduling" -}}
+{{- with .nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Entries without a labelSelector select the Deployment's own pods. */}}
+{{- define "probe-rewriter.topologySpread" -}}
+{{- $selector := include "probe-rewriter.selector" (dict "component" .component) | fromYaml }}
+{{- with .constraints }}
+topologySpreadConstraints:
+{{- range . }}
+{{- $c := deepCopy . }}
+{{- if not (hasKey $c "labelSelector") }}
+{{- $_ := set $c "labelSelector" (dict "matchLabels" $selector) }}
+{{- end }}
+  - {{ toYaml $c | nindent 4 | trim }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* ServiceAccounts of the processes that run: bound to the reads both share. */}}
+{{- define "probe-rewriter.subjects" -}}
+- kind: ServiceAccount
+  name: probe-rewriter-webhook
+  namespace: {{ .Release.Namespace }}
+{{- if .Values.operator.enabled }}
+- kind: ServiceAccount
+  name: probe-rewriter-operator
+  namespace: {{ .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/* The system-* priority classes the Deployments use: the ResourceQuota covers exactly those. */}}
+{{- define "probe-rewriter.systemPriorityClasses" -}}
+{{- $classes := list }}
+{{- if hasPrefix "system-" .Values.webhook.priorityClassName }}
+{{- $classes = append $classes .Values.webhook.priorityClassName }}
+{{- end }}
+{{- if and .Values.operator.enabled (hasPrefix "system-" .Values.operator.priorityClassName) }}
+{{- $classes = append $classes .Values.operator.priorityClassName }}
+{{- end }}
+{{- $classes | uniq | toJson }}
+{{- end }}

