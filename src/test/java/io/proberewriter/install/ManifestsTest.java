@@ -279,10 +279,30 @@ class ManifestsTest {
         assertEquals(List.of(OVERLAY.resolve("mutatingwebhookconfiguration-inject-ca.yaml"),
                         OVERLAY.resolve("deployment-tls-files.yaml"),
                         OVERLAY.resolve("deployment-operator-no-certificates.yaml"),
-                        OVERLAY.resolve("delete-certificates-rbac.yaml")),
+                        OVERLAY.resolve("delete-clusterrole-certificates.yaml"),
+                        OVERLAY.resolve("delete-clusterrolebinding-certificates.yaml"),
+                        OVERLAY.resolve("delete-role-certificates.yaml"),
+                        OVERLAY.resolve("delete-rolebinding-certificates.yaml"),
+                        OVERLAY.resolve("delete-role-serving-certificate.yaml"),
+                        OVERLAY.resolve("delete-rolebinding-serving-certificate.yaml")),
                 listedPaths(OVERLAY, "patches"),
                 "the cert-manager overlay's patches: CA injection, the webhook's TLS from files, the operator's"
                         + " certificates off, no certificates RBAC");
+    }
+
+    /**
+     * kustomize before v5.1 (kubectl 1.27 to 1.30) cannot read a patch file of several documents, and v5.5 (kubectl
+     * 1.32) panics on several {@code $patch: delete} in one: every patch file holds one document, so that every
+     * kubectl the docs promise renders the install.
+     */
+    @Test
+    void everyPatchFileHoldsOneDocument() throws IOException {
+        for (Path overlay : List.of(OVERLAY, DEFAULT_OVERLAY, ISTIO_OVERLAY)) {
+            for (Path patch : listedPaths(overlay, "patches")) {
+                assertEquals(1, KubeYaml.parseAll(Files.readString(patch), patch.toString()).size(),
+                        patch + ": one patch document per file");
+            }
+        }
     }
 
     /**
