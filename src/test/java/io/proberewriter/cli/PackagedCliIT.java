@@ -120,4 +120,25 @@ class PackagedCliIT {
         assertEquals(0, version.exitCode());
         assertTrue(version.out().startsWith("probe-rewriter 0."), version.out());
     }
+
+    /**
+     * The README's commands as written: {@code target/probe-rewriter} (built by {@code mvn package} beside the
+     * fast-jar) runs the same CLI as {@code java -jar}, from any working directory, with the Java of JAVA_HOME.
+     */
+    @Test
+    void theLauncherRunsTheCliAsWritten() throws Exception {
+        Path launcher = Path.of("target/probe-rewriter").toAbsolutePath();
+        assertTrue(Files.isExecutable(launcher), launcher + " is not an executable file");
+        Path example = Path.of("docs/examples/httpbin.yaml").toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "rewrite", "-f", example.toString())
+                .directory(Files.createTempDirectory("elsewhere").toFile());
+        builder.environment().put("JAVA_HOME", Path.of(JAVA).getParent().getParent().toString());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        Result viaLauncher = finish(process);
+        Result viaJar = run("rewrite", "-f", example.toString());
+        assertEquals(0, viaLauncher.exitCode(), viaLauncher.err());
+        assertEquals(viaJar.out(), viaLauncher.out());
+        assertTrue(viaLauncher.out().contains("exec:"), viaLauncher.out());
+    }
 }

@@ -50,6 +50,24 @@ class AdmissionSemanticsTest extends WebhookTestBase {
         assertEquals("patched", outcome(body.path("response")));
     }
 
+    /** The README's sample, as its curl line sends it: the pod's liveness probe comes back as an exec probe. */
+    @Test
+    void theReadmesSampleReviewGetsItsPatch() throws Exception {
+        byte[] sample = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("docs/examples/admission-review.json"));
+        JsonNode response = Reviews.response(client().post(sample));
+        assertEquals("705ab4f5-6393-11e8-b7cc-42010a800002", response.path("uid").asText());
+        assertEquals("patched", outcome(response));
+        JsonNode patch = Reviews.patch(response);
+        JsonNode replaced = null;
+        for (JsonNode op : patch) {
+            if (op.path("path").asText().equals("/spec/containers/0/livenessProbe")) {
+                replaced = op;
+            }
+        }
+        assertNotNull(replaced, patch.toString());
+        assertEquals("curl", replaced.at("/value/exec/command/0").asText(), replaced.toString());
+    }
+
     @Test
     void onlyPodCreateIsRewritten() throws Exception {
         ObjectNode deployment = Reviews.JSON.createObjectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
