@@ -66,9 +66,14 @@ class PackagingTest {
         Matcher example = Pattern.compile("rewrite -f (docs/examples/\\S+)").matcher(readme);
         assertTrue(example.find(), "README's run command uses an example from docs/examples");
         assertTrue(Files.isRegularFile(Path.of(example.group(1))), example.group(1));
-        assertTrue(readme.contains("java -jar target/quarkus-app/quarkus-run.jar"), "README runs the fast-jar");
-        assertTrue(readme.contains("java -jar target/quarkus-app/quarkus-run.jar serve"),
+        // The README runs the launcher mvn package writes beside the fast-jar, and the launcher runs the fast-jar.
+        assertTrue(readme.contains("mvn -B package -DskipTests && target/probe-rewriter rewrite -f"),
+                "README builds and runs the launcher");
+        assertTrue(readme.contains("target/probe-rewriter serve"),
                 "README documents the command the image runs (serve)");
+        String launcher = Files.readString(Path.of("src/main/sh/probe-rewriter"));
+        assertTrue(launcher.contains("quarkus-app/quarkus-run.jar") && launcher.contains("-jar"),
+                "the launcher runs the fast-jar");
         String ci = Files.readString(Path.of(".ci/run"));
         assertTrue(ci.lines().anyMatch(l -> l.strip().equals("mvn -B verify")), ".ci/run calls mvn -B verify");
     }
