@@ -7,15 +7,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.time.SteppingClock;
 import io.proberewriter.tls.TlsSecretLayout;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,11 +33,7 @@ class CertificateRescheduleTest {
 
     @Test
     void looksAgainWhenTheServingCertificateIsDueForRenewal() throws Exception {
-        MutatingWebhookConfiguration configuration;
-        try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
-            configuration = client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class))
-                    .create();
-        }
+        MutatingWebhookConfiguration configuration = ShippedWebhookConfiguration.createIn(client);
         ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
                 "probe-rewriter.namespace", NAMESPACE,
                 "probe-rewriter.operator.certificates.ca-validity", "300d",

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -21,9 +20,6 @@ import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.operator.LeaseReleaseAccess;
 import io.proberewriter.polling.Eventually;
 import jakarta.enterprise.inject.Vetoed;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -80,9 +76,7 @@ class LeaderElectionTest {
     @Test
     void onlyTheLeaseHolderWritesAndAnotherReplicaTakesOver() throws Exception {
         allowLeases();
-        try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
-            client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class)).create();
-        }
+        ShippedWebhookConfiguration.createIn(client);
 
         CountingReconciler a = new CountingReconciler(config(), client);
         first = operator("replica-a", a);

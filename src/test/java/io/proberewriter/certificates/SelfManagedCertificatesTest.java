@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.proberewriter.operator.OperatorLauncher;
 import io.proberewriter.polling.Eventually;
 import io.proberewriter.time.SteppingClock;
@@ -21,11 +20,8 @@ import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -132,11 +128,9 @@ class SelfManagedCertificatesTest {
     void installAndStart() throws Exception {
         if (client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("probe-rewriter").get() == null) {
             // The manifest users apply, caBundle absent as it ships.
-            try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
-                MutatingWebhookConfiguration shipped = Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class);
-                assertTrue(shipped.getWebhooks().stream().allMatch(w -> w.getClientConfig().getCaBundle() == null));
-                client.resource(shipped).create();
-            }
+            MutatingWebhookConfiguration shipped = ShippedWebhookConfiguration.read();
+            assertTrue(shipped.getWebhooks().stream().allMatch(w -> w.getClientConfig().getCaBundle() == null));
+            client.resource(shipped).create();
         }
         operator.start();
     }

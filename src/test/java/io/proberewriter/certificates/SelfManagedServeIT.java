@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,7 +33,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,9 +233,7 @@ class SelfManagedServeIT {
                         .endStatus().build())
                 .always();
         KubernetesClient client = apiServer.createClient();
-        try (InputStream manifest = Files.newInputStream(Path.of("k8s/base/mutatingwebhookconfiguration.yaml"))) {
-            client.resource(Serialization.unmarshal(manifest, MutatingWebhookConfiguration.class)).create();
-        }
+        ShippedWebhookConfiguration.createIn(client);
 
         await("one operator replica holds the Lease", () -> holder(client) != null);
         Replica leader = holder(client).equals(operatorA.name) ? operatorA : operatorB;
