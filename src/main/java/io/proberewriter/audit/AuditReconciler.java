@@ -15,7 +15,7 @@ import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.config.AuditConfig;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.IncompatibleProbeMessage;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.operator.OptionalReconciler;
 import io.proberewriter.operator.WarningEvents;
@@ -116,7 +116,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         if (report) {
             LOG.infof("Pod %s/%s runs with probes broken by mTLS (%s): %s", namespace, pod.getMetadata().getName(),
                     finding.why(), finding.broken());
-            for (ProbeKind kind : finding.brokenKindsInOrder()) {
+            for (HandlerKind kind : finding.brokenKindsInOrder()) {
                 events.warn(pod, INCOMPATIBLE, IncompatibleProbeMessage.format(pod.getMetadata().getName(), namespace,
                         kind));
             }

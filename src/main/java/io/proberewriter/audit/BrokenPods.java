@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.processing.event.source.Cache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -30,7 +30,7 @@ public class BrokenPods {
 
     public static final String GAUGE = "probe_rewriter_audit_pods_with_broken_probes";
 
-    private record Entry(String uid, String namespace, Set<ProbeKind> kinds, Instant reported) {
+    private record Entry(String uid, String namespace, Set<HandlerKind> kinds, Instant reported) {
     }
 
     private final MeterRegistry registry;
@@ -62,7 +62,7 @@ public class BrokenPods {
      * Records that the pod is broken for these kinds, and says whether its Events are to be recorded now: the first
      * time, when the set of broken kinds changes, and then once per {@code interval}.
      */
-    boolean broken(Pod pod, Set<ProbeKind> kinds, Instant now, Duration interval) {
+    boolean broken(Pod pod, Set<HandlerKind> kinds, Instant now, Duration interval) {
         String namespace = pod.getMetadata().getNamespace();
         gauges.computeIfAbsent(namespace, this::register);
         String uid = pod.getMetadata().getUid();

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.operator.WarningEvents;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -94,7 +94,7 @@ public class ControllerRestarts {
     }
 
     private static String kinds(PodFinding finding) {
-        return finding.brokenKindsInOrder().stream().map(ProbeKind::word).collect(Collectors.joining(", "))
+        return finding.brokenKindsInOrder().stream().map(HandlerKind::word).collect(Collectors.joining(", "))
                 + (finding.brokenKinds().size() == 1 ? " probe" : " probes");
     }
 

@@ -5,10 +5,10 @@ import io.proberewriter.audit.PodFinding.Remediation;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeDecision;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -56,7 +56,7 @@ public final class PodAudit {
             return PodFinding.healthy(result.changed() ? "the webhook would change the pod, but no probe is broken"
                     : "no probe is broken by mTLS");
         }
-        Set<ProbeKind> kinds = EnumSet.noneOf(ProbeKind.class);
+        Set<HandlerKind> kinds = new HashSet<>();
         broken.forEach(d -> kinds.add(d.kind()));
         // A restart helps as soon as one broken probe would be rewritten: probes the webhook leaves broken stay so
         // either way, and the pod created afresh then no longer counts as fixable, so restarts do not repeat.

@@ -1,7 +1,7 @@
 package io.proberewriter.audit;
 
 import io.proberewriter.engine.ProbeDecision;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import java.util.List;
 import java.util.Set;
 
@@ -9,12 +9,12 @@ import java.util.Set;
  * What the audit concluded about one live pod.
  *
  * @param verdict     whether the pod is looked at and, if so, whether mTLS breaks any of its probes
- * @param brokenKinds the probe kinds mTLS breaks (empty unless {@link Verdict#BROKEN}), in {@link ProbeKind} order
+ * @param brokenKinds the probe and hook kinds mTLS breaks (empty unless {@link Verdict#BROKEN})
  * @param remediation what a restart of its controller would achieve, and whether the namespace asks for one
  * @param broken      the engine's decisions on the broken probes, for logs
  * @param why         a short explanation, for logs
  */
-public record PodFinding(Verdict verdict, Set<ProbeKind> brokenKinds, Remediation remediation,
+public record PodFinding(Verdict verdict, Set<HandlerKind> brokenKinds, Remediation remediation,
                          List<ProbeDecision> broken, String why) {
 
     public enum Verdict {
@@ -52,8 +52,8 @@ public record PodFinding(Verdict verdict, Set<ProbeKind> brokenKinds, Remediatio
         return verdict == Verdict.BROKEN;
     }
 
-    /** The broken kinds in liveness, readiness, startup order: Events are recorded in that order. */
-    public List<ProbeKind> brokenKindsInOrder() {
-        return java.util.Arrays.stream(ProbeKind.values()).filter(brokenKinds::contains).toList();
+    /** The broken kinds in liveness, readiness, startup, postStart, preStop order: Events are recorded in that order. */
+    public List<HandlerKind> brokenKindsInOrder() {
+        return HandlerKind.all().stream().filter(brokenKinds::contains).toList();
     }
 }

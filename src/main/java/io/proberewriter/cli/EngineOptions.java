@@ -3,6 +3,7 @@ package io.proberewriter.cli;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
+import io.proberewriter.engine.ImageReference;
 import io.proberewriter.engine.Mode;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.PortList;
@@ -32,7 +33,7 @@ public final class EngineOptions {
     Mode mode;
 
     @Option(names = "--exec-command", paramLabel = "CMD", converter = StyleConverter.class,
-            description = "Namespace default exec command: curl or wget (default: "
+            description = "Namespace default exec command: prober, curl or wget (default: "
                     + GlobalSettings.DEFAULT_EXEC_COMMAND + ").")
     ExecCommandStyle execCommand;
 
@@ -56,6 +57,11 @@ public final class EngineOptions {
             description = "User-Agent of exec probes unless the probe sets one (default: "
                     + GlobalSettings.DEFAULT_USER_AGENT + ").")
     String userAgent;
+
+    @Option(names = "--prober-image", paramLabel = "IMAGE", converter = ImageConverter.class,
+            description = "Image the injected init container copies the prober from (default: "
+                    + GlobalSettings.DEFAULT_PROBER_IMAGE + ").")
+    String proberImage;
 
     @Option(names = "--proxy-container", paramLabel = "NAME",
             description = "Name of a mesh proxy container whose probes are never touched. Repeatable "
@@ -82,6 +88,9 @@ public final class EngineOptions {
         }
         if (!proxyContainers.isEmpty()) {
             settings = settings.withProxyContainers(Set.copyOf(proxyContainers));
+        }
+        if (proberImage != null) {
+            settings = settings.withProberImage(proberImage);
         }
         return settings;
     }
@@ -123,6 +132,16 @@ public final class EngineOptions {
         public ExecCommandStyle convert(String value) {
             return ExecCommandStyle.parse(value).orElseThrow(() -> new TypeConversionException(
                     "'" + value + "' is not an exec command (accepted: " + ExecCommandStyle.accepted() + ")"));
+        }
+    }
+
+    static final class ImageConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            ImageReference.problem(value).ifPresent(problem -> {
+                throw new TypeConversionException("'" + value + "' " + problem);
+            });
+            return value;
         }
     }
 

@@ -18,6 +18,7 @@ final class GlobalSettingsProducer {
                 .withExclusionAnnotations(config.exclusionAnnotations())
                 .withUserAgent(config.userAgent())
                 .withProxyContainers(config.proxyContainers())
+                .withProberImage(config.proberImage())
                 // Checked at startup (SettingsCheck): an invalid value never gets here.
                 .withAllowedHealthPorts(config.allowedHealthPorts().flatMap(PortList::parse).orElse(PortList.none()));
     }

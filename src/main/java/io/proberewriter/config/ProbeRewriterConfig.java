@@ -29,6 +29,14 @@ public interface ProbeRewriterConfig {
     @WithDefault(GlobalSettings.DEFAULT_EXEC_COMMAND)
     ExecCommandStyle execCommand();
 
+    /**
+     * The image an injected init container copies the prober from (the Dockerfile's {@code prober} target): what exec
+     * probes and hooks run in place of curl, in any image.
+     */
+    @WithName("prober-image")
+    @WithDefault(GlobalSettings.DEFAULT_PROBER_IMAGE)
+    String proberImage();
+
     /** Probe kinds rewritten unless a pod's {@code probe-rewriter.io/probes} says otherwise. */
     @WithDefault(GlobalSettings.DEFAULT_PROBES)
     Set<ProbeKind> probes();

@@ -1,5 +1,6 @@
 package io.proberewriter.config;
 
+import io.proberewriter.engine.ImageReference;
 import io.proberewriter.engine.PortList;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -81,6 +82,8 @@ class SettingsCheck {
                     + " must be at least 0 and shorter than a third of the CA validity " + certificates.caValidity()
                     + " (PROBE_REWRITER_OPERATOR_CERTIFICATES_CA_PROPAGATION)");
         }
+        ImageReference.problem(config.proberImage()).ifPresent(problem ->
+                problems.add("probe-rewriter.prober-image=" + config.proberImage() + " " + problem));
         config.allowedHealthPorts().filter(ports -> PortList.parse(ports).isEmpty()).ifPresent(ports ->
                 problems.add("probe-rewriter.allowed-health-ports=" + ports + " is invalid (accepted: "
                         + PortList.ACCEPTED + ") (PROBE_REWRITER_ALLOWED_HEALTH_PORTS)"));

@@ -3,32 +3,81 @@ package io.proberewriter.engine;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Mode {@code exec}, the seeds' liveness command: the {@code httpGet} handler becomes an {@code exec} handler
- * that sends the same request to localhost from inside the container, where the sidecar does not intercept.
- * Every other probe field stays as it was, and exactly one handler remains.
+ * Mode {@code exec}, the seeds' liveness command: the handler becomes an {@code exec} handler that makes the same
+ * check from inside the container, on loopback, where the sidecar does not intercept. Every other probe field stays
+ * as it was, and exactly one handler remains.
+ *
+ * <p>An {@code httpGet} probe runs the exec command the settings choose (the prober, curl or wget). A
+ * {@code tcpSocket} or {@code grpc} probe and an {@code httpGet} hook always run the prober: no shell tool makes a
+ * gRPC health call or judges a hook as the kubelet does.
  */
 final class ExecConversion {
 
     private ExecConversion() {
     }
 
-    static Outcome convert(Probe original, int port, ContainerSettings settings, String mtlsRule, String userAgent) {
+    /**
+     * @param proberProblem why the prober cannot be put into this container, if it cannot
+     */
+    static Outcome convert(HandlerKind kind, Probe original, int port, ContainerSettings settings, String mtlsRule,
+                           String userAgent, Optional<String> proberProblem) {
         HTTPGetAction get = original.getHttpGet();
-        String problem = LocalHttpCheck.problemWith(get);
-        if (problem != null) {
+        if (get != null) {
+            String problem = LocalHttpCheck.problemWith(get);
+            if (problem != null) {
+                return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
+            }
+        }
+        boolean hook = kind instanceof HookKind;
+        ExecCommandStyle style = settings.execCommand().value();
+        boolean prober = hook || get == null || style == ExecCommandStyle.PROBER;
+        if (prober && proberProblem.isPresent()) {
+            String problem = "the prober cannot be added: " + proberProblem.get();
             return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
         }
-        LocalHttpCheck check = LocalHttpCheck.of(get, port, original.getTimeoutSeconds(), userAgent);
-        HttpCheckCommand command = settings.execCommand().value().command();
+        int timeout = original.getTimeoutSeconds() == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS
+                : original.getTimeoutSeconds();
+        List<String> argv;
+        String check;
+        if (hook) {
+            argv = ProberCommand.httpHook(get, port, userAgent);
+            check = "the prober's http-hook of " + loopback(port) + pathOf(get);
+        } else if (original.getTcpSocket() != null) {
+            argv = ProberCommand.tcp(port, timeout);
+            check = "the prober's tcp check of " + loopback(port);
+        } else if (original.getGrpc() != null) {
+            argv = ProberCommand.grpc(original.getGrpc(), timeout, userAgent);
+            String service = original.getGrpc().getService();
+            check = "the prober's grpc health check of " + loopback(port)
+                    + (service == null || service.isEmpty() ? "" : " (service " + service + ")");
+        } else if (prober) {
+            argv = ProberCommand.http(get, port, timeout, userAgent);
+            check = "the prober's http check of " + loopback(port) + pathOf(get);
+        } else {
+            LocalHttpCheck local = LocalHttpCheck.of(get, port, original.getTimeoutSeconds(), userAgent);
+            HttpCheckCommand command = style.command();
+            argv = command.argv(local);
+            check = command.executable() + " against " + local.url();
+        }
         Probe rewritten = new ProbeBuilder(original)
-                .withHttpGet(null)
-                .withNewExec().withCommand(command.argv(check)).endExec()
+                .withHttpGet(null).withTcpSocket(null).withGrpc(null)
+                .withNewExec().withCommand(argv).endExec()
                 .build();
-        String reason = mtlsRule + "; now runs " + command.executable() + " against " + check.url()
-                + " inside the container (mode exec: " + settings.mode().source() + ")";
+        String reason = mtlsRule + "; now runs " + check + " inside the container (mode exec: "
+                + settings.mode().source() + ")";
         return new Outcome.Rewritten(rewritten, Action.REWRITTEN_EXEC, reason, OptionalInt.empty());
+    }
+
+    private static String loopback(int port) {
+        return "127.0.0.1:" + port;
+    }
+
+    private static String pathOf(HTTPGetAction get) {
+        return LocalHttpCheck.normalizePath(get.getPath());
     }
 }

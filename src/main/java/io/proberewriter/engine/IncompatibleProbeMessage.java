@@ -9,8 +9,8 @@ public final class IncompatibleProbeMessage {
     private IncompatibleProbeMessage() {
     }
 
-    public static String format(String pod, String namespace, ProbeKind kind) {
-        String probe = kind.word() + " probe";
+    public static String format(String pod, String namespace, HandlerKind kind) {
+        String probe = kind.describe();
         return "The pod " + pod + " in namespace " + namespace + " uses " + probe
                 + " which is incompatible with mTLS. Consider disabling the " + probe
                 + " or mTLS, or disabling mTLS for the port of the " + probe + ".";

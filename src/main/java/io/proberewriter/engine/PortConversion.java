@@ -26,6 +26,18 @@ final class PortConversion {
     }
 
     /**
+     * A tcpSocket or grpc probe, or a hook: moving it to the health port would check something else (the health port
+     * serves HTTP health checks, not the app's TCP listener, its gRPC service or its hook endpoint). Only exec mode,
+     * with the prober inside the container, can keep what it checks; port mode says so and leaves it.
+     */
+    static Outcome notMovable(HandlerKind kind, Probe original, String mtlsRule) {
+        String handler = original.getTcpSocket() != null ? "tcpSocket" : original.getGrpc() != null ? "grpc" : "httpGet";
+        return unusable(mtlsRule, "port mode moves httpGet probes to a health port; a " + handler + " "
+                + (kind instanceof HookKind ? "hook" : "probe") + " there would check something else: set "
+                + Annotations.MODE + " to exec for this container, where the prober runs it inside the container");
+    }
+
+    /**
      * @param policy   which ports may become plaintext health ports here
      * @param appPorts ports probes of the pod target while not on their container's health port
      */

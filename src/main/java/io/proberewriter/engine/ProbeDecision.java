@@ -6,7 +6,7 @@ import java.util.OptionalInt;
  * The verdict on one probe.
  *
  * @param container     the container that owns the probe
- * @param kind          liveness, readiness or startup
+ * @param kind          liveness, readiness or startup, or a lifecycle hook (postStart, preStop)
  * @param action        what was done
  * @param brokenByMtls  whether the probe, as it came in, would be refused by mTLS: the kubelet's plaintext
  *                      request to a port that rejects it. True for rewritten probes and for broken probes
@@ -16,10 +16,10 @@ import java.util.OptionalInt;
  * @param healthPort    in port mode, the plaintext health port (a number, even where the probe names it) the probe
  *                      now targets, moved there or already on it: the port the mesh must let the kubelet through
  */
-public record ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls,
+public record ProbeDecision(ContainerRef container, HandlerKind kind, Action action, boolean brokenByMtls,
                             String reason, OptionalInt healthPort) {
 
-    public ProbeDecision(ContainerRef container, ProbeKind kind, Action action, boolean brokenByMtls, String reason) {
+    public ProbeDecision(ContainerRef container, HandlerKind kind, Action action, boolean brokenByMtls, String reason) {
         this(container, kind, action, brokenByMtls, reason, OptionalInt.empty());
     }
 
@@ -28,7 +28,7 @@ public record ProbeDecision(ContainerRef container, ProbeKind kind, Action actio
         return probeKey(container.name(), kind);
     }
 
-    public static String probeKey(String container, ProbeKind kind) {
+    public static String probeKey(String container, HandlerKind kind) {
         return container + "/" + kind.word();
     }
 

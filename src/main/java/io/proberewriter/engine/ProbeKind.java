@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import java.util.Optional;
 
 /** The three probes the kubelet runs, with the names users see in annotations and in pod specs. */
-public enum ProbeKind {
+public enum ProbeKind implements HandlerKind {
     LIVENESS("liveness", "livenessProbe"),
     READINESS("readiness", "readinessProbe"),
     STARTUP("startup", "startupProbe");
@@ -19,6 +19,7 @@ public enum ProbeKind {
     }
 
     /** The word used in {@code probe-rewriter.io/probes}, in decisions and in original-probes keys. */
+    @Override
     public String word() {
         return word;
     }
@@ -28,6 +29,17 @@ public enum ProbeKind {
         return fieldName;
     }
 
+    @Override
+    public String pointer() {
+        return fieldName;
+    }
+
+    @Override
+    public String describe() {
+        return word + " probe";
+    }
+
+    @Override
     public Probe get(Container container) {
         return switch (this) {
             case LIVENESS -> container.getLivenessProbe();
@@ -36,6 +48,7 @@ public enum ProbeKind {
         };
     }
 
+    @Override
     public void set(Container container, Probe probe) {
         switch (this) {
             case LIVENESS -> container.setLivenessProbe(probe);

@@ -2,6 +2,6 @@ package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.Probe;
 
-/** One probe to put in place of the one at {@code container}/{@code kind}: a targeted edit, not a diff. */
-public record ProbeReplacement(ContainerRef container, ProbeKind kind, Probe probe) {
+/** One probe (or hook) to put in place of the one at {@code container}/{@code kind}: a targeted edit, not a diff. */
+public record ProbeReplacement(ContainerRef container, HandlerKind kind, Probe probe) {
 }

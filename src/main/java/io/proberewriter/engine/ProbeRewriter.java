@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.meshes.GoBool;
 import io.proberewriter.meshes.ProbeExemption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +41,8 @@ public final class ProbeRewriter {
 
     /** The prefix of the paths Istio's sidecar injector moves probes to when it rewrites them itself. */
     static final String ISTIO_APP_HEALTH_PATH = "/app-health/";
+
+    private static final List<HandlerKind> HANDLER_KINDS = HandlerKind.all();
 
     private final GlobalSettings global;
     private final MtlsOracle oracle;
@@ -89,6 +92,7 @@ public final class ProbeRewriter {
                 appPorts(containers, settings, originals));
         // What the oracle needs to know of the pod as a whole is worked out once here, not once per probe.
         MtlsOracle podOracle = oracle.forPod(pod, namespace);
+        ProberPlacement prober = new ProberPlacement(spec);
 
         List<ProbeDecision> decisions = new ArrayList<>();
         // The mTLS rule of each probe to rewrite (null for the others), for its reason if the rewrite is called off.
@@ -104,14 +108,14 @@ public final class ProbeRewriter {
         Map<String, Probe> recorded = new LinkedHashMap<>();
 
         for (ProbedContainer probed : containers) {
-            for (ProbeKind kind : ProbeKind.values()) {
+            for (HandlerKind kind : HANDLER_KINDS) {
                 Probe probe = kind.get(probed.container());
                 if (probe == null) {
                     continue;
                 }
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Context ctx = new Context(pod, namespace, podOracle, probed, kind, probe, settings, podBlocked,
-                        istioRewrites, exemption, portMode, originals.contains(key));
+                        istioRewrites, exemption, portMode, prober, originals.contains(key));
                 Outcome outcome = decide(ctx);
                 String rule = null;
                 if (outcome instanceof Outcome.ToConvert c) {
@@ -135,7 +139,7 @@ public final class ProbeRewriter {
                         annotationsAtLeast += AnnotationsSize.recordedAtLeast(key);
                     }
                     r.excludedPort().ifPresent(excludedPorts::add);
-                    if (r.action() == Action.REWRITTEN_EXEC) {
+                    if (r.action() == Action.REWRITTEN_EXEC && !ProberPlacement.runsProber(r.probe())) {
                         execCommandsNeeded.add("container " + probed.ref().name() + ": the exec probe runs "
                                 + r.probe().getExec().getCommand().get(0) + ", which must exist in its image");
                     }
@@ -143,7 +147,8 @@ public final class ProbeRewriter {
                     rules.add(null);
                     decisions.add(new ProbeDecision(probed.ref(), kind, Action.UNCHANGED, u.brokenByMtls(), u.reason()));
                     if (u.warning() != null) {
-                        warnings.add(key + " probe stays broken by mTLS: " + u.warning());
+                        warnings.add(key + " " + (kind instanceof HookKind ? "hook" : "probe")
+                                + " stays broken by mTLS: " + u.warning());
                     }
                 }
             }
@@ -170,7 +175,34 @@ public final class ProbeRewriter {
             return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, 0);
         }
         warnings.addAll(execCommandsNeeded);
-        return new RewriteResult(decisions, warnings, replacements, annotationUpdates);
+        ProberInjection injection = prober.missing(handlersAfter(containers, replacements), byRef(containers),
+                global.proberImage());
+        return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection);
+    }
+
+    /** Every handler of every probed container as it will be once the replacements are in. */
+    private static Map<ContainerRef, List<Probe>> handlersAfter(List<ProbedContainer> containers,
+                                                                List<ProbeReplacement> replacements) {
+        record Site(ContainerRef container, HandlerKind kind) {
+        }
+        Map<Site, Probe> replaced = new HashMap<>();
+        replacements.forEach(r -> replaced.put(new Site(r.container(), r.kind()), r.probe()));
+        Map<ContainerRef, List<Probe>> handlers = new LinkedHashMap<>();
+        for (ProbedContainer c : containers) {
+            List<Probe> after = new ArrayList<>(HANDLER_KINDS.size());
+            for (HandlerKind kind : HANDLER_KINDS) {
+                Probe replacement = replaced.get(new Site(c.ref(), kind));
+                after.add(replacement != null ? replacement : kind.get(c.container()));
+            }
+            handlers.put(c.ref(), after);
+        }
+        return handlers;
+    }
+
+    private static Map<ContainerRef, Container> byRef(List<ProbedContainer> containers) {
+        Map<ContainerRef, Container> result = new HashMap<>();
+        containers.forEach(c -> result.put(c.ref(), c.container()));
+        return result;
     }
 
     /**
@@ -207,9 +239,9 @@ public final class ProbeRewriter {
 
     /** @param oracle the mTLS oracle for this pod ({@link MtlsOracle#forPod}) */
     private record Context(Pod pod, NamespaceContext namespace, MtlsOracle oracle, ProbedContainer probed,
-                           ProbeKind kind, Probe probe, PodSettings settings, Optional<String> podBlocked,
+                           HandlerKind kind, Probe probe, PodSettings settings, Optional<String> podBlocked,
                            boolean istioRewrites, Optional<ProbeExemption> exemption, PortModeGuard portMode,
-                           boolean alreadyRewritten) {
+                           ProberPlacement prober, boolean alreadyRewritten) {
     }
 
     /** What port mode checks a health port against, the same for every probe of the pod. */
@@ -219,6 +251,7 @@ public final class ProbeRewriter {
     private Outcome decide(Context ctx) {
         Probe probe = ctx.probe();
         String container = ctx.probed().ref().name();
+        boolean hook = ctx.kind() instanceof HookKind;
         if (!ctx.probed().probedByKubelet()) {
             return new Outcome.Unchanged(false, "init container " + container
                     + " is not a native sidecar (restartPolicy: Always): the kubelet does not run its probes");
@@ -232,51 +265,28 @@ public final class ProbeRewriter {
                     + Annotations.ORIGINAL_PROBES + ")");
         }
         if (probe.getExec() != null) {
-            return new Outcome.Unchanged(false, "exec probe: it runs inside the container, where mTLS does not apply");
+            return new Outcome.Unchanged(false, "exec " + (hook ? "hook" : "probe")
+                    + ": it runs inside the container, where mTLS does not apply");
         }
-        if (ctx.exemption().isPresent() && (probe.getHttpGet() != null || !ctx.exemption().get().httpOnly())) {
+        if (hook && probe.getHttpGet() == null) {
+            return new Outcome.Unchanged(false, probe.getTcpSocket() != null
+                    ? "tcpSocket hook: the kubelet does not run it (deprecated, accepted only for compatibility)"
+                    : "sleep hook: the kubelet pauses the container and sends nothing to the pod");
+        }
+        if (ctx.exemption().isPresent()
+                && (!ctx.exemption().get().httpOnly() || (probe.getHttpGet() != null && !hook))) {
             return new Outcome.Unchanged(false, ctx.exemption().get().reason());
         }
-        if (probe.getTcpSocket() != null) {
-            return new Outcome.Unchanged(false, "tcpSocket probe: left as is, the sidecar accepts the TCP connection"
-                    + " itself, so mTLS does not make it fail");
+        Outcome targeted = targetPort(ctx);
+        if (!(targeted instanceof Outcome.ToConvert t)) {
+            return targeted;
         }
-        if (probe.getGrpc() != null) {
-            Integer grpcPort = probe.getGrpc().getPort();
-            if (grpcPort == null) {
-                return new Outcome.Unchanged(false, "grpc probe without a port: left as is");
-            }
-            MtlsVerdict verdict = ctx.oracle().check(target(ctx, grpcPort));
-            return new Outcome.Unchanged(verdict.rejectsPlaintext(), "grpc probe: not rewritten by this version; "
-                    + verdict.rule());
-        }
-        HTTPGetAction get = probe.getHttpGet();
-        if (get == null) {
-            return new Outcome.Unchanged(false, "the probe has no handler");
-        }
-        if (get.getHost() != null && !get.getHost().isEmpty()) {
-            return new Outcome.Unchanged(false, "the probe targets host " + get.getHost() + ", not the pod: the"
-                    + " kubelet's request does not pass this pod's sidecar, and a command on localhost would check"
-                    + " something else");
-        }
-        if (get.getPath() != null && get.getPath().startsWith(ISTIO_APP_HEALTH_PATH)) {
-            return new Outcome.Unchanged(false, "already on Istio's " + ISTIO_APP_HEALTH_PATH
-                    + " path: Istio's pilot-agent answers this probe");
-        }
-        if (ctx.istioRewrites()) {
-            return new Outcome.Unchanged(false, "Istio rewrites this pod's HTTP probes itself ("
-                    + Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS + ": \"true\")");
-        }
-        PortResolution port = PortResolution.of(get.getPort(), ctx.probed().container());
-        if (!port.ok()) {
-            // Nothing to rewrite to, and the probe fails as it stands: it is reported with the broken ones.
-            return new Outcome.Unchanged(true, port.problem());
-        }
-        MtlsVerdict verdict = ctx.oracle().check(target(ctx, port.port()));
+        MtlsVerdict verdict = ctx.oracle().check(target(ctx, t.port()));
         if (!verdict.rejectsPlaintext()) {
             return new Outcome.Unchanged(false, verdict.rule() + ": the kubelet's plaintext request gets through");
         }
-        String rule = verdict.rule();
+        String rule = probe.getTcpSocket() != null ? verdict.rule() + "; the sidecar accepts the kubelet's"
+                + " connection itself, so the tcpSocket probe passes even when the app is gone" : verdict.rule();
         if (ctx.podBlocked().isPresent()) {
             return new Outcome.Unchanged(true, rule + "; left unchanged: " + ctx.podBlocked().get());
         }
@@ -285,21 +295,80 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(true, rule + "; left unchanged: " + containerProblem);
         }
         ContainerSettings settings = ctx.settings().containers().get(container);
-        if (!settings.probeKinds().value().contains(ctx.kind())) {
-            return new Outcome.Unchanged(true, rule + "; left unchanged: " + ctx.kind().word()
+        // probe-rewriter.io/probes selects probes; a hook follows the container's mode alone.
+        if (ctx.kind() instanceof ProbeKind kind && !settings.probeKinds().value().contains(kind)) {
+            return new Outcome.Unchanged(true, rule + "; left unchanged: " + kind.word()
                     + " probes are not selected (" + settings.probeKinds().source() + ")");
         }
         if (settings.mode().value() == Mode.OFF) {
             return new Outcome.Unchanged(true, rule + "; left unchanged: mode off (" + settings.mode().source() + ")");
         }
-        return new Outcome.ToConvert(rule, port.port(), settings);
+        return new Outcome.ToConvert(rule, t.port(), settings);
+    }
+
+    /**
+     * The port the kubelet connects to for this handler, as a {@link Outcome.ToConvert} without rule or settings yet;
+     * or why the handler is left as it is: it targets another host, Istio answers it, or its port cannot be resolved.
+     */
+    private Outcome targetPort(Context ctx) {
+        Probe probe = ctx.probe();
+        boolean hook = ctx.kind() instanceof HookKind;
+        // Istio moves probes to its own agent when it rewrites them; hooks it leaves to the kubelet.
+        String istio = ctx.istioRewrites() && !hook ? "Istio rewrites this pod's probes itself ("
+                + Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS + ": \"true\")" : null;
+        HTTPGetAction get = probe.getHttpGet();
+        if (get != null) {
+            if (get.getHost() != null && !get.getHost().isEmpty()) {
+                return new Outcome.Unchanged(false, "the " + (hook ? "hook" : "probe") + " targets host "
+                        + get.getHost() + ", not the pod: the kubelet's request does not pass this pod's sidecar, and"
+                        + " a command on localhost would check something else");
+            }
+            if (get.getPath() != null && get.getPath().startsWith(ISTIO_APP_HEALTH_PATH)) {
+                return new Outcome.Unchanged(false, "already on Istio's " + ISTIO_APP_HEALTH_PATH
+                        + " path: Istio's pilot-agent answers this probe");
+            }
+            if (istio != null) {
+                return new Outcome.Unchanged(false, istio);
+            }
+            return resolved(PortResolution.of(get.getPort(), ctx.probed().container()));
+        }
+        if (probe.getTcpSocket() != null) {
+            String host = probe.getTcpSocket().getHost();
+            if (host != null && !host.isEmpty()) {
+                return new Outcome.Unchanged(false, "the probe targets host " + host + ", not the pod: the kubelet's"
+                        + " connection does not pass this pod's sidecar");
+            }
+            if (istio != null) {
+                return new Outcome.Unchanged(false, istio);
+            }
+            return resolved(PortResolution.of(probe.getTcpSocket().getPort(), ctx.probed().container()));
+        }
+        if (probe.getGrpc() != null) {
+            if (istio != null) {
+                return new Outcome.Unchanged(false, istio);
+            }
+            Integer grpcPort = probe.getGrpc().getPort();
+            if (grpcPort == null) {
+                return new Outcome.Unchanged(false, "grpc probe without a port: left as is");
+            }
+            return resolved(PortResolution.number(grpcPort));
+        }
+        return new Outcome.Unchanged(false, "the probe has no handler");
+    }
+
+    /** A port that cannot be resolved leaves nothing to rewrite to, and fails as it stands: it is reported broken. */
+    private static Outcome resolved(PortResolution port) {
+        return port.ok() ? new Outcome.ToConvert(null, port.port(), null) : new Outcome.Unchanged(true, port.problem());
     }
 
     private Outcome convert(Context ctx, Outcome.ToConvert c) {
         return switch (c.settings().mode().value()) {
-            case EXEC -> ExecConversion.convert(ctx.probe(), c.port(), c.settings(), c.mtlsRule(), global.userAgent());
-            case PORT -> PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
-                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().appPorts());
+            case EXEC -> ExecConversion.convert(ctx.kind(), ctx.probe(), c.port(), c.settings(), c.mtlsRule(),
+                    global.userAgent(), ctx.prober().problem(ctx.probed().container()));
+            case PORT -> ctx.probe().getHttpGet() != null && ctx.kind() instanceof ProbeKind
+                    ? PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
+                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().appPorts())
+                    : PortConversion.notMovable(ctx.kind(), ctx.probe(), c.mtlsRule());
             case OFF -> throw new IllegalStateException("mode off has nothing to convert");
         };
     }
@@ -323,7 +392,7 @@ public final class ProbeRewriter {
                     .map(h -> h.value().chars().allMatch(Character::isDigit)
                             ? PortResolution.number(Integer.parseInt(h.value()))
                             : PortResolution.name(h.value(), probed.container()));
-            for (ProbeKind kind : ProbeKind.values()) {
+            for (HandlerKind kind : HANDLER_KINDS) {
                 Probe probe = originals.original(ProbeDecision.probeKey(probed.ref().name(), kind))
                         .orElse(kind.get(probed.container()));
                 IntOrString target = probe == null ? null
@@ -379,7 +448,7 @@ public final class ProbeRewriter {
                                  List<ProbeReplacement> replacements) {
         Map<String, Probe> current = new LinkedHashMap<>();
         for (ProbedContainer c : containers) {
-            for (ProbeKind kind : ProbeKind.values()) {
+            for (HandlerKind kind : HANDLER_KINDS) {
                 Probe p = kind.get(c.container());
                 if (p != null) {
                     current.put(ProbeDecision.probeKey(c.ref().name(), kind), p);

@@ -5,5 +5,5 @@ import io.fabric8.kubernetes.api.model.Pod;
 
 /** The port the kubelet would connect to for one probe, with the context an mTLS oracle may need. */
 public record ProbeTarget(Pod pod, NamespaceContext namespace, ContainerRef containerRef, Container container,
-                          ProbeKind kind, int port) {
+                          HandlerKind kind, int port) {
 }

@@ -6,13 +6,21 @@ import java.util.TreeMap;
 
 /**
  * What the engine decided for one pod: a decision per probe, warnings for the person who applied it, and the
- * edits as targeted operations (probes to replace, annotations to set) that the webhook turns into a JSON
+ * edits as targeted operations (probes to replace, annotations to set, the prober to inject) that the webhook turns into a JSON
  * patch and the CLI applies to the manifest. All or nothing: the edits are complete or empty.
  */
 public record RewriteResult(List<ProbeDecision> decisions, List<String> warnings,
-                            List<ProbeReplacement> replacements, SortedMap<String, String> annotationUpdates) {
+                            List<ProbeReplacement> replacements, SortedMap<String, String> annotationUpdates,
+                            ProberInjection proberInjection) {
+
+    /** A result that needs nothing injected. */
+    public RewriteResult(List<ProbeDecision> decisions, List<String> warnings, List<ProbeReplacement> replacements,
+                         SortedMap<String, String> annotationUpdates) {
+        this(decisions, warnings, replacements, annotationUpdates, ProberInjection.none());
+    }
 
     public RewriteResult {
+        java.util.Objects.requireNonNull(proberInjection, "proberInjection");
         decisions = List.copyOf(decisions);
         warnings = List.copyOf(warnings);
         replacements = List.copyOf(replacements);
@@ -20,6 +28,6 @@ public record RewriteResult(List<ProbeDecision> decisions, List<String> warnings
     }
 
     public boolean changed() {
-        return !replacements.isEmpty() || !annotationUpdates.isEmpty();
+        return !replacements.isEmpty() || !annotationUpdates.isEmpty() || !proberInjection.isEmpty();
     }
 }

@@ -106,13 +106,14 @@ public final class IstioMtlsOracle implements MtlsOracle {
             return verdict;
         }
 
-        /** Empty for probes Istio never rewrites (tcpSocket, exec). */
+        /** Empty for handlers Istio never rewrites (exec). */
         private Optional<IstioRewrite> istioRewrite(ProbeTarget target) {
             Probe probe = target.container() == null ? null : target.kind().get(target.container());
-            if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null)) {
+            if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null
+                    && probe.getTcpSocket() == null)) {
                 return Optional.empty();
             }
-            String what = probe.getGrpc() != null ? "gRPC" : "HTTP";
+            String what = probe.getGrpc() != null ? "gRPC" : probe.getTcpSocket() != null ? "TCP" : "HTTP";
             String value = annotations.get(REWRITE_APP_PROBERS);
             Optional<Boolean> podChoice = GoBool.parse(value);
             if (podChoice.isPresent()) {

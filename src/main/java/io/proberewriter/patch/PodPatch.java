@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.proberewriter.engine.ContainerRef;
+import io.proberewriter.engine.ProberInjection;
 import io.proberewriter.engine.ProbeReplacement;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.json.Mappers;
@@ -17,7 +19,7 @@ import java.util.Map;
  * Turns the engine's edits into an RFC 6902 JSON patch: one {@code replace} per rewritten probe and one
  * operation per annotation, never a diff of whole objects, so the cost follows the probes and not the size of
  * the pod. Operations are sorted by path so that the same input always gives the same bytes (golden files,
- * reproducible admission responses).
+ * reproducible admission responses), but for the prober's init container, which comes last (see below).
  */
 public final class PodPatch {
 
@@ -37,8 +39,7 @@ public final class PodPatch {
     public static ArrayNode of(RewriteResult result, ObjectMeta metadata, String prefix) {
         List<ObjectNode> ops = new ArrayList<>();
         for (ProbeReplacement r : result.replacements()) {
-            String path = prefix + "/spec/" + r.container().section().fieldName() + "/" + r.container().index()
-                    + "/" + r.kind().fieldName();
+            String path = container(prefix, r.container()) + "/" + r.kind().pointer();
             ops.add(op("replace", path, JSON.valueToTree(r.probe())));
         }
         Map<String, String> updates = result.annotationUpdates();
@@ -57,10 +58,28 @@ public final class PodPatch {
                         prefix + "/metadata/annotations/" + escape(key), JSON.getNodeFactory().textNode(value))));
             }
         }
+        ProberInjection prober = result.proberInjection();
+        prober.volume().ifPresent(volume -> ops.add(prober.firstVolume()
+                ? op("add", prefix + "/spec/volumes", JSON.createArrayNode().add(JSON.valueToTree(volume)))
+                : op("add", prefix + "/spec/volumes/-", JSON.valueToTree(volume))));
+        for (ProberInjection.Mount mount : prober.mounts()) {
+            String mounts = container(prefix, mount.container()) + "/volumeMounts";
+            ops.add(mount.first() ? op("add", mounts, JSON.createArrayNode().add(JSON.valueToTree(mount.mount())))
+                    : op("add", mounts + "/-", JSON.valueToTree(mount.mount())));
+        }
         ops.sort(Comparator.comparing(o -> o.get("path").asText()));
+        // Last, out of path order: putting the init container first shifts every init container's index, and the
+        // paths above address them as they were sent (a native sidecar's probe, its volume mounts).
+        prober.initContainer().ifPresent(init -> ops.add(prober.firstInitContainer()
+                ? op("add", prefix + "/spec/initContainers", JSON.createArrayNode().add(JSON.valueToTree(init)))
+                : op("add", prefix + "/spec/initContainers/0", JSON.valueToTree(init))));
         ArrayNode patch = JSON.createArrayNode();
         ops.forEach(patch::add);
         return patch;
+    }
+
+    private static String container(String prefix, ContainerRef ref) {
+        return prefix + "/spec/" + ref.section().fieldName() + "/" + ref.index();
     }
 
     private static ObjectNode op(String op, String path, JsonNode value) {

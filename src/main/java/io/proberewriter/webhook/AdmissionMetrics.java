@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.proberewriter.engine.Action;
 import io.proberewriter.engine.ProbeDecision;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.RewriteResult;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +33,7 @@ public class AdmissionMetrics {
     private final Map<Outcome, Counter> admissions = new ConcurrentHashMap<>();
     private final Map<Outcome, Timer> durations = new ConcurrentHashMap<>();
     private final Map<String, Counter> rewritten = new ConcurrentHashMap<>();
-    private final Map<ProbeKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
+    private final Map<HandlerKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
     AdmissionMetrics(MeterRegistry registry) {
@@ -53,11 +53,11 @@ public class AdmissionMetrics {
 
     /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
     void probesRewritten(RewriteResult result) {
-        Map<String, Map<ProbeKind, Integer>> counts = new TreeMap<>();
+        Map<String, Map<HandlerKind, Integer>> counts = new TreeMap<>();
         for (ProbeDecision decision : result.decisions()) {
             if (decision.action() != Action.UNCHANGED) {
                 String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
-                counts.computeIfAbsent(mode, m -> new EnumMap<>(ProbeKind.class))
+                counts.computeIfAbsent(mode, m -> new LinkedHashMap<>())
                         .merge(decision.kind(), 1, Integer::sum);
             }
         }
@@ -70,7 +70,7 @@ public class AdmissionMetrics {
     }
 
     void probesLeftIncompatible(RewriteResult result) {
-        Map<ProbeKind, Integer> counts = new EnumMap<>(ProbeKind.class);
+        Map<HandlerKind, Integer> counts = new LinkedHashMap<>();
         for (ProbeDecision decision : result.decisions()) {
             if (decision.staysBroken()) {
                 counts.merge(decision.kind(), 1, Integer::sum);

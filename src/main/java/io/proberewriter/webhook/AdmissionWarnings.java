@@ -3,7 +3,7 @@ package io.proberewriter.webhook;
 import io.proberewriter.engine.Action;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeDecision;
-import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.RewriteResult;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,11 +31,11 @@ final class AdmissionWarnings {
     }
 
     /** The seeds' diagnostic for a kind of probe: the same words for every probe of that kind in the pod. */
-    private record Incompatible(ProbeKind kind) {
+    private record Incompatible(HandlerKind kind) {
     }
 
     /** One probe's decision; equal records make equal lines. */
-    private record DecisionLine(String container, ProbeKind kind, Action action, String reason) {
+    private record DecisionLine(String container, HandlerKind kind, Action action, String reason) {
         String text() {
             return ProbeDecision.probeKey(container, kind) + " " + action.label() + ": " + reason;
         }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.Cache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.ProbeKind;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +65,7 @@ class BrokenPodsTest {
     @Test
     void eventsAreDueFirstThenOncePerIntervalOrWhenTheBrokenKindsChange() {
         Pod pod = running("shop", "a");
-        Set<ProbeKind> liveness = Set.of(ProbeKind.LIVENESS);
+        Set<HandlerKind> liveness = Set.of(ProbeKind.LIVENESS);
         assertTrue(brokenPods.broken(pod, liveness, T0, HOUR));
         assertFalse(brokenPods.broken(pod, liveness, T0.plusSeconds(300), HOUR), "a re-check writes nothing");
         assertFalse(brokenPods.broken(pod, liveness, T0.plus(HOUR).minusSeconds(1), HOUR));

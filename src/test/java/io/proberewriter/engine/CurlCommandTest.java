@@ -145,7 +145,7 @@ class CurlCommandTest {
     void configuredUserAgentIsTheDefault() {
         Probe probe = new ProbeBuilder().withNewHttpGet().withPort(new IntOrString(8080)).withPath("/")
                 .endHttpGet().build();
-        RewriteResult result = rewriter(GlobalSettings.defaults().withUserAgent("kube-probe/1.29"))
+        RewriteResult result = rewriter(EngineFixtures.ANY_HEALTH_PORT.withUserAgent("kube-probe/1.29"))
                 .rewrite(pod(withOnly("web", probe)), EngineFixtures.NS);
         assertTrue(headers(argv(result, "web", ProbeKind.LIVENESS)).contains("User-Agent: kube-probe/1.29"));
     }

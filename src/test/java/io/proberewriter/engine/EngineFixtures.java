@@ -30,8 +30,11 @@ final class EngineFixtures {
     /**
      * Every declared port may be a health port here, as if each namespace allowed it: the engine tests are about
      * other rules; HealthPortPolicyTest and the golden case port-mode-refused-health-ports hold who may open one.
+     * Exec mode runs the seeds' curl here, whose command line shows the rules plainly; ProberExecTest and the golden
+     * files hold the prober, the default.
      */
     static final GlobalSettings ANY_HEALTH_PORT = GlobalSettings.defaults()
+            .withExecCommand(ExecCommandStyle.CURL)
             .withAllowedHealthPorts(PortList.parse("*").orElseThrow());
 
     static ProbeRewriter rewriter() {
@@ -102,7 +105,7 @@ final class EngineFixtures {
         return pod(new LinkedHashMap<>(), containers);
     }
 
-    static ProbeDecision decision(RewriteResult result, String container, ProbeKind kind) {
+    static ProbeDecision decision(RewriteResult result, String container, HandlerKind kind) {
         List<ProbeDecision> found = new ArrayList<>();
         for (ProbeDecision d : result.decisions()) {
             if (d.container().name().equals(container) && d.kind() == kind) {
@@ -114,7 +117,7 @@ final class EngineFixtures {
         return found.get(0);
     }
 
-    static Probe replacement(RewriteResult result, String container, ProbeKind kind) {
+    static Probe replacement(RewriteResult result, String container, HandlerKind kind) {
         for (ProbeReplacement r : result.replacements()) {
             if (r.container().name().equals(container) && r.kind() == kind) {
                 return r.probe();
@@ -123,13 +126,13 @@ final class EngineFixtures {
         return fail("no replacement for " + container + "/" + kind.word() + "; decisions " + result.decisions());
     }
 
-    static boolean replaced(RewriteResult result, String container, ProbeKind kind) {
+    static boolean replaced(RewriteResult result, String container, HandlerKind kind) {
         return result.replacements().stream()
                 .anyMatch(r -> r.container().name().equals(container) && r.kind() == kind);
     }
 
     /** The exec argv that replaced the probe. */
-    static List<String> argv(RewriteResult result, String container, ProbeKind kind) {
+    static List<String> argv(RewriteResult result, String container, HandlerKind kind) {
         Probe p = replacement(result, container, kind);
         assertNotNull(p.getExec(), () -> "not an exec probe: " + p);
         return p.getExec().getCommand();

@@ -135,10 +135,10 @@ class ExecModeTest {
     }
 
     @Test
-    void execTcpAndGrpcProbesAreLeftWithReasons() {
+    void execProbesStayAndTcpAndGrpcProbesGoToTheProberEvenWhenCurlIsChosen() {
         Probe exec = new ProbeBuilder().withNewExec().withCommand("cat", "/tmp/ok").endExec().build();
         Probe tcp = new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(8080)).endTcpSocket().build();
-        Probe grpc = new ProbeBuilder().withNewGrpc().withPort(9000).endGrpc().build();
+        Probe grpc = new ProbeBuilder().withNewGrpc().withPort(9000).endGrpc().withTimeoutSeconds(3).build();
         Probe grpcNoPort = new ProbeBuilder().withNewGrpc().endGrpc().build();
         Container c = new ContainerBuilder().withName("app").withImage("example/app:1")
                 .withLivenessProbe(exec).withReadinessProbe(tcp).withStartupProbe(grpc).build();
@@ -146,20 +146,23 @@ class ExecModeTest {
 
         RewriteResult result = rewrite(pod(c, d));
 
-        assertFalse(result.changed());
-        assertTrue(result.annotationUpdates().isEmpty());
         ProbeDecision e = decision(result, "app", ProbeKind.LIVENESS);
         assertEquals(Action.UNCHANGED, e.action());
         assertFalse(e.brokenByMtls());
         assertTrue(e.reason().startsWith("exec probe"), e.reason());
         ProbeDecision t = decision(result, "app", ProbeKind.READINESS);
-        assertFalse(t.brokenByMtls());
-        assertTrue(t.reason().startsWith("tcpSocket probe"), t.reason());
-        ProbeDecision g = decision(result, "app", ProbeKind.STARTUP);
-        assertEquals(Action.UNCHANGED, g.action());
-        assertTrue(g.brokenByMtls(), "the oracle says the grpc port rejects plaintext");
-        assertTrue(g.reason().startsWith("grpc probe") && g.reason().contains("port 9000"), g.reason());
-        assertTrue(decision(result, "other", ProbeKind.LIVENESS).reason().contains("grpc probe without a port"));
+        assertEquals(Action.REWRITTEN_EXEC, t.action());
+        assertTrue(t.brokenByMtls());
+        assertTrue(t.reason().contains("passes even when the app is gone"), t.reason());
+        assertEquals(List.of("/probe-rewriter/prober", "tcp", "--port", "8080", "--timeout", "1"),
+                argv(result, "app", ProbeKind.READINESS));
+        assertEquals(List.of("/probe-rewriter/prober", "grpc", "--port", "9000", "--timeout", "3"),
+                argv(result, "app", ProbeKind.STARTUP));
+        ProbeDecision noPort = decision(result, "other", ProbeKind.LIVENESS);
+        assertEquals(Action.UNCHANGED, noPort.action());
+        assertTrue(noPort.reason().contains("grpc probe without a port"), noPort.reason());
+        assertEquals(1, result.proberInjection().mounts().size(), "only the container that runs the prober mounts it");
+        assertEquals("app", result.proberInjection().mounts().get(0).container().name());
     }
 
     @Test
@@ -196,7 +199,7 @@ class ExecModeTest {
             return MtlsVerdict.rejects("strict " + target.port());
         };
 
-        RewriteResult result = new ProbeRewriter(GlobalSettings.defaults(), recording).rewrite(pod(a, b), NS);
+        RewriteResult result = new ProbeRewriter(EngineFixtures.ANY_HEALTH_PORT, recording).rewrite(pod(a, b), NS);
 
         List<String> argvA = argv(result, "a", ProbeKind.LIVENESS);
         List<String> argvB = argv(result, "b", ProbeKind.LIVENESS);
@@ -236,7 +239,7 @@ class ExecModeTest {
     @Test
     void portTheOracleCallsPlaintextIsLeftAndNotCountedBroken() {
         MtlsOracle permissive = target -> MtlsVerdict.accepts("port " + target.port() + " PERMISSIVE");
-        RewriteResult result = new ProbeRewriter(GlobalSettings.defaults(), permissive)
+        RewriteResult result = new ProbeRewriter(EngineFixtures.ANY_HEALTH_PORT, permissive)
                 .rewrite(pod(web("web", 8080)), NS);
 
         assertFalse(result.changed());

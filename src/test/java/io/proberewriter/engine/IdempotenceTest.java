@@ -79,6 +79,7 @@ class IdempotenceTest {
         assertFalse(second.changed(), () -> name + ": " + second.replacements() + " " + second.annotationUpdates());
         assertTrue(second.replacements().isEmpty());
         assertTrue(second.annotationUpdates().isEmpty());
+        assertTrue(second.proberInjection().isEmpty(), () -> second.proberInjection().toString());
         assertEquals(output, AppliedRewrite.apply(second, output));
         for (ProbeDecision d : second.decisions()) {
             assertEquals(Action.UNCHANGED, d.action(), d.toString());

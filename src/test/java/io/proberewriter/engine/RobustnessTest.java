@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class RobustnessTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ProbeRewriter ENGINE = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
+    private static final ProbeRewriter ENGINE = new ProbeRewriter(EngineFixtures.ANY_HEALTH_PORT, new AssumeAllMtlsOracle());
 
     @Test
     void anUnknownNamespaceMeansGlobalDefaults() {

@@ -97,6 +97,9 @@ class SettingsPrecedenceTest {
 
     @Test
     void globalExecCommandIsUsedByDefault() {
+        RewriteResult prober = rewriter(GlobalSettings.defaults()).rewrite(twoContainers(map()), NS);
+        assertEquals(ProberInjection.BINARY, argv(prober, "web", ProbeKind.LIVENESS).get(0));
+
         RewriteResult curl = rewriter().rewrite(twoContainers(map()), NS);
         assertEquals("curl", argv(curl, "web", ProbeKind.LIVENESS).get(0));
 
@@ -175,7 +178,7 @@ class SettingsPrecedenceTest {
     @CsvSource(delimiter = '|', value = {
             "probe-rewriter.io/mode         | sideways    | exec, port, off",
             "probe-rewriter.io/mode         | EXEC        | exec, port, off",
-            "probe-rewriter.io/exec-command | httpie      | curl, wget",
+            "probe-rewriter.io/exec-command | httpie      | curl, wget, prober",
             "probe-rewriter.io/health-port  | not_a_port  | a port number 1-65535 or a port name of the container",
             "probe-rewriter.io/health-port  | 0           | a port number 1-65535 or a port name of the container",
             "probe-rewriter.io/health-port  | 65536       | a port number 1-65535 or a port name of the container",
@@ -215,7 +218,7 @@ class SettingsPrecedenceTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "probe-rewriter.io/mode         | sideways          | exec, port, off",
-            "probe-rewriter.io/exec-command | busybox           | curl, wget",
+            "probe-rewriter.io/exec-command | busybox           | curl, wget, prober",
             "probe-rewriter.io/health-port  | Health_Port       | a port number 1-65535 or a port name of the container",
             "probe-rewriter.io/health-port  | 99999999999999999 | a port number 1-65535 or a port name of the container",
             "probe-rewriter.io/probes       | liveness,bogus    | a comma-separated list of liveness, readiness, startup",
@@ -251,7 +254,7 @@ class SettingsPrecedenceTest {
     @ParameterizedTest(name = "namespace {0}={1}")
     @CsvSource(delimiter = '|', value = {
             "probe-rewriter.io/mode         | exec,port | exec, port, off",
-            "probe-rewriter.io/exec-command | Curl      | curl, wget",
+            "probe-rewriter.io/exec-command | Curl      | curl, wget, prober",
     })
     void invalidNamespaceValueLeavesTheWholePodUnchanged(String key, String bad, String accepted) {
         // Even a pod that sets its own valid value: the namespace scope is blocked as a whole.

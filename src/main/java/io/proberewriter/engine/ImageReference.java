@@ -1,0 +1,31 @@
+package io.proberewriter.engine;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The syntax of a container image reference ({@code registry/name:tag} or {@code name@sha256:…}), checked loosely:
+ * enough that a typo in the prober's image setting is refused at startup, naming the setting, rather than turning
+ * into an init container the API server refuses or a pod that never starts.
+ */
+public final class ImageReference {
+
+    /** Lower-case repository path, then an optional tag and an optional digest, as the image spec allows. */
+    private static final Pattern REFERENCE = Pattern.compile(
+            "[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+                    + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[A-Fa-f0-9]{32,})?");
+
+    private ImageReference() {
+    }
+
+    /** Why {@code image} is not an image reference, or empty when it is one. */
+    public static Optional<String> problem(String image) {
+        if (image == null || image.isBlank()) {
+            return Optional.of("is empty");
+        }
+        if (!REFERENCE.matcher(image).matches()) {
+            return Optional.of("is not an image reference (registry/name:tag or name@sha256:digest, lower-case name)");
+        }
+        return Optional.empty();
+    }
+}

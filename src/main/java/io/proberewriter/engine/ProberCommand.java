@@ -1,0 +1,95 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.GRPCAction;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPHeader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The prober's command lines (docs/prober.md, a contract the prober only grows). The prober applies the kubelet's
+ * own rules to what it is given, so the handler travels as the user wrote it: path, headers in their order, scheme.
+ * Only the port is resolved (a named port means nothing inside the container) and the timeout made explicit.
+ * Every value is one argument: no shell, nothing to quote, nothing to inject.
+ */
+final class ProberCommand {
+
+    /** The User-Agent the prober sends unless told otherwise: the engine passes one only when it differs. */
+    private static final String PROBER_USER_AGENT = GlobalSettings.DEFAULT_USER_AGENT;
+    /** The kubelet names itself in hooks with the same version as in probes: kube-lifecycle/1.35. */
+    private static final String PROBE_AGENT_PREFIX = "kube-probe/";
+    private static final String HOOK_AGENT_PREFIX = "kube-lifecycle/";
+
+    private ProberCommand() {
+    }
+
+    static List<String> http(HTTPGetAction get, int port, int timeoutSeconds, String userAgent) {
+        List<String> argv = httpArguments("http", get, port);
+        userAgent(argv, userAgent);
+        timeout(argv, timeoutSeconds);
+        return List.copyOf(argv);
+    }
+
+    /**
+     * A lifecycle hook, judged as the kubelet's hook handler judges it. No timeout: the kubelet puts none on a hook's
+     * request (a preStop hook is bounded by the pod's grace period, which bounds the exec hook the same way).
+     */
+    static List<String> httpHook(HTTPGetAction get, int port, String probeUserAgent) {
+        List<String> argv = httpArguments("http-hook", get, port);
+        String hookAgent = probeUserAgent.startsWith(PROBE_AGENT_PREFIX)
+                ? HOOK_AGENT_PREFIX + probeUserAgent.substring(PROBE_AGENT_PREFIX.length()) : probeUserAgent;
+        if (!hookAgent.equals(HOOK_AGENT_PREFIX + PROBER_USER_AGENT.substring(PROBE_AGENT_PREFIX.length()))) {
+            argv.add("--user-agent");
+            argv.add(hookAgent);
+        }
+        return List.copyOf(argv);
+    }
+
+    static List<String> tcp(int port, int timeoutSeconds) {
+        List<String> argv = new ArrayList<>(List.of(ProberInjection.BINARY, "tcp", "--port", Integer.toString(port)));
+        timeout(argv, timeoutSeconds);
+        return List.copyOf(argv);
+    }
+
+    static List<String> grpc(GRPCAction grpc, int timeoutSeconds, String userAgent) {
+        List<String> argv = new ArrayList<>(List.of(ProberInjection.BINARY, "grpc", "--port",
+                Integer.toString(grpc.getPort())));
+        if (grpc.getService() != null && !grpc.getService().isEmpty()) {
+            argv.add("--service");
+            argv.add(grpc.getService());
+        }
+        userAgent(argv, userAgent);
+        timeout(argv, timeoutSeconds);
+        return List.copyOf(argv);
+    }
+
+    private static List<String> httpArguments(String check, HTTPGetAction get, int port) {
+        List<String> argv = new ArrayList<>(List.of(ProberInjection.BINARY, check, "--port", Integer.toString(port)));
+        if (get.getScheme() != null && !get.getScheme().isEmpty()) {
+            argv.add("--scheme");
+            argv.add(get.getScheme());
+        }
+        if (get.getPath() != null && !get.getPath().isEmpty()) {
+            argv.add("--path");
+            argv.add(get.getPath());
+        }
+        List<HTTPHeader> headers = get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
+        for (HTTPHeader h : headers) {
+            argv.add("--header");
+            argv.add(h.getName() + ": " + (h.getValue() == null ? "" : h.getValue()));
+        }
+        return argv;
+    }
+
+    private static void userAgent(List<String> argv, String userAgent) {
+        if (!userAgent.equals(PROBER_USER_AGENT)) {
+            argv.add("--user-agent");
+            argv.add(userAgent);
+        }
+    }
+
+    private static void timeout(List<String> argv, int timeoutSeconds) {
+        argv.add("--timeout");
+        argv.add(Integer.toString(Math.max(timeoutSeconds, LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS)));
+    }
+}

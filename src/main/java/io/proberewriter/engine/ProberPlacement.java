@@ -1,0 +1,176 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rules for putting the prober into a pod. The prober comes from an image of its own, copied by an init
+ * container into an {@code emptyDir} that the containers running it mount read-only: nothing is asked of the
+ * application's image, not even a shell.
+ *
+ * <p>The init container goes first among init containers. Native sidecars start in order and a sidecar's own probes
+ * may run the prober, so it must be in place before any of them; it needs no network, so it works before or after
+ * a mesh's own init containers (Istio's {@code istio-init}, {@code istio-validation}) and beside a proxy that runs
+ * as a native sidecar.
+ *
+ * <p>A pod where the prober cannot go without a conflict the API server would refuse (a volume or container of
+ * that name that is not ours, a container that already mounts something else at {@value ProberInjection#MOUNT_PATH})
+ * or where it cannot run (a Windows pod) keeps its probes: a refused pod is worse than a broken probe.
+ */
+final class ProberPlacement {
+
+    /** The user the prober image runs as (a distroless-style non-root id); the pod may not say, so it is set here. */
+    private static final long NON_ROOT_USER = 65532L;
+
+    private final PodSpec spec;
+
+    ProberPlacement(PodSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Why the prober cannot be used for {@code container}'s probes and hooks, or empty when it can. */
+    Optional<String> problem(Container container) {
+        if (spec.getOs() != null && "windows".equalsIgnoreCase(spec.getOs().getName())) {
+            return Optional.of("the pod runs on Windows (spec.os.name), and the prober is a Linux executable");
+        }
+        for (Volume volume : nonNull(spec.getVolumes())) {
+            if (volume != null && ProberInjection.NAME.equals(volume.getName()) && volume.getEmptyDir() == null) {
+                return Optional.of("the pod has a volume named " + ProberInjection.NAME
+                        + " that is not the prober's emptyDir");
+            }
+        }
+        for (Container other : nonNull(spec.getContainers())) {
+            if (other != null && ProberInjection.NAME.equals(other.getName())) {
+                return Optional.of("a container is named " + ProberInjection.NAME
+                        + ", the name of the init container that copies the prober");
+            }
+        }
+        for (Container init : nonNull(spec.getInitContainers())) {
+            if (init != null && ProberInjection.NAME.equals(init.getName()) && !mountsProber(init)) {
+                return Optional.of("an init container named " + ProberInjection.NAME
+                        + " is there and does not mount the prober's volume");
+            }
+        }
+        for (VolumeMount mount : nonNull(container.getVolumeMounts())) {
+            if (mount == null) {
+                continue;
+            }
+            boolean ourVolume = ProberInjection.NAME.equals(mount.getName());
+            boolean ourPath = ProberInjection.MOUNT_PATH.equals(mount.getMountPath());
+            if (ourVolume != ourPath) {
+                return Optional.of("container " + container.getName() + " mounts " + mount.getName() + " at "
+                        + mount.getMountPath() + ", in the way of the prober's volume at "
+                        + ProberInjection.MOUNT_PATH);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What the pod lacks for the containers that will run the prober once this pass's replacements are in.
+     *
+     * @param handlers every probe and hook of every probed container as it will be, by container
+     */
+    ProberInjection missing(Map<ContainerRef, List<Probe>> handlers, Map<ContainerRef, Container> containers,
+                            String image) {
+        List<ProberInjection.Mount> mounts = new ArrayList<>();
+        boolean needed = false;
+        for (Map.Entry<ContainerRef, List<Probe>> entry : handlers.entrySet()) {
+            if (entry.getValue().stream().noneMatch(ProberPlacement::runsProber)) {
+                continue;
+            }
+            Container container = containers.get(entry.getKey());
+            if (problem(container).isPresent()) {
+                // Run by hand in a pod where it cannot go: adding it would get the pod refused.
+                continue;
+            }
+            needed = true;
+            if (!mountsProber(container)) {
+                mounts.add(new ProberInjection.Mount(entry.getKey(), mount(),
+                        nonNull(container.getVolumeMounts()).isEmpty()));
+            }
+        }
+        if (!needed) {
+            return ProberInjection.none();
+        }
+        boolean hasVolume = nonNull(spec.getVolumes()).stream()
+                .anyMatch(v -> v != null && ProberInjection.NAME.equals(v.getName()));
+        boolean hasInit = nonNull(spec.getInitContainers()).stream()
+                .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
+        return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(volume()),
+                nonNull(spec.getVolumes()).isEmpty(),
+                hasInit ? Optional.empty() : Optional.of(initContainer(image)),
+                nonNull(spec.getInitContainers()).isEmpty(), mounts);
+    }
+
+    static boolean runsProber(Probe handler) {
+        return handler != null && handler.getExec() != null && handler.getExec().getCommand() != null
+                && !handler.getExec().getCommand().isEmpty()
+                && ProberInjection.BINARY.equals(handler.getExec().getCommand().get(0));
+    }
+
+    private static boolean mountsProber(Container container) {
+        return nonNull(container.getVolumeMounts()).stream()
+                .anyMatch(m -> m != null && ProberInjection.NAME.equals(m.getName()));
+    }
+
+    /** A few MiB on the node's disk, bounded so that nothing else can fill it. */
+    private static Volume volume() {
+        return new VolumeBuilder().withName(ProberInjection.NAME)
+                .withNewEmptyDir().withSizeLimit(new Quantity("16Mi")).endEmptyDir().build();
+    }
+
+    /** Read-only: a container that runs the prober cannot replace it for the others. */
+    private static VolumeMount mount() {
+        return new VolumeMountBuilder().withName(ProberInjection.NAME).withMountPath(ProberInjection.MOUNT_PATH)
+                .withReadOnly(true).build();
+    }
+
+    /**
+     * The prober copies itself ({@code prober install DEST}), so the image needs no shell or {@code cp}. It runs
+     * under the restricted Pod Security Standard whatever the pod allows, and asks for little: it lives a few
+     * milliseconds, but its requests count toward the pod's.
+     */
+    static Container initContainer(String image) {
+        return new ContainerBuilder()
+                .withName(ProberInjection.NAME)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("/prober", "install", ProberInjection.BINARY)
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("10m"))
+                .addToRequests("memory", new Quantity("16Mi"))
+                .addToLimits("cpu", new Quantity("100m"))
+                .addToLimits("memory", new Quantity("32Mi"))
+                .endResources()
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(NON_ROOT_USER)
+                .withRunAsGroup(NON_ROOT_USER)
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withVolumeMounts(new VolumeMountBuilder().withName(ProberInjection.NAME)
+                        .withMountPath(ProberInjection.MOUNT_PATH).build())
+                .build();
+    }
+
+    private static <T> List<T> nonNull(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+}

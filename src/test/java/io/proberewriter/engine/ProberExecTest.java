@@ -1,0 +1,231 @@
+package io.proberewriter.engine;
+
+import static io.proberewriter.engine.EngineFixtures.NS;
+import static io.proberewriter.engine.EngineFixtures.allWarnings;
+import static io.proberewriter.engine.EngineFixtures.argv;
+import static io.proberewriter.engine.EngineFixtures.decision;
+import static io.proberewriter.engine.EngineFixtures.header;
+import static io.proberewriter.engine.EngineFixtures.http;
+import static io.proberewriter.engine.EngineFixtures.map;
+import static io.proberewriter.engine.EngineFixtures.pod;
+import static io.proberewriter.engine.EngineFixtures.web;
+import static io.proberewriter.engine.EngineFixtures.withOnly;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.proberewriter.json.Mappers;
+import io.proberewriter.patch.PodPatch;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exec mode with the prober, the default: what runs in place of each handler, and what is injected into the pod so
+ * that it can run (volume, init container, read-only mounts), once, in any order of init containers.
+ */
+class ProberExecTest {
+
+    private static final ProbeRewriter DEFAULTS = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
+    private static final String PROBER = ProberInjection.BINARY;
+
+    private static RewriteResult rewrite(Pod pod) {
+        return DEFAULTS.rewrite(pod, NS);
+    }
+
+    @Test
+    void anHttpProbeRunsTheProberWithTheProbeAsWritten() {
+        Probe probe = new ProbeBuilder().withNewHttpGet().withPort(new IntOrString("http")).withPath("healthz?x=1")
+                .withScheme("HTTPS").withHttpHeaders(header("x-token", "s3cret"), header("Accept", ""))
+                .endHttpGet().withTimeoutSeconds(4).withPeriodSeconds(7).build();
+        Container c = new ContainerBuilder(web("web", 8080)).withLivenessProbe(probe).build();
+
+        RewriteResult result = rewrite(pod(c));
+
+        assertEquals(List.of(PROBER, "http", "--port", "8080", "--scheme", "HTTPS", "--path", "healthz?x=1",
+                "--header", "x-token: s3cret", "--header", "Accept: ", "--timeout", "4"),
+                argv(result, "web", ProbeKind.LIVENESS));
+        Probe rewritten = EngineFixtures.replacement(result, "web", ProbeKind.LIVENESS);
+        assertEquals(7, rewritten.getPeriodSeconds());
+        assertNull(rewritten.getHttpGet());
+        assertFalse(allWarnings(result).contains("must exist in its image"), allWarnings(result));
+    }
+
+    @Test
+    void theInitContainerIsRestrictedSmallAndCopiesWithoutAShell() {
+        RewriteResult result = new ProbeRewriter(GlobalSettings.defaults().withProberImage("registry.example/pr:9"),
+                new AssumeAllMtlsOracle()).rewrite(pod(web("web", 8080)), NS);
+
+        Container init = result.proberInjection().initContainer().orElseThrow();
+        assertEquals(ProberInjection.NAME, init.getName());
+        assertEquals("registry.example/pr:9", init.getImage());
+        assertEquals(List.of("/prober", "install", PROBER), init.getCommand());
+        SecurityContext sc = init.getSecurityContext();
+        assertTrue(sc.getRunAsNonRoot());
+        assertFalse(sc.getAllowPrivilegeEscalation());
+        assertTrue(sc.getReadOnlyRootFilesystem());
+        assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
+        assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
+        assertEquals("32Mi", init.getResources().getLimits().get("memory").toString());
+        assertTrue(init.getResources().getRequests().containsKey("cpu"));
+        assertFalse(init.getVolumeMounts().get(0).getReadOnly() != null && init.getVolumeMounts().get(0).getReadOnly(),
+                "the init container writes the prober");
+    }
+
+    @Test
+    void theRewrittenPodMountsTheProberReadOnlyAndASecondPassAddsNothing() {
+        Pod pod = pod(web("web", 8080), withOnly("side", http(9090, "/ok")));
+
+        RewriteResult first = rewrite(pod);
+        Pod output = AppliedRewrite.apply(first, pod);
+
+        assertEquals(ProberInjection.NAME, output.getSpec().getInitContainers().get(0).getName());
+        assertEquals(1, output.getSpec().getVolumes().size());
+        assertEquals("16Mi", output.getSpec().getVolumes().get(0).getEmptyDir().getSizeLimit().toString());
+        for (Container c : output.getSpec().getContainers()) {
+            VolumeMount mount = c.getVolumeMounts().get(0);
+            assertEquals(ProberInjection.MOUNT_PATH, mount.getMountPath(), c.getName());
+            assertTrue(mount.getReadOnly(), c.getName());
+        }
+        RewriteResult second = rewrite(output);
+        assertFalse(second.changed(), () -> second.toString());
+    }
+
+    @Test
+    void aContainerAddedByAnotherWebhookLaterGetsItsMountAndNothingElseTwice() {
+        Pod once = AppliedRewrite.apply(rewrite(pod(web("web", 8080))), pod(web("web", 8080)));
+        Pod reinvoked = new PodBuilder(once).editSpec().addToContainers(withOnly("late", http(7070, "/ok")))
+                .endSpec().build();
+
+        RewriteResult again = rewrite(reinvoked);
+
+        assertTrue(again.proberInjection().volume().isEmpty());
+        assertTrue(again.proberInjection().initContainer().isEmpty());
+        assertEquals(List.of("late"), again.proberInjection().mounts().stream().map(m -> m.container().name()).toList());
+        assertEquals(PROBER, argv(again, "late", ProbeKind.LIVENESS).get(0));
+    }
+
+    @Test
+    void aNativeSidecarFindsTheProberInPlaceBeforeItStartsAndThePatchAddressesItAsSent() {
+        Container istioInit = new ContainerBuilder().withName("istio-init").withImage("istio/proxyv2").build();
+        Container sidecar = new ContainerBuilder(withOnly("log-shipper", http(9000, "/healthz")))
+                .withRestartPolicy("Always").build();
+        Pod pod = new PodBuilder(pod(web("web", 8080))).editSpec().withInitContainers(istioInit, sidecar)
+                .endSpec().build();
+
+        RewriteResult result = rewrite(pod);
+        JsonNode patch = PodPatch.of(result, pod.getMetadata(), "");
+        Pod output = AppliedRewrite.apply(result, pod);
+
+        assertEquals("/spec/initContainers/0", patch.get(patch.size() - 1).get("path").asText(),
+                "the insertion that shifts indices comes last: " + patch);
+        List<Container> inits = output.getSpec().getInitContainers();
+        assertEquals(List.of(ProberInjection.NAME, "istio-init", "log-shipper"),
+                inits.stream().map(Container::getName).toList());
+        assertEquals(PROBER, inits.get(2).getLivenessProbe().getExec().getCommand().get(0));
+        assertEquals(ProberInjection.MOUNT_PATH, inits.get(2).getVolumeMounts().get(0).getMountPath());
+        assertTrue(inits.get(1).getVolumeMounts() == null || inits.get(1).getVolumeMounts().isEmpty(),
+                "istio-init runs no prober and mounts nothing");
+        assertFalse(rewrite(output).changed());
+    }
+
+    @Test
+    void anHttpHookRunsTheProbersHookCheckAndIsRecordedAsTheHook() {
+        Container c = new ContainerBuilder(web("web", 8080)).withNewLifecycle()
+                .withNewPreStop().withNewHttpGet().withPort(new IntOrString(8080)).withPath("/drain").endHttpGet()
+                .endPreStop()
+                .withNewPostStart().withNewExec().withCommand("touch", "/tmp/started").endExec().endPostStart()
+                .endLifecycle().build();
+
+        RewriteResult result = rewrite(pod(c));
+        Pod output = AppliedRewrite.apply(result, pod(c));
+
+        assertEquals(List.of(PROBER, "http-hook", "--port", "8080", "--path", "/drain"),
+                output.getSpec().getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand());
+        assertEquals(Action.REWRITTEN_EXEC, decision(result, "web", HookKind.PRE_STOP).action());
+        ProbeDecision postStart = decision(result, "web", HookKind.POST_START);
+        assertEquals(Action.UNCHANGED, postStart.action());
+        assertTrue(postStart.reason().startsWith("exec hook"), postStart.reason());
+        String record = output.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES);
+        assertTrue(record.contains("\"web/preStop\":{\"httpGet\":{\"path\":\"/drain\",\"port\":8080}}"), record);
+        assertTrue(output.getMetadata().getAnnotations().get(Annotations.STATUS).contains("web/preStop exec"));
+        assertFalse(rewrite(output).changed());
+    }
+
+    @Test
+    void aHookFollowsTheKubeletsVersionInItsOwnUserAgent() {
+        Container c = new ContainerBuilder(web("web", 8080)).withNewLifecycle().withNewPostStart().withNewHttpGet()
+                .withPort(new IntOrString(8080)).endHttpGet().endPostStart().endLifecycle().build();
+
+        RewriteResult result = new ProbeRewriter(GlobalSettings.defaults().withUserAgent("kube-probe/1.29"),
+                new AssumeAllMtlsOracle()).rewrite(pod(c), NS);
+
+        assertEquals(List.of(PROBER, "http-hook", "--port", "8080", "--user-agent", "kube-lifecycle/1.29"),
+                argv(result, "web", HookKind.POST_START));
+        assertTrue(argv(result, "web", ProbeKind.LIVENESS).containsAll(List.of("--user-agent", "kube-probe/1.29")));
+    }
+
+    @Test
+    void portModeLeavesTcpProbesAndHooksBrokenAndSaysWhy() {
+        Probe tcp = new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(8080)).endTcpSocket().build();
+        Container c = new ContainerBuilder(web("web", 8080)).withStartupProbe(tcp).withNewLifecycle().withNewPreStop()
+                .withNewHttpGet().withPort(new IntOrString(8080)).endHttpGet().endPreStop().endLifecycle().build();
+        Pod pod = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), c);
+
+        RewriteResult result = new ProbeRewriter(EngineFixtures.ANY_HEALTH_PORT, new AssumeAllMtlsOracle())
+                .rewrite(pod, NS);
+
+        assertEquals(Action.REWRITTEN_PORT, decision(result, "web", ProbeKind.LIVENESS).action());
+        for (HandlerKind kind : List.of(ProbeKind.STARTUP, HookKind.PRE_STOP)) {
+            ProbeDecision d = decision(result, "web", kind);
+            assertTrue(d.staysBroken(), d.toString());
+            assertTrue(d.reason().contains("port mode moves httpGet probes"), d.reason());
+        }
+        assertTrue(allWarnings(result).contains("web/preStop hook stays broken by mTLS"), allWarnings(result));
+        assertTrue(result.proberInjection().isEmpty());
+    }
+
+    @Test
+    void somethingElseAtTheProbersPathLeavesTheProbeWithAWarningNotARefusedPod() {
+        Container c = new ContainerBuilder(web("web", 8080)).addNewVolumeMount().withName("config")
+                .withMountPath(ProberInjection.MOUNT_PATH).endVolumeMount().build();
+
+        RewriteResult result = rewrite(pod(c));
+
+        assertFalse(result.changed());
+        assertTrue(decision(result, "web", ProbeKind.LIVENESS).staysBroken());
+        assertTrue(allWarnings(result).contains("the prober cannot be added: container web mounts config at "
+                + ProberInjection.MOUNT_PATH), allWarnings(result));
+    }
+
+    @Test
+    void aWindowsPodKeepsItsProbesWhereCurlIsNotChosen() {
+        Pod windows = new PodBuilder(pod(web("web", 8080))).editSpec().withNewOs("windows").endSpec().build();
+
+        RewriteResult result = rewrite(windows);
+
+        assertFalse(result.changed());
+        assertTrue(allWarnings(result).contains("Windows"), allWarnings(result));
+    }
+
+    @Test
+    void aProbeWrittenByHandToRunTheProberGetsItInjected() {
+        Probe byHand = new ProbeBuilder().withNewExec().withCommand(PROBER, "tcp", "--port", "5432").endExec().build();
+
+        RewriteResult result = rewrite(pod(withOnly("db", byHand)));
+
+        assertTrue(result.replacements().isEmpty());
+        assertTrue(result.proberInjection().initContainer().isPresent());
+        assertEquals("db", result.proberInjection().mounts().get(0).container().name());
+    }
+}
