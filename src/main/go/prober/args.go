@@ -68,7 +68,7 @@ func isToken(s string) bool {
 }
 
 // timeoutFlag accepts the probe's timeoutSeconds as written in the pod ("1") or a Go duration ("1s", "500ms").
-// For http-hook, whose default is no bound, "0" says the same explicitly.
+// For http-hook, whose default is no bound, a zero ("0", "0s") says the same explicitly.
 type timeoutFlag struct {
 	d             time.Duration
 	zeroMeansNone bool
@@ -77,27 +77,43 @@ type timeoutFlag struct {
 func (t *timeoutFlag) String() string { return t.d.String() }
 
 func (t *timeoutFlag) Set(s string) error {
-	if t.zeroMeansNone && (s == "0" || s == "0s") {
-		t.d = noTimeout
-		return nil
-	}
-	d, err := parseTimeout(s)
+	d, err := parseDuration(s)
 	if err != nil {
 		return err
 	}
-	t.d = d
+	switch {
+	case d == 0 && t.zeroMeansNone:
+		t.d = noTimeout
+	case d <= 0 && t.zeroMeansNone:
+		return fmt.Errorf("must be positive, or 0 for none, got %q", s)
+	case d <= 0:
+		return fmt.Errorf("must be positive, got %q", s)
+	default:
+		t.d = d
+	}
 	return nil
 }
 
+// parseTimeout reads a positive timeout.
 func parseTimeout(s string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := strconv.Atoi(s); err == nil {
-		d = time.Duration(n) * time.Second
-	} else if d, err = time.ParseDuration(s); err != nil {
-		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, err
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("must be positive, got %q", s)
+	}
+	return d, nil
+}
+
+// parseDuration reads seconds as written in a pod ("1") or a Go duration ("1s", "500ms").
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
 	}
 	return d, nil
 }

@@ -244,8 +244,10 @@ func TestHookHasNoTimeoutUnlessGivenOne(t *testing.T) {
 	if got, out := hook(t, portOf(t, s), 10*time.Second); got != exitHealthy {
 		t.Errorf("no --timeout: the hook waits for the app (exit %d, %q)", got, out)
 	}
-	if got, out := hook(t, portOf(t, s), 10*time.Second, "--timeout", "0"); got != exitHealthy {
-		t.Errorf("--timeout 0 is no bound (exit %d, %q)", got, out)
+	for _, zero := range []string{"0", "0s", "0ms"} {
+		if got, out := hook(t, portOf(t, s), 10*time.Second, "--timeout", zero); got != exitHealthy {
+			t.Errorf("--timeout %s is no bound (exit %d, %q)", zero, got, out)
+		}
 	}
 	start := time.Now()
 	got, out := hook(t, portOf(t, s), 10*time.Second, "--timeout", "300ms")
@@ -306,7 +308,8 @@ func TestHookUsage(t *testing.T) {
 		!strings.Contains(errOut.String(), "http-hook takes: --header --host --path --port --scheme --timeout --user-agent") {
 		t.Errorf("--help: exit %d, %q", code, errOut.String())
 	}
-	for _, bad := range [][]string{{"--port", "80", "--timeout", "-1"}, {"--port", "80", "--scheme", "ftp"}, {}} {
+	for _, bad := range [][]string{{"--port", "80", "--timeout", "-1"}, {"--port", "80", "--timeout", "soon"},
+		{"--port", "80", "--scheme", "ftp"}, {}} {
 		errOut.Reset()
 		if code := run(append([]string{"http-hook"}, bad...), &out, &errOut); code != exitUsage ||
 			!strings.HasPrefix(errOut.String(), "prober http-hook: usage error: ") {
