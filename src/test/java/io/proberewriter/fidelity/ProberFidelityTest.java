@@ -114,6 +114,8 @@ class ProberFidelityTest {
                 new Case("no health service: UNIMPLEMENTED", "grpc", null, TIMEOUT,
                         () -> grpc(health -> { }, false), false),
                 new Case("server stopped", "grpc", null, TIMEOUT, ProberFidelityTest::grpcStopped, false),
+                new Case("connection closed at once, before any HTTP/2 (a reset)", "grpc", null, TIMEOUT,
+                        ProberFidelityTest::accepting, false),
                 new Case("slower (3 s) than timeoutSeconds (1)", "grpc", null, 1, ProberFidelityTest::grpcSlow,
                         false));
     }
