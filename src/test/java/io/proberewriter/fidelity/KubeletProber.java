@@ -16,6 +16,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.proberewriter.engine.GlobalSettings;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +25,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -503,7 +504,7 @@ public final class KubeletProber {
 
         @Override
         public InputStream getInputStream() throws IOException {
-            return new java.io.FilterInputStream(super.getInputStream()) {
+            return new FilterInputStream(super.getInputStream()) {
                 @Override
                 public int read() throws IOException {
                     int b = super.read();
