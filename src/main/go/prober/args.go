@@ -15,8 +15,16 @@ import (
 // passes --user-agent when it is configured for another kubelet version.
 const defaultUserAgent = "kube-probe/1.35"
 
+// defaultHookUserAgent is what the same kubelet sends with an httpGet lifecycle hook: the probe's request
+// builder, given the purpose "lifecycle" instead of "probe" (kube-lifecycle/<major>.<minor>).
+const defaultHookUserAgent = "kube-lifecycle/1.35"
+
 // defaultTimeout is the kubelet's default timeoutSeconds.
 const defaultTimeout = time.Second
+
+// noTimeout is http-hook's default: the kubelet's lifecycle HTTP client has no timeout of its own (a preStop
+// hook is cut short by the grace period, by the kubelet, not by the handler), and an exec hook has none either.
+const noTimeout time.Duration = 0
 
 // check is one parsed command, ready to run.
 type check interface {
@@ -60,28 +68,52 @@ func isToken(s string) bool {
 }
 
 // timeoutFlag accepts the probe's timeoutSeconds as written in the pod ("1") or a Go duration ("1s", "500ms").
-type timeoutFlag struct{ d time.Duration }
+// For http-hook, whose default is no bound, a zero ("0", "0s") says the same explicitly.
+type timeoutFlag struct {
+	d             time.Duration
+	zeroMeansNone bool
+}
 
 func (t *timeoutFlag) String() string { return t.d.String() }
 
 func (t *timeoutFlag) Set(s string) error {
-	d, err := parseTimeout(s)
+	d, err := parseDuration(s)
 	if err != nil {
 		return err
 	}
-	t.d = d
+	switch {
+	case d == 0 && t.zeroMeansNone:
+		t.d = noTimeout
+	case d <= 0 && t.zeroMeansNone:
+		return fmt.Errorf("must be positive, or 0 for none, got %q", s)
+	case d <= 0:
+		return fmt.Errorf("must be positive, got %q", s)
+	default:
+		t.d = d
+	}
 	return nil
 }
 
+// parseTimeout reads a positive timeout.
 func parseTimeout(s string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := strconv.Atoi(s); err == nil {
-		d = time.Duration(n) * time.Second
-	} else if d, err = time.ParseDuration(s); err != nil {
-		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, err
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("must be positive, got %q", s)
+	}
+	return d, nil
+}
+
+// parseDuration reads seconds as written in a pod ("1") or a Go duration ("1s", "500ms").
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
 	}
 	return d, nil
 }
@@ -93,16 +125,23 @@ func parseCheck(kind string, args []string) (check, error) {
 	fs.SetOutput(io.Discard)
 	host := fs.String("host", "127.0.0.1", "address to check: loopback inside the pod, under the sidecar")
 	port := fs.Int("port", 0, "port (1-65535)")
-	timeout := timeoutFlag{defaultTimeout}
+	timeout := timeoutFlag{d: defaultTimeout}
+	if kind == "http-hook" {
+		timeout = timeoutFlag{d: noTimeout, zeroMeansNone: true}
+	}
 	fs.Var(&timeout, "timeout", "bound on the whole check (the probe's timeoutSeconds)")
 	var scheme, path, service, userAgent *string
 	var headers headerList
 	switch kind {
-	case "http":
+	case "http", "http-hook":
 		scheme = fs.String("scheme", "HTTP", "HTTP or HTTPS")
 		path = fs.String("path", "/", "request path, query included")
 		fs.Var(&headers, "header", "request header \"Name: value\" (repeatable, order kept)")
-		userAgent = fs.String("user-agent", defaultUserAgent, "User-Agent sent unless a header sets it")
+		agent := defaultUserAgent
+		if kind == "http-hook" {
+			agent = defaultHookUserAgent
+		}
+		userAgent = fs.String("user-agent", agent, "User-Agent sent unless a header sets it")
 	case "grpc":
 		service = fs.String("service", "", "service name for grpc.health.v1.Health/Check")
 		userAgent = fs.String("user-agent", defaultUserAgent, "User-Agent sent with the call")
@@ -129,13 +168,17 @@ func parseCheck(kind string, args []string) (check, error) {
 	}
 	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
 	switch kind {
-	case "http":
+	case "http", "http-hook":
 		s := strings.ToLower(*scheme)
 		if s != "http" && s != "https" {
 			return nil, fmt.Errorf("--scheme %q: want HTTP or HTTPS", *scheme)
 		}
-		return &httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
-			userAgent: *userAgent, timeout: timeout.d}, nil
+		get := httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
+			userAgent: *userAgent, timeout: timeout.d}
+		if kind == "http-hook" {
+			return &httpHookCheck{get}, nil
+		}
+		return &get, nil
 	case "tcp":
 		return &tcpCheck{addr: addr, timeout: timeout.d}, nil
 	default:

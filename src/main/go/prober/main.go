@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "http", "tcp", "grpc":
+	case "http", "http-hook", "tcp", "grpc":
 		c, err := parseCheck(args[0], args[1:])
 		if err != nil {
 			fmt.Fprintf(stderr, "prober %s: usage error: %v\n", args[0], err)
@@ -67,37 +67,57 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// result is a check's verdict and the line the kubelet will show for it.
+// result is a check's verdict and the line the kubelet will show for it. A lifecycle hook is not healthy or
+// unhealthy but delivered or not, so its line says "succeeded" or "failed".
 type result struct {
 	healthy bool
 	message string
+	hook    bool
 }
 
 func (r result) line() string {
-	if r.healthy {
+	switch {
+	case r.hook && r.healthy:
+		return "succeeded: " + r.message
+	case r.hook:
+		return "failed: " + r.message
+	case r.healthy:
 		return "healthy: " + r.message
+	default:
+		return "unhealthy: " + r.message
 	}
-	return "unhealthy: " + r.message
 }
 
 func healthy(format string, a ...interface{}) result {
-	return result{true, fmt.Sprintf(format, a...)}
+	return result{true, fmt.Sprintf(format, a...), false}
 }
 
 func unhealthy(format string, a ...interface{}) result {
-	return result{false, fmt.Sprintf(format, a...)}
+	return result{false, fmt.Sprintf(format, a...), false}
 }
 
-const usageLine = "commands: http, tcp, grpc, install, version (prober help for more)"
+func hookSucceeded(format string, a ...interface{}) result {
+	return result{true, fmt.Sprintf(format, a...), true}
+}
+
+func hookFailed(format string, a ...interface{}) result {
+	return result{false, fmt.Sprintf(format, a...), true}
+}
+
+const usageLine = "commands: http, http-hook, tcp, grpc, install, version (prober help for more)"
 
 const usageText = `prober: one health check, judged as the kubelet judges it; exit 0 healthy, 1 unhealthy, 2 usage error.
 
-  prober http    --port N [--host 127.0.0.1] [--scheme HTTP|HTTPS] [--path /p] [--header 'Name: value']...
-                 [--user-agent kube-probe/1.35] [--timeout 1s]
-  prober tcp     --port N [--host 127.0.0.1] [--timeout 1s]
-  prober grpc    --port N [--host 127.0.0.1] [--service NAME] [--user-agent kube-probe/1.35] [--timeout 1s]
-  prober install DEST      copy this executable to DEST (mode 0555)
+  prober http      --port N [--host 127.0.0.1] [--scheme HTTP|HTTPS] [--path /p] [--header 'Name: value']...
+                   [--user-agent kube-probe/1.35] [--timeout 1s]
+  prober http-hook --port N [--host 127.0.0.1] [--scheme HTTP|HTTPS] [--path /p] [--header 'Name: value']...
+                   [--user-agent kube-lifecycle/1.35] [--timeout 0]
+  prober tcp       --port N [--host 127.0.0.1] [--timeout 1s]
+  prober grpc      --port N [--host 127.0.0.1] [--service NAME] [--user-agent kube-probe/1.35] [--timeout 1s]
+  prober install   DEST      copy this executable to DEST (mode 0555)
   prober version
 
 --timeout is the probe's timeoutSeconds: a bare number of seconds or a duration (500ms, 2s); it bounds the
-whole check. See docs/prober.md.`
+whole check. http-hook is an httpGet lifecycle hook (postStart, preStop), judged as the kubelet judges it:
+any HTTP response succeeds, only a failed exchange fails; it has no timeout unless given one (0: none).
+Exit 0 succeeded, 1 failed. See docs/prober.md.`

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GRPCAction;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.TCPSocketAction;
 import io.grpc.ManagedChannel;
@@ -15,6 +16,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.proberewriter.engine.GlobalSettings;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +28,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -57,6 +61,10 @@ import javax.net.ssl.X509TrustManager;
  * <p>{@code exec}: the argument vector as a process, no shell; success on exit code 0; killed and failed when
  * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time. {@code grpc}: the
  * standard health check, healthy only on SERVING (see {@link #grpc}).
+ *
+ * <p>Lifecycle hooks ({@link #hook}): an {@code httpGet} handler is the kubelet's lifecycle handler runner, not a
+ * probe; see {@link #httpHook} for what differs. An {@code exec} handler runs as an exec probe does, bounded only by
+ * the time the kubelet waits for it.
  */
 public final class KubeletProber {
 
@@ -79,14 +87,18 @@ public final class KubeletProber {
     private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final String userAgent;
+    /** What the same kubelet sends with an httpGet hook: its version under the purpose "lifecycle". */
+    private final String hookUserAgent;
 
     /** A prober that sends the engine's default User-Agent, {@link GlobalSettings#DEFAULT_USER_AGENT}. */
     public KubeletProber() {
         this(GlobalSettings.DEFAULT_USER_AGENT);
     }
 
+    /** @param userAgent {@code kube-probe/<major>.<minor>}; hooks then send {@code kube-lifecycle/<major>.<minor>} */
     public KubeletProber(String userAgent) {
         this.userAgent = userAgent;
+        this.hookUserAgent = "kube-lifecycle/" + userAgent.substring(userAgent.indexOf('/') + 1);
     }
 
     /**
@@ -108,6 +120,24 @@ public final class KubeletProber {
             return grpc(probe.getGrpc(), podIp, timeoutMillis);
         }
         throw new IllegalArgumentException("probe has no httpGet, exec, tcpSocket or grpc handler: " + probe);
+    }
+
+    /**
+     * Runs a lifecycle hook (postStart, preStop) as the kubelet's handler runner does.
+     *
+     * @param waited how long the kubelet waits for the hook: the handler itself has no timeout, neither for
+     *               {@code httpGet} nor for {@code exec}; a preStop hook is cut short by the pod's grace period.
+     *               A hook still running then has not completed, which is a failure here.
+     */
+    public Verdict hook(LifecycleHandler handler, String podIp, Duration waited) {
+        long waitedMillis = waited.toMillis();
+        if (handler.getHttpGet() != null) {
+            return httpHook(handler.getHttpGet(), podIp, waitedMillis);
+        }
+        if (handler.getExec() != null) {
+            return exec(handler.getExec(), waitedMillis);
+        }
+        throw new IllegalArgumentException("hook has no httpGet or exec handler: " + handler);
     }
 
     static int timeoutSeconds(Probe probe) {
@@ -237,29 +267,111 @@ public final class KubeletProber {
 
     private Verdict httpGet(HTTPGetAction get, String podIp, long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        String scheme = get.getScheme() == null || get.getScheme().isEmpty()
-                ? "http" : get.getScheme().toLowerCase(Locale.ROOT);
-        String host = get.getHost() == null || get.getHost().isEmpty() ? podIp : get.getHost();
-        int port = numericPort(get.getPort());
-        Map<String, List<String>> headers = requestHeaders(get.getHttpHeaders());
-        String customHost = first(headers, "Host");
+        Map<String, List<String>> headers = requestHeaders(get.getHttpHeaders(), userAgent);
         URI url;
         try {
-            url = new URI(scheme + "://" + bracketed(host) + ":" + port + pathAndQuery(get.getPath()));
+            url = url(get, podIp);
         } catch (URISyntaxException e) {
             return Verdict.fail("invalid URL: " + e.getMessage());
         }
+        Exchanged outcome = follow(url, first(headers, "Host"), headers, deadline, false);
+        if (outcome instanceof Answered answered) {
+            return judge(answered.url(), answered.response());
+        }
+        return Verdict.fail(((NoResponse) outcome).error());
+    }
+
+    /**
+     * The kubelet's httpGet lifecycle handler: the request is built as a probe's (same URL, same header rules) with
+     * {@code User-Agent: kube-lifecycle/<major>.<minor>}, and sent by the kubelet's hook client, a plain Go client
+     * with only TLS settings: keep-alive on (no {@code Connection: close}), {@code Accept-Encoding: gzip} added by
+     * Go's transport unless the hook sets Accept-Encoding or Range, HTTP/1.1, no timeout, the probe's redirect rule.
+     * The hook succeeds on any response, whatever its status; only a chain that ends without a response fails it.
+     * An HTTPS request answered in plain HTTP (Go's "server gave HTTP response to HTTPS client") is sent again
+     * over HTTP without its Authorization header; if that gets a response the hook succeeds, else the HTTPS error
+     * stands. Of the body at most 10 KiB is read, none when the response announces more, and a failure while
+     * reading it changes nothing.
+     */
+    private Verdict httpHook(HTTPGetAction get, String podIp, long waitedMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitedMillis);
+        Map<String, List<String>> headers = requestHeaders(get.getHttpHeaders(), hookUserAgent);
+        if (!headers.containsKey("Accept-Encoding") && !headers.containsKey("Range")) {
+            headers.put("Accept-Encoding", new ArrayList<>(List.of("gzip")));
+        }
+        URI url;
+        try {
+            url = url(get, podIp);
+        } catch (URISyntaxException e) {
+            return Verdict.fail("invalid URL: " + e.getMessage());
+        }
+        Exchanged outcome = follow(url, first(headers, "Host"), headers, deadline, true);
+        if (outcome instanceof Answered answered) {
+            return Verdict.ok("HTTP " + answered.response().status() + " from " + answered.url());
+        }
+        NoResponse failure = (NoResponse) outcome;
+        if (failure.httpResponseToHttps()) {
+            Map<String, List<String>> withoutCredentials = new LinkedHashMap<>(headers);
+            withoutCredentials.remove("Authorization");
+            URI plain = URI.create("http" + url.toString().substring(url.getScheme().length()));
+            Exchanged retried = follow(plain, first(headers, "Host"), withoutCredentials, deadline, true);
+            if (retried instanceof Answered answered) {
+                return Verdict.ok("HTTP " + answered.response().status() + " from " + answered.url()
+                        + " (LifecycleHTTPFallback: the HTTPS request got an HTTP response, retried with HTTP)");
+            }
+        }
+        if (failure.timedOut()) {
+            return Verdict.fail("hook not completed within " + waitedMillis + "ms");
+        }
+        return Verdict.fail(failure.error());
+    }
+
+    private static URI url(HTTPGetAction get, String podIp) throws URISyntaxException {
+        String scheme = get.getScheme() == null || get.getScheme().isEmpty()
+                ? "http" : get.getScheme().toLowerCase(Locale.ROOT);
+        String host = get.getHost() == null || get.getHost().isEmpty() ? podIp : get.getHost();
+        return new URI(scheme + "://" + bracketed(host) + ":" + numericPort(get.getPort()) + pathAndQuery(get.getPath()));
+    }
+
+    /** How a request chain ended: with a response to judge, or without one. */
+    private sealed interface Exchanged permits Answered, NoResponse {
+    }
+
+    private record Answered(URI url, Response response) implements Exchanged {
+    }
+
+    private record NoResponse(String error, boolean timedOut, boolean httpResponseToHttps) implements Exchanged {
+        static NoResponse of(String error) {
+            return new NoResponse(error, false, false);
+        }
+    }
+
+    /** Go's error when a TLS hello is answered by something starting with "HTTP/". */
+    private static final class HttpResponseToHttpsClient extends IOException {
+        HttpResponseToHttpsClient() {
+            super("http: server gave HTTP response to HTTPS client");
+        }
+    }
+
+    /**
+     * Sends the request and follows redirects as the kubelet's client does: only to the same host name (a redirect
+     * elsewhere is not followed, its 3xx is the answer), and the 10th redirect refused.
+     */
+    private static Exchanged follow(URI url, String customHost, Map<String, List<String>> headers, long deadline,
+                                    boolean hook) {
         String firstHostname = url.getHost();
         int requests = 0;
         while (true) {
             requests++;
             Response response;
             try {
-                response = exchange(url, customHost, headers, deadline);
+                response = exchange(url, customHost, headers, deadline, hook);
             } catch (SocketTimeoutException e) {
-                return Verdict.fail("Get \"" + url + "\": context deadline exceeded (Client.Timeout exceeded)");
+                return new NoResponse("Get \"" + url + "\": context deadline exceeded (Client.Timeout exceeded)",
+                        true, false);
+            } catch (HttpResponseToHttpsClient e) {
+                return new NoResponse("Get \"" + url + "\": " + e.getMessage(), false, true);
             } catch (IOException e) {
-                return Verdict.fail("Get \"" + url + "\": " + e);
+                return NoResponse.of("Get \"" + url + "\": " + e);
             }
             String location = response.header("Location");
             boolean redirect = switch (response.status) {
@@ -267,7 +379,7 @@ public final class KubeletProber {
                 default -> false;
             };
             if (!redirect) {
-                return judge(url, response);
+                return new Answered(url, response);
             }
             URI locationUri;
             URI next;
@@ -275,17 +387,17 @@ public final class KubeletProber {
                 locationUri = new URI(location);
                 next = url.resolve(locationUri);
             } catch (URISyntaxException | IllegalArgumentException e) {
-                return Verdict.fail("Get \"" + url + "\": failed to parse Location header " + location);
+                return NoResponse.of("Get \"" + url + "\": failed to parse Location header " + location);
             }
             if (next.getHost() == null || !next.getHost().equalsIgnoreCase(firstHostname)) {
                 // The kubelet's redirect check answers ErrUseLastResponse: the 3xx itself is the result.
-                return judge(url, response);
+                return new Answered(url, response);
             }
             if (requests >= MAX_REQUESTS_IN_CHAIN) {
-                return Verdict.fail("Get \"" + next + "\": stopped after 10 redirects");
+                return NoResponse.of("Get \"" + next + "\": stopped after 10 redirects");
             }
             if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                return Verdict.fail("Get \"" + next + "\": unsupported protocol scheme \"" + next.getScheme() + "\"");
+                return NoResponse.of("Get \"" + next + "\": unsupported protocol scheme \"" + next.getScheme() + "\"");
             }
             // Go keeps a custom Host only when the Location is relative (golang/go#22233).
             if (customHost != null && locationUri.isAbsolute()) {
@@ -308,7 +420,7 @@ public final class KubeletProber {
     }
 
     /** The header set the kubelet builds from {@code httpHeaders}: canonical names, in a Go http.Header. */
-    private Map<String, List<String>> requestHeaders(List<HTTPHeader> probeHeaders) {
+    private static Map<String, List<String>> requestHeaders(List<HTTPHeader> probeHeaders, String userAgent) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         if (probeHeaders != null) {
             for (HTTPHeader h : probeHeaders) {
@@ -333,17 +445,30 @@ public final class KubeletProber {
         }
     }
 
-    private static Response exchange(URI url, String customHost, Map<String, List<String>> headers, long deadline)
-            throws IOException {
+    /**
+     * One request on a connection of its own. {@code hook}: the lifecycle client's manners (no
+     * {@code Connection: close}; the body read as {@link #readResponse} says).
+     */
+    private static Response exchange(URI url, String customHost, Map<String, List<String>> headers, long deadline,
+                                     boolean hook) throws IOException {
         boolean https = "https".equalsIgnoreCase(url.getScheme());
         int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
         String hostname = url.getHost().startsWith("[")
                 ? url.getHost().substring(1, url.getHost().length() - 1) : url.getHost();
-        try (Socket socket = https ? trustAll().getSocketFactory().createSocket() : new Socket()) {
-            socket.connect(new InetSocketAddress(hostname, port), remainingMillis(deadline));
+        try (FirstBytesSocket tcp = new FirstBytesSocket()) {
+            tcp.connect(new InetSocketAddress(hostname, port), remainingMillis(deadline));
+            Socket socket = https ? trustAll().getSocketFactory().createSocket(tcp, hostname, port, true) : tcp;
             socket.setSoTimeout(remainingMillis(deadline));
             if (socket instanceof SSLSocket tls) {
-                tls.startHandshake();
+                try {
+                    tls.startHandshake();
+                } catch (SSLException e) {
+                    // Go looks at the first record header: "HTTP/" there means a plain HTTP server answered.
+                    if (tcp.first().startsWith("HTTP/")) {
+                        throw new HttpResponseToHttpsClient();
+                    }
+                    throw e;
+                }
             }
             StringBuilder request = new StringBuilder();
             String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
@@ -362,15 +487,58 @@ public final class KubeletProber {
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> e.getValue().forEach(v ->
                             request.append(e.getKey()).append(": ").append(v).append("\r\n")));
-            request.append("Connection: close\r\n\r\n");
+            if (!hook) {
+                request.append("Connection: close\r\n");
+            }
+            request.append("\r\n");
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            return readResponse(socket, deadline);
+            return readResponse(socket, deadline, hook);
         }
     }
 
-    private static Response readResponse(Socket socket, long deadline) throws IOException {
+    /** A TCP socket that keeps the first five bytes it receives, to tell what answered a TLS hello. */
+    private static final class FirstBytesSocket extends Socket {
+        private final ByteArrayOutputStream first = new ByteArrayOutputStream();
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return new FilterInputStream(super.getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        keep(new byte[] {(byte) b}, 0, 1);
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    int n = super.read(buffer, offset, length);
+                    keep(buffer, offset, n);
+                    return n;
+                }
+            };
+        }
+
+        private synchronized void keep(byte[] buffer, int offset, int n) {
+            if (n > 0) {
+                first.write(buffer, offset, Math.min(n, Math.max(0, 5 - first.size())));
+            }
+        }
+
+        synchronized String first() {
+            return first.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /**
+     * Reads the status, the headers and what the kubelet reads of the body: for a probe at most 10 KiB; for a hook
+     * the same, but nothing when the response announces more than 10 KiB.
+     */
+    private static Response readResponse(Socket socket, long deadline, boolean hook) throws IOException {
         InputStream in = socket.getInputStream();
         String statusLine = readLine(in, socket, deadline);
         if (statusLine == null) {
@@ -405,7 +573,8 @@ public final class KubeletProber {
         long wanted = MAX_BODY_BYTES;
         if (lengthHeader != null && first(headers, "Transfer-Encoding") == null) {
             try {
-                wanted = Math.min(MAX_BODY_BYTES, Long.parseLong(lengthHeader));
+                long announced = Long.parseLong(lengthHeader);
+                wanted = hook && announced > MAX_BODY_BYTES ? 0 : Math.min(MAX_BODY_BYTES, announced);
             } catch (NumberFormatException ignored) {
                 // Unreadable length: read up to the limit.
             }

@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.proberewriter.fidelity.TestHttpServer.Response;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The emulator itself: the request the kubelet sends, and how it judges exec and tcpSocket probes. */
+/**
+ * The emulator itself: the request the kubelet sends, how it judges exec and tcpSocket probes, and its lifecycle
+ * hook handler (which runs without the prober, so it is tested where Go is missing too).
+ */
 class KubeletProberTest {
 
     private final KubeletProber kubelet = new KubeletProber();
@@ -110,5 +116,47 @@ class KubeletProberTest {
     private static Probe tcp(int port) {
         return new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(port)).endTcpSocket()
                 .withTimeoutSeconds(5).build();
+    }
+
+    private static LifecycleHandler httpHook(int port, String scheme, HTTPHeader... headers) {
+        return new LifecycleHandlerBuilder().withNewHttpGet().withScheme(scheme).withPort(new IntOrString(port))
+                .withPath("/shutdown").withHttpHeaders(List.of(headers)).endHttpGet().build();
+    }
+
+    @Test
+    void aHookIsDeliveredWhateverTheStatusWithTheLifecycleClientsHeaders() throws IOException {
+        try (TestHttpServer server = TestHttpServer.start(false, (r, s) -> Response.status(500))) {
+            KubeletProber.Verdict verdict = kubelet.hook(httpHook(server.port(), "HTTP"), "127.0.0.1",
+                    Duration.ofSeconds(5));
+            assertTrue(verdict.success(), "a hook's status decides nothing: " + verdict.detail());
+            assertEquals(List.of(
+                    Map.entry("Host", "127.0.0.1:" + server.port()),
+                    Map.entry("User-Agent", "kube-lifecycle/1.35"),
+                    Map.entry("Accept", "*/*"),
+                    Map.entry("Accept-Encoding", "gzip")), server.requests().get(0).headers(),
+                    "keep-alive (no Connection: close) and Go's gzip, as the kubelet's bare hook transport");
+        }
+    }
+
+    @Test
+    void aHookFailsOnlyWithoutAResponse() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        assertFalse(kubelet.hook(httpHook(closed, "HTTP"), "127.0.0.1", Duration.ofSeconds(5)).success());
+    }
+
+    @Test
+    void anHttpsHookAnsweredInPlainHttpIsRetriedOverHttpWithoutAuthorization() throws IOException {
+        try (TestHttpServer plain = TestHttpServer.start(false, (r, s) -> Response.status(200))) {
+            KubeletProber.Verdict verdict = kubelet.hook(httpHook(plain.port(), "HTTPS",
+                    new HTTPHeader("Authorization", "Bearer t0ken"), new HTTPHeader("X-Kept", "yes")), "127.0.0.1",
+                    Duration.ofSeconds(5));
+            assertTrue(verdict.success(), verdict.detail());
+            assertEquals(1, plain.requests().size(), "the TLS hello is no request; the retry is");
+            assertEquals(List.of(), plain.requests().get(0).all("Authorization"));
+            assertEquals(List.of("yes"), plain.requests().get(0).all("X-Kept"));
+        }
     }
 }

@@ -32,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The probes only the prober can take over: {@code tcpSocket} and {@code grpc}. Each case runs the original probe
  * with the kubelet emulator and the prober's exec probe ({@link ProberCommand}) against the same app on loopback;
- * the verdicts must be the same, with no divergence allowed. The gRPC app is grpc-java with its standard health
+ * the verdicts must be the same, with no divergence allowed. The one exception is the reason for the rewrite, not a
+ * divergence: where a proxy listens on the pod IP in front of an app that is gone, the kubelet's connection is
+ * accepted by the proxy while the prober, inside the pod, finds the app's port closed. The gRPC app is grpc-java with its standard health
  * service, a real peer for the prober's own HTTP/2 client. The second table of {@code docs/fidelity.md} is rendered
  * from these cases ({@code -Dfidelity.update=true} rewrites it).
  */
@@ -47,6 +49,11 @@ class ProberFidelityTest {
     interface App extends AutoCloseable {
         int port();
 
+        /** Where the kubelet connects: the pod IP, which is the app itself unless a proxy sits there. */
+        default String podIp() {
+            return LOOPBACK;
+        }
+
         @Override
         void close() throws Exception;
     }
@@ -56,7 +63,18 @@ class ProberFidelityTest {
         App start() throws Exception;
     }
 
-    record Case(String name, String kind, String service, int timeoutSeconds, AppFactory app, boolean kubelet) {
+    /**
+     * @param kubelet the verdict of the original probe, sent by the kubelet to {@link App#podIp()}
+     * @param prober  the verdict of the prober's exec probe, inside the pod on loopback: the kubelet's, except where
+     *                a proxy on the pod IP answers for an app that is gone, which is what the rewrite is for
+     */
+    record Case(String name, String kind, String service, int timeoutSeconds, AppFactory app, boolean kubelet,
+                boolean prober) {
+
+        Case(String name, String kind, String service, int timeoutSeconds, AppFactory app, boolean kubelet) {
+            this(name, kind, service, timeoutSeconds, app, kubelet, kubelet);
+        }
+
         Probe probe(int port) {
             ProbeBuilder b = new ProbeBuilder().withTimeoutSeconds(timeoutSeconds).withPeriodSeconds(10);
             return kind.equals("tcpSocket")
@@ -78,6 +96,11 @@ class ProberFidelityTest {
                 new Case("accept queue full, nothing accepts", "tcpSocket", null, 1, ProberFidelityTest::backlogFull,
                         false),
                 new Case("nothing listening", "tcpSocket", null, TIMEOUT, ProberFidelityTest::nothing, false),
+                new Case("app listening behind a proxy on the pod IP (the kubelet reaches the proxy, the prober the "
+                        + "app)", "tcpSocket", null, TIMEOUT, () -> behindProxy(accepting()), true, true),
+                new Case("app gone, the proxy on the pod IP still accepting: the kubelet's probe passes at the proxy, "
+                        + "the prober's fails at the app", "tcpSocket", null, TIMEOUT, () -> behindProxy(nothing()),
+                        true, false),
                 new Case("SERVING (server as a whole)", "grpc", null, TIMEOUT,
                         () -> grpc(health -> { }, true), true),
                 new Case("SERVING", "grpc", "app.v1.Orders", TIMEOUT,
@@ -91,6 +114,8 @@ class ProberFidelityTest {
                 new Case("no health service: UNIMPLEMENTED", "grpc", null, TIMEOUT,
                         () -> grpc(health -> { }, false), false),
                 new Case("server stopped", "grpc", null, TIMEOUT, ProberFidelityTest::grpcStopped, false),
+                new Case("connection closed at once, before any HTTP/2 (a reset)", "grpc", null, TIMEOUT,
+                        ProberFidelityTest::accepting, false),
                 new Case("slower (3 s) than timeoutSeconds (1)", "grpc", null, 1, ProberFidelityTest::grpcSlow,
                         false));
     }
@@ -102,7 +127,7 @@ class ProberFidelityTest {
         KubeletProber kubelet = new KubeletProber();
         try (App app = c.app().start()) {
             Probe original = c.probe(app.port());
-            KubeletProber.Verdict expected = kubelet.probe(original, LOOPBACK);
+            KubeletProber.Verdict expected = kubelet.probe(original, app.podIp());
             Probe exec = ProberCommand.execProbe(original, prober);
             KubeletProber.Verdict actual = kubelet.probe(exec, LOOPBACK);
             List<String> problems = new ArrayList<>();
@@ -110,8 +135,8 @@ class ProberFidelityTest {
                 problems.add("kubelet: expected " + word(c.kubelet()) + ", got " + word(expected.success()) + " ("
                         + expected.detail() + ")");
             }
-            if (actual.success() != c.kubelet()) {
-                problems.add("prober: expected " + word(c.kubelet()) + " like the kubelet, got "
+            if (actual.success() != c.prober()) {
+                problems.add("prober: expected " + word(c.prober()) + ", got "
                         + word(actual.success()) + " (" + actual.detail() + ")\n    argv: " + exec.getExec().getCommand());
             }
             if (!problems.isEmpty()) {
@@ -145,7 +170,7 @@ class ProberFidelityTest {
             out.append("| `").append(c.kind()).append("` | ").append(c.name())
                     .append(c.service() == null ? "" : " (service `" + c.service() + "`)")
                     .append(" | ").append(c.timeoutSeconds()).append(" | ").append(word(c.kubelet())).append(" | ")
-                    .append(word(c.kubelet())).append(" |\n");
+                    .append(word(c.prober())).append(" |\n");
         }
         return out.append('\n').toString();
     }
@@ -162,8 +187,13 @@ class ProberFidelityTest {
         return socket;
     }
 
-    static App accepting() throws IOException {
+    static App accepting() throws Exception {
         ServerSocket socket = listen(50);
+        acceptAndClose(socket, "tcp-app");
+        return app(socket.getLocalPort(), socket::close);
+    }
+
+    private static void acceptAndClose(ServerSocket socket, String threadName) {
         Thread acceptor = new Thread(() -> {
             while (!socket.isClosed()) {
                 try (Socket ignored = socket.accept()) {
@@ -172,10 +202,43 @@ class ProberFidelityTest {
                     return;
                 }
             }
-        }, "tcp-app");
+        }, threadName);
         acceptor.setDaemon(true);
         acceptor.start();
-        return app(socket.getLocalPort(), socket::close);
+    }
+
+    /**
+     * A sidecar's proxy in front of {@code app}: it listens on the pod IP, on the app's port, and accepts whatever
+     * comes (a mesh proxy completes the TCP handshake before it knows anything of the app, and the kubelet's
+     * tcpSocket probe sends nothing more). The app itself, if there, is on loopback.
+     */
+    static App behindProxy(App app) throws Exception {
+        ServerSocket proxy = new ServerSocket();
+        try {
+            proxy.bind(new InetSocketAddress(InetAddress.getByName(SeedFailureTest.POD_IP), app.port()), 50);
+        } catch (IOException e) {
+            proxy.close();
+            app.close();
+            throw e;
+        }
+        acceptAndClose(proxy, "tcp-proxy");
+        return new App() {
+            @Override
+            public int port() {
+                return app.port();
+            }
+
+            @Override
+            public String podIp() {
+                return SeedFailureTest.POD_IP;
+            }
+
+            @Override
+            public void close() throws Exception {
+                proxy.close();
+                app.close();
+            }
+        };
     }
 
     static App neverAccepting() throws IOException {
@@ -209,7 +272,7 @@ class ProberFidelityTest {
         throw new IllegalStateException("the accept queue never filled; the case cannot be built here");
     }
 
-    static App nothing() throws IOException {
+    static App nothing() throws Exception {
         try (ServerSocket socket = listen(1)) {
             int port = socket.getLocalPort();
             return app(port, () -> { });

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -28,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +182,30 @@ class SeedFailureTest {
                 "the kubelet's TCP probe still passes: the sidecar, not the app, accepts it");
         KubeletProber.Verdict verdict = kubelet.probe(proberTcp, POD_IP);
         assertFalse(verdict.success(), "the prober must see the app gone: " + verdict.detail());
+    }
+
+    /**
+     * An {@code httpGet} preStop hook meets the same wall: the kubelet sends it to the pod IP without a mesh
+     * certificate, so it never reaches the app. The prober's exec hook reaches the app over loopback; it succeeds
+     * on any answer, a 500 too, as the kubelet's hook does, and fails once the app is gone.
+     */
+    @Test
+    void aPreStopHookThroughTheSidecarFailsWhereTheProbersHookReachesTheApp() {
+        String prober = ProberBinary.require().toString();
+        LifecycleHandler preStop = new LifecycleHandlerBuilder().withNewHttpGet()
+                .withPort(new IntOrString(app.trafficPort())).withPath("/healthz").endHttpGet().build();
+        LifecycleHandler proberHook = ProberCommand.execHook(preStop, prober);
+        Duration grace = Duration.ofSeconds(30);
+        KubeletProber.Verdict original = kubelet.hook(preStop, POD_IP, grace);
+        assertFalse(original.success(), "the sidecar refuses the kubelet's plaintext hook: " + original.detail());
+        KubeletProber.Verdict verdict = kubelet.hook(proberHook, POD_IP, grace);
+        assertTrue(verdict.success(), "the prober's hook reaches the app: " + verdict.detail());
+        app.healthy(false);
+        verdict = kubelet.hook(proberHook, POD_IP, grace);
+        assertTrue(verdict.success(), "a 500 delivers a hook, for the kubelet and the prober: " + verdict.detail());
+        app.stopTraffic();
+        verdict = kubelet.hook(proberHook, POD_IP, grace);
+        assertFalse(verdict.success(), "the app is gone: the hook cannot be delivered: " + verdict.detail());
     }
 
     /**

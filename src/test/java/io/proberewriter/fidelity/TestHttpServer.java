@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +37,8 @@ import javax.net.ssl.SSLServerSocketFactory;
 /**
  * A tiny HTTP/1.1 server on a port chosen by the OS, listening on 127.0.0.1 and, when the machine has it, on ::1
  * with the same port (an exec probe aims at {@code localhost}, which may resolve to either). Each connection gets
- * one response from the case's {@link Behaviour}, then is closed. HTTPS uses a self-signed certificate.
+ * one response from the case's {@link Behaviour}, then is closed. HTTPS uses a self-signed certificate; a plain server
+ * answers a TLS hello with 400 Bad Request, as HTTP servers do.
  */
 final class TestHttpServer implements AutoCloseable {
 
@@ -81,6 +83,8 @@ final class TestHttpServer implements AutoCloseable {
         Response respond(Request request, TestHttpServer self);
     }
 
+    /** The first byte of a TLS handshake record, such as a ClientHello. */
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
     private static final Path TLS_DIR = Path.of("target/fidelity-tls");
     private static final String TLS_PASSWORD = "fidelity";
     private static volatile SSLContext serverTls;
@@ -179,7 +183,19 @@ final class TestHttpServer implements AutoCloseable {
     private void serve(Socket socket) {
         try (socket) {
             socket.setSoTimeout(10_000);
-            InputStream in = socket.getInputStream();
+            PushbackInputStream in = new PushbackInputStream(socket.getInputStream(), 1);
+            int first = in.read();
+            if (first < 0) {
+                return;
+            }
+            if (first == TLS_HANDSHAKE_RECORD && !https) {
+                // A TLS hello to a plain HTTP app: like any HTTP server, it answers with an HTTP error, which is
+                // what makes the kubelet retry a lifecycle hook over HTTP.
+                socket.getOutputStream().write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            in.unread(first);
             String requestLine = readLine(in);
             if (requestLine == null || requestLine.isEmpty()) {
                 return;
