@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
                 "Rewrite the probes that mTLS would break in manifest files, as the webhook would.",
                 "Pods and the pod templates of workloads, CronJobs and Lists are rewritten.",
                 "Prints every document as YAML on stdout; documents without pods pass through unchanged.",
-                "Warnings (invalid annotations, commands the image must have) go to stderr."},
+                "Warnings (invalid annotations, probes left broken by mTLS, commands the image must have) go to stderr."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the manifests were rewritten (or needed nothing)", "2:bad input or bad flags",
                 "3:internal error (please report it)"})
@@ -59,6 +59,15 @@ public final class RewriteCommand implements Callable<Integer> {
                 String who = report.site().workload() + " (" + report.document().location() + ")";
                 for (String warning : report.result().warnings()) {
                     err.println("Warning: " + who + ": " + warning);
+                }
+                // What stays broken is said even without --explain, for every kind of probe and hook; once per
+                // probe, where the engine's own warning has not said it already.
+                for (ProbeDecision decision : report.result().decisions()) {
+                    if (decision.staysBroken() && report.result().warnings().stream()
+                            .noneMatch(w -> w.startsWith(decision.key() + " "))) {
+                        err.println("Warning: " + who + ": " + decision.key() + " stays broken by mTLS: "
+                                + decision.reason());
+                    }
                 }
                 if (explain) {
                     for (ProbeDecision decision : report.result().decisions()) {

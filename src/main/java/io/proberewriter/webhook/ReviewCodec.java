@@ -33,7 +33,8 @@ import java.util.Optional;
  * that allows the pod, written by hand.
  *
  * <p>The body is bound in one streaming pass, and the fields of the pod that the engine never reads (env vars,
- * volumes, mounts, resources, managed fields, …) are skipped by the parser instead of being built into objects.
+ * resources, affinity, managed fields, …) are skipped by the parser instead of being built into objects. Volumes,
+ * mounts, hooks and the pod's OS are read: the engine rewrites hooks, and places the prober only where it fits.
  * A pod's size therefore costs only tokenization; what costs is the probes. The pod read here is a partial view:
  * enough for the engine and for a targeted patch, never to be written back whole.
  */
@@ -58,14 +59,14 @@ final class ReviewCodec {
     private abstract static class PodFieldsNotRead {
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true, value = {"volumes", "affinity", "tolerations",
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"affinity", "tolerations",
             "topologySpreadConstraints", "imagePullSecrets", "hostAliases", "dnsConfig", "readinessGates",
-            "schedulingGates", "resourceClaims", "overhead", "securityContext", "ephemeralContainers", "os"})
+            "schedulingGates", "resourceClaims", "overhead", "securityContext", "ephemeralContainers"})
     private abstract static class PodSpecFieldsNotRead {
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeMounts", "volumeDevices",
-            "resources", "resizePolicy", "lifecycle", "securityContext", "command", "args", "workingDir"})
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeDevices",
+            "resources", "resizePolicy", "securityContext", "command", "args", "workingDir"})
     private abstract static class ContainerFieldsNotRead {
     }
 

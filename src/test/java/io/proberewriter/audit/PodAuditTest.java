@@ -87,8 +87,8 @@ class PodAuditTest {
         Pod pod = pod("shop", "httpbin-1", Map.of());
         var container = pod.getSpec().getContainers().get(0);
         container.setStartupProbe(container.getLivenessProbe());
-        container.setReadinessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder().withNewTcpSocket()
-                .withPort(new IntOrString(8000)).endTcpSocket().build());
+        container.setReadinessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder().withNewExec()
+                .withCommand("cat", "/tmp/ready").endExec().build());
         pod.getSpec().getContainers().add(new io.fabric8.kubernetes.api.model.ContainerBuilder(container)
                 .withName("second").build());
         PodFinding finding = examine(pod, namespace("shop", true, false));
@@ -96,11 +96,23 @@ class PodAuditTest {
     }
 
     @Test
-    void podsWithoutHttpProbesAreHealthy() {
+    void podsWithOnlyExecProbesAreHealthy() {
+        Pod pod = pod("shop", "exec-1", Map.of());
+        pod.getSpec().getContainers().get(0).setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                .withNewExec().withCommand("cat", "/tmp/ok").endExec().build());
+        assertEquals(Verdict.HEALTHY, examine(pod, namespace("shop", true, true)).verdict());
+    }
+
+    /** The sidecar accepts the kubelet's connection itself: a TCP probe under mTLS passes with the app gone. */
+    @Test
+    void aTcpProbeUnderMtlsIsHollowAndReportedBroken() {
         Pod pod = pod("shop", "tcp-1", Map.of());
         pod.getSpec().getContainers().get(0).setLivenessProbe(new io.fabric8.kubernetes.api.model.ProbeBuilder()
                 .withNewTcpSocket().withPort(new IntOrString(8000)).endTcpSocket().build());
-        assertEquals(Verdict.HEALTHY, examine(pod, namespace("shop", true, true)).verdict());
+        PodFinding finding = examine(pod, namespace("shop", true, true));
+        assertEquals(Verdict.BROKEN, finding.verdict());
+        assertEquals(PodFinding.Remediation.RESTART_CONTROLLER, finding.remediation(),
+                "the webhook would rewrite it to the prober");
     }
 
     @Test

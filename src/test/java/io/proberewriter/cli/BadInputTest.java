@@ -268,8 +268,15 @@ class BadInputTest {
         assertEquals(ExitCodes.FINDINGS, stillBroken.exitCode());
         assertTrue(stillBroken.out().contains("rewrite would leave it: port 8080"), stillBroken.out());
 
+        // A tcpSocket probe under mTLS passes at the sidecar whatever the app does: reported, and fixed by the prober.
+        Path hollow = dir.resolve("hollow.yaml");
+        Files.writeString(hollow, GOOD_POD.replace("httpGet:", "tcpSocket:"));
+        CliRun tcp = CliRun.of("analyze", "-f", hollow.toString());
+        assertEquals(ExitCodes.FINDINGS, tcp.exitCode(), tcp.out() + tcp.err());
+        assertTrue(tcp.out().contains("passes even when the app is gone"), tcp.out());
+
         Path fine = dir.resolve("fine.yaml");
-        Files.writeString(fine, GOOD_POD.replace("httpGet:", "tcpSocket:"));
+        Files.writeString(fine, GOOD_POD.replace("httpGet:\n        port: 8080", "exec:\n        command: [cat, /tmp/ok]"));
         CliRun clean = CliRun.of("analyze", "-f", fine.toString());
         assertEquals(ExitCodes.OK, clean.exitCode(), clean.out() + clean.err());
         assertEquals("", clean.out());

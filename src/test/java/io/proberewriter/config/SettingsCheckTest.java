@@ -25,7 +25,7 @@ class SettingsCheckTest {
     void defaultsAreTheDocumentedOnes() {
         ProbeRewriterConfig defaults = config(Map.of());
         assertEquals(Mode.EXEC, defaults.mode());
-        assertEquals(ExecCommandStyle.CURL, defaults.execCommand());
+        assertEquals(ExecCommandStyle.PROBER, defaults.execCommand());
         assertEquals(Set.of(ProbeKind.values()), defaults.probes());
         assertEquals(List.of("traffic.sidecar.istio.io/excludeInboundPorts"), defaults.exclusionAnnotations());
         assertEquals("/etc/probe-rewriter/tls/tls.crt", defaults.tls().certFile());

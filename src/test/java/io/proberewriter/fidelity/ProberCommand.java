@@ -1,22 +1,18 @@
 package io.proberewriter.fidelity;
 
-import io.fabric8.kubernetes.api.model.GRPCAction;
-import io.fabric8.kubernetes.api.model.HTTPGetAction;
-import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.TCPSocketAction;
+import io.proberewriter.engine.ExecCommandStyle;
+import io.proberewriter.engine.ProberInjection;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The exec probe that runs the prober in place of an {@code httpGet}, {@code tcpSocket} or {@code grpc} probe,
- * written down as docs/prober.md specifies the command line: this is the mapping the engine is to generate, and the
- * fidelity tests prove it keeps the kubelet's verdicts. Numeric ports only (the engine resolves named ports first),
- * and no {@code host} (probes that name a host are not rewritten). The same for an {@code httpGet} lifecycle hook
- * ({@link #execHook}).
+ * The exec probe or hook the engine writes in place of an {@code httpGet}, {@code tcpSocket} or {@code grpc} probe
+ * or an {@code httpGet} hook, with the prober's path in the pod ({@value ProberInjection#BINARY}) swapped for the
+ * binary the build made: the fidelity tests run exactly the command line the webhook generates.
  */
 final class ProberCommand {
 
@@ -24,65 +20,36 @@ final class ProberCommand {
     }
 
     static Probe execProbe(Probe original, String binary) {
-        List<String> argv = new ArrayList<>(List.of(binary));
-        if (original.getHttpGet() != null) {
-            HTTPGetAction get = original.getHttpGet();
-            argv.add("http");
-            argv.addAll(requestArguments(get));
-        } else if (original.getTcpSocket() != null) {
-            TCPSocketAction tcp = original.getTcpSocket();
-            argv.addAll(List.of("tcp", "--port", port(tcp.getPort().getIntVal())));
-        } else if (original.getGrpc() != null) {
-            GRPCAction grpc = original.getGrpc();
-            argv.addAll(List.of("grpc", "--port", port(grpc.getPort())));
-            if (grpc.getService() != null && !grpc.getService().isEmpty()) {
-                argv.addAll(List.of("--service", grpc.getService()));
-            }
-        } else {
-            throw new IllegalArgumentException("no httpGet, tcpSocket or grpc handler: " + original);
-        }
-        argv.addAll(List.of("--timeout", Integer.toString(KubeletProber.timeoutSeconds(original))));
-        return new ProbeBuilder(original).withHttpGet(null).withTcpSocket(null).withGrpc(null)
-                .withNewExec().withCommand(argv).endExec().build();
-    }
-
-    /**
-     * The exec hook that runs the prober in place of an {@code httpGet} lifecycle hook: {@code http-hook} with the
-     * request's flags and no {@code --timeout}, because the kubelet's hook has none (its own default, no bound,
-     * is the kubelet's). The User-Agent is the prober's default, {@code kube-lifecycle/1.35}.
-     */
-    static LifecycleHandler execHook(LifecycleHandler original, String binary) {
-        HTTPGetAction get = original.getHttpGet();
-        if (get == null) {
-            throw new IllegalArgumentException("only httpGet hooks are rewritten: " + original);
-        }
-        List<String> argv = new ArrayList<>(List.of(binary, "http-hook"));
-        argv.addAll(requestArguments(get));
-        return new LifecycleHandlerBuilder(original).withHttpGet(null).withNewExec().withCommand(argv).endExec()
+        Probe exec = Rewrites.execProbe(original, portOf(original), ExecCommandStyle.PROBER);
+        return new ProbeBuilder(exec).editExec().withCommand(located(exec.getExec().getCommand(), binary)).endExec()
                 .build();
     }
 
-    /** --port, --scheme, --path and the headers in the handler's order: the same for a probe and a hook. */
-    private static List<String> requestArguments(HTTPGetAction get) {
-        List<String> args = new ArrayList<>(List.of("--port", port(get.getPort().getIntVal())));
-        if (get.getScheme() != null && !get.getScheme().isEmpty()) {
-            args.addAll(List.of("--scheme", get.getScheme()));
-        }
-        if (get.getPath() != null && !get.getPath().isEmpty()) {
-            args.addAll(List.of("--path", get.getPath()));
-        }
-        if (get.getHttpHeaders() != null) {
-            for (HTTPHeader h : get.getHttpHeaders()) {
-                args.addAll(List.of("--header", h.getName() + ": " + (h.getValue() == null ? "" : h.getValue())));
-            }
-        }
-        return args;
+    static LifecycleHandler execHook(LifecycleHandler original, String binary) {
+        LifecycleHandler exec = Rewrites.execHook(original);
+        return new LifecycleHandlerBuilder(exec).editExec()
+                .withCommand(located(exec.getExec().getCommand(), binary)).endExec().build();
     }
 
-    private static String port(Integer port) {
-        if (port == null) {
-            throw new IllegalArgumentException("numeric ports only");
+    private static List<String> located(List<String> argv, String binary) {
+        if (!ProberInjection.BINARY.equals(argv.get(0))) {
+            throw new IllegalStateException("the engine did not run the prober: " + argv);
         }
-        return port.toString();
+        List<String> located = new ArrayList<>(argv);
+        located.set(0, binary);
+        return located;
+    }
+
+    private static int portOf(Probe original) {
+        if (original.getHttpGet() != null) {
+            return original.getHttpGet().getPort().getIntVal();
+        }
+        if (original.getTcpSocket() != null) {
+            return original.getTcpSocket().getPort().getIntVal();
+        }
+        if (original.getGrpc() != null) {
+            return original.getGrpc().getPort();
+        }
+        throw new IllegalArgumentException("no httpGet, tcpSocket or grpc handler: " + original);
     }
 }

@@ -1,9 +1,11 @@
 package io.proberewriter.fidelity;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.AssumeAllMtlsOracle;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
@@ -34,5 +36,26 @@ final class Rewrites {
                     + result.decisions() + " " + result.warnings());
         }
         return result.replacements().get(0).probe();
+    }
+
+    /** The exec hook the engine puts in place of the preStop hook {@code original} (numeric port). */
+    static LifecycleHandler execHook(LifecycleHandler original) {
+        int port = original.getHttpGet().getPort().getIntVal();
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName("fidelity").withNamespace("fidelity").endMetadata()
+                .withNewSpec()
+                .withContainers(new ContainerBuilder().withName("app").withImage("app:1")
+                        .addNewPort().withContainerPort(port).endPort()
+                        .withNewLifecycle().withPreStop(original).endLifecycle().build())
+                .endSpec().build();
+        RewriteResult result = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle())
+                .rewrite(pod, NamespaceContext.unknown("fidelity"));
+        Pod rewritten = AppliedRewrite.apply(result, pod);
+        LifecycleHandler hook = rewritten.getSpec().getContainers().get(0).getLifecycle().getPreStop();
+        if (hook.getExec() == null) {
+            throw new IllegalStateException("the engine did not rewrite the hook into an exec hook: "
+                    + result.decisions() + " " + result.warnings());
+        }
+        return hook;
     }
 }

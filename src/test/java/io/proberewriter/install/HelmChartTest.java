@@ -344,8 +344,8 @@ class HelmChartTest {
             assertEquals("istio-proxy,my-proxy", env.get("PROBE_REWRITER_PROXY_CONTAINERS"),
                     deployment + ": config.extraEnv");
         }
-        assertTrue(docs.stream().noneMatch(d -> d.node().toString().contains("probe-rewriter-prober")),
-                "prober.image is for the coming prober: nothing uses it yet");
+        assertEquals("registry.example.com/platform/probe-rewriter-prober:0.2.0",
+                env(webhook).get("PROBE_REWRITER_PROBER_IMAGE"), "prober.image");
 
         assertInt(3, webhook.node(), "/spec/replicas", "webhook.replicas");
         assertEquals("384Mi", container(webhook).at("/resources/requests/memory").asText(), "webhook.resources");

@@ -670,8 +670,11 @@ class ManifestsTest {
         assertText("TCP", ports.get("management"), "/protocol", cw + " port management");
 
         Map<String, JsonNode> env = env(c, cw);
-        assertEquals(List.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"),
-                new ArrayList<>(env.keySet()), cw + ": env names");
+        assertEquals(List.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE",
+                "PROBE_REWRITER_PROBER_IMAGE"), new ArrayList<>(env.keySet()), cw + ": env names");
+        // The same image the engine uses when nothing says otherwise: the CLI and the install inject the same prober.
+        assertText(io.proberewriter.engine.GlobalSettings.DEFAULT_PROBER_IMAGE, env.get("PROBE_REWRITER_PROBER_IMAGE"),
+                "/value", cw + " env PROBE_REWRITER_PROBER_IMAGE");
         assertText("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
                 cw + " env JAVA_OPTS_APPEND");
         // The serving Secret lives in the pod's own namespace, whatever it is.

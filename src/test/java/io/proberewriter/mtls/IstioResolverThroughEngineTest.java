@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.proberewriter.engine.ProberInjection;
 import io.proberewriter.engine.Action;
 import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.GlobalSettings;
@@ -33,7 +34,8 @@ class IstioResolverThroughEngineTest {
         assertTrue(decision.reason().contains("port 8000 STRICT by PeerAuthentication default/default"),
                 decision.reason());
         Pod rewritten = AppliedRewrite.apply(result, httpbin().build());
-        assertEquals("curl", rewritten.getSpec().getContainers().get(0).getLivenessProbe().getExec().getCommand().get(0));
+        assertEquals(ProberInjection.BINARY,
+                rewritten.getSpec().getContainers().get(0).getLivenessProbe().getExec().getCommand().get(0));
     }
 
     @Test

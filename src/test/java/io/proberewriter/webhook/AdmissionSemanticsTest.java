@@ -65,7 +65,13 @@ class AdmissionSemanticsTest extends WebhookTestBase {
             }
         }
         assertNotNull(replaced, patch.toString());
-        assertEquals("curl", replaced.at("/value/exec/command/0").asText(), replaced.toString());
+        assertEquals("/probe-rewriter/prober", replaced.at("/value/exec/command/0").asText(), replaced.toString());
+        // The API server's side: the patch applied, the pod can run the prober.
+        JsonNode pod = Reviews.applied(Reviews.JSON.readTree(sample).path("request").path("object"), response);
+        assertEquals("probe-rewriter-prober", pod.at("/spec/initContainers/0/name").asText(), pod.toString());
+        assertEquals("/probe-rewriter", pod.at("/spec/containers/0/volumeMounts/0/mountPath").asText());
+        assertTrue(pod.at("/spec/containers/0/volumeMounts/0/readOnly").asBoolean());
+        assertEquals("probe-rewriter-prober", pod.at("/spec/volumes/0/name").asText());
     }
 
     @Test
@@ -122,12 +128,15 @@ class AdmissionSemanticsTest extends WebhookTestBase {
         ArrayNode patch = Reviews.patch(Reviews.response(client().post(Reviews.podCreate("default", pod).toString())));
         List<String> paths = new ArrayList<>();
         patch.forEach(op -> paths.add(op.path("path").asText()));
-        List<String> sorted = new ArrayList<>(paths);
+        // Sorted, but for the prober's init container, which comes last: inserted first among init containers, it
+        // shifts their indices, and every other path addresses the pod as it was sent.
+        List<String> sorted = new ArrayList<>(paths.subList(0, paths.size() - 1));
         sorted.sort(null);
-        assertEquals(sorted, paths);
+        assertEquals(sorted, paths.subList(0, paths.size() - 1));
         assertEquals(List.of("/metadata/annotations/probe-rewriter.io~1original-probes",
                 "/metadata/annotations/probe-rewriter.io~1status", "/spec/containers/0/livenessProbe",
-                "/spec/containers/1/readinessProbe"), paths);
+                "/spec/containers/0/volumeMounts", "/spec/containers/1/readinessProbe",
+                "/spec/containers/1/volumeMounts", "/spec/volumes", "/spec/initContainers"), paths);
     }
 
     @Test
@@ -159,8 +168,9 @@ class AdmissionSemanticsTest extends WebhookTestBase {
         assertEquals(200, http.statusCode());
         JsonNode response = Reviews.response(http);
         ArrayNode patch = Reviews.patch(response);
-        assertEquals(2, patch.size(), "one add of the annotations, one probe replaced: " + patch);
-        assertTrue(http.body().length < 4096, "the answer does not grow with the pod: " + http.body().length);
+        assertEquals(5, patch.size(), "one add of the annotations, one probe replaced, the prober's mount, volume and"
+                + " init container: " + patch);
+        assertTrue(http.body().length < 8192, "the answer does not grow with the pod: " + http.body().length);
         JsonNode patched = Reviews.applied(big, response);
         assertEquals(big.at("/spec/containers/0/env"), patched.at("/spec/containers/0/env"));
     }

@@ -77,8 +77,9 @@ class LargeAdmissionTest extends WebhookTestBase {
         assertEquals("patched", outcome(response));
         ArrayNode patch = Reviews.patch(response);
         assertNotNull(patch);
-        // One replace per probe, the two annotations: the answer follows what changed.
-        assertEquals(2_000 + 1, patch.size());
+        // One replace per probe, the annotations, and for the prober one mount per container, the volume and the
+        // init container: the answer follows what changed.
+        assertEquals(2_000 + 1 + 1_000 + 2, patch.size());
         assertTrue(http.body().length < 2_000 * 1_500, "answer of " + http.body().length + " bytes");
         JsonNode patched = Reviews.applied(pod, response);
         assertTrue(ScalePods.annotationBytes(patched) <= ScalePods.ANNOTATIONS_LIMIT);
