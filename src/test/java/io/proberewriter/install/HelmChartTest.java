@@ -321,7 +321,8 @@ class HelmChartTest {
     @Test
     void anotherNamespaceIsUsedEverywhere() throws Exception {
         List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "template", RELEASE, CHART,
-                "--namespace", "platform-webhooks", "--set", "certManager.enabled=true,istio.enabled=true"));
+                "--namespace", "platform-webhooks", "--set", "certManager.enabled=true,istio.enabled=true,"
+                        + ALL_MONITORING + ",networkPolicy.enabled=true"));
         Run run = run(command);
         assertEquals(0, run.exit(), run.err());
         assertFalse(run.out().contains(NAMESPACE), "probe-rewriter-system left in a render for another namespace");
@@ -333,6 +334,9 @@ class HelmChartTest {
                 "the webhook's own namespace is never sent to it");
         assertEquals("platform-webhooks/probe-rewriter-serving", one(docs, "MutatingWebhookConfiguration",
                 "probe-rewriter").annotation("cert-manager.io/inject-ca-from"), "inject-ca-from");
+        for (String kind : List.of("PodMonitor", "PrometheusRule", "ConfigMap", "NetworkPolicy")) {
+            KubeYaml.ofKind(docs, kind).forEach(d -> assertEquals("platform-webhooks", d.namespace(), d.toString()));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ every option
