@@ -123,6 +123,9 @@ public class ServingCertificate {
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
     }
 
+    /** The expiry gauge, once registered. */
+    private volatile Gauge expiryGauge;
+
     void start(@Observes StartupEvent event, AdmissionPort port) {
         if (!port.listening()) {
             return; // The operator's process: no HTTPS port, nothing to serve.
@@ -133,7 +136,7 @@ public class ServingCertificate {
         keyManager();
         // Registered at startup, not when the HTTP server first asks for the key manager: the metrics registry is
         // complete by then. A strong reference, because Micrometer holds gauge objects weakly by default.
-        Gauge.builder("probe_rewriter_serving_certificate_expiry", this,
+        expiryGauge = Gauge.builder("probe_rewriter_serving_certificate_expiry", this,
                         c -> c.certificate().map(x -> x.getNotAfter().getTime() / 1000.0).orElse(Double.NaN))
                 .description("When the served certificate expires, in seconds since the epoch").baseUnit("seconds")
                 .strongReference(true)
@@ -143,6 +146,11 @@ public class ServingCertificate {
 
     void stop(@Observes ShutdownEvent event) {
         source.stop();
+        // A registry that outlives this instance (an application restarted in the same JVM) would otherwise keep
+        // answering with the old instance's certificate: registering the same name again returns the old gauge.
+        if (expiryGauge != null) {
+            meters.remove(expiryGauge);
+        }
     }
 
     /**

@@ -219,7 +219,8 @@ class KustomizeRenderTest {
 
         Doc deployment = one(docs, "Deployment", "probe-rewriter");
         Map<String, JsonNode> env = env(deployment);
-        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"), env.keySet(),
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE",
+                "PROBE_REWRITER_PROBER_IMAGE"), env.keySet(),
                 deployment + ": rendered env");
         assertEquals("secret", env.get("PROBE_REWRITER_TLS_SOURCE").path("value").textValue(),
                 deployment + ": PROBE_REWRITER_TLS_SOURCE");
@@ -347,7 +348,8 @@ class KustomizeRenderTest {
                 mountedSecret(deployment),
                 "the rendered Deployment mounts the serving Certificate's Secret");
         Map<String, JsonNode> env = env(deployment);
-        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE"), env.keySet(),
+        assertEquals(Set.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_NAMESPACE", "PROBE_REWRITER_TLS_SOURCE",
+                "PROBE_REWRITER_PROBER_IMAGE"), env.keySet(),
                 deployment + ": the patch merges into the base's env, replacing nothing but the TLS source");
         assertEquals("files", env.get("PROBE_REWRITER_TLS_SOURCE").path("value").textValue(),
                 deployment + ": PROBE_REWRITER_TLS_SOURCE");

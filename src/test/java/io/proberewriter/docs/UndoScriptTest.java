@@ -1,0 +1,103 @@
+package io.proberewriter.docs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.proberewriter.golden.GoldenCase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The jq program docs/troubleshooting.md gives for undoing a rewrite, run as a user would run it on every golden
+ * case's output: each pod-shaped document must come back as its input, probes, hooks and the injected prober alike.
+ * Needs jq, which CI installs; elsewhere the test is skipped unless CI=true.
+ */
+class UndoScriptTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> UNDONE_KINDS = Set.of("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job",
+            "CronJob", "ReplicaSet");
+    private static final Path DOC = Path.of("docs/troubleshooting.md");
+
+    @TempDir
+    Path dir;
+
+    static Stream<GoldenCase> cases() throws IOException {
+        return GoldenCase.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void theDocumentedUndoRestoresTheInput(GoldenCase golden) throws Exception {
+        Path jq = Path.of("/usr/bin/jq");
+        assumeTrue(Files.isExecutable(jq) || "true".equals(System.getenv("CI")), "jq is not installed");
+        Path script = dir.resolve("undo.jq");
+        Files.writeString(script, undoScript());
+        List<JsonNode> inputs = documents(golden.input());
+        List<JsonNode> outputs = documents(golden.expected());
+        assertEquals(inputs.size(), outputs.size(), golden.name());
+        for (int i = 0; i < inputs.size(); i++) {
+            JsonNode output = outputs.get(i);
+            // Documents the rewrite left alone have nothing to undo (one carries a record edited into garbage).
+            if (!UNDONE_KINDS.contains(output.path("kind").asText()) || output.equals(inputs.get(i))) {
+                continue;
+            }
+            Path file = dir.resolve("doc" + i + ".json");
+            Files.write(file, JSON.writeValueAsBytes(output));
+            Process process = new ProcessBuilder(jq.toString(), "-f", script.toString(), file.toString())
+                    .redirectErrorStream(true).start();
+            byte[] out = process.getInputStream().readAllBytes();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "jq did not finish");
+            String text = new String(out, StandardCharsets.UTF_8);
+            assertEquals(0, process.exitValue(), golden.name() + " document " + (i + 1) + ": " + text);
+            JsonNode restored = JSON.readTree(text);
+            // Not part of the undo: annotations the rewrite never wrote but a mesh may merge (port mode's exclusion).
+            assertEquals(withoutExclusions(inputs.get(i)), withoutExclusions(restored),
+                    golden.name() + " document " + (i + 1));
+        }
+    }
+
+    private static JsonNode withoutExclusions(JsonNode node) {
+        JsonNode copy = node.deepCopy();
+        copy.findParents("traffic.sidecar.istio.io/excludeInboundPorts")
+                .forEach(p -> ((ObjectNode) p).remove("traffic.sidecar.istio.io/excludeInboundPorts"));
+        return copy;
+    }
+
+    private static List<JsonNode> documents(Path yaml) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = YAML.getFactory().createParser(yaml.toFile())) {
+            for (var it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+                    docs.add(doc);
+                }
+            }
+        }
+        return docs;
+    }
+
+    private static String undoScript() throws IOException {
+        Matcher m = Pattern.compile("```jq\n(# undo\\.jq\n.*?)```", Pattern.DOTALL).matcher(Files.readString(DOC));
+        assertTrue(m.find(), "docs/troubleshooting.md has no ```jq block starting with # undo.jq");
+        return m.group(1);
+    }
+}
