@@ -257,19 +257,7 @@ class FidelityMatrixTest {
 
     @Test
     void docsMatrixIsCurrent() throws IOException {
-        String table = renderMatrix(cases());
-        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-        int start = doc.indexOf(START);
-        int end = doc.indexOf(END);
-        assertTrue(start >= 0 && end > start, DOC + " must hold the matrix between " + START + " and " + END);
-        String current = doc.substring(start + START.length(), end);
-        if (Boolean.getBoolean("fidelity.update")) {
-            Files.writeString(DOC, doc.substring(0, start + START.length()) + table + doc.substring(end),
-                    StandardCharsets.UTF_8);
-            return;
-        }
-        assertEquals(table, current, DOC + " is out of date with FidelityMatrixTest's cases: run "
-                + "mvn test -Dtest=FidelityMatrixTest -Dfidelity.update=true and review the diff");
+        GeneratedTable.checkOrUpdate(START, END, renderMatrix(cases()), FidelityMatrixTest.class);
     }
 
     static String renderMatrix(List<Case> cases) {

@@ -231,20 +231,7 @@ class HookFidelityTest {
 
     @Test
     void docsMatrixIsCurrent() throws IOException {
-        String table = render(cases());
-        String doc = Files.readString(FidelityMatrixTest.DOC, StandardCharsets.UTF_8);
-        int start = doc.indexOf(START);
-        int end = doc.indexOf(END);
-        assertTrue(start >= 0 && end > start, FidelityMatrixTest.DOC + " must hold the table between " + START
-                + " and " + END);
-        if (Boolean.getBoolean("fidelity.update")) {
-            Files.writeString(FidelityMatrixTest.DOC, doc.substring(0, start + START.length()) + table
-                    + doc.substring(end), StandardCharsets.UTF_8);
-            return;
-        }
-        assertEquals(table, doc.substring(start + START.length(), end), FidelityMatrixTest.DOC
-                + " is out of date with HookFidelityTest's cases: run mvn test -Dtest=HookFidelityTest "
-                + "-Dfidelity.update=true and review the diff");
+        GeneratedTable.checkOrUpdate(START, END, render(cases()), HookFidelityTest.class);
     }
 
     static String render(List<Case> cases) {
