@@ -34,13 +34,35 @@ final class ProberPlacement {
     private static final long NON_ROOT_USER = 65532L;
 
     private final PodSpec spec;
+    /** What keeps the prober out of the whole pod, found once: a pod may have thousands of containers. */
+    private final Optional<String> podProblem;
 
     ProberPlacement(PodSpec spec) {
         this.spec = spec;
+        this.podProblem = podProblem(spec);
     }
 
     /** Why the prober cannot be used for {@code container}'s probes and hooks, or empty when it can. */
     Optional<String> problem(Container container) {
+        if (podProblem.isPresent()) {
+            return podProblem;
+        }
+        for (VolumeMount mount : nonNull(container.getVolumeMounts())) {
+            if (mount == null) {
+                continue;
+            }
+            boolean ourVolume = ProberInjection.NAME.equals(mount.getName());
+            boolean ourPath = ProberInjection.MOUNT_PATH.equals(mount.getMountPath());
+            if (ourVolume != ourPath) {
+                return Optional.of("container " + container.getName() + " mounts " + mount.getName() + " at "
+                        + mount.getMountPath() + ", in the way of the prober's volume at "
+                        + ProberInjection.MOUNT_PATH);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> podProblem(PodSpec spec) {
         if (spec.getOs() != null && "windows".equalsIgnoreCase(spec.getOs().getName())) {
             return Optional.of("the pod runs on Windows (spec.os.name), and the prober is a Linux executable");
         }
@@ -60,18 +82,6 @@ final class ProberPlacement {
             if (init != null && ProberInjection.NAME.equals(init.getName()) && !mountsProber(init)) {
                 return Optional.of("an init container named " + ProberInjection.NAME
                         + " is there and does not mount the prober's volume");
-            }
-        }
-        for (VolumeMount mount : nonNull(container.getVolumeMounts())) {
-            if (mount == null) {
-                continue;
-            }
-            boolean ourVolume = ProberInjection.NAME.equals(mount.getName());
-            boolean ourPath = ProberInjection.MOUNT_PATH.equals(mount.getMountPath());
-            if (ourVolume != ourPath) {
-                return Optional.of("container " + container.getName() + " mounts " + mount.getName() + " at "
-                        + mount.getMountPath() + ", in the way of the prober's volume at "
-                        + ProberInjection.MOUNT_PATH);
             }
         }
         return Optional.empty();
