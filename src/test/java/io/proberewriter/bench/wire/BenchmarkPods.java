@@ -26,11 +26,11 @@ final class BenchmarkPods {
 
     /** One container, liveness, readiness and startup probes over HTTP, 60 env vars. */
     static byte[] typical() {
-        return review(pod(1, 60, 40));
+        return review(pod(1, 60, 112));
     }
 
     static byte[] manyEnvVars() {
-        return review(pod(1, 1_500, 40));
+        return review(pod(1, 1_500, 72));
     }
 
     /** About 1 MiB: env vars with long values (a configuration passed in the environment). */
@@ -39,33 +39,7 @@ final class BenchmarkPods {
     }
 
     static byte[] tenContainers() {
-        return review(pod(10, 60, 40));
-    }
-
-    /** A v1 List-free stream of {@code count} Deployments whose template is the typical pod's, as YAML documents. */
-    static String deployments(int count) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            ObjectNode template = pod(1, 60, 40);
-            ObjectNode metadata = (ObjectNode) template.get("metadata");
-            metadata.remove(java.util.List.of("generateName", "ownerReferences", "managedFields", "namespace"));
-            ((ObjectNode) template.get("spec")).remove("nodeName");
-            ObjectNode deployment = NODES.objectNode().put("apiVersion", "apps/v1").put("kind", "Deployment");
-            deployment.putObject("metadata").put("name", "checkout-" + i).put("namespace", "shop");
-            ObjectNode spec = deployment.putObject("spec").put("replicas", 2);
-            spec.putObject("selector").putObject("matchLabels").put("app", "checkout");
-            spec.set("template", template);
-            out.append("---\n").append(yaml(deployment));
-        }
-        return out.toString();
-    }
-
-    private static String yaml(JsonNode node) {
-        try {
-            return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().writeValueAsString(node).replaceFirst("^---\n", "");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return review(pod(10, 60, 112));
     }
 
     private static byte[] review(ObjectNode pod) {
