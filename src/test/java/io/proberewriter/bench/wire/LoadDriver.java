@@ -85,7 +85,8 @@ final class LoadDriver implements AutoCloseable {
         if (!answered.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException(answered.getCount() + " requests still unanswered after a minute");
         }
-        return new Result(latencies, failures.get(), requests / (length.toMillis() / 1000.0));
+        return new Result(latencies, failures.get(), requests / (length.toMillis() / 1000.0), requests, start,
+                System.nanoTime());
     }
 
     /** Answers per second with {@code connections} callers, each sending again as soon as it has its answer. */
@@ -111,7 +112,7 @@ final class LoadDriver implements AutoCloseable {
                 running[0] = false;
             }
             stopped.await(60, TimeUnit.SECONDS);
-            return new Result(null, failures.get(), count / seconds);
+            return new Result(null, failures.get(), count / seconds, count, start, System.nanoTime());
         } finally {
             client.close();
         }
@@ -164,8 +165,12 @@ final class LoadDriver implements AutoCloseable {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
-    /** Latencies (microseconds; none for the closed loop), failed requests, and requests per second. */
-    record Result(Histogram latencies, long failures, double perSecond) {
+    /**
+     * Latencies (microseconds; none for the closed loop), failed requests, requests per second, and the requests and
+     * {@link System#nanoTime()} span measured.
+     */
+    record Result(Histogram latencies, long failures, double perSecond, long requests, long startNanos,
+                  long endNanos) {
 
         double millis(double percentile) {
             return latencies.getValueAtPercentile(percentile) / 1000.0;

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  */
 final class ServedJvm implements AutoCloseable {
 
-    static final String JAR = "target/quarkus-app/quarkus-run.jar";
+    /** {@code -Dbench.app} measures another build of the fast-jar (a copy of an earlier target/quarkus-app). */
+    static final String JAR = System.getProperty("bench.app", "target/quarkus-app") + "/quarkus-run.jar";
 
     final String name;
     final int port;
@@ -41,7 +42,7 @@ final class ServedJvm implements AutoCloseable {
             throws IOException {
         int port = freePort();
         Path gcLog = folder.resolve(name + "-gc.log");
-        List<String> command = new ArrayList<>(runtime.command(List.of(GcPauses.logOption(gcLog))));
+        List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
         command.addAll(List.of("-jar", JAR, "serve"));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
@@ -60,7 +61,7 @@ final class ServedJvm implements AutoCloseable {
     static ServedJvm floor(ShippedRuntime runtime, Map<String, String> tls, Path folder) throws IOException {
         int port = freePort();
         Path gcLog = folder.resolve("floor-gc.log");
-        List<String> command = new ArrayList<>(runtime.command(List.of(GcPauses.logOption(gcLog))));
+        List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
         command.addAll(List.of("-cp", "target/quarkus-app/lib/main/*:target/test-classes",
                 FloorServer.class.getName(), String.valueOf(port),
                 tls.get("probe-rewriter.tls.cert-file"), tls.get("probe-rewriter.tls.key-file")));
@@ -97,9 +98,16 @@ final class ServedJvm implements AutoCloseable {
         throw new IllegalStateException(name + " did not answer within " + timeout);
     }
 
+    /** KiB allocated per request over the span a load measured (from the GC log: collections in that span). */
+    double allocatedKiBPerRequest(LoadDriver.Result result) throws IOException {
+        double from = (result.startNanos() - startNanos) / 1e9;
+        double to = (result.endNanos() - startNanos) / 1e9;
+        return GcLog.allocatedMiB(gcLog, from, to) * 1024 / result.requests();
+    }
+
     /** The GC pauses since the server first answered (start-up's own are not what the API server waits on). */
-    GcPauses.Summary pausesSinceReady() throws IOException {
-        return GcPauses.after(gcLog, readyUptimeSeconds);
+    GcLog.Summary pausesSinceReady() throws IOException {
+        return GcLog.after(gcLog, readyUptimeSeconds);
     }
 
     @Override

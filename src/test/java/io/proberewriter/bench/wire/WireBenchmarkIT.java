@@ -40,6 +40,9 @@ class WireBenchmarkIT {
     private static final Predicate<Buffer> PATCHED = answer -> answer.toString().contains("\"patch\":");
     private static final Predicate<Buffer> ANSWERED = answer -> answer.toString().contains("\"allowed\":true");
 
+    /** {@code -Dbench.parts=wire,start,cli}: which parts to measure (all by default), for comparing runtimes. */
+    private static final List<String> PARTS = List.of(System.getProperty("bench.parts", "wire,start,cli").split(","));
+
     private final List<String[]> rows = new ArrayList<>();
 
     @Test
@@ -56,88 +59,120 @@ class WireBenchmarkIT {
         String before = loadAverage();
 
         try (LoadDriver driver = new LoadDriver(tls.get("probe-rewriter.tls.cert-file"))) {
-            try (ServedJvm webhook = ServedJvm.webhook(runtime, tls, FOLDER, "webhook");
-                 ServedJvm floor = ServedJvm.floor(runtime, tls, FOLDER)) {
-                webhook.awaitAnswer(driver, typical, PATCHED, Duration.ofMinutes(2));
-                floor.awaitAnswer(driver, typical, ANSWERED, Duration.ofMinutes(1));
-                // Idle: started, answered once, then left alone as between admissions.
-                Thread.sleep(5_000);
-                long webhookIdle = webhook.memory.residentKiB();
-                long floorIdle = floor.memory.residentKiB();
-
-                LoadDriver.Result[] open = new LoadDriver.Result[2];
-                long[] openPeak = new long[2];
-                ServedJvm[] both = {webhook, floor};
-                for (int i = 0; i < 2; i++) {
-                    System.out.println("open loop " + RATE + "/s: " + both[i].name);
-                    both[i].memory.mark();
-                    open[i] = driver.openLoop(both[i].port, typical, RATE, Duration.ofSeconds(10), measured);
-                    openPeak[i] = both[i].memory.peakSinceMarkKiB();
-                }
-                row(String.format(Locale.ROOT, "open loop %d/s, typical pod (%,d bytes): p50 / p99 / p99.9 / max ms",
-                                RATE, typical.length()),
-                        percentiles(open[0]), percentiles(open[1]),
-                        ratio(open[0].millis(99), open[1].millis(99)) + " (p99)",
-                        goal("p99 ≤ 1.5× floor's, ≤ 3 ms", open[0].millis(99) <= 1.5 * open[1].millis(99)
-                                && open[0].millis(99) <= 3));
-
-                double[] best = new double[2];
-                int[] bestConnections = new int[2];
-                for (int connections : CONNECTIONS) {
-                    for (int i = 0; i < 2; i++) {
-                        LoadDriver.Result closed = driver.closedLoop(both[i].port, typical, connections,
-                                Duration.ofSeconds(2), Duration.ofSeconds(5));
-                        failuresCount(both[i].name + " closed loop", closed);
-                        if (closed.perSecond() > best[i]) {
-                            best[i] = closed.perSecond();
-                            bestConnections[i] = connections;
-                        }
-                    }
-                }
-                row("closed loop, typical pod, best of 2/4/8 keep-alive connections: answers/s",
-                        String.format(Locale.ROOT, "%,.0f (%d)", best[0], bestConnections[0]),
-                        String.format(Locale.ROOT, "%,.0f (%d)", best[1], bestConnections[1]),
-                        ratio(best[0], best[1]), goal("≥ 0.4× floor's", best[0] >= 0.4 * best[1]));
-
-                for (Map.Entry<String, Buffer> pod : worst.entrySet()) {
-                    LoadDriver.Result[] result = new LoadDriver.Result[2];
-                    for (int i = 0; i < 2; i++) {
-                        result[i] = driver.openLoop(both[i].port, pod.getValue(), WORST_CASE_RATE,
-                                Duration.ofSeconds(3), Duration.ofSeconds(Math.max(10, measured.toSeconds() / 3)));
-                    }
-                    row(String.format(Locale.ROOT, "open loop %d/s, %s (%,d bytes): p50 / p99 / max ms",
-                                    WORST_CASE_RATE, pod.getKey(), pod.getValue().length()),
-                            shortPercentiles(result[0]), shortPercentiles(result[1]),
-                            ratio(result[0].millis(99), result[1].millis(99)) + " (p99)",
-                            goal("p99 ≤ 1.5× floor's", result[0].millis(99) <= 1.5 * result[1].millis(99)));
-                }
-
-                row("resident memory (VmRSS): idle / peak during the 500/s run, MiB",
-                        mib(webhookIdle) + " / " + mib(openPeak[0]), mib(floorIdle) + " / " + mib(openPeak[1]),
-                        ratio(openPeak[0], openPeak[1]) + " (peak)",
-                        goal("peak ≤ 150 MiB", openPeak[0] <= 150 * 1024));
-                row("resident memory, peak over the whole run (VmHWM, start-up included), MiB",
-                        mib(webhook.memory.lifetimePeakKiB()), mib(floor.memory.lifetimePeakKiB()),
-                        ratio(webhook.memory.lifetimePeakKiB(), floor.memory.lifetimePeakKiB()), "");
-                GcPauses.Summary webhookGc = webhook.pausesSinceReady();
-                GcPauses.Summary floorGc = floor.pausesSinceReady();
-                row("GC pauses after start-up: longest ms (count, total ms)", gc(webhookGc), gc(floorGc),
-                        ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
-                        goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
+            if (PARTS.contains("wire")) {
+                measureOverTheWire(driver, runtime, tls, typical, worst, measured);
             }
-
-            List<Double> starts = new ArrayList<>();
-            for (int i = 0; i < STARTS; i++) {
-                try (ServedJvm fresh = ServedJvm.webhook(runtime, tls, FOLDER, "start-" + i)) {
-                    starts.add(fresh.awaitAnswer(driver, typical, PATCHED, Duration.ofMinutes(2)).toMillis() / 1000.0);
-                }
+            if (PARTS.contains("start")) {
+                measureStart(driver, runtime, tls, typical);
             }
-            Collections.sort(starts);
-            row("process start → first admission answered with a patch: median of 5 (min–max), s",
-                    String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", starts.get(STARTS / 2), starts.get(0),
-                            starts.get(STARTS - 1)), "—", "—", goal("≤ 1.5 s", starts.get(STARTS / 2) <= 1.5));
         }
+        if (PARTS.contains("cli")) {
+            measureCli();
+        }
+        print(runtime, before);
+    }
 
+    /** The webhook against the floor, figure by figure, both running: every figure is a pair measured back to back. */
+    private void measureOverTheWire(LoadDriver driver, ShippedRuntime runtime, Map<String, String> tls, Buffer typical,
+                                    Map<String, Buffer> worst, Duration measured) throws Exception {
+        try (ServedJvm webhook = ServedJvm.webhook(runtime, tls, FOLDER, "webhook");
+             ServedJvm floor = ServedJvm.floor(runtime, tls, FOLDER)) {
+            webhook.awaitAnswer(driver, typical, PATCHED, Duration.ofMinutes(2));
+            floor.awaitAnswer(driver, typical, ANSWERED, Duration.ofMinutes(1));
+            // Idle: started, answered once, then left alone as between admissions.
+            Thread.sleep(5_000);
+            long webhookIdle = webhook.memory.residentKiB();
+            long floorIdle = floor.memory.residentKiB();
+
+            LoadDriver.Result[] open = new LoadDriver.Result[2];
+            long[] openPeak = new long[2];
+            ServedJvm[] both = {webhook, floor};
+            for (int i = 0; i < 2; i++) {
+                System.out.println("open loop " + RATE + "/s: " + both[i].name);
+                both[i].memory.mark();
+                open[i] = driver.openLoop(both[i].port, typical, RATE, Duration.ofSeconds(10), measured);
+                openPeak[i] = both[i].memory.peakSinceMarkKiB();
+            }
+            row(String.format(Locale.ROOT, "open loop %d/s, typical pod (%,d bytes): p50 / p99 / p99.9 / max ms",
+                            RATE, typical.length()),
+                    percentiles(open[0]), percentiles(open[1]),
+                    ratio(open[0].millis(99), open[1].millis(99)) + " (p99)",
+                    goal("p99 ≤ 1.5× floor's, ≤ 3 ms", open[0].millis(99) <= 1.5 * open[1].millis(99)
+                            && open[0].millis(99) <= 3));
+
+            row("allocated per admission at 500/s, typical pod (from the GC log), KiB",
+                    String.format(Locale.ROOT, "%.0f", webhook.allocatedKiBPerRequest(open[0])),
+                    String.format(Locale.ROOT, "%.0f", floor.allocatedKiBPerRequest(open[1])),
+                    ratio(webhook.allocatedKiBPerRequest(open[0]), floor.allocatedKiBPerRequest(open[1])), "");
+
+            double[] best = new double[2];
+            int[] bestConnections = new int[2];
+            for (int connections : CONNECTIONS) {
+                for (int i = 0; i < 2; i++) {
+                    LoadDriver.Result closed = driver.closedLoop(both[i].port, typical, connections,
+                            Duration.ofSeconds(2), Duration.ofSeconds(5));
+                    failuresCount(both[i].name + " closed loop", closed);
+                    if (closed.perSecond() > best[i]) {
+                        best[i] = closed.perSecond();
+                        bestConnections[i] = connections;
+                    }
+                }
+            }
+            row("closed loop, typical pod, best of 2/4/8 keep-alive connections: answers/s",
+                    String.format(Locale.ROOT, "%,.0f (%d)", best[0], bestConnections[0]),
+                    String.format(Locale.ROOT, "%,.0f (%d)", best[1], bestConnections[1]),
+                    ratio(best[0], best[1]), goal("≥ 0.4× floor's", best[0] >= 0.4 * best[1]));
+
+            Map<String, double[]> worstAllocated = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Buffer> pod : worst.entrySet()) {
+                LoadDriver.Result[] result = new LoadDriver.Result[2];
+                for (int i = 0; i < 2; i++) {
+                    result[i] = driver.openLoop(both[i].port, pod.getValue(), WORST_CASE_RATE,
+                            Duration.ofSeconds(3), Duration.ofSeconds(Math.max(10, measured.toSeconds() / 3)));
+                }
+                row(String.format(Locale.ROOT, "open loop %d/s, %s (%,d bytes): p50 / p99 / max ms",
+                                WORST_CASE_RATE, pod.getKey(), pod.getValue().length()),
+                        shortPercentiles(result[0]), shortPercentiles(result[1]),
+                        ratio(result[0].millis(99), result[1].millis(99)) + " (p99)",
+                        goal("p99 ≤ 1.5× floor's", result[0].millis(99) <= 1.5 * result[1].millis(99)));
+                worstAllocated.put(pod.getKey(), new double[] {webhook.allocatedKiBPerRequest(result[0]),
+                    floor.allocatedKiBPerRequest(result[1])});
+            }
+            row("allocated per admission at 50/s (from the GC log): 1,500 env vars / 1 MiB / 10 containers, KiB",
+                    allocations(worstAllocated, 0), allocations(worstAllocated, 1), "",
+                    "a 1 MiB pod: a few times a typical one");
+
+            row("resident memory (VmRSS): idle / peak during the 500/s run, MiB",
+                    mib(webhookIdle) + " / " + mib(openPeak[0]), mib(floorIdle) + " / " + mib(openPeak[1]),
+                    ratio(openPeak[0], openPeak[1]) + " (peak)",
+                    goal("peak ≤ 150 MiB", openPeak[0] <= 150 * 1024));
+            row("resident memory, peak over the whole run (VmHWM, start-up included), MiB",
+                    mib(webhook.memory.lifetimePeakKiB()), mib(floor.memory.lifetimePeakKiB()),
+                    ratio(webhook.memory.lifetimePeakKiB(), floor.memory.lifetimePeakKiB()), "");
+            GcLog.Summary webhookGc = webhook.pausesSinceReady();
+            GcLog.Summary floorGc = floor.pausesSinceReady();
+            row("GC pauses after start-up: longest ms (count, total ms)", gc(webhookGc), gc(floorGc),
+                    ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
+                    goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
+        }
+    }
+
+    /** Fresh webhook processes, one after the other: exec to the first answer that carries a patch. */
+    private void measureStart(LoadDriver driver, ShippedRuntime runtime, Map<String, String> tls, Buffer typical)
+            throws Exception {
+        List<Double> starts = new ArrayList<>();
+        for (int i = 0; i < STARTS; i++) {
+            try (ServedJvm fresh = ServedJvm.webhook(runtime, tls, FOLDER, "start-" + i)) {
+                starts.add(fresh.awaitAnswer(driver, typical, PATCHED, Duration.ofMinutes(2)).toMillis() / 1000.0);
+            }
+        }
+        Collections.sort(starts);
+        row("process start → first admission answered with a patch: median of 5 (min–max), s",
+                String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", starts.get(STARTS / 2), starts.get(0),
+                        starts.get(STARTS - 1)), "—", "—", goal("≤ 1.5 s", starts.get(STARTS / 2) <= 1.5));
+    }
+
+    private void measureCli() throws Exception {
         // The README's example (a Service and a Deployment) over and over: 1,000 documents as a user's manifests.
         Path deployments = FOLDER.resolve("manifests.yaml");
         String example = Files.readString(Path.of("docs/examples/httpbin.yaml"));
@@ -151,8 +186,6 @@ class WireBenchmarkIT {
                         CLI_DOCUMENTS, Files.size(deployments), CLI_RUNS),
                 String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", cli.get(CLI_RUNS / 2), cli.get(0), cli.get(CLI_RUNS - 1)),
                 "—", "—", goal("≤ 2 s", cli.get(CLI_RUNS / 2) <= 2));
-
-        print(runtime, before);
     }
 
     /** The packaged CLI as a user runs it (the launcher, no options): wall time from exec to exit. */
@@ -214,7 +247,12 @@ class WireBenchmarkIT {
         return result.failures() == 0 ? "" : " (" + result.failures() + " failed)";
     }
 
-    private static String gc(GcPauses.Summary summary) {
+    private static String allocations(Map<String, double[]> allocated, int server) {
+        return String.join(" / ", allocated.values().stream()
+                .map(kib -> String.format(Locale.ROOT, "%.0f", kib[server])).toList());
+    }
+
+    private static String gc(GcLog.Summary summary) {
         return String.format(Locale.ROOT, "%.1f (%d, %.0f)", summary.longestMillis(), summary.count(),
                 summary.totalMillis());
     }
