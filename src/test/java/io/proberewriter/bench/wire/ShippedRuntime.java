@@ -15,11 +15,12 @@ import java.util.Locale;
  * How the webhook runs in a cluster, read from the shipped Deployment rather than copied here: its
  * {@code JAVA_OPTS_APPEND} (what the image's entry point hands to {@code java}) and the container's limits, which the
  * JVM would see through the container's cgroup and which outside a container are given to it as
- * {@code -XX:MaxRAM} and {@code -XX:ActiveProcessorCount}. The CPU limit is also enforced, as well as it can be
- * without a cgroup: the process is pinned to that many cores.
+ * {@code -XX:MaxRAM} and {@code -XX:ActiveProcessorCount} (so the JVM sizes its heap, picks its collector and
+ * its thread pools as it would in the pod). The CPU limit itself is not enforced: a quota lets a pod run on any core,
+ * and pinning instead ({@code -Dbench.pin=true}, with taskset) ties the server to one core that other work on a shared
+ * machine also lands on, which measured the neighbours more than the server.
  *
- * <p>{@code -Dbench.java} picks another JDK, {@code -Dbench.jvm-options} adds options (both for comparisons), and
- * {@code -Dbench.pin=false} leaves the process unpinned.
+ * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
  */
 record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
 
@@ -56,7 +57,7 @@ record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, 
         options.addAll(words(System.getProperty("bench.jvm-options", "")));
         String java = System.getProperty("bench.java", ProcessHandle.current().info().command().orElse("java"));
         List<String> pinning = List.of();
-        boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin", "true"));
+        boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin", "false"));
         if (pin && Files.isExecutable(Path.of("/usr/bin/taskset"))
                 && cpus < Runtime.getRuntime().availableProcessors()) {
             pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cpus - 1));
