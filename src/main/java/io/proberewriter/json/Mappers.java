@@ -76,12 +76,29 @@ public final class Mappers {
      * A new reader of AdmissionReviews as the API server sends them, for the webhook to add its own mix-ins to: a
      * deeply nested body is refused before it can exhaust the stack, scalars are not coerced into strings, unknown
      * fields are skipped. Field names are not canonicalized: Jackson's symbol table pays off for names that repeat
-     * across documents, but annotation and label keys are the sender's, and tens of thousands of distinct ones made
-     * it cost ten times the rest of the parse, growing faster than the request.
+     * across documents, but annotation and label keys (and the keys of {@code managedFields}) are the sender's, and
+     * tens of thousands of distinct ones made it cost ten times the rest of the parse, growing faster than the
+     * request. The price is that Jackson then decodes the bytes through an {@code InputStreamReader} into chars and
+     * makes a new String per field name: for bodies too small to hold that many names, use
+     * {@link #smallAdmissionReviewReader()}.
      */
     public static ObjectMapper admissionReviewReader() {
-        return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder()
-                        .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+        return admissionReviewReader(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES);
+    }
+
+    /**
+     * The same reader for bodies of at most some tens of KiB, which cannot hold more than a few thousand field
+     * names: with field names canonicalized, Jackson parses the UTF-8 bytes directly and makes each repeated name
+     * once, which over the wire was the largest cost of admitting a typical pod. The names are not interned into the
+     * JVM's string table (they are the sender's), and Jackson does not keep a table past a few thousand names for the
+     * next request.
+     */
+    public static ObjectMapper smallAdmissionReviewReader() {
+        return admissionReviewReader(JsonFactory.Feature.INTERN_FIELD_NAMES);
+    }
+
+    private static ObjectMapper admissionReviewReader(JsonFactory.Feature disabled) {
+        return StrictJson.refuseScalarsAsStrings(JsonMapper.builder(JsonFactory.builder().disable(disabled)
                         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build());

@@ -46,14 +46,25 @@ final class ReviewCodec {
     /** The response carries no null noise. */
     private static final ObjectMapper RESPONSE_JSON = Mappers.WRITTEN;
 
+    /**
+     * Bodies up to this size are read with Jackson's symbol table ({@link Mappers#smallAdmissionReviewReader()}):
+     * a typical pod is some 20 KiB, and 64 KiB cannot hold more names than the table handles at no cost; larger
+     * bodies, which can hold tens of thousands of the sender's keys, are read without it.
+     */
+    static final int SMALL_BODY_BYTES = 64 * 1024;
+
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
-    private static final ObjectMapper JSON = Mappers.admissionReviewReader()
-            .addMixIn(Pod.class, PodFieldsNotRead.class)
-            .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
-            .addMixIn(Container.class, ContainerFieldsNotRead.class)
-            .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class);
+    private static final ObjectMapper JSON = withFieldsNotRead(Mappers.admissionReviewReader());
+    private static final ObjectMapper SMALL_BODY_JSON = withFieldsNotRead(Mappers.smallAdmissionReviewReader());
     /** The same without skipping: for the rare body whose pod cannot be bound, to still answer its uid. */
     private static final ObjectMapper TREE = Mappers.admissionReviewReader();
+
+    private static ObjectMapper withFieldsNotRead(ObjectMapper mapper) {
+        return mapper.addMixIn(Pod.class, PodFieldsNotRead.class)
+                .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
+                .addMixIn(Container.class, ContainerFieldsNotRead.class)
+                .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class);
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"status"})
     private abstract static class PodFieldsNotRead {
@@ -90,7 +101,7 @@ final class ReviewCodec {
     static ReviewRequest read(byte[] body) throws BadAdmissionRequest {
         Review review;
         try {
-            review = JSON.readValue(body, Review.class);
+            review = (body.length <= SMALL_BODY_BYTES ? SMALL_BODY_JSON : JSON).readValue(body, Review.class);
         } catch (MismatchedInputException e) {
             if (e.getPath().isEmpty()) {
                 throw new BadAdmissionRequest("not-admission-review",

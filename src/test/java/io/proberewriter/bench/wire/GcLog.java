@@ -1,0 +1,68 @@
+package io.proberewriter.bench.wire;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the JVM's unified GC log ({@code -Xlog:gc*:file=…:uptime}) says. Stop-the-world pauses: every line that names a
+ * {@code Pause} and ends with its duration — G1's and Serial's young, mixed, full, remark and cleanup pauses, ZGC's
+ * and Shenandoah's short pauses alike. Allocation: what the heap held before each collection less what it held after
+ * the previous one, summed — the bytes the application allocated in between, to the log's MiB resolution, which
+ * averages out over the hundreds of collections of a run.
+ */
+final class GcLog {
+
+    private static final Pattern PAUSE = Pattern.compile("^\\[(\\d+\\.\\d+)s\\].*\\bPause\\b.*?(\\d+\\.\\d+)ms\\s*$");
+    /** The heap before and after one collection: {@code 39M->26M(51M)}. */
+    private static final Pattern HEAP = Pattern.compile("^\\[(\\d+\\.\\d+)s\\] GC\\(\\d+\\) .*?(\\d+)M->(\\d+)M\\(\\d+M\\).*$");
+
+    private GcLog() {
+    }
+
+    /** MiB allocated from {@code fromUptimeSeconds} to {@code toUptimeSeconds} (collections in that window). */
+    static double allocatedMiB(Path log, double fromUptimeSeconds, double toUptimeSeconds) throws IOException {
+        double allocated = 0;
+        long previousAfter = -1;
+        for (String line : Files.readAllLines(log)) {
+            Matcher heap = HEAP.matcher(line);
+            if (!heap.matches() || !line.contains("Pause")) {
+                continue;
+            }
+            double at = Double.parseDouble(heap.group(1));
+            long before = Long.parseLong(heap.group(2));
+            long after = Long.parseLong(heap.group(3));
+            if (at >= fromUptimeSeconds && at <= toUptimeSeconds && previousAfter >= 0) {
+                allocated += Math.max(0, before - previousAfter);
+            }
+            previousAfter = after;
+        }
+        return allocated;
+    }
+
+    static String logOption(Path file) {
+        return "-Xlog:gc*:file=" + file.toAbsolutePath() + ":uptime";
+    }
+
+    /** The summary of the pauses that began at or after {@code fromUptimeSeconds}. */
+    static Summary after(Path log, double fromUptimeSeconds) throws IOException {
+        double longest = 0;
+        double total = 0;
+        int count = 0;
+        for (String line : Files.readAllLines(log)) {
+            Matcher pause = PAUSE.matcher(line);
+            if (pause.matches() && Double.parseDouble(pause.group(1)) >= fromUptimeSeconds) {
+                double millis = Double.parseDouble(pause.group(2));
+                longest = Math.max(longest, millis);
+                total += millis;
+                count++;
+            }
+        }
+        return new Summary(count, longest, total);
+    }
+
+    record Summary(int count, double longestMillis, double totalMillis) {
+    }
+}

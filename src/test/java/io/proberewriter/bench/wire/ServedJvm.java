@@ -1,0 +1,128 @@
+package io.proberewriter.bench.wire;
+
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A server under measurement in a JVM of its own, started with the shipped runtime's flags and a GC log: the
+ * packaged webhook ({@code java … -jar target/quarkus-app/quarkus-run.jar serve}, as the image's entry point runs
+ * it, with the certificate from files and no cluster to watch), or the {@link FloorServer} from the same jars.
+ */
+final class ServedJvm implements AutoCloseable {
+
+    /** {@code -Dbench.app} measures another build of the fast-jar (a copy of an earlier target/quarkus-app). */
+    static final String JAR = System.getProperty("bench.app", "target/quarkus-app") + "/quarkus-run.jar";
+
+    final String name;
+    final int port;
+    final Path gcLog;
+    final ProcessMemory memory;
+    private final Process process;
+    private final long startNanos;
+    private double readyUptimeSeconds;
+
+    private ServedJvm(String name, int port, Path gcLog, ProcessBuilder builder) throws IOException {
+        this.name = name;
+        this.port = port;
+        this.gcLog = gcLog;
+        this.startNanos = System.nanoTime();
+        this.process = builder.start();
+        this.memory = new ProcessMemory(process.pid());
+    }
+
+    static ServedJvm webhook(ShippedRuntime runtime, Map<String, String> tls, Path folder, String name)
+            throws IOException {
+        int port = freePort();
+        Path gcLog = folder.resolve(name + "-gc.log");
+        List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
+        command.addAll(List.of("-jar", JAR, "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(freePort()));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        env.put("PROBE_REWRITER_TLS_CERT_FILE", tls.get("probe-rewriter.tls.cert-file"));
+        env.put("PROBE_REWRITER_TLS_KEY_FILE", tls.get("probe-rewriter.tls.key-file"));
+        env.put("PROBE_REWRITER_NAMESPACES_WATCH", "false");
+        env.put("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", "0s");
+        builder.redirectErrorStream(true).redirectOutput(folder.resolve(name + ".log").toFile());
+        return new ServedJvm(name, port, gcLog, builder);
+    }
+
+    static ServedJvm floor(ShippedRuntime runtime, Map<String, String> tls, Path folder) throws IOException {
+        int port = freePort();
+        Path gcLog = folder.resolve("floor-gc.log");
+        List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
+        command.addAll(List.of("-cp", "target/quarkus-app/lib/main/*:target/test-classes",
+                FloorServer.class.getName(), String.valueOf(port),
+                tls.get("probe-rewriter.tls.cert-file"), tls.get("probe-rewriter.tls.key-file")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectErrorStream(true).redirectOutput(folder.resolve("floor.log").toFile());
+        return new ServedJvm("floor", port, gcLog, builder);
+    }
+
+    /**
+     * Sends {@code body} on a new connection until an answer passes {@code check}: the time from starting the
+     * process to that answer.
+     */
+    Duration awaitAnswer(LoadDriver driver, Buffer body, Predicate<Buffer> check, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": see its log");
+            }
+            try {
+                Buffer answer = driver.postOnce(port, body).toCompletionStage().toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS);
+                if (check.test(answer)) {
+                    long elapsed = System.nanoTime() - startNanos;
+                    readyUptimeSeconds = elapsed / 1e9;
+                    return Duration.ofNanos(elapsed);
+                }
+                throw new IllegalStateException(name + " answered without what was expected: "
+                        + answer.toString().substring(0, Math.min(300, answer.length())));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                Thread.sleep(5);
+            }
+        }
+        throw new IllegalStateException(name + " did not answer within " + timeout);
+    }
+
+    /** KiB allocated per request over the span a load measured (from the GC log: collections in that span). */
+    double allocatedKiBPerRequest(LoadDriver.Result result) throws IOException {
+        double from = (result.startNanos() - startNanos) / 1e9;
+        double to = (result.endNanos() - startNanos) / 1e9;
+        return GcLog.allocatedMiB(gcLog, from, to) * 1024 / result.requests();
+    }
+
+    /** The GC pauses since the server first answered (start-up's own are not what the API server waits on). */
+    GcLog.Summary pausesSinceReady() throws IOException {
+        return GcLog.after(gcLog, readyUptimeSeconds);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        memory.close();
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

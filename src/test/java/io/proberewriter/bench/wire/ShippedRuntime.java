@@ -1,0 +1,102 @@
+package io.proberewriter.bench.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How the webhook runs in a cluster, read from the shipped Deployment rather than copied here: its
+ * {@code JAVA_OPTS_APPEND} (what the image's entry point hands to {@code java}) and the container's limits, which the
+ * JVM would see through the container's cgroup and which outside a container are given to it as
+ * {@code -XX:MaxRAM} and {@code -XX:ActiveProcessorCount} (so the JVM sizes its heap, picks its collector and
+ * its thread pools as it would in the pod). The CPU limit itself is not enforced: a quota lets a pod run on any core,
+ * and pinning instead ({@code -Dbench.pin=true}, with taskset) ties the server to one core that other work on a shared
+ * machine also lands on, which measured the neighbours more than the server.
+ *
+ * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
+ */
+record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
+
+    static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
+
+    static ShippedRuntime read() throws IOException {
+        JsonNode container = null;
+        try (MappingIterator<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class)
+                .readValues(Files.readString(DEPLOYMENT))) {
+            while (documents.hasNext()) {
+                JsonNode document = documents.next();
+                for (JsonNode candidate : document.at("/spec/template/spec/containers")) {
+                    if ("webhook".equals(candidate.path("name").asText())) {
+                        container = candidate;
+                    }
+                }
+            }
+        }
+        if (container == null) {
+            throw new IllegalStateException("no container named webhook in " + DEPLOYMENT);
+        }
+        String javaOpts = "";
+        for (JsonNode env : container.path("env")) {
+            if ("JAVA_OPTS_APPEND".equals(env.path("name").asText())) {
+                javaOpts = env.path("value").asText();
+            }
+        }
+        long memory = quantityBytes(container.at("/resources/limits/memory").asText());
+        int cpus = (int) Math.max(1, Math.ceil(cpuQuantity(container.at("/resources/limits/cpu").asText())));
+        List<String> options = new ArrayList<>();
+        options.add("-XX:MaxRAM=" + memory);
+        options.add("-XX:ActiveProcessorCount=" + cpus);
+        options.addAll(words(javaOpts));
+        options.addAll(words(System.getProperty("bench.jvm-options", "")));
+        String java = System.getProperty("bench.java", ProcessHandle.current().info().command().orElse("java"));
+        List<String> pinning = List.of();
+        boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin", "false"));
+        if (pin && Files.isExecutable(Path.of("/usr/bin/taskset"))
+                && cpus < Runtime.getRuntime().availableProcessors()) {
+            pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cpus - 1));
+        }
+        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning);
+    }
+
+    /** The command that starts {@code java} with these options (pinned, when the limit is below the machine's). */
+    List<String> command(List<String> extraOptions) {
+        List<String> command = new ArrayList<>(pinning);
+        command.add(java);
+        command.addAll(options);
+        command.addAll(extraOptions);
+        return command;
+    }
+
+    String describe() {
+        return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", options),
+                pinning.isEmpty() ? " (not pinned)" : " pinned to " + cpus + " core(s) with taskset");
+    }
+
+    private static List<String> words(String text) {
+        return text.isBlank() ? List.of() : Arrays.asList(text.trim().split("\\s+"));
+    }
+
+    private static long quantityBytes(String quantity) {
+        String[][] suffixes = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"k", "1000"},
+            {"M", "1000000"}, {"G", "1000000000"}};
+        for (String[] suffix : suffixes) {
+            if (quantity.endsWith(suffix[0])) {
+                return Long.parseLong(quantity.substring(0, quantity.length() - suffix[0].length()))
+                        * Long.parseLong(suffix[1]);
+            }
+        }
+        return Long.parseLong(quantity);
+    }
+
+    private static double cpuQuantity(String quantity) {
+        return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
+                : Double.parseDouble(quantity);
+    }
+}
