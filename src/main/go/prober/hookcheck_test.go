@@ -68,17 +68,10 @@ func TestHookFailsWhenNoResponseComes(t *testing.T) {
 
 	// A server that reads the request and hangs up without answering.
 	ln := listen(t)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			buf := make([]byte, 4096)
-			_, _ = conn.Read(buf)
-			conn.Close()
-		}
-	}()
+	acceptEach(ln, func(conn net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = conn.Read(buf)
+	})
 	got, out = hook(t, portOfListener(ln), 5*time.Second)
 	if got != exitUnhealthy || !strings.Contains(out, "EOF") {
 		t.Errorf("no answer: exit %d, output %q", got, out)
@@ -128,34 +121,25 @@ func plainHTTPAnsweringTLS(t *testing.T, answerPlain bool) (port string, plainRe
 	t.Helper()
 	ln := listen(t)
 	plainRequests = make(chan *http.Request, 4)
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(conn net.Conn) {
-				defer conn.Close()
-				buf := make([]byte, 1)
-				if _, err := conn.Read(buf); err != nil {
-					return
-				}
-				if buf[0] == 0x16 { // a TLS handshake record: not HTTP
-					fmt.Fprint(conn, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-					return
-				}
-				if !answerPlain {
-					return
-				}
-				req, err := http.ReadRequest(bufioReader(buf, conn))
-				if err != nil {
-					return
-				}
-				plainRequests <- req
-				fmt.Fprint(conn, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			}(conn)
+	acceptEach(ln, func(conn net.Conn) {
+		buf := make([]byte, 1)
+		if _, err := conn.Read(buf); err != nil {
+			return
 		}
-	}()
+		if buf[0] == 0x16 { // a TLS handshake record: not HTTP
+			fmt.Fprint(conn, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			return
+		}
+		if !answerPlain {
+			return
+		}
+		req, err := http.ReadRequest(bufioReader(buf, conn))
+		if err != nil {
+			return
+		}
+		plainRequests <- req
+		fmt.Fprint(conn, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	})
 	return portOfListener(ln), plainRequests
 }
 
@@ -262,25 +246,16 @@ func bodyStaller(t *testing.T, contentLength int) string {
 	ln := listen(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(conn net.Conn) {
-				defer conn.Close()
-				buf := make([]byte, 4096)
-				_, _ = conn.Read(buf)
-				if contentLength < 0 {
-					fmt.Fprint(conn, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
-				} else {
-					fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\nhello", contentLength)
-				}
-				<-release
-			}(conn)
+	acceptEach(ln, func(conn net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = conn.Read(buf)
+		if contentLength < 0 {
+			fmt.Fprint(conn, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+		} else {
+			fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\nhello", contentLength)
 		}
-	}()
+		<-release
+	})
 	return portOfListener(ln)
 }
 
@@ -347,4 +322,21 @@ func freePort(t *testing.T) string {
 // bufioReader reads an HTTP request whose first bytes were already taken from conn.
 func bufioReader(first []byte, conn net.Conn) *bufio.Reader {
 	return bufio.NewReader(io.MultiReader(bytes.NewReader(first), conn))
+}
+
+// acceptEach hands every connection ln accepts to handle, each in a goroutine of its own, and closes it when handle
+// returns; it stops when ln is closed.
+func acceptEach(ln net.Listener, handle func(net.Conn)) {
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				handle(conn)
+			}()
+		}
+	}()
 }
