@@ -1,6 +1,8 @@
 package io.proberewriter.engine;
 
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -12,7 +14,19 @@ public enum ExecCommandStyle {
      * The prober injected into the pod (docs/prober.md): nothing needed in the image, and the kubelet's own HTTP
      * client, so it judges as the kubelet does. It is handed the probe itself rather than a worked-out check.
      */
-    PROBER("prober", null);
+    PROBER("prober", null) {
+        /** The prober applies the kubelet's rules itself, so it is handed the handler as the user wrote it. */
+        @Override
+        HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent) {
+            int timeout = timeoutSeconds == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
+            return new HttpExec(ProberCommand.http(get, port, timeout, userAgent), "the prober's http check of "
+                    + "127.0.0.1:" + port + LocalHttpCheck.normalizePath(get.getPath()));
+        }
+    };
+
+    /** An exec probe's command line, and the words that say what it checks (for the decision's reason). */
+    record HttpExec(List<String> argv, String description) {
+    }
 
     private final String value;
     private final HttpCheckCommand command;
@@ -26,12 +40,13 @@ public enum ExecCommandStyle {
         return value;
     }
 
-    /** The shell tool's command line; the prober has none here, see {@link ProberCommand}. */
-    public HttpCheckCommand command() {
-        if (command == null) {
-            throw new IllegalStateException(value + " is not a shell tool: ExecConversion calls ProberCommand");
-        }
-        return command;
+    /**
+     * The command an {@code httpGet} probe becomes: for curl and wget, the kubelet's request worked out here
+     * ({@link LocalHttpCheck}) and written as the tool's flags.
+     */
+    HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent) {
+        LocalHttpCheck local = LocalHttpCheck.of(get, port, timeoutSeconds, userAgent);
+        return new HttpExec(command.argv(local), command.executable() + " against " + local.url());
     }
 
     public static Optional<ExecCommandStyle> parse(String value) {

@@ -55,14 +55,10 @@ final class ExecConversion {
             String service = original.getGrpc().getService();
             check = "the prober's grpc health check of " + loopback(port)
                     + (service == null || service.isEmpty() ? "" : " (service " + service + ")");
-        } else if (prober) {
-            argv = ProberCommand.http(get, port, timeout, userAgent);
-            check = "the prober's http check of " + loopback(port) + pathOf(get);
         } else {
-            LocalHttpCheck local = LocalHttpCheck.of(get, port, original.getTimeoutSeconds(), userAgent);
-            HttpCheckCommand command = style.command();
-            argv = command.argv(local);
-            check = command.executable() + " against " + local.url();
+            ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent);
+            argv = exec.argv();
+            check = exec.description();
         }
         Probe rewritten = new ProbeBuilder(original)
                 .withHttpGet(null).withTcpSocket(null).withGrpc(null)

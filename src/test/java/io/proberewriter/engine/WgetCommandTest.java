@@ -29,7 +29,7 @@ class WgetCommandTest {
 
     private static List<String> wget(HTTPGetAction get, Integer timeout) {
         LocalHttpCheck check = LocalHttpCheck.of(get, 8080, timeout, GlobalSettings.DEFAULT_USER_AGENT);
-        return ExecCommandStyle.WGET.command().argv(check);
+        return new WgetCommand().argv(check);
     }
 
     private static List<String> headers(List<String> argv) {
@@ -50,7 +50,7 @@ class WgetCommandTest {
 
         assertEquals(List.of("wget", "-q", "-O", "/dev/null", "-Y", "off", "-U", "kube-probe/1.35",
                 "--no-check-certificate", "--header", "Accept: */*", "http://localhost:8080/healthz"), argv(result, "web", ProbeKind.LIVENESS));
-        assertEquals("wget", ExecCommandStyle.WGET.command().executable());
+        assertEquals("wget", new WgetCommand().executable());
         // The exec probe's own timeoutSeconds bounds wget; it is kept on the probe.
         assertEquals(3, EngineFixtures.replacement(result, "web", ProbeKind.LIVENESS).getTimeoutSeconds());
     }
