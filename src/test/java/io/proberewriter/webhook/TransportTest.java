@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +22,10 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
-/** The HTTPS port: TLS 1.2 or newer, HTTP/1.1 only, and no plaintext listener. */
+/**
+ * The HTTPS port: TLS 1.2 or newer, HTTP/1.1 only, and no plaintext listener; bodies read whole, whether framed by
+ * their length or chunked, on either side of the size up to which they are answered on the event loop.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(ServingCertificates.class)
@@ -37,6 +43,39 @@ class TransportTest extends WebhookTestBase {
             assertEquals(400, response.statusCode());
             assertEquals(protocol, response.sslSession().orElseThrow().getProtocol());
             assertEquals(HttpClient.Version.HTTP_1_1, response.version(), "HTTP/2 must not be negotiated");
+        }
+    }
+
+    /**
+     * Up to {@link MutateRoute#LARGEST_INLINE_BODY} bytes an admission is answered on the event loop, above it on a
+     * worker: a pod on either side of that line, sent with a declared length and chunked, gets the same rewrite.
+     */
+    @Test
+    void podsOnEitherSideOfTheInlineLimitAreRewrittenAlikeWhetherChunkedOrNot() throws Exception {
+        JsonNode expected = null;
+        for (int size : new int[] {MutateRoute.LARGEST_INLINE_BODY - 4096, MutateRoute.LARGEST_INLINE_BODY + 4096}) {
+            ObjectNode pod = pod("p", 8080);
+            ((ObjectNode) pod.get("metadata")).putObject("annotations").put("padding", "");
+            byte[] body = Reviews.podCreate("default", pod).toString().getBytes(StandardCharsets.UTF_8);
+            ((ObjectNode) pod.at("/metadata/annotations")).put("padding", "x".repeat(size - body.length));
+            byte[] sized = Reviews.podCreate("default", pod).toString().getBytes(StandardCharsets.UTF_8);
+            assertEquals(size, sized.length, "the padded review's size");
+            for (boolean chunked : new boolean[] {false, true}) {
+                HttpRequest.BodyPublisher publisher = chunked
+                        ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(sized))
+                        : HttpRequest.BodyPublishers.ofByteArray(sized);
+                HttpResponse<byte[]> http = client().send(HttpRequest.newBuilder(URI.create(mutate.toString()))
+                        .header("Content-Type", "application/json").POST(publisher).build());
+                String which = size + " bytes" + (chunked ? ", chunked" : "");
+                assertEquals(200, http.statusCode(), which);
+                JsonNode patched = Reviews.applied(pod, Reviews.response(http));
+                assertTrue(patched.at("/spec/containers/0/livenessProbe").has("exec"), which + ": " + patched);
+                ((ObjectNode) patched.at("/metadata/annotations")).remove("padding");
+                if (expected == null) {
+                    expected = patched;
+                }
+                assertEquals(expected, patched, which);
+            }
         }
     }
 
