@@ -10,6 +10,7 @@ import java.util.Optional;
  * What a pod needs so that its exec probes and hooks can run the prober, and lacks: an {@code emptyDir} volume, an
  * init container that copies the prober into it, and a read-only mount of it in each container that runs it. Only
  * what is missing is listed, so a second pass over the same pod adds nothing. {@link ProberPlacement} decides it.
+ * The volume, mount and init container are shared by every pod that gets them: read them, never change them.
  *
  * @param volume             the volume, when the pod has none of that name
  * @param firstVolume        the pod has no volumes at all: the list is added whole
