@@ -40,6 +40,9 @@ class AdmissionBenchmarkTest extends WebhookTestBase {
         System.out.println();
         System.out.println("== one admission in process (parse, engine, patch, response; JIT warmed) ==");
         report(String.format(Locale.ROOT, "typical pod (%d bytes)", typical.length), typical, 20_000);
+        byte[] deploymentMade = io.proberewriter.bench.wire.BenchmarkPods.typical();
+        report(String.format(Locale.ROOT, "Deployment-made pod of the wire benchmark (%d bytes)",
+                deploymentMade.length), deploymentMade, 10_000);
         report(String.format(Locale.ROOT, "1 MiB pod, 1 probe (%d bytes)", big.length), big, 300);
     }
 

@@ -16,7 +16,7 @@ import java.util.UUID;
  * three HTTP probes, some sixty env vars, volumes, resources; about 20 KB); the worst cases are what still fits in
  * a request: many env vars, a pod of about 1 MiB, ten containers.
  */
-final class BenchmarkPods {
+public final class BenchmarkPods {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,7 +25,7 @@ final class BenchmarkPods {
     }
 
     /** One container, liveness, readiness and startup probes over HTTP, 60 env vars. */
-    static byte[] typical() {
+    public static byte[] typical() {
         return review(pod(1, 60, 112));
     }
 
