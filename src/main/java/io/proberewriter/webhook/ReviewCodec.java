@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonIncludeProperties;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -13,10 +14,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
@@ -34,7 +34,8 @@ import java.util.Optional;
  *
  * <p>The body is bound in one streaming pass, and the fields of the pod that the engine never reads (env vars,
  * resources, affinity, managed fields, …) are skipped by the parser instead of being built into objects. Volumes,
- * mounts, hooks and the pod's OS are read: the engine rewrites hooks, and places the prober only where it fits.
+ * mounts, hooks and the pod's OS are read (of volumes, only the name and an emptyDir): the engine rewrites hooks,
+ * and places the prober only where it fits.
  * A pod's size therefore costs only tokenization; what costs is the probes. The pod read here is a partial view:
  * enough for the engine and for a targeted patch, never to be written back whole.
  */
@@ -85,6 +86,14 @@ final class ReviewCodec {
     private abstract static class MetadataFieldsNotRead {
     }
 
+    /**
+     * Of a volume, only what tells the prober's own apart: every pod has at least the projected service-account
+     * token, whose sources would otherwise be bound for nothing.
+     */
+    @JsonIncludeProperties({"name", "emptyDir"})
+    private abstract static class VolumeFieldsRead {
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     private record Review(String apiVersion, String kind, Request request) {
     }
@@ -101,7 +110,7 @@ final class ReviewCodec {
     static ReviewRequest read(byte[] body) throws BadAdmissionRequest {
         Review review;
         try {
-            review = (body.length <= SMALL_BODY_BYTES ? SMALL_BODY_JSON : JSON).readValue(body, Review.class);
+            review = (canonicalizable(body) ? SMALL_BODY_JSON : JSON).readValue(body, Review.class);
         } catch (MismatchedInputException e) {
             if (e.getPath().isEmpty()) {
                 throw new BadAdmissionRequest("not-admission-review",
@@ -120,6 +129,26 @@ final class ReviewCodec {
             throw new BadAdmissionRequest("not-admission-review", "the body is not a JSON object");
         }
         return validated(review, null);
+    }
+
+    /**
+     * Whether a body may be read with the symbol table. Not a large one (above); and not one with a byte 0xFF, which
+     * UTF-8 never has: the table matches a name by its bytes packed four by four, and pads the last group with 0xFF
+     * bytes, so a key whose last group starts with them ({@code "readinessPro\xFFbe"}) is found as a name the table
+     * already holds ({@code "readinessProbe"}) without ever being decoded. Found by the fuzz test; the API server
+     * never sends such bytes (Go's JSON encoder writes only valid UTF-8), but the webhook must read every body as any
+     * other JSON reader would. Without the table, invalid bytes become U+FFFD, as for a large body.
+     */
+    private static boolean canonicalizable(byte[] body) {
+        if (body.length > SMALL_BODY_BYTES) {
+            return false;
+        }
+        for (byte b : body) {
+            if (b == (byte) 0xFF) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -227,17 +256,23 @@ final class ReviewCodec {
 
     /** The response that answers {@code uid} with the mutation: always allowed, the patch (if any) in base64. */
     static byte[] write(String uid, Mutation mutation) {
-        AdmissionResponseBuilder response = new AdmissionResponseBuilder()
-                .withUid(uid)
-                .withAllowed(true)
-                .withWarnings(mutation.warnings())
-                .withAuditAnnotations(Map.of("outcome", mutation.outcome().label()));
-        mutation.patch().ifPresent(patch -> response.withPatchType("JSONPatch")
-                .withPatch(Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8))));
-        AdmissionResponse built = response.build();
-        AdmissionReview review = new AdmissionReviewBuilder().withApiVersion(API_VERSION).withKind(KIND)
-                .withResponse(built).build();
+        // The model's plain setters, not its builders: a builder copies every value it is given once more, and the
+        // response is written for every admission.
+        AdmissionResponse response = new AdmissionResponse();
+        response.setUid(uid);
+        response.setAllowed(true);
+        response.setWarnings(mutation.warnings());
+        response.setAuditAnnotations(Map.of("outcome", mutation.outcome().label()));
         try {
+            if (mutation.patch().isPresent()) {
+                response.setPatchType("JSONPatch");
+                response.setPatch(Base64.getEncoder().encodeToString(
+                        RESPONSE_JSON.writeValueAsBytes(mutation.patch().get())));
+            }
+            AdmissionReview review = new AdmissionReview();
+            review.setApiVersion(API_VERSION);
+            review.setKind(KIND);
+            review.setResponse(response);
             return RESPONSE_JSON.writeValueAsBytes(review);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialize an AdmissionReview", e);

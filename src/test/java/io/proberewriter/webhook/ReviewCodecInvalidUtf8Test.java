@@ -1,0 +1,45 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.fabric8.kubernetes.api.model.Container;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A key holding a byte that UTF-8 never has is a key of its own, never a known one: Jackson's symbol table pads the
+ * last four-byte group of a name with 0xFF bytes, so {@code "readinessPro\xFFbe"} matched {@code "readinessProbe"}
+ * once a pod had taught the table that name (a fuzz finding: the webhook rewrote a probe the pod does not have).
+ */
+class ReviewCodecInvalidUtf8Test {
+
+    private static final String POD = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+            + "{\"uid\":\"u\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"operation\":\"CREATE\","
+            + "\"namespace\":\"default\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+            + "\"spec\":{\"containers\":[{\"name\":\"app\",\"%s\":{\"tcpSocket\":{\"port\":8080}}}]}}}}";
+
+    @Test
+    void aKeyWithByte0xFfIsNotReadAsTheKnownKeyItsBytesPadTo() throws Exception {
+        byte[] valid = String.format(POD, "readinessProbe").getBytes(StandardCharsets.UTF_8);
+        assertNotNull(container(valid).getReadinessProbe(), "the valid key, which also teaches the symbol table");
+
+        String[] around = String.format(POD, "@").split("@");
+        ByteArrayOutputStream invalid = new ByteArrayOutputStream();
+        invalid.writeBytes(around[0].getBytes(StandardCharsets.UTF_8));
+        invalid.writeBytes("readinessPro".getBytes(StandardCharsets.UTF_8));
+        invalid.write(0xFF);
+        invalid.writeBytes("be".getBytes(StandardCharsets.UTF_8));
+        invalid.writeBytes(around[1].getBytes(StandardCharsets.UTF_8));
+
+        Container read = container(invalid.toByteArray());
+        assertNull(read.getReadinessProbe(), "a key that is not readinessProbe was read as it");
+        assertEquals("app", read.getName());
+    }
+
+    private static Container container(byte[] body) throws BadAdmissionRequest {
+        return ReviewCodec.read(body).pod().getSpec().getContainers().get(0);
+    }
+}
