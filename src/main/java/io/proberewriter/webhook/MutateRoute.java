@@ -57,14 +57,14 @@ public class MutateRoute {
         HttpServerRequest request = context.request();
         long declared = declaredLength(request);
         if (declared > maxBodyBytes) {
-            tooLarge(context.response());
+            tooLarge(request);
             return;
         }
         BodyCollector body = new BodyCollector(declared, maxBodyBytes);
         request.handler(chunk -> {
             if (!body.add(chunk)) {
                 request.handler(null);
-                tooLarge(context.response());
+                tooLarge(request);
             }
         });
         request.endHandler(ended -> {
@@ -106,15 +106,17 @@ public class MutateRoute {
                 .end(Buffer.buffer(Unpooled.wrappedBuffer(answer.body())));
     }
 
-    /** The body is not read: the connection is closed after the answer, so what the client still sends is dropped. */
-    private void tooLarge(HttpServerResponse response) {
+    /** The rest of the body is not read: the connection is closed once the answer is written. */
+    private void tooLarge(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
-        response.putHeader(HttpHeaders.CONNECTION, "close");
-        plain(response, 413, "request body larger than " + maxBodyBytes
-                + " bytes (probe-rewriter.webhook.max-body-size)\n");
-        response.endHandler(v -> response.close());
+        response.setStatusCode(413)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end("request body larger than " + maxBodyBytes + " bytes (probe-rewriter.webhook.max-body-size)\n")
+                .onComplete(written -> request.connection().close());
     }
 
     private static void plain(HttpServerResponse response, int status, String text) {
