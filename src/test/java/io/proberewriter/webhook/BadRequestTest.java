@@ -119,7 +119,9 @@ class BadRequestTest extends WebhookTestBase {
         InputStream chunks = new java.io.SequenceInputStream(java.util.Collections.enumeration(
                 java.util.Collections.nCopies(1024, chunk).stream()
                         .map(c -> (InputStream) new java.io.ByteArrayInputStream(c)).toList()));
-        assertEquals(413, client().rawStatus(head, chunks));
+        WebhookClient.RawAnswer answer = client().rawAnswerThenClose(head, chunks);
+        assertEquals(413, answer.status());
+        assertTrue(answer.closed(), "the connection must be closed after the 413, not left to read the rest");
     }
 
     @ParameterizedTest

@@ -57,6 +57,18 @@ final class WebhookClient {
      * another thread: a server that refuses a body answers before it has read it, then closes.
      */
     int rawStatus(String head, java.io.InputStream body) throws Exception {
+        return raw(head, body, false).status();
+    }
+
+    /** The status line's code, and whether the server then closed the connection within 10 seconds. */
+    record RawAnswer(int status, boolean closed) {
+    }
+
+    RawAnswer rawAnswerThenClose(String head, java.io.InputStream body) throws Exception {
+        return raw(head, body, true);
+    }
+
+    private RawAnswer raw(String head, java.io.InputStream body, boolean awaitClose) throws Exception {
         javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) sslContext().getSocketFactory()
                 .createSocket(mutate.getHost(), mutate.getPort());
         socket.setSoTimeout(30_000);
@@ -67,7 +79,24 @@ final class WebhookClient {
                     var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
                             java.nio.charset.StandardCharsets.ISO_8859_1));
                     String line = in.readLine();
-                    return line == null ? -1 : Integer.parseInt(line.split(" ")[1]);
+                    if (line == null) {
+                        return new RawAnswer(-1, true);
+                    }
+                    int code = Integer.parseInt(line.split(" ")[1]);
+                    if (!awaitClose) {
+                        return new RawAnswer(code, false);
+                    }
+                    try {
+                        socket.setSoTimeout(10_000);
+                        while (in.readLine() != null) {
+                            // the rest of the answer, then the end of the stream when the server closes
+                        }
+                        return new RawAnswer(code, true);
+                    } catch (java.net.SocketTimeoutException stillOpen) {
+                        return new RawAnswer(code, false);
+                    } catch (java.io.IOException reset) {
+                        return new RawAnswer(code, true); // closed while our body was still arriving
+                    }
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
