@@ -6,8 +6,12 @@ import java.nio.charset.StandardCharsets;
 public record AdmissionAnswer(int status, String contentType, byte[] body) {
 
     static AdmissionAnswer badRequest(String message) {
-        return new AdmissionAnswer(400, "text/plain; charset=utf-8",
-                ("bad AdmissionReview: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+        return text(400, "bad AdmissionReview: " + message + "\n");
+    }
+
+    /** A refusal for a person to read: the API server shows it in the error it reports. */
+    static AdmissionAnswer text(int status, String text) {
+        return new AdmissionAnswer(status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
     static AdmissionAnswer json(byte[] body) {

@@ -3,6 +3,7 @@ package io.proberewriter.webhook;
 import io.netty.buffer.Unpooled;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * The transport: the API server POSTs an AdmissionReview to {@code /mutate} over HTTPS, and gets back whatever the
  * {@link AdmissionController} answers. This class only moves bytes: it collects the body up to the size limit (413
- * beyond it, for a declared length before a byte is read) and writes the answer.
+ * beyond it) and writes the answer. Quarkus' own limit check refuses a declared length over the limit before this
+ * route runs; the route checks it again because it sizes its array from that header.
  *
  * <p>It is a plain Vert.x route rather than a REST resource, and a typical admission is answered on the event loop
  * that read it. Over the wire (docs/benchmarks.md), the hop to a worker thread and back and the REST layer's own
@@ -93,15 +95,15 @@ public class MutateRoute {
             // Only a worker pool that refuses work (the server is stopping) ends here: the controller itself
             // answers every request, its own failures included.
             LOG.warnf("Admission not handled: %s", done.cause().toString());
-            plain(response, 503, "the webhook is stopping; try again\n");
+            write(response, AdmissionAnswer.text(503, "the webhook is stopping; try again\n"));
         }
     }
 
-    private static void write(HttpServerResponse response, AdmissionAnswer answer) {
+    private static Future<Void> write(HttpServerResponse response, AdmissionAnswer answer) {
         if (response.closed()) {
-            return; // the API server gave up waiting (its timeout) and closed the connection
+            return Future.succeededFuture(); // the API server gave up waiting (its timeout) and closed the connection
         }
-        response.setStatusCode(answer.status())
+        return response.setStatusCode(answer.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, answer.contentType())
                 .end(Buffer.buffer(Unpooled.wrappedBuffer(answer.body())));
     }
@@ -112,17 +114,10 @@ public class MutateRoute {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(413)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end("request body larger than " + maxBodyBytes + " bytes (probe-rewriter.webhook.max-body-size)\n")
+        response.putHeader(HttpHeaders.CONNECTION, "close");
+        write(response, AdmissionAnswer.text(413, "request body larger than " + maxBodyBytes
+                + " bytes (probe-rewriter.webhook.max-body-size)\n"))
                 .onComplete(written -> request.connection().close());
-    }
-
-    private static void plain(HttpServerResponse response, int status, String text) {
-        response.setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .end(text);
     }
 
     /** The Content-Length, or -1 when there is none (chunked) or it is not a number (then HTTP itself refuses it). */
