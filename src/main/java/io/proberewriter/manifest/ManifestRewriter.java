@@ -59,7 +59,7 @@ public final class ManifestRewriter {
             }
             // The patch is applied to the template alone (zjsonpatch copies what it patches): patching the whole
             // document once per template made a List of thousands of pods cost thousands of copies of the List.
-            JsonNode patched = JsonPatch.apply(PodPatch.of(result, pod.getMetadata(), ""), site.template());
+            JsonNode patched = JsonPatch.apply(PodPatch.of(result, pod.getMetadata(), "").toTree(), site.template());
             if (site.pointer().isEmpty()) {
                 output = patched;
                 continue;

@@ -1,7 +1,7 @@
 package io.proberewriter.webhook;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.patch.PodPatch;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param rewrite the engine's result, when the engine ran: the metrics count its probes
  */
-record Mutation(Outcome outcome, Optional<ArrayNode> patch, List<String> warnings, Optional<RewriteResult> rewrite) {
+record Mutation(Outcome outcome, Optional<PodPatch> patch, List<String> warnings, Optional<RewriteResult> rewrite) {
 
     /** Allowed as it is, without the engine having run (skipped, or our failure). */
     static Mutation allow(Outcome outcome, List<String> warnings) {

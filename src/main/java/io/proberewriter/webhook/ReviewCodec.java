@@ -20,6 +20,9 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -53,6 +56,9 @@ final class ReviewCodec {
      * bodies, which can hold tens of thousands of the sender's keys, are read without it.
      */
     static final int SMALL_BODY_BYTES = 64 * 1024;
+
+    /** A byte array read as longs, for {@link #canonicalizable}. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
     private static final ObjectMapper JSON = withFieldsNotRead(Mappers.admissionReviewReader());
@@ -139,12 +145,21 @@ final class ReviewCodec {
      * never sends such bytes (Go's JSON encoder writes only valid UTF-8), but the webhook must read every body as any
      * other JSON reader would. Without the table, invalid bytes become U+FFFD, as for a large body.
      */
-    private static boolean canonicalizable(byte[] body) {
+    static boolean canonicalizable(byte[] body) {
         if (body.length > SMALL_BODY_BYTES) {
             return false;
         }
-        for (byte b : body) {
-            if (b == (byte) 0xFF) {
+        // Eight bytes at a time: a word holds a byte 0xFF exactly when its complement holds a zero byte, and the
+        // classic zero-byte test finds that without a branch per byte (a fifth of reading a typical pod, byte by byte).
+        int i = 0;
+        for (; i + Long.BYTES <= body.length; i += Long.BYTES) {
+            long complement = ~(long) LONGS.get(body, i);
+            if (((complement - 0x0101010101010101L) & ~complement & 0x8080808080808080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < body.length; i++) {
+            if (body[i] == (byte) 0xFF) {
                 return false;
             }
         }
@@ -266,8 +281,7 @@ final class ReviewCodec {
         try {
             if (mutation.patch().isPresent()) {
                 response.setPatchType("JSONPatch");
-                response.setPatch(Base64.getEncoder().encodeToString(
-                        RESPONSE_JSON.writeValueAsBytes(mutation.patch().get())));
+                response.setPatch(Base64.getEncoder().encodeToString(mutation.patch().get().toJson()));
             }
             AdmissionReview review = new AdmissionReview();
             review.setApiVersion(API_VERSION);

@@ -70,7 +70,7 @@ class EngineBenchmarkTest {
 
     private static int once(Pod pod) {
         RewriteResult result = ENGINE.rewrite(pod, NAMESPACE);
-        return PodPatch.of(result, pod.getMetadata(), "").size();
+        return PodPatch.of(result, pod.getMetadata(), "").toTree().size();
     }
 
     private static Pod pod(int probes, int envVars) {

@@ -66,7 +66,7 @@ class ScaleBenchmarkTest {
         Pod pod = ScalePods.toPod(json);
         table.measure(label, size, () -> {
             RewriteResult result = ENGINE.rewrite(pod, NAMESPACE);
-            return PodPatch.of(result, pod.getMetadata(), "").toString().length();
+            return PodPatch.of(result, pod.getMetadata(), "").toTree().toString().length();
         });
     }
 

@@ -20,7 +20,8 @@ public final class AppliedRewrite {
 
     /** A copy of {@code pod} with the result's edits applied; {@code pod} itself is not touched. */
     public static Pod apply(RewriteResult result, Pod pod) {
-        JsonNode patched = JsonPatch.apply(PodPatch.of(result, pod.getMetadata(), ""), JSON.valueToTree(pod));
+        JsonNode patched = JsonPatch.apply(PodPatch.of(result, pod.getMetadata(), "").toTree(),
+                JSON.valueToTree(pod));
         try {
             return JSON.treeToValue(patched, Pod.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

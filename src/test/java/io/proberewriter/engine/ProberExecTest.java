@@ -124,7 +124,7 @@ class ProberExecTest {
                 .endSpec().build();
 
         RewriteResult result = rewrite(pod);
-        JsonNode patch = PodPatch.of(result, pod.getMetadata(), "");
+        JsonNode patch = PodPatch.of(result, pod.getMetadata(), "").toTree();
         Pod output = AppliedRewrite.apply(result, pod);
 
         assertEquals("/spec/initContainers/0", patch.get(patch.size() - 1).get("path").asText(),

@@ -14,17 +14,22 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.proberewriter.engine.AppliedRewrite;
 import io.proberewriter.engine.ContainerRef;
 import io.proberewriter.engine.ContainerSection;
 import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.ProberInjection;
 import io.proberewriter.engine.ProbeReplacement;
 import io.proberewriter.engine.RewriteResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -72,9 +77,9 @@ class PodPatchTest {
         Map<String, String> annotations = Map.of("probe-rewriter.io/status", "s",
                 "probe-rewriter.io/original-probes", "{}");
         ObjectMeta metadata = new ObjectMetaBuilder().withName("p").addToAnnotations("team", "a").build();
-        ArrayNode first = PodPatch.of(result(edits, annotations), metadata, "");
+        ArrayNode first = PodPatch.of(result(edits, annotations), metadata, "").toTree();
         Collections.reverse(edits);
-        ArrayNode second = PodPatch.of(result(edits, annotations), metadata, "");
+        ArrayNode second = PodPatch.of(result(edits, annotations), metadata, "").toTree();
 
         assertEquals(List.of(
                 "add /metadata/annotations/probe-rewriter.io~1original-probes",
@@ -89,7 +94,8 @@ class PodPatchTest {
     @Test
     void tildeAndSlashInAnAnnotationKeyAreEscapedAsJsonPointerRequires() {
         ObjectMeta metadata = new ObjectMetaBuilder().addToAnnotations("a~b/c", "old").build();
-        ArrayNode patch = PodPatch.of(result(List.of(), Map.of("a~b/c", "new", "x/y~", "added")), metadata, "");
+        ArrayNode patch = PodPatch.of(result(List.of(), Map.of("a~b/c", "new", "x/y~", "added")), metadata, "")
+                .toTree();
         assertEquals(List.of("replace /metadata/annotations/a~0b~1c", "add /metadata/annotations/x~1y~0"), paths(patch));
         assertEquals("~0", PodPatch.escape("~"));
         assertEquals("~01", PodPatch.escape("~1"), "'~' is escaped first, or '~1' would read back as '/'");
@@ -98,25 +104,26 @@ class PodPatchTest {
     @Test
     void thePodWithoutAnnotationsGetsTheWholeMapAndOneWithAnnotationsOneOperationPerKey() {
         Map<String, String> updates = Map.of("probe-rewriter.io/status", "s");
-        assertEquals(List.of("add /metadata"), paths(PodPatch.of(result(List.of(), updates), null, "")),
+        assertEquals(List.of("add /metadata"), paths(PodPatch.of(result(List.of(), updates), null, "").toTree()),
                 "no metadata at all");
         assertEquals("{\"annotations\":{\"probe-rewriter.io/status\":\"s\"}}",
-                PodPatch.of(result(List.of(), updates), null, "").get(0).get("value").toString());
+                PodPatch.of(result(List.of(), updates), null, "").toTree().get(0).get("value").toString());
         assertEquals(List.of("add /metadata/annotations"),
-                paths(PodPatch.of(result(List.of(), updates), new ObjectMeta(), "")), "metadata without annotations");
+                paths(PodPatch.of(result(List.of(), updates), new ObjectMeta(), "").toTree()),
+                "metadata without annotations");
         assertEquals(List.of("add /metadata/annotations"), paths(PodPatch.of(result(List.of(), updates),
-                new ObjectMetaBuilder().withAnnotations(Map.of()).build(), "")), "an empty map");
+                new ObjectMetaBuilder().withAnnotations(Map.of()).build(), "").toTree()), "an empty map");
         ObjectMeta annotated = new ObjectMetaBuilder().addToAnnotations("probe-rewriter.io/status", "old")
                 .addToAnnotations("team", "a").build();
         assertEquals(List.of("replace /metadata/annotations/probe-rewriter.io~1status"),
-                paths(PodPatch.of(result(List.of(), updates), annotated, "")), "an existing key is replaced");
+                paths(PodPatch.of(result(List.of(), updates), annotated, "").toTree()), "an existing key is replaced");
     }
 
     @Test
     void thePrefixAddressesThePodTemplateOfAController() {
         ArrayNode patch = PodPatch.of(result(
                 List.of(replace(ContainerSection.CONTAINERS, 0, "a", ProbeKind.LIVENESS, exec("true"))),
-                Map.of("probe-rewriter.io/status", "s")), new ObjectMeta(), "/spec/template");
+                Map.of("probe-rewriter.io/status", "s")), new ObjectMeta(), "/spec/template").toTree();
         assertEquals(List.of("add /spec/template/metadata/annotations",
                 "replace /spec/template/spec/containers/0/livenessProbe"),
                 paths(patch));
@@ -126,13 +133,47 @@ class PodPatchTest {
     void valuesCarryNoNullFields() {
         ArrayNode patch = PodPatch.of(result(
                 List.of(replace(ContainerSection.CONTAINERS, 0, "a", ProbeKind.LIVENESS, exec("true"))), Map.of()),
-                new ObjectMeta(), "");
+                new ObjectMeta(), "").toTree();
         assertEquals("{\"exec\":{\"command\":[\"true\"]},\"timeoutSeconds\":1}", patch.get(0).get("value").toString());
     }
 
     @Test
+    void theBytesTheWebhookSendsAreTheTreeTheCliApplies() throws Exception {
+        ProberInjection everything = new ProberInjection(
+                Optional.of(new VolumeBuilder().withName("probe-rewriter-prober").withNewEmptyDir().endEmptyDir()
+                        .build()), true,
+                Optional.of(new ContainerBuilder().withName("probe-rewriter-prober").withImage("example/prober")
+                        .withArgs("install", "/probe-rewriter/prober").build()), false,
+                List.of(new ProberInjection.Mount(new ContainerRef(ContainerSection.CONTAINERS, 0, "app"),
+                                new VolumeMountBuilder().withName("probe-rewriter-prober")
+                                        .withMountPath("/probe-rewriter").withReadOnly(true).build(), true),
+                        new ProberInjection.Mount(new ContainerRef(ContainerSection.CONTAINERS, 1, "worker"),
+                                new VolumeMountBuilder().withName("probe-rewriter-prober")
+                                        .withMountPath("/probe-rewriter").build(), false)));
+        RewriteResult edits = new RewriteResult(List.of(), List.of(), List.of(
+                replace(ContainerSection.CONTAINERS, 1, "worker", ProbeKind.READINESS, exec("curl", "localhost")),
+                replace(ContainerSection.CONTAINERS, 0, "app", ProbeKind.STARTUP, httpGet(9090))),
+                new TreeMap<>(Map.of("probe-rewriter.io/status", "rewritten", "a/b~c", "d")), everything);
+        ObjectMeta annotated = new ObjectMetaBuilder().addToAnnotations("a/b~c", "old").build();
+
+        for (ObjectMeta metadata : Arrays.asList(null, new ObjectMeta(), annotated)) {
+            PodPatch patch = PodPatch.of(edits, metadata, "/spec/template");
+            assertEquals(patch.toTree(), JSON.readTree(patch.toJson()), "metadata " + metadata);
+            assertEquals(patch.operations().size(), patch.toTree().size());
+        }
+        PodPatch patch = PodPatch.of(edits, annotated, "");
+        assertEquals(List.of("replace /metadata/annotations/a~1b~0c",
+                "add /metadata/annotations/probe-rewriter.io~1status",
+                "replace /spec/containers/0/startupProbe", "add /spec/containers/0/volumeMounts",
+                "replace /spec/containers/1/readinessProbe", "add /spec/containers/1/volumeMounts/-",
+                "add /spec/volumes", "add /spec/initContainers/0"), paths(patch.toTree()));
+        assertEquals("[{\"emptyDir\":{},\"name\":\"probe-rewriter-prober\"}]",
+                patch.toTree().get(6).get("value").toString(), "the first volume is added as a list");
+    }
+
+    @Test
     void nothingToDoIsAnEmptyPatch() {
-        assertEquals("[]", PodPatch.of(result(List.of(), Map.of()), new ObjectMeta(), "").toString());
+        assertEquals("[]", PodPatch.of(result(List.of(), Map.of()), new ObjectMeta(), "").toTree().toString());
     }
 
     @Test
@@ -148,7 +189,8 @@ class PodPatchTest {
                 replace(ContainerSection.CONTAINERS, 0, "app", ProbeKind.LIVENESS, httpGet(9090))),
                 Map.of("probe-rewriter.io/status", "rewritten", "team", "b"));
 
-        JsonNode patched = JsonPatch.apply(PodPatch.of(edits, pod.getMetadata(), ""), JSON.valueToTree(pod));
+        JsonNode patched = JsonPatch.apply(PodPatch.of(edits, pod.getMetadata(), "").toTree(),
+                JSON.valueToTree(pod));
 
         Pod expected = new PodBuilder(pod)
                 .editMetadata().addToAnnotations("probe-rewriter.io/status", "rewritten")

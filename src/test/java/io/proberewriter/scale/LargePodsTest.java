@@ -195,7 +195,7 @@ class LargePodsTest {
             assertTrue(result.replacements().isEmpty() && result.annotationUpdates().isEmpty());
             return json;
         }
-        ArrayNode patch = PodPatch.of(result, pod.getMetadata(), "");
+        ArrayNode patch = PodPatch.of(result, pod.getMetadata(), "").toTree();
         JsonNode patched = JsonPatch.apply(patch, json);
         assertTrue(ScalePods.annotationBytes(patched) <= ScalePods.ANNOTATIONS_LIMIT,
                 () -> "annotations of " + ScalePods.annotationBytes(patched) + " bytes");

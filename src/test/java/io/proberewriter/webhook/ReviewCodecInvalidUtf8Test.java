@@ -1,8 +1,10 @@
 package io.proberewriter.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import java.io.ByteArrayOutputStream;
@@ -41,5 +43,23 @@ class ReviewCodecInvalidUtf8Test {
 
     private static Container container(byte[] body) throws BadAdmissionRequest {
         return ReviewCodec.read(body).pod().getSpec().getContainers().get(0);
+    }
+
+    @Test
+    void aByte0xFfIsFoundAtEveryOffsetAndNoOtherByteIsTakenForIt() {
+        for (int length = 0; length <= 40; length++) {
+            byte[] body = new byte[length];
+            for (int i = 0; i < length; i++) {
+                body[i] = (byte) Math.floorMod(0xFE - i * 37, 0xFF); // 0xFE, 0xD9, …: any byte but 0xFF
+            }
+            assertTrue(ReviewCodec.canonicalizable(body), "no 0xFF in " + length + " bytes");
+            for (int at = 0; at < length; at++) {
+                byte[] marked = body.clone();
+                marked[at] = (byte) 0xFF;
+                assertFalse(ReviewCodec.canonicalizable(marked), "0xFF at " + at + " of " + length);
+            }
+        }
+        assertTrue(ReviewCodec.canonicalizable(new byte[ReviewCodec.SMALL_BODY_BYTES]));
+        assertFalse(ReviewCodec.canonicalizable(new byte[ReviewCodec.SMALL_BODY_BYTES + 1]), "too large for the table");
     }
 }
