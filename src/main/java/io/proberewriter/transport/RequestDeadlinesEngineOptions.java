@@ -16,10 +16,11 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Vert.x's JDK TLS engine, unchanged, that also starts each connection's {@link RequestDeadlines} once its TLS
- * handshake completes. Neither Vert.x nor Quarkus offers another hook on every new HTTPS connection (Quarkus keeps
- * the server's connection handler to itself), and the engine factory is the one Vert.x option that meets each
- * connection: every setting of the TLS registry (protocols, cipher suites, key manager) still applies as it is.
+ * Vert.x's JDK TLS engine that also starts each connection's {@link RequestDeadlines} once its TLS handshake
+ * completes. Neither Vert.x nor Quarkus offers another hook on every new HTTPS connection (Quarkus keeps the server's
+ * connection handler to itself), and the engine factory is the one Vert.x option that meets each connection: every
+ * setting of the TLS registry (protocols, cipher suites, key manager) still applies as it is. The server's context
+ * itself is made by {@link ServerSslContexts}, from the same settings, which says why.
  */
 final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
 
@@ -44,10 +45,20 @@ final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
         return new WatchingFactory(super.sslContextFactory());
     }
 
-    /** Passes every setting to Vert.x's own factory and wraps the context it makes. */
+    /**
+     * Passes every setting to Vert.x's own factory and wraps the context it makes; the webhook's own server context
+     * is made by {@link ServerSslContexts}, which says why.
+     */
     private final class WatchingFactory implements SslContextFactory {
 
         private final SslContextFactory jdk;
+        private boolean useAlpn;
+        private ClientAuth clientAuth;
+        private boolean forClient;
+        private KeyManagerFactory keys;
+        private TrustManagerFactory trust;
+        private Set<String> cipherSuites;
+        private List<String> applicationProtocols;
 
         WatchingFactory(SslContextFactory jdk) {
             this.jdk = jdk;
@@ -56,42 +67,49 @@ final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
         @Override
         public SslContextFactory useAlpn(boolean useAlpn) {
             jdk.useAlpn(useAlpn);
+            this.useAlpn = useAlpn;
             return this;
         }
 
         @Override
         public SslContextFactory clientAuth(ClientAuth clientAuth) {
             jdk.clientAuth(clientAuth);
+            this.clientAuth = clientAuth;
             return this;
         }
 
         @Override
         public SslContextFactory forClient(boolean forClient) {
             jdk.forClient(forClient);
+            this.forClient = forClient;
             return this;
         }
 
         @Override
         public SslContextFactory keyMananagerFactory(KeyManagerFactory factory) {
             jdk.keyMananagerFactory(factory);
+            this.keys = factory;
             return this;
         }
 
         @Override
         public SslContextFactory trustManagerFactory(TrustManagerFactory factory) {
             jdk.trustManagerFactory(factory);
+            this.trust = factory;
             return this;
         }
 
         @Override
         public SslContextFactory enabledCipherSuites(Set<String> cipherSuites) {
             jdk.enabledCipherSuites(cipherSuites);
+            this.cipherSuites = cipherSuites;
             return this;
         }
 
         @Override
         public SslContextFactory applicationProtocols(List<String> protocols) {
             jdk.applicationProtocols(protocols);
+            this.applicationProtocols = protocols;
             return this;
         }
 
@@ -103,7 +121,9 @@ final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
 
         @Override
         public SslContext create() throws SSLException {
-            return new WatchingContext(jdk.create());
+            boolean ours = ServerSslContexts.handles(forClient, keys, trust, cipherSuites, useAlpn,
+                    applicationProtocols, clientAuth);
+            return new WatchingContext(ours ? ServerSslContexts.create(keys, cipherSuites) : jdk.create());
         }
     }
 
