@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proberewriter.polling.Eventually;
@@ -57,6 +58,23 @@ class ManagementInterfaceTest extends WebhookTestBase {
             assertTrue(body.contains(series), "missing " + series);
         }
         assertTrue(metric("probe_rewriter_admissions_total{outcome=\"patched\"}") >= 1);
+    }
+
+    /**
+     * The JVM's and the process's series besides the webhook's own, and none of Micrometer's generic HTTP server,
+     * Vert.x or Netty binders: they are not documented, and the last two held some ten MiB of resident memory.
+     */
+    @Test
+    void jvmAndProcessSeriesAreExportedAndNoHttpVertxOrNettyOnes() throws Exception {
+        client().post(Reviews.podCreate("default", pod("series", 8080)).toString());
+        String body = managementGet("metrics").body();
+        assertTrue(body.contains("jvm_memory_used_bytes"), "JVM series");
+        assertTrue(body.contains("process_cpu_usage"), "process series");
+        for (String line : body.lines().filter(l -> !l.startsWith("#")).toList()) {
+            for (String prefix : new String[] {"http_server_", "vertx_", "netty_", "worker_pool_"}) {
+                assertFalse(line.startsWith(prefix), "exported: " + line);
+            }
+        }
     }
 
     /**
