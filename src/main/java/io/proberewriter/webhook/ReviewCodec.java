@@ -150,7 +150,7 @@ final class ReviewCodec {
             return false;
         }
         // Eight bytes at a time: a word holds a byte 0xFF exactly when its complement holds a zero byte, and the
-        // classic zero-byte test finds that without a branch per byte (a fifth of reading a typical pod, byte by byte).
+        // classic zero-byte test finds that without a branch per byte (half the time of a loop over the bytes).
         int i = 0;
         for (; i + Long.BYTES <= body.length; i += Long.BYTES) {
             long complement = ~(long) LONGS.get(body, i);
