@@ -2,6 +2,7 @@ package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -10,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.config.AuditConfig;
@@ -37,7 +39,8 @@ import org.jboss.logging.Logger;
  * pod: no finalizer, no status.
  */
 @Singleton
-@ControllerConfiguration(name = AuditReconciler.NAME)
+@ControllerConfiguration(name = AuditReconciler.NAME,
+        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class))
 // API errors (an Event or a patch refused, a conflict with a concurrent restart) are retried with back-off; after the
 // last attempt the pod is looked at again at the next re-check (updateErrorStatus).
 @GradualRetry(maxAttempts = 5, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 60_000)

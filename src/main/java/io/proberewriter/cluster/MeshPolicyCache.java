@@ -61,6 +61,7 @@ public final class MeshPolicyCache {
 
     private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what) {
         informer.addEventHandler(bumpingGeneration(o -> true));
+        informer.itemStore(new ManagedFieldsDroppingStore<>());
         RetryingInformers.retryingForever(informer, LOG, what);
         informer.start();
         return informer;
@@ -71,7 +72,8 @@ public final class MeshPolicyCache {
      * the generation: older Istio releases renew leader-election ConfigMaps there every few seconds.
      */
     private void startConfigMaps(KubernetesClient client, String namespace) {
-        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).runnableInformer(0);
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).runnableInformer(0)
+                .itemStore(new ManagedFieldsDroppingStore<>());
         informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
                 cm.getMetadata().getName(), namespace)));
         informer.exceptionHandler((isStarted, failure) -> {

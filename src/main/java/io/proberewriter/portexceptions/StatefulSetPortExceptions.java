@@ -2,14 +2,17 @@ package io.proberewriter.portexceptions;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.operator.OptionalReconciler;
 
 /** Port-level mTLS exceptions for the health ports of StatefulSets; the work is in {@link PortExceptionSync}. */
-@ControllerConfiguration(name = "port-exceptions-statefulset")
+@ControllerConfiguration(name = "port-exceptions-statefulset",
+        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class))
 @GradualRetry(maxAttempts = PortExceptionRetry.MAX_ATTEMPTS, initialInterval = PortExceptionRetry.INITIAL_INTERVAL_MS,
         intervalMultiplier = PortExceptionRetry.MULTIPLIER, maxInterval = PortExceptionRetry.MAX_INTERVAL_MS)
 public class StatefulSetPortExceptions implements Reconciler<StatefulSet>, OptionalReconciler {

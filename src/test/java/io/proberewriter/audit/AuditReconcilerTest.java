@@ -1,6 +1,7 @@
 package io.proberewriter.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +16,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeKind;
@@ -84,6 +87,8 @@ class AuditReconcilerTest {
 
     @Inject
     AuditReconciler reconciler;
+    @Inject
+    Operator operator;
 
     @Inject
     MeterRegistry registry;
@@ -98,6 +103,13 @@ class AuditReconcilerTest {
     void startOperator() {
         launcher.start();
         assertTrue(launcher.started(), "the audit must be registered and the operator running");
+    }
+
+    /** Every pod of the cluster is in this cache: it keeps them without their managed fields. */
+    @Test
+    void thePodCacheKeepsNoManagedFields() {
+        assertInstanceOf(ManagedFieldsDroppingStore.class, operator.getRegisteredController(AuditReconciler.NAME)
+                .orElseThrow().getConfiguration().getInformerConfig().getItemStore());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -71,5 +72,23 @@ class MeshPolicyCacheTest {
         assertEquals("cannot list ConfigMaps in istio-system: forbidden (grant it with k8s/components/istio, then"
                 + " restart)", cache.configMapsUnreadable().get());
         assertEquals(List.of(), cache.istioConfigMaps());
+    }
+
+    @Test
+    void cachedObjectsKeepNoManagedFields() throws Exception {
+        ConfigMap injector = configMap("istio-system", "istio-sidecar-injector", "{}");
+        injector.getMetadata().setManagedFields(List.of(new ManagedFieldsEntryBuilder()
+                .withManager("pilot-discovery").withOperation("Update").build()));
+        client.configMaps().resource(injector).create();
+        assertEquals(1, client.configMaps().inNamespace("istio-system").withName("istio-sidecar-injector").get()
+                .getMetadata().getManagedFields().size(), "the API server (the mock) keeps them");
+
+        cache.start(client, IstioApis.none(), "istio-system");
+        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+
+        ConfigMap cached = cache.istioConfigMaps().get(0);
+        assertEquals(Map.of("values", "{}"), cached.getData());
+        assertTrue(cached.getMetadata().getManagedFields() == null
+                || cached.getMetadata().getManagedFields().isEmpty(), "cached: " + cached.getMetadata());
     }
 }

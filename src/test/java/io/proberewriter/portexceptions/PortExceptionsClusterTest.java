@@ -2,6 +2,7 @@ package io.proberewriter.portexceptions;
 
 import static io.proberewriter.portexceptions.Waiting.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,10 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.IstioApis;
+import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.mtls.IstioKind;
@@ -80,6 +83,8 @@ class PortExceptionsClusterTest {
     NamespaceCache namespaces;
     @Inject
     PortExceptionSync sync;
+    @Inject
+    Operator operator;
 
     @BeforeEach
     void meshAndOperator() throws InterruptedException {
@@ -91,6 +96,16 @@ class PortExceptionsClusterTest {
                 "namespaces and namespace policies in the caches");
         launcher.start();
         assertTrue(launcher.started());
+    }
+
+    /** Every Deployment, StatefulSet and DaemonSet of the cluster is cached: without their managed fields. */
+    @Test
+    void theWorkloadCachesKeepNoManagedFields() {
+        for (String controller : List.of("port-exceptions-deployment", "port-exceptions-statefulset",
+                "port-exceptions-daemonset")) {
+            assertInstanceOf(ManagedFieldsDroppingStore.class, operator.getRegisteredController(controller)
+                    .orElseThrow().getConfiguration().getInformerConfig().getItemStore(), controller);
+        }
     }
 
     @Test
