@@ -1,8 +1,8 @@
 package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -16,8 +16,8 @@ import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.config.AuditConfig;
 import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.HandlerKind;
+import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.operator.OptionalReconciler;
 import io.proberewriter.operator.WarningEvents;

@@ -13,7 +13,8 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
  * fields (and an update without them leaves the server's own untouched).
  *
  * <p>Keys are fabric8's default ({@code namespace/name}), so lookups by key work as with the default store. The
- * object is changed in place before it is stored: the informer made it from the watch event for this store alone.
+ * object is changed in place before it is stored: the informer parsed it from the watch event, and its handlers get
+ * the same object, stripped too.
  *
  * @param <T> the kind cached
  */
