@@ -1,6 +1,7 @@
 package io.proberewriter.launcher;
 
 import io.proberewriter.cli.OfflineCommandLine;
+import io.proberewriter.tls.InMemoryKeyProtection;
 import io.quarkus.picocli.runtime.PicocliRunner;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -39,6 +40,8 @@ public final class Main {
             // process, and the sooner it stops, the sooner the next leader writes.
             System.setProperty("quarkus.shutdown.delay", "0s");
         }
+        // Before the TLS registry reads the first certificate: see InMemoryKeyProtection for why.
+        InMemoryKeyProtection.applyUnlessSet();
         Quarkus.run(PicocliRunner.class, args);
     }
 
