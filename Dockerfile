@@ -41,6 +41,7 @@ COPY --from=build --chown=185:0 /src/target/quarkus-app/quarkus/ ./quarkus/
 USER 185
 # 8443: the webhook (HTTPS, POST /mutate). 9000: management (plain HTTP: /q/health/*, /q/metrics).
 EXPOSE 8443 9000
-# The README's command: java -jar quarkus-run.jar serve
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar \"$@\"", "probe-rewriter"]
+# The README's command: java -jar quarkus-run.jar serve. The offline commands (rewrite, analyze) run with C1 alone, as
+# the launcher script runs them (src/main/sh/probe-rewriter says why); JAVA_OPTS_APPEND comes after and can undo it.
+ENTRYPOINT ["sh", "-c", "case \"$1\" in rewrite|analyze) compilers=-XX:TieredStopAtLevel=1 ;; *) compilers= ;; esac; exec java $compilers $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar \"$@\"", "probe-rewriter"]
 CMD ["serve"]

@@ -13,24 +13,30 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Wall time and peak memory of the packaged CLI, start to exit, as a user runs it. Peak memory (VmHWM) is read
- * with GNU time when it is installed. Run with {@code mvn -B verify -Pbenchmark}.
+ * Wall time and peak memory of the packaged CLI, start to exit, as a user runs it: the launcher
+ * {@code target/probe-rewriter}, which runs the offline commands with C1 alone; and, beside it, the same with both
+ * compilers ({@code JAVA_OPTS=-XX:TieredStopAtLevel=4}), the JVM's default. Peak memory (VmHWM) is read with GNU time
+ * when it is installed. Run with {@code mvn -B verify -Pbenchmark}.
  */
 @Tag("benchmark")
 class CliStartupBenchmarkIT {
 
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    private static final Path JAVA_HOME = Path.of(ProcessHandle.current().info().command().orElseThrow())
+            .getParent().getParent();
+    private static final String BOTH_COMPILERS = "-XX:TieredStopAtLevel=4";
     private static final int RUNS = 7;
 
     @Test
     void startupAndOneRewrite() throws Exception {
         System.out.println();
         System.out.println("== packaged CLI, wall time from exec to exit (" + RUNS + " runs) ==");
-        measure("--version", List.of("--version"));
-        measure("rewrite -f docs/examples/httpbin.yaml", List.of("rewrite", "-f", "docs/examples/httpbin.yaml"));
+        List<String> rewrite = List.of("rewrite", "-f", "docs/examples/httpbin.yaml");
+        measure("--version", List.of("--version"), "");
+        measure("rewrite -f docs/examples/httpbin.yaml", rewrite, "");
+        measure("the same, both compilers", rewrite, BOTH_COMPILERS);
     }
 
-    private static void measure(String label, List<String> args) throws Exception {
+    private static void measure(String label, List<String> args, String javaOpts) throws Exception {
         boolean gnuTime = Files.isExecutable(Path.of("/usr/bin/time"));
         List<Double> seconds = new ArrayList<>();
         List<Long> peakKiB = new ArrayList<>();
@@ -40,11 +46,14 @@ class CliStartupBenchmarkIT {
             if (gnuTime) {
                 command.addAll(List.of("/usr/bin/time", "-f", "%M", "-o", timeOut.toString()));
             }
-            command.addAll(List.of(JAVA, "-jar", "target/quarkus-app/quarkus-run.jar"));
+            command.add("target/probe-rewriter");
             command.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("JAVA_HOME", JAVA_HOME.toString());
+            builder.environment().put("JAVA_OPTS", javaOpts);
             long start = System.nanoTime();
-            Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = builder.start();
             process.getOutputStream().close();
             process.waitFor(60, TimeUnit.SECONDS);
             seconds.add((System.nanoTime() - start) / 1e9);
