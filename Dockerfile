@@ -32,7 +32,7 @@ RUN mvn -B -q package -DskipTests
 # non-root user. The Maven image has no Go, so this build skips the prober profile.
 FROM eclipse-temurin:17.0.15_6-jre AS webhook
 ENV LANG=C.UTF-8 \
-    JAVA_OPTS_APPEND="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_OPTS_APPEND="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
 WORKDIR /deployments
 COPY --from=build --chown=185:0 /src/target/quarkus-app/lib/ ./lib/
 COPY --from=build --chown=185:0 /src/target/quarkus-app/*.jar ./

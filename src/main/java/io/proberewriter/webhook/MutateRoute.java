@@ -1,10 +1,14 @@
 package io.proberewriter.webhook;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,8 +31,12 @@ import org.jboss.logging.Logger;
  * that read it. Over the wire (docs/benchmarks.md), the hop to a worker thread and back and the REST layer's own
  * per-request work were a large share of the difference between this webhook and a do-nothing server on the same
  * stack. The controller's work for a pod of tens of KiB is tens of microseconds and never blocks (every cluster read
- * is from an informer's cache). Bodies above {@value #LARGEST_INLINE_BODY} bytes go to the worker pool: a pod of
- * several MiB takes milliseconds, which must not hold up the other connections of the event loop.
+ * is from an informer's cache). Bodies above {@value #LARGEST_INLINE_BODY} bytes go to a worker pool of their own: a
+ * pod of several MiB takes milliseconds, which must not hold up the other connections of the event loop.
+ *
+ * <p>What requests in flight may hold of the heap is bounded ({@link RequestMemoryBudget}): a body is refused with 429
+ * when the bodies' budget cannot hold it, and a large body waits for its working set before it is handled, at most
+ * {@value #WORKING_SET_WAIT_MILLIS} ms; a caller that has given up by then is not answered.
  */
 @Singleton
 public class MutateRoute {
@@ -38,17 +46,51 @@ public class MutateRoute {
     /** Largest body answered on the event loop; a Deployment-made pod is about 20 KiB. */
     static final int LARGEST_INLINE_BODY = 64 * 1024;
 
+    /** Threads handling large bodies: they wait in turn for the working sets' budget, so a few are enough. */
+    static final int LARGE_BODY_THREADS = 4;
+
+    /**
+     * Longest wait for a large body's working set: past the API server's default timeout (10 s; the install's is 5 s),
+     * after which the caller has gone and is not answered anyway.
+     */
+    static final long WORKING_SET_WAIT_MILLIS = 10_000;
+
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
     private final AdmissionController controller;
-    private final Vertx vertx;
     private final long maxBodyBytes;
+    private final RequestMemoryBudget budget;
+    private final WorkerExecutor largeBodies;
+    private final Counter bodiesRefused;
+    private final Counter workingSetsRefused;
 
-    MutateRoute(AdmissionController controller, Vertx vertx,
+    MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry,
                 @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+        this(controller, vertx, registry, maxBodySize.asLongValue(),
+                RequestMemoryBudget.ofHeap(Runtime.getRuntime().maxMemory()));
+    }
+
+    MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry, long maxBodyBytes,
+                RequestMemoryBudget budget) {
         this.controller = controller;
-        this.vertx = vertx;
-        this.maxBodyBytes = maxBodySize.asLongValue();
+        this.maxBodyBytes = maxBodyBytes;
+        this.budget = budget;
+        this.largeBodies = vertx.createSharedWorkerExecutor("probe-rewriter-large-bodies", LARGE_BODY_THREADS);
+        this.bodiesRefused = refusals(registry, "bodies");
+        this.workingSetsRefused = refusals(registry, "working-sets");
+        Gauge.builder("probe_rewriter_request_memory_held_bytes", budget, RequestMemoryBudget::bodyBytesHeld)
+                .description("Heap held by requests in flight, by budget").tag("budget", "bodies").register(registry);
+        Gauge.builder("probe_rewriter_request_memory_held_bytes", budget, RequestMemoryBudget::workingSetBytesHeld)
+                .description("Heap held by requests in flight, by budget").tag("budget", "working-sets")
+                .register(registry);
+        LOG.debugf("Request memory budget: %d bytes of bodies, %d bytes of working sets", budget.bodyBudgetBytes(),
+                budget.workingSetBudgetBytes());
+    }
+
+    private static Counter refusals(MeterRegistry registry, String budget) {
+        return Counter.builder("probe_rewriter_overloaded_requests")
+                .description("Requests answered with 429 because a memory budget could not hold them")
+                .tag("budget", budget).register(registry);
     }
 
     void register(@Observes Router router) {
@@ -62,15 +104,26 @@ public class MutateRoute {
             tooLarge(request);
             return;
         }
+        LargeBody large = new LargeBody();
+        // Answered, refused or cut off: a large body's bytes are released whichever way the request ends.
+        context.addEndHandler(ended -> large.release());
+        if (declared > LARGEST_INLINE_BODY && !large.hold(declared)) {
+            refuseBody(request);
+            request.resume();
+            return;
+        }
         BodyCollector body = new BodyCollector(declared, maxBodyBytes);
         request.handler(chunk -> {
             if (!body.add(chunk)) {
                 request.handler(null);
                 tooLarge(request);
+            } else if (body.capacity() > LARGEST_INLINE_BODY && !large.hold(body.capacity())) {
+                body.discard();
+                refuseBody(request);
             }
         });
         request.endHandler(ended -> {
-            if (!body.overLimit()) {
+            if (!body.overLimit() && !context.response().ended()) {
                 answer(context.response(), body.bytes());
             }
         });
@@ -84,8 +137,24 @@ public class MutateRoute {
             write(response, controller.handle(body));
             return;
         }
-        vertx.executeBlocking(() -> controller.handle(body), false)
+        largeBodies.executeBlocking(() -> handleLarge(response, body), false)
                 .onComplete(done -> write(response, done));
+    }
+
+    /** On a large-body thread: the body's working set first, waited for in turn, then the admission. */
+    private AdmissionAnswer handleLarge(HttpServerResponse response, byte[] body) throws InterruptedException {
+        try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, WORKING_SET_WAIT_MILLIS)) {
+            if (workingSet == null) {
+                workingSetsRefused.increment();
+                return AdmissionAnswer.text(429, "the webhook is handling as many large requests as its memory "
+                        + "budget of " + budget.workingSetBudgetBytes() + " bytes allows; try again\n");
+            }
+            if (response.closed()) {
+                // The caller gave up while this body waited (its timeout): nothing would read the answer.
+                return AdmissionAnswer.text(503, "the caller is gone\n");
+            }
+            return controller.handle(body);
+        }
     }
 
     private static void write(HttpServerResponse response, AsyncResult<AdmissionAnswer> done) {
@@ -106,6 +175,50 @@ public class MutateRoute {
         return response.setStatusCode(answer.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, answer.contentType())
                 .end(Buffer.buffer(Unpooled.wrappedBuffer(answer.body())));
+    }
+
+    /**
+     * The reservation of a body over {@value #LARGEST_INLINE_BODY} bytes, taken when it is known to be one: from its
+     * declared length, or once a body of no declared length grows past it. Smaller bodies are answered on the event
+     * loop as they complete and hold no reservation: their memory is bounded by the connections and the header and
+     * body timeouts, and a flood of large pods does not refuse them.
+     */
+    private final class LargeBody {
+        private RequestMemoryBudget.Body held;
+
+        /** Holds {@code bytes} in all; false when the budget cannot. Called on the event loop only. */
+        boolean hold(long bytes) {
+            if (held == null) {
+                held = budget.reserveBody(bytes);
+                return held != null;
+            }
+            return held.grow(bytes);
+        }
+
+        void release() {
+            if (held != null) {
+                held.close();
+            }
+        }
+    }
+
+    /**
+     * Refused for want of memory: the rest of the body is read and dropped, then 429 is answered. Not answered at
+     * once and the connection closed, as for a body over the limit: a client still sending would have the
+     * connection reset under it and never read the answer, and the body's bytes cost nothing once dropped.
+     */
+    private void refuseBody(HttpServerRequest request) {
+        bodiesRefused.increment();
+        String why = "the large bodies in flight fill the webhook's budget of " + budget.bodyBudgetBytes()
+                + " bytes; try again\n";
+        request.handler(dropped -> { });
+        request.endHandler(ended -> {
+            HttpServerResponse response = request.response();
+            if (!response.ended() && !response.closed()) {
+                response.putHeader("Retry-After", "1");
+                write(response, AdmissionAnswer.text(429, why));
+            }
+        });
     }
 
     /** The rest of the body is not read: the connection is closed once the answer is written. */
@@ -138,6 +251,9 @@ public class MutateRoute {
      * network's buffers, none later), growing by doubling when the body is chunked. Stops at the limit.
      */
     static final class BodyCollector {
+        /** The array for a body that declares no length, doubled as it grows. */
+        static final int FIRST_CHUNKED = 16 * 1024;
+
         private final long limit;
         private byte[] bytes;
         private int size;
@@ -145,7 +261,7 @@ public class MutateRoute {
 
         BodyCollector(long declared, long limit) {
             this.limit = limit;
-            this.bytes = new byte[declared >= 0 ? (int) declared : 16 * 1024];
+            this.bytes = new byte[declared >= 0 ? (int) declared : FIRST_CHUNKED];
         }
 
         /** False once the body is over the limit; nothing is kept from then on. */
@@ -170,6 +286,17 @@ public class MutateRoute {
 
         boolean overLimit() {
             return overLimit;
+        }
+
+        /** Keeps nothing more: the body is refused, and what arrives from now on is dropped. */
+        void discard() {
+            overLimit = true;
+            bytes = null;
+        }
+
+        /** The bytes the array holds room for: what the body costs in the heap. */
+        long capacity() {
+            return bytes == null ? 0 : bytes.length;
         }
 
         /** What arrived: a body that came short of its declared length is judged like any other body. */

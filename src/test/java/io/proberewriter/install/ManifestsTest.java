@@ -678,7 +678,7 @@ class ManifestsTest {
         // The same image the engine uses when nothing says otherwise: the CLI and the install inject the same prober.
         assertText(io.proberewriter.engine.GlobalSettings.DEFAULT_PROBER_IMAGE, env.get("PROBE_REWRITER_PROBER_IMAGE"),
                 "/value", cw + " env PROBE_REWRITER_PROBER_IMAGE");
-        assertText("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
+        assertText("-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
                 cw + " env JAVA_OPTS_APPEND");
         // The serving Secret lives in the pod's own namespace, whatever it is.
         JsonNode namespace = env.get("PROBE_REWRITER_NAMESPACE");

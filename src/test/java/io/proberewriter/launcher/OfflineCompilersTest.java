@@ -60,17 +60,17 @@ class OfflineCompilersTest {
         List<String> entrypoint = entrypoint();
         Path bin = fakeJava(dir.resolve("bin")).resolve("bin");
         Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"),
-                "JAVA_OPTS_APPEND", "-XX:MaxRAMPercentage=75 -XX:TieredStopAtLevel=4");
+                "JAVA_OPTS_APPEND", "-XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=4");
         for (String command : Main.OFFLINE_COMMANDS) {
             List<String> args = run(with(entrypoint, command, "-f", "/work/x.yaml"), env);
-            assertEquals(List.of(C1_ONLY, "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=4", "-jar",
+            assertEquals(List.of(C1_ONLY, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
                     "/deployments/quarkus-run.jar", command, "-f", "/work/x.yaml"), args, command);
         }
         String cmd = Files.readString(Path.of("Dockerfile"));
         assertTrue(cmd.contains("CMD [\"serve\"]"), "the image serves by default");
         for (String serving : List.of("serve", Main.OPERATOR_COMMAND)) {
             List<String> args = run(with(entrypoint, serving), env);
-            assertEquals(List.of("-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=4", "-jar",
+            assertEquals(List.of("-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
                     "/deployments/quarkus-run.jar", serving), args, serving + " keeps both compilers");
         }
     }

@@ -126,7 +126,7 @@ class GracefulStopIT {
     }
 
     /** The readiness status code; 0 when the management port no longer answers. */
-    private static int ready(int managementPort) {
+    static int ready(int managementPort) {
         try {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
@@ -157,7 +157,7 @@ class GracefulStopIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

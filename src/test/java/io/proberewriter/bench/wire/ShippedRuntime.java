@@ -22,11 +22,11 @@ import java.util.Locale;
  *
  * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
  */
-record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
+public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
 
     static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
 
-    static ShippedRuntime read() throws IOException {
+    public static ShippedRuntime read() throws IOException {
         JsonNode container = null;
         try (MappingIterator<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class)
                 .readValues(Files.readString(DEPLOYMENT))) {
