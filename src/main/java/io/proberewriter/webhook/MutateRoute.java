@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -64,12 +65,14 @@ public class MutateRoute {
     private final Counter bodiesRefused;
     private final Counter workingSetsRefused;
 
+    @Inject
     MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry,
                 @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
         this(controller, vertx, registry, maxBodySize.asLongValue(),
                 RequestMemoryBudget.ofHeap(Runtime.getRuntime().maxMemory()));
     }
 
+    /** With the budget given, for tests of the route alone. */
     MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry, long maxBodyBytes,
                 RequestMemoryBudget budget) {
         this.controller = controller;

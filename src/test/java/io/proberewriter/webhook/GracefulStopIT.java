@@ -4,15 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proberewriter.polling.Eventually;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,47 +25,26 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulStopIT {
 
-    private static final String JAR = "target/quarkus-app/quarkus-run.jar";
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
-    /** The replica's shutdown delay here: shorter than the Deployment's, long enough to see it. */
     private static final Duration DELAY = Duration.ofSeconds(3);
     /** How long the callers keep sending after readiness went down: the endpoints change reaching them. */
     private static final Duration PROPAGATION = Duration.ofMillis(800);
 
-    private Process process;
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private PackagedReplica replica;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        if (replica != null) {
+            replica.close();
         }
     }
 
     @Test
     void admissionsSentThroughAStopAllSucceed() throws Exception {
-        Map<String, String> tls = new ServingCertificates().start();
-        int httpsPort = freePort();
-        int managementPort = freePort();
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR, "serve");
-        Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
-        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        env.put("PROBE_REWRITER_TLS_CERT_FILE", tls.get("probe-rewriter.tls.cert-file"));
-        env.put("PROBE_REWRITER_TLS_KEY_FILE", tls.get("probe-rewriter.tls.key-file"));
-        env.put("PROBE_REWRITER_NAMESPACES_WATCH", "false");
-        env.put("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", DELAY.toSeconds() + "s");
-        builder.redirectErrorStream(true);
-        process = builder.start();
-        Thread reader = new Thread(() -> read(process));
-        reader.setDaemon(true);
-        reader.start();
-        Eventually.until("the replica is ready", Duration.ofSeconds(60), () -> ready(managementPort) == 200);
+        replica = PackagedReplica.start(List.of(PackagedReplica.JAVA),
+                Map.of("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", DELAY.toSeconds() + "s"));
+        Process process = replica.process();
 
-        URI mutate = URI.create("https://localhost:" + httpsPort + "/mutate");
+        URI mutate = replica.mutate();
         AtomicBoolean routed = new AtomicBoolean(true);
         AtomicInteger afterSigterm = new AtomicInteger();
         AtomicBoolean stopped = new AtomicBoolean();
@@ -109,57 +81,19 @@ class GracefulStopIT {
             thread.start();
         }
         assertTrue(warm.await(60, TimeUnit.SECONDS), "the callers get their first answers");
-        assertEquals(List.of(), failures, "calls failed before the stop:\n" + tail());
+        assertEquals(List.of(), failures, "calls failed before the stop:\n" + replica.tail());
 
         stopped.set(true);
         process.destroy(); // SIGTERM, as the kubelet sends it
-        Eventually.until("readiness to go down", Duration.ofSeconds(10), () -> ready(managementPort) != 200);
+        Eventually.until("readiness to go down", Duration.ofSeconds(10), () -> replica.readiness() != 200);
         Thread.sleep(PROPAGATION.toMillis());
         routed.set(false);
         for (Thread caller : callers) {
             caller.join(30_000);
         }
-        assertTrue(process.waitFor(DELAY.toSeconds() + 20, TimeUnit.SECONDS), "the replica exits:\n" + tail());
+        assertTrue(process.waitFor(DELAY.toSeconds() + 20, TimeUnit.SECONDS), "the replica exits:\n" + replica.tail());
 
-        assertEquals(List.of(), failures, "calls that failed through the stop:\n" + tail());
+        assertEquals(List.of(), failures, "calls that failed through the stop:\n" + replica.tail());
         assertTrue(afterSigterm.get() > 0, "calls were served after SIGTERM, while the endpoints changed");
-    }
-
-    /** The readiness status code; 0 when the management port no longer answers. */
-    static int ready(int managementPort) {
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode();
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
-    }
-
-    private void read(Process p) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                log.add(line);
-            }
-        } catch (IOException e) {
-            log.add("(log ended: " + e + ")");
-        }
-    }
-
-    private String tail() {
-        synchronized (log) {
-            return String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size()));
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

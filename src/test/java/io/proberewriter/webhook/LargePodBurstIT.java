@@ -5,25 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proberewriter.bench.wire.ShippedRuntime;
-import io.proberewriter.polling.Eventually;
 import io.proberewriter.scale.ScalePods;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,49 +30,24 @@ import org.junit.jupiter.api.Test;
  */
 class LargePodBurstIT {
 
-    private static final String JAR = "target/quarkus-app/quarkus-run.jar";
     private static final int CALLERS = 16;
     private static final int CALLS_EACH = 2;
-
-    private Process process;
-    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
 
     @Test
     void aBurstOfTheLargestPodsNeitherEndsTheProcessNorRefusesOrdinaryPods() throws Exception {
         ShippedRuntime runtime = ShippedRuntime.read();
-        Map<String, String> tls = new ServingCertificates().start();
-        int httpsPort = GracefulStopIT.freePort();
-        int managementPort = GracefulStopIT.freePort();
-        List<String> command = new ArrayList<>();
-        command.add(runtime.java());
-        command.addAll(runtime.options());
-        command.addAll(List.of("-jar", JAR, "serve"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
-        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        env.put("PROBE_REWRITER_TLS_CERT_FILE", tls.get("probe-rewriter.tls.cert-file"));
-        env.put("PROBE_REWRITER_TLS_KEY_FILE", tls.get("probe-rewriter.tls.key-file"));
-        env.put("PROBE_REWRITER_NAMESPACES_WATCH", "false");
-        env.put("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", "0s");
-        process = builder.start();
-        Thread reader = new Thread(this::read);
-        reader.setDaemon(true);
-        reader.start();
-        Eventually.until("the replica is ready", Duration.ofSeconds(60),
-                () -> GracefulStopIT.ready(managementPort) == 200);
+        List<String> java = new ArrayList<>(List.of(runtime.java()));
+        java.addAll(runtime.options());
+        try (PackagedReplica replica = PackagedReplica.start(java,
+                Map.of("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", "0s"))) {
+            burst(replica, runtime);
+        }
+    }
 
-        URI mutate = URI.create("https://localhost:" + httpsPort + "/mutate");
+    private void burst(PackagedReplica replica, ShippedRuntime runtime) throws Exception {
+        Process process = replica.process();
+
+        URI mutate = replica.mutate();
         ObjectNode largest = Reviews.podCreate("default", ScalePods.largestLegal(1024));
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger patchedOrUnchanged = new AtomicInteger();
@@ -137,8 +106,8 @@ class LargePodBurstIT {
         burst.set(false);
         ordinaryCaller.join(30_000);
 
-        assertTrue(process.isAlive(), "the webhook is still running:\n" + tail());
-        assertEquals(List.of(), failures, "calls not answered with 200 or 429:\n" + tail());
+        assertTrue(process.isAlive(), "the webhook is still running:\n" + replica.tail());
+        assertEquals(List.of(), failures, "calls not answered with 200 or 429:\n" + replica.tail());
         assertEquals(CALLERS * CALLS_EACH, patchedOrUnchanged.get() + refused.get());
         assertTrue(patchedOrUnchanged.get() > 0, "some of the largest pods were answered");
         assertTrue(ordinary.get() > 0, "ordinary pods were sent during the burst");
@@ -163,22 +132,5 @@ class LargePodBurstIT {
             }
         }
         throw new IllegalStateException("no VmHWM for process " + pid);
-    }
-
-    private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                log.add(line);
-            }
-        } catch (IOException e) {
-            log.add("(log ended: " + e + ")");
-        }
-    }
-
-    private String tail() {
-        synchronized (log) {
-            return String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size()));
-        }
     }
 }
