@@ -53,7 +53,8 @@ final class RequestMemoryBudget {
 
     /** The budgets for a heap of at most {@code maxHeapBytes} ({@link Runtime#maxMemory()}). */
     static RequestMemoryBudget ofHeap(long maxHeapBytes) {
-        return new RequestMemoryBudget((long) (maxHeapBytes * BODIES_SHARE), (long) (maxHeapBytes * WORKING_SETS_SHARE));
+        return new RequestMemoryBudget((long) (maxHeapBytes * BODIES_SHARE),
+                (long) (maxHeapBytes * WORKING_SETS_SHARE));
     }
 
     long bodyBudgetBytes() {
@@ -86,7 +87,8 @@ final class RequestMemoryBudget {
      */
     Held reserveWorkingSet(long bodyBytes, long waitMillis) throws InterruptedException {
         int permits = permits(bodyBytes * WORKING_SET_PER_BODY_BYTE, workingSetKib);
-        return workingSets.tryAcquire(permits, waitMillis, TimeUnit.MILLISECONDS) ? new Held(workingSets, permits) : null;
+        return workingSets.tryAcquire(permits, waitMillis, TimeUnit.MILLISECONDS)
+                ? new Held(workingSets, permits) : null;
     }
 
     private static int permits(long bytes, int budgetKib) {
