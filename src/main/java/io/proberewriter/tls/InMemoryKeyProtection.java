@@ -4,9 +4,9 @@ package io.proberewriter.tls;
  * How hard the JDK works to protect a private key inside a PKCS12 key store that never leaves the heap.
  *
  * <p>Vert.x turns a PEM certificate and key into a key manager by way of an in-memory key store of the JDK's default
- * type, PKCS12, under a password written in its own source; the key manager factory then reads the key back out. Since
- * JDK 17 the PKCS12 store encrypts each key it is given with PBES2, deriving the key-encryption key with PBKDF2 over
- * 10,000 iterations of HMAC-SHA256, and derives it again to decrypt: about 40,000 SHA-256 blocks per certificate
+ * type, PKCS12, under a password written in its own source; the key manager factory then reads the key back out. The
+ * JDK's PKCS12 store (its defaults since JDK 12, and so in 17) encrypts each key it is given with PBES2, deriving the
+ * key-encryption key with PBKDF2 over 10,000 iterations of HMAC-SHA256, and derives it again to decrypt: about 40,000 SHA-256 blocks per certificate
  * read. That is 90 ms of CPU once the JIT has compiled SHA-256 and several hundred milliseconds before it has, and
  * the webhook reads its certificate that way three times before its first answer (the TLS registry's key store, its
  * check of it, the serving certificate's reloader) and again on every rotation. A derivation protects a key written
