@@ -107,9 +107,7 @@ public class MutateRoute {
             tooLarge(request);
             return;
         }
-        LargeBody large = new LargeBody();
-        // Answered, refused or cut off: a large body's bytes are released whichever way the request ends.
-        context.addEndHandler(ended -> large.release());
+        LargeBody large = new LargeBody(context);
         if (declared > LARGEST_INLINE_BODY && !large.hold(declared)) {
             refuseBody(request);
             request.resume();
@@ -187,21 +185,29 @@ public class MutateRoute {
      * body timeouts, and a flood of large pods does not refuse them.
      */
     private final class LargeBody {
+        private final RoutingContext context;
         private RequestMemoryBudget.Body held;
 
-        /** Holds {@code bytes} in all; false when the budget cannot. Called on the event loop only. */
-        boolean hold(long bytes) {
-            if (held == null) {
-                held = budget.reserveBody(bytes);
-                return held != null;
-            }
-            return held.grow(bytes);
+        LargeBody(RoutingContext context) {
+            this.context = context;
         }
 
-        void release() {
-            if (held != null) {
-                held.close();
+        /**
+         * Holds {@code bytes} in all; false when the budget cannot. Called on the event loop only. The first
+         * reservation registers its release, so that an ordinary request registers nothing: answered, refused or
+         * cut off, a large body's bytes are released whichever way the request ends.
+         */
+        boolean hold(long bytes) {
+            if (held == null) {
+                RequestMemoryBudget.Body reserved = budget.reserveBody(bytes);
+                if (reserved == null) {
+                    return false;
+                }
+                held = reserved;
+                context.addEndHandler(ended -> reserved.close());
+                return true;
             }
+            return held.grow(bytes);
         }
     }
 
