@@ -1,5 +1,7 @@
 package io.proberewriter.json;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -10,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * Reading Kubernetes objects the way the API server does, shared by the CLI and the webhook: a number or a
  * boolean where a string belongs is an error (YAML turns an unquoted {@code off} into a boolean; Jackson would
- * quietly make it "false"), and parser messages are cut to what the sender can act on.
+ * quietly make it "false"), a null item of a list or value of a map is the type's zero value, and parser messages
+ * are cut to what the sender can act on.
  */
 public final class StrictJson {
 
@@ -27,6 +30,18 @@ public final class StrictJson {
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /**
+     * Makes {@code mapper} read a null item of a list, or a null value of a map, as the API server's Go decoder does:
+     * as the zero value of its type, an empty object or "" ({@code ports: [null]} is one port with no name and no
+     * number, which validation later refuses). The item keeps its place, so indices into the list (and the patches
+     * built on them) still point at the document's own items; the engine never meets a null where Kubernetes has
+     * none. Returns {@code mapper}.
+     */
+    public static <M extends ObjectMapper> M readNullItemsAsZeroValues(M mapper) {
+        mapper.setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.AS_EMPTY));
         return mapper;
     }
 

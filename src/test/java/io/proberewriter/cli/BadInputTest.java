@@ -187,6 +187,50 @@ class BadInputTest {
     }
 
     @Test
+    void nullListItemsAreReadAsTheApiServerDecodesThemAndStayInPlace() throws IOException {
+        // An empty "- " item is a null: the API server makes it a zero value and keeps its index, and so must we (the
+        // engine crashed on it, and the patch must still address the document's own items).
+        Path file = dir.resolve("nulls.yaml");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                spec:
+                  containers:
+                  - name: app
+                    image: example/app:1.0
+                    ports:
+                    -
+                    - name: http
+                      containerPort: 8080
+                    livenessProbe:
+                      httpGet:
+                        port: http
+                  - name: headers
+                    image: example/app:1.0
+                    livenessProbe:
+                      httpGet:
+                        port: 8081
+                        httpHeaders:
+                        -
+                  - name: other
+                    image: example/app:1.0
+                    ports: [null]
+                    readinessProbe:
+                      httpGet:
+                        port: web
+                """);
+        CliRun run = CliRun.of("rewrite", "--mtls=assume-all", "-f", file.toString());
+        assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertTrue(run.out().contains("    ports:\n    - null\n    - name: http\n"), run.out());
+        assertTrue(run.out().contains("- --port\n        - \"8080\"\n"), "the probe on http must be converted:\n" + run.out());
+        assertTrue(run.err().contains("port name \"web\" is not a port of container other"), run.err());
+        assertTrue(run.err().contains("headers/liveness probe stays broken by mTLS: httpHeaders[0] has no valid header"
+                + " name"), run.err());
+    }
+
+    @Test
     void workloadWithoutPodTemplate() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: apps/v1
