@@ -36,8 +36,10 @@ import org.jboss.logging.Logger;
  * pod of several MiB takes milliseconds, which must not hold up the other connections of the event loop.
  *
  * <p>What requests in flight may hold of the heap is bounded ({@link RequestMemoryBudget}): a body is refused with 429
- * when the bodies' budget cannot hold it, and a large body waits for its working set before it is handled, at most
- * {@value #WORKING_SET_WAIT_MILLIS} ms; a caller that has given up by then is not answered.
+ * when the bodies' budget cannot hold it, and a large body waits for its working set before it is handled, while the
+ * caller's deadline leaves time to handle it ({@link CallerDeadline}; {@value #WORKING_SET_WAIT_MILLIS} ms when it
+ * gives none), and is refused with 429 after that; a caller that has given up meanwhile is not answered. Every 429
+ * carries {@code Retry-After}.
  */
 @Singleton
 public class MutateRoute {
@@ -51,10 +53,19 @@ public class MutateRoute {
     static final int LARGE_BODY_THREADS = 4;
 
     /**
-     * Longest wait for a large body's working set: past the API server's default timeout (10 s; the install's is 5 s),
-     * after which the caller has gone and is not answered anyway.
+     * Longest wait for a large body's working set, when the caller gives no deadline ({@link CallerDeadline}): the
+     * API server's default timeout (10 s; the install's is 5 s).
      */
     static final long WORKING_SET_WAIT_MILLIS = 10_000;
+
+    /**
+     * What the caller's deadline must leave for the handling of a large body once its working set is held: the
+     * largest pods take some hundreds of milliseconds, and the API server rounds its deadline up to whole seconds.
+     */
+    static final long LARGE_BODY_HANDLING_MILLIS = 1_000;
+
+    /** Seconds a refused caller is told to wait: client-go, which the API server calls webhooks with, then retries. */
+    static final String RETRY_AFTER_SECONDS = "1";
 
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
@@ -101,6 +112,7 @@ public class MutateRoute {
     }
 
     private void receive(RoutingContext context) {
+        long arrived = System.nanoTime();
         HttpServerRequest request = context.request();
         long declared = declaredLength(request);
         if (declared > maxBodyBytes) {
@@ -125,7 +137,7 @@ public class MutateRoute {
         });
         request.endHandler(ended -> {
             if (!body.overLimit() && !context.response().ended()) {
-                answer(context.response(), body.bytes());
+                answer(request, arrived, body.bytes());
             }
         });
         // A connection that breaks mid-body has no one left to answer; Vert.x closes it.
@@ -133,18 +145,25 @@ public class MutateRoute {
         request.resume();
     }
 
-    private void answer(HttpServerResponse response, byte[] body) {
+    private void answer(HttpServerRequest request, long arrived, byte[] body) {
+        HttpServerResponse response = request.response();
         if (body.length <= LARGEST_INLINE_BODY) {
             write(response, controller.handle(body));
             return;
         }
-        largeBodies.executeBlocking(() -> handleLarge(response, body), false)
-                .onComplete(done -> write(response, done));
+        String timeout = request.getParam("timeout");
+        largeBodies.executeBlocking(() -> handleLarge(response, body, CallerDeadline.waitMillis(timeout,
+                        (System.nanoTime() - arrived) / 1_000_000, LARGE_BODY_HANDLING_MILLIS, WORKING_SET_WAIT_MILLIS)),
+                false).onComplete(done -> write(response, done));
     }
 
-    /** On a large-body thread: the body's working set first, waited for in turn, then the admission. */
-    private AdmissionAnswer handleLarge(HttpServerResponse response, byte[] body) throws InterruptedException {
-        try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, WORKING_SET_WAIT_MILLIS)) {
+    /**
+     * On a large-body thread: the body's working set first, waited for in turn while the caller's deadline leaves
+     * time to handle it, then the admission.
+     */
+    private AdmissionAnswer handleLarge(HttpServerResponse response, byte[] body, long waitMillis)
+            throws InterruptedException {
+        try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, waitMillis)) {
             if (workingSet == null) {
                 workingSetsRefused.increment();
                 return AdmissionAnswer.text(429, "the webhook is handling as many large requests as its memory "
@@ -172,6 +191,9 @@ public class MutateRoute {
     private static Future<Void> write(HttpServerResponse response, AdmissionAnswer answer) {
         if (response.closed()) {
             return Future.succeededFuture(); // the API server gave up waiting (its timeout) and closed the connection
+        }
+        if (answer.status() == 429) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response.setStatusCode(answer.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, answer.contentType())
@@ -224,7 +246,6 @@ public class MutateRoute {
         request.endHandler(ended -> {
             HttpServerResponse response = request.response();
             if (!response.ended() && !response.closed()) {
-                response.putHeader("Retry-After", "1");
                 write(response, AdmissionAnswer.text(429, why));
             }
         });

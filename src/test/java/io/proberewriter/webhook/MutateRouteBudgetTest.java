@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The route's side of the memory budget, on a plain Vert.x server: a large body the bodies' budget cannot hold is
  * read to its end and answered with 429 and {@code Retry-After} (a caller still sending reads the answer, where
  * closing at once would reset the connection under it), counted, and holds nothing afterwards; the same for a body
- * of no declared length once it grows past what the budget holds.
+ * of no declared length once it grows past what the budget holds. A large body waits for its working set no longer
+ * than the caller's deadline allows.
  */
 class MutateRouteBudgetTest {
 
@@ -84,9 +85,32 @@ class MutateRouteBudgetTest {
                 () -> budget.bodyBytesHeld() == HELD_ELSEWHERE);
     }
 
+    @Test
+    void aLargeBodyWaitsForItsWorkingSetOnlyAsLongAsTheCallersDeadlineAllows() throws Exception {
+        // Every working set is held elsewhere: the body would wait 10 s without a deadline; the API server's
+        // timeout=2s leaves 1 s once its handling is set aside, and it is then refused, in time to be read.
+        try (RequestMemoryBudget.Held elsewhere = budget.reserveWorkingSet(Long.MAX_VALUE / 64, 0)) {
+            long started = System.nanoTime();
+            HttpResponse<String> answer = post(URI.create(mutate + "?timeout=2s"),
+                    HttpRequest.BodyPublishers.ofByteArray(new byte[100 * 1024]));
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+            assertEquals(429, answer.statusCode(), answer.body());
+            assertEquals("1", answer.headers().firstValue("Retry-After").orElse(""));
+            assertTrue(answer.body().startsWith("the webhook is handling as many large requests as its memory budget"),
+                    answer.body());
+            assertTrue(tookMillis < 2_000, "answered after " + tookMillis + " ms, past the caller's deadline");
+            assertEquals(1.0, registry.counter("probe_rewriter_overloaded_requests", "budget", "working-sets").count());
+        }
+    }
+
     private HttpResponse<String> post(HttpRequest.BodyPublisher body) throws Exception {
+        return post(mutate, body);
+    }
+
+    private HttpResponse<String> post(URI uri, HttpRequest.BodyPublisher body) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        return http.send(HttpRequest.newBuilder(mutate).timeout(Duration.ofSeconds(20))
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json").POST(body).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
