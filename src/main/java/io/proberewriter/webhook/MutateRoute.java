@@ -121,7 +121,7 @@ public class MutateRoute {
         }
         LargeBody large = new LargeBody(context);
         if (declared > LARGEST_INLINE_BODY && !large.hold(declared)) {
-            refuseBody(request);
+            refuseBody(request, declared);
             request.resume();
             return;
         }
@@ -132,7 +132,7 @@ public class MutateRoute {
                 tooLarge(request);
             } else if (body.capacity() > LARGEST_INLINE_BODY && !large.hold(body.capacity())) {
                 body.discard();
-                refuseBody(request);
+                refuseBody(request, body.capacity());
             }
         });
         request.endHandler(ended -> {
@@ -166,6 +166,9 @@ public class MutateRoute {
         try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, waitMillis)) {
             if (workingSet == null) {
                 workingSetsRefused.increment();
+                LOG.warnf("Refused a request of %d bytes with 429: it waited %d ms, all the caller's deadline left, and"
+                        + " the working sets' budget of %d bytes stayed full", body.length, waitMillis,
+                        budget.workingSetBudgetBytes());
                 return AdmissionAnswer.text(429, "the webhook is handling as many large requests as its memory "
                         + "budget of " + budget.workingSetBudgetBytes() + " bytes allows; try again\n");
             }
@@ -238,8 +241,10 @@ public class MutateRoute {
      * once and the connection closed, as for a body over the limit: a client still sending would have the
      * connection reset under it and never read the answer, and the body's bytes cost nothing once dropped.
      */
-    private void refuseBody(HttpServerRequest request) {
+    private void refuseBody(HttpServerRequest request, long bytes) {
         bodiesRefused.increment();
+        LOG.warnf("Refused a request of %d bytes or more with 429: the large bodies in flight fill the budget of %d"
+                + " bytes", bytes, budget.bodyBudgetBytes());
         String why = "the large bodies in flight fill the webhook's budget of " + budget.bodyBudgetBytes()
                 + " bytes; try again\n";
         request.handler(dropped -> { });
