@@ -5,6 +5,7 @@ import io.proberewriter.meshes.PodPorts;
 import io.proberewriter.mtls.LegacyAuthenticationPolicy.PortSelector;
 import io.proberewriter.mtls.LegacyAuthenticationPolicy.Target;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,8 +32,9 @@ final class LegacyPolicyResolution {
     static Optional<MtlsVerdict> resolve(MeshPolicies mesh, String namespace, Map<String, String> podLabels,
                                          PodPorts pod, int port) {
 
-        Optional<Match> serviceSpecific = mesh.legacyPolicies().stream()
-                .filter(p -> !p.meshWide() && p.id().namespace().equals(namespace) && !p.targets().isEmpty())
+        List<LegacyAuthenticationPolicy> own = mesh.legacyPolicies(namespace);
+        Optional<Match> serviceSpecific = own.stream()
+                .filter(p -> !p.targets().isEmpty())
                 .map(p -> match(mesh, p, namespace, pod, podLabels, port))
                 .flatMap(Optional::stream)
                 .min(Comparator.comparing(Match::portSpecific).reversed()
@@ -42,16 +44,15 @@ final class LegacyPolicyResolution {
             return Optional.of(verdict(port, m.policy(), "targets " + m.target()));
         }
 
-        Optional<LegacyAuthenticationPolicy> namespaceWide = mesh.legacyPolicies().stream()
-                .filter(p -> !p.meshWide() && p.id().namespace().equals(namespace) && p.targets().isEmpty()
-                        && LegacyAuthenticationPolicy.DEFAULT_NAME.equals(p.id().name()))
+        Optional<LegacyAuthenticationPolicy> namespaceWide = own.stream()
+                .filter(p -> p.targets().isEmpty() && LegacyAuthenticationPolicy.DEFAULT_NAME.equals(p.id().name()))
                 .findFirst();
         if (namespaceWide.isPresent()) {
             return Optional.of(verdict(port, namespaceWide.get(), "namespace-wide"));
         }
 
-        Optional<LegacyAuthenticationPolicy> meshWide = mesh.legacyPolicies().stream()
-                .filter(p -> p.meshWide() && LegacyAuthenticationPolicy.DEFAULT_NAME.equals(p.id().name()))
+        Optional<LegacyAuthenticationPolicy> meshWide = mesh.meshWideLegacyPolicies().stream()
+                .filter(p -> LegacyAuthenticationPolicy.DEFAULT_NAME.equals(p.id().name()))
                 .findFirst();
         if (meshWide.isPresent()) {
             return Optional.of(verdict(port, meshWide.get(), "mesh-wide"));

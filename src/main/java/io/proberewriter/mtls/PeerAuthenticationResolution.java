@@ -24,15 +24,15 @@ final class PeerAuthenticationResolution {
                 Comparator.comparing(PeerAuthenticationPolicy::id, PolicyIdentity.OLDEST_FIRST);
         String root = mesh.rootNamespace();
         // Selectors in the root namespace are ignored by Istio: the root namespace holds mesh-wide policy only.
-        Optional<PeerAuthenticationPolicy> meshPolicy = mesh.peerAuthentications().stream()
-                .filter(p -> root.equals(p.id().namespace()) && !p.hasSelector())
+        Optional<PeerAuthenticationPolicy> meshPolicy = mesh.peerAuthentications(root).stream()
+                .filter(p -> !p.hasSelector())
                 .min(oldestFirst);
-        Optional<PeerAuthenticationPolicy> namespacePolicy = mesh.peerAuthentications().stream()
-                .filter(p -> !root.equals(namespace) && p.id().namespace().equals(namespace) && !p.hasSelector())
+        List<PeerAuthenticationPolicy> own = root.equals(namespace) ? List.of() : mesh.peerAuthentications(namespace);
+        Optional<PeerAuthenticationPolicy> namespacePolicy = own.stream()
+                .filter(p -> !p.hasSelector())
                 .min(oldestFirst);
-        Optional<PeerAuthenticationPolicy> workloadPolicy = mesh.peerAuthentications().stream()
-                .filter(p -> !root.equals(namespace) && p.id().namespace().equals(namespace) && p.hasSelector()
-                        && podLabels.entrySet().containsAll(p.selector().entrySet()))
+        Optional<PeerAuthenticationPolicy> workloadPolicy = own.stream()
+                .filter(p -> p.hasSelector() && podLabels.entrySet().containsAll(p.selector().entrySet()))
                 .min(oldestFirst);
         if (meshPolicy.isEmpty() && namespacePolicy.isEmpty() && workloadPolicy.isEmpty()) {
             return Optional.empty();
