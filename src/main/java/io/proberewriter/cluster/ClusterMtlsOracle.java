@@ -81,6 +81,7 @@ final class ClusterMtlsOracle implements MtlsOracle {
                 .policies(cache.policies())
                 .services(cache.services())
                 .configMaps(cache.istioConfigMaps())
+                .reusing(snapshot == null ? null : snapshot.mesh())
                 .build();
         logNewlyIgnored(snapshot == null ? List.of() : snapshot.mesh().ignored(), mesh.ignored());
         String sources = mesh.describeSources();
