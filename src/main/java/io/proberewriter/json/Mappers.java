@@ -35,8 +35,8 @@ public final class Mappers {
      * {@code value: 8080} where Kubernetes wants a string is an error (YAML made them a boolean and a number), and so
      * is a null where a number belongs; a null item of a list is its zero value, as for the API server.
      */
-    public static final ObjectMapper MANIFEST_MODEL = StrictJson.readNullItemsAsZeroValues(
-            StrictJson.refuseScalarsAsStrings(new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)));
+    public static final ObjectMapper MANIFEST_MODEL = StrictJson.readNullItemsAsZeroValues(StrictJson
+            .refuseScalarsAsStrings(new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)));
 
     /** Services and ConfigMaps of the user's input, leniently: a field of a newer Kubernetes must not hide the ports. */
     public static final ObjectMapper LENIENT_MODEL = new ObjectMapper()
@@ -75,8 +75,9 @@ public final class Mappers {
     /**
      * A new reader of AdmissionReviews as the API server sends them, for the webhook to add its own mix-ins to: a
      * deeply nested body is refused before it can exhaust the stack, scalars are not coerced into strings, unknown
-     * fields are skipped, a null item of a list is its zero value. Field names are not canonicalized: Jackson's symbol table pays off for names that repeat
-     * across documents, but annotation and label keys (and the keys of {@code managedFields}) are the sender's, and
+     * fields are skipped, a null item of a list is its zero value. Field names are not canonicalized: Jackson's symbol
+     * table pays off for names that repeat across documents, but annotation and label keys (and the keys of
+     * {@code managedFields}) are the sender's, and
      * tens of thousands of distinct ones made it cost ten times the rest of the parse, growing faster than the
      * request. The price is that Jackson then decodes the bytes through an {@code InputStreamReader} into chars and
      * makes a new String per field name: for bodies too small to hold that many names, use
@@ -98,11 +99,11 @@ public final class Mappers {
     }
 
     private static ObjectMapper admissionReviewReader(JsonFactory.Feature disabled) {
-        return StrictJson.readNullItemsAsZeroValues(StrictJson.refuseScalarsAsStrings(
-                JsonMapper.builder(JsonFactory.builder().disable(disabled)
-                                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build())
-                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                        .build()));
+        JsonFactory factory = JsonFactory.builder().disable(disabled)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build();
+        return StrictJson.readNullItemsAsZeroValues(StrictJson.refuseScalarsAsStrings(JsonMapper.builder(factory)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build()));
     }
 
     private static ObjectMapper manifestYamlReader() {

@@ -152,9 +152,11 @@ public class MutateRoute {
             return;
         }
         String timeout = request.getParam("timeout");
-        largeBodies.executeBlocking(() -> handleLarge(response, body, CallerDeadline.waitMillis(timeout,
-                        (System.nanoTime() - arrived) / 1_000_000, LARGE_BODY_HANDLING_MILLIS, WORKING_SET_WAIT_MILLIS)),
-                false).onComplete(done -> write(response, done));
+        largeBodies.executeBlocking(() -> {
+            long elapsedMillis = (System.nanoTime() - arrived) / 1_000_000;
+            return handleLarge(response, body, CallerDeadline.waitMillis(timeout, elapsedMillis,
+                    LARGE_BODY_HANDLING_MILLIS, WORKING_SET_WAIT_MILLIS));
+        }, false).onComplete(done -> write(response, done));
     }
 
     /**
@@ -166,9 +168,9 @@ public class MutateRoute {
         try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, waitMillis)) {
             if (workingSet == null) {
                 workingSetsRefused.increment();
-                LOG.warnf("Refused a request of %d bytes with 429: it waited %d ms, all the caller's deadline left, and"
-                        + " the working sets' budget of %d bytes stayed full", body.length, waitMillis,
-                        budget.workingSetBudgetBytes());
+                LOG.warnf("Refused a request of %d bytes with 429: the working sets' budget of %d bytes stayed full"
+                        + " for the %d ms its caller's deadline left it", body.length, budget.workingSetBudgetBytes(),
+                        waitMillis);
                 return AdmissionAnswer.text(429, "the webhook is handling as many large requests as its memory "
                         + "budget of " + budget.workingSetBudgetBytes() + " bytes allows; try again\n");
             }

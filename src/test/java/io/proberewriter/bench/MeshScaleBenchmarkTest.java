@@ -37,7 +37,8 @@ class MeshScaleBenchmarkTest {
     @Test
     void anAdmissionCostsTheSameWhateverTheNumberOfNamespaces() {
         System.out.println();
-        System.out.println("== Istio's rules over a mesh of N namespaces (2 PeerAuthentications and 3 Services each) ==");
+        System.out.println("== Istio's rules over a mesh of N namespaces"
+                + " (2 PeerAuthentications and 3 Services each) ==");
         for (int namespaces : new int[] {1, 100, 1_000, 10_000}) {
             List<GenericKubernetesResource> policies = new ArrayList<>();
             List<Service> services = new ArrayList<>();

@@ -224,7 +224,8 @@ class BadInputTest {
         CliRun run = CliRun.of("rewrite", "--mtls=assume-all", "-f", file.toString());
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertTrue(run.out().contains("    ports:\n    - null\n    - name: http\n"), run.out());
-        assertTrue(run.out().contains("- --port\n        - \"8080\"\n"), "the probe on http must be converted:\n" + run.out());
+        assertTrue(run.out().contains("- --port\n        - \"8080\"\n"),
+                "the probe on http must be converted:\n" + run.out());
         assertTrue(run.err().contains("port name \"web\" is not a port of container other"), run.err());
         assertTrue(run.err().contains("headers/liveness probe stays broken by mTLS: httpHeaders[0] has no valid header"
                 + " name"), run.err());
