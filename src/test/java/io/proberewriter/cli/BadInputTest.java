@@ -232,6 +232,16 @@ class BadInputTest {
     }
 
     @Test
+    void anAnnotationWithoutAValueIsTheEmptyStringTheWebhookWouldSee() throws IOException {
+        Path file = dir.resolve("empty-annotation.yaml");
+        Files.writeString(file, GOOD_POD.replace("  name: good\n", "  name: good\n  annotations:\n"
+                + "    probe-rewriter.io/mode:\n"));
+        CliRun run = CliRun.of("rewrite", "--mtls=assume-all", "-f", file.toString());
+        assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+        assertTrue(run.err().contains("pod annotation probe-rewriter.io/mode=\"\" is invalid"), run.err());
+    }
+
+    @Test
     void workloadWithoutPodTemplate() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: apps/v1
