@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,10 +31,13 @@ class BadInputTest {
                     port: 8080
             """;
 
-    private CliRun rewrite(String content) throws IOException {
+    private CliRun rewrite(String content, String... flags) throws IOException {
         Path file = dir.resolve("in.yaml");
         Files.writeString(file, content);
-        return CliRun.of("rewrite", "-f", file.toString());
+        List<String> args = new ArrayList<>(List.of("rewrite"));
+        args.addAll(List.of(flags));
+        args.addAll(List.of("-f", file.toString()));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     private void assertBadInput(CliRun run, String... mentions) {
@@ -190,8 +195,7 @@ class BadInputTest {
     void nullListItemsAreReadAsTheApiServerDecodesThemAndStayInPlace() throws IOException {
         // An empty "- " item is a null: the API server makes it a zero value and keeps its index, and so must we (the
         // engine crashed on it, and the patch must still address the document's own items).
-        Path file = dir.resolve("nulls.yaml");
-        Files.writeString(file, """
+        CliRun run = rewrite("""
                 apiVersion: v1
                 kind: Pod
                 metadata:
@@ -220,8 +224,7 @@ class BadInputTest {
                     readinessProbe:
                       httpGet:
                         port: web
-                """);
-        CliRun run = CliRun.of("rewrite", "--mtls=assume-all", "-f", file.toString());
+                """, "--mtls=assume-all");
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertTrue(run.out().contains("    ports:\n    - null\n    - name: http\n"), run.out());
         assertTrue(run.out().contains("- --port\n        - \"8080\"\n"),
@@ -233,10 +236,8 @@ class BadInputTest {
 
     @Test
     void anAnnotationWithoutAValueIsTheEmptyStringTheWebhookWouldSee() throws IOException {
-        Path file = dir.resolve("empty-annotation.yaml");
-        Files.writeString(file, GOOD_POD.replace("  name: good\n", "  name: good\n  annotations:\n"
-                + "    probe-rewriter.io/mode:\n"));
-        CliRun run = CliRun.of("rewrite", "--mtls=assume-all", "-f", file.toString());
+        CliRun run = rewrite(GOOD_POD.replace("  name: good\n", "  name: good\n  annotations:\n"
+                + "    probe-rewriter.io/mode:\n"), "--mtls=assume-all");
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertTrue(run.err().contains("pod annotation probe-rewriter.io/mode=\"\" is invalid"), run.err());
     }
