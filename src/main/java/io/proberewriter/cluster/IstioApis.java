@@ -46,6 +46,15 @@ public record IstioApis(Optional<IstioKind> peerAuthentication, boolean policy, 
         return peerAuthentication.isEmpty() && (policy || meshPolicy);
     }
 
+    /**
+     * Whether the resolver needs Services: only a v1alpha1 Policy's {@code targets} name one (Istio 1.5 and older).
+     * Every later mesh would cache every Service of the cluster for nothing, and rebuild its snapshot on each change
+     * to one (docs/benchmarks.md, "A mesh of many namespaces").
+     */
+    public boolean needsServices() {
+        return policy;
+    }
+
     /** The kinds to watch, in the order they are listed in logs. */
     public List<IstioKind> watched() {
         List<IstioKind> kinds = new ArrayList<>();

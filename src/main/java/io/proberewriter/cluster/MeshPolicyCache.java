@@ -21,9 +21,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Informer caches of what the istio resolver reads: PeerAuthentications, v1alpha1 Policies and MeshPolicies where
- * served, Services where v1alpha1 Policies need them, and the ConfigMaps of Istio's control plane (the injector's
- * values, the mesh config) in Istio's namespace. The admission path reads the stores, never the API server. Every
- * change bumps {@link #generation()}, so that a snapshot built from the stores knows when it is stale.
+ * served, Services only where v1alpha1 Policies are served (their targets name Services), and the ConfigMaps of
+ * Istio's control plane (the injector's values, the mesh config) in Istio's namespace. The admission path reads the
+ * stores, never the API server. Every change bumps {@link #generation()}, so that a snapshot built from the stores
+ * knows when it is stale.
  *
  * <p>The ConfigMaps are read under a Role in Istio's namespace that the install grants only where Istio runs
  * (k8s/components/istio). Without it the list is forbidden: that is not waited for, retried or held against
@@ -38,13 +39,17 @@ public final class MeshPolicyCache {
     private volatile SharedIndexInformer<ConfigMap> configMapInformer;
     private volatile String configMapsUnreadable;
     private volatile String istioNamespace;
+    private volatile boolean resolverReadsServices;
+    private KubernetesClient client;
+    private boolean stopped;
     private final AtomicLong generation = new AtomicLong();
 
     /**
      * Starts one informer per kind served, and one on the ConfigMaps of {@code istioNamespace}; returns at once, the
      * first lists arrive in the background.
      */
-    void start(KubernetesClient client, IstioApis apis, String istioNamespace) {
+    synchronized void start(KubernetesClient client, IstioApis apis, String istioNamespace) {
+        this.client = client;
         this.istioNamespace = istioNamespace;
         startConfigMaps(client, istioNamespace);
         for (IstioKind kind : apis.watched()) {
@@ -54,9 +59,26 @@ public final class MeshPolicyCache {
                     : resources.runnableInformer(0);
             policyInformers.add(started(informer, kind.display()));
         }
-        // The Istio resolver maps a Policy's service targets onto pods through Services; they are watched whenever
-        // it runs, as the policies are, so the snapshot is complete whatever the cluster holds.
-        serviceInformer = started(client.services().inAnyNamespace().runnableInformer(0), "Service v1");
+        resolverReadsServices = apis.needsServices();
+        if (resolverReadsServices) {
+            watchServices();
+        }
+    }
+
+    /**
+     * Starts the Service informer unless it runs, and says whether it holds its first list. The resolver needs
+     * Services only where v1alpha1 Policies are served ({@link IstioApis#needsServices()}): on any later mesh the
+     * webhook would cache every Service of the cluster for nothing, 3.3 KiB of heap each, and rebuild its snapshot on
+     * every change to one (docs/benchmarks.md). The operator's port exceptions need them on every mesh, to exempt no
+     * port a Service sends traffic to, and ask here before they read {@link #services()}. False before
+     * {@link #start} and after {@link #stop}.
+     */
+    public synchronized boolean watchServices() {
+        if (serviceInformer == null && client != null && !stopped) {
+            serviceInformer = started(client.services().inAnyNamespace().runnableInformer(0), "Service v1");
+        }
+        SharedIndexInformer<Service> services = serviceInformer;
+        return services != null && services.hasSynced();
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what) {
@@ -127,7 +149,8 @@ public final class MeshPolicyCache {
         };
     }
 
-    void stop() {
+    synchronized void stop() {
+        stopped = true;
         policyInformers.forEach(SharedIndexInformer::stop);
         SharedIndexInformer<Service> services = serviceInformer;
         if (services != null) {
@@ -140,14 +163,16 @@ public final class MeshPolicyCache {
     }
 
     /**
-     * True once every started informer has its first list (true when none was started). The ConfigMaps count as
-     * synced once they are known to be unreadable: nothing is coming, and the settings answer instead.
+     * True once every informer the resolver reads has its first list (true when none was started). The ConfigMaps
+     * count as synced once they are known to be unreadable: nothing is coming, and the settings answer instead.
+     * Services count only where the resolver reads them: the port exceptions wait for theirs themselves
+     * ({@link #watchServices()}), and must not take the operator's readiness down while they do.
      */
     public boolean synced() {
         SharedIndexInformer<Service> services = serviceInformer;
         SharedIndexInformer<ConfigMap> configMaps = configMapInformer;
         return policyInformers.stream().allMatch(SharedIndexInformer::hasSynced)
-                && (services == null || services.hasSynced())
+                && (!resolverReadsServices || (services != null && services.hasSynced()))
                 && (configMaps == null || configMaps.hasSynced() || configMapsUnreadable != null);
     }
 
@@ -187,7 +212,12 @@ public final class MeshPolicyCache {
         return all;
     }
 
-    /** Every cached Service; empty when Services are not watched. */
+    /** Whether Services are watched: where the resolver reads them, or since the port exceptions asked. */
+    public boolean watchingServices() {
+        return serviceInformer != null;
+    }
+
+    /** Every cached Service; empty while Services are not watched ({@link #watchServices()}). */
     public List<Service> services() {
         SharedIndexInformer<Service> services = serviceInformer;
         return services == null ? List.of() : services.getStore().list();

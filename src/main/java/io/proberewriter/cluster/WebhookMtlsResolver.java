@@ -98,8 +98,10 @@ public class WebhookMtlsResolver {
     private static String watchedKinds(IstioApis apis, String istioNamespace) {
         StringBuilder kinds = new StringBuilder();
         apis.watched().forEach(k -> kinds.append(kinds.isEmpty() ? "" : ", ").append(k.display()));
-        kinds.append(kinds.isEmpty() ? "" : ", ").append("Service v1");
-        kinds.append(", ConfigMap v1 in ").append(istioNamespace);
+        if (apis.needsServices()) {
+            kinds.append(kinds.isEmpty() ? "" : ", ").append("Service v1");
+        }
+        kinds.append(kinds.isEmpty() ? "" : ", ").append("ConfigMap v1 in ").append(istioNamespace);
         return kinds.toString();
     }
 

@@ -97,8 +97,12 @@ public class PortExceptionSync {
         if (!view.known() && !namespaces.synced()) {
             return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
         }
-        Workload workload = Workload.of(controller, template);
         MeshPolicyCache cache = resolver.cache();
+        if (!cache.watchServices()) {
+            // Without the Services, a health port an app's Service sends traffic to could be taken out of mTLS.
+            return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
+        }
+        Workload workload = Workload.of(controller, template);
         List<PortExceptionPlan.Warning> warnings = new ArrayList<>();
         // First what may not stay: a workload that appeared after another's policy was written may carry that
         // policy's labels too, and would otherwise also be judged by it as an older rival.

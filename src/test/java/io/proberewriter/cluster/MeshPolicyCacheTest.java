@@ -6,17 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.polling.Eventually;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The ConfigMaps of Istio's control plane in the resolver's caches: which are read, and what RBAC may refuse. */
+/**
+ * The resolver's caches: which ConfigMaps of Istio's control plane are read and what RBAC may refuse; when Services
+ * are cached.
+ */
 @EnableKubernetesMockClient(crud = true)
 class MeshPolicyCacheTest {
 
@@ -90,5 +97,40 @@ class MeshPolicyCacheTest {
         assertEquals(Map.of("values", "{}"), cached.getData());
         assertTrue(cached.getMetadata().getManagedFields() == null
                 || cached.getMetadata().getManagedFields().isEmpty(), "cached: " + cached.getMetadata());
+    }
+
+    @Test
+    void servicesAreCachedOnlyWhereAV1alpha1PolicyCanNameOne() throws Exception {
+        client.services().resource(service("shop", "cart")).create();
+        IstioApis current = new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false);
+        cache.start(client, current, "istio-system");
+        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+        assertEquals(List.of(), cache.services());
+        assertEquals(2, cache.informers(), "PeerAuthentication and ConfigMap, no Service");
+
+        // A Service's change must not rebuild the snapshot of a mesh that never reads Services.
+        long before = cache.generation();
+        client.services().resource(service("shop", "orders")).create();
+        client.configMaps().resource(configMap("istio-system", "istio-sidecar-injector", "{}")).create();
+        Eventually.until("the ConfigMap's change", PATIENCE, () -> cache.generation() > before);
+        assertEquals(before + 1, cache.generation(), "the Service counted as a change");
+        cache.stop();
+
+        MeshPolicyCache legacy = new MeshPolicyCache();
+        try {
+            legacy.start(client, new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true, false),
+                    "istio-system");
+            Eventually.until("the caches to hold both Services", PATIENCE,
+                    () -> legacy.synced() && legacy.services().size() == 2);
+            assertEquals(4, legacy.informers(), "PeerAuthentication, Policy, Service and ConfigMap");
+        } finally {
+            legacy.stop();
+        }
+    }
+
+    private static Service service(String namespace, String name) {
+        return new ServiceBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec().withSelector(Map.of("app", name)).addNewPort().withPort(80).endPort().endSpec()
+                .build();
     }
 }

@@ -1,6 +1,7 @@
 package io.proberewriter.cluster;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,13 +48,16 @@ public final class MockClusterResolver implements AutoCloseable {
         server.init();
         client = server.createClient();
         crds.forEach(kind -> client.apiextensions().v1().customResourceDefinitions().resource(crd(kind)).create());
-        Set<String> expected = new HashSet<>();
-        objects.forEach(object -> expected.add(GoldenCluster.key(GoldenCluster.create(client, object))));
+        List<HasMetadata> created = objects.stream().map(object -> GoldenCluster.create(client, object)).toList();
         choice = MtlsResolverChoice.choose(config.mtls().resolver(), config.namespaces().watch(),
                 () -> IstioApis.discover(client));
         if (choice.resolver() != MtlsResolver.ISTIO) {
             throw new IllegalStateException("the mock cluster does not make the resolver istio: " + choice);
         }
+        // Services are cached only where a v1alpha1 Policy could name one.
+        Set<String> expected = new HashSet<>();
+        created.stream().filter(o -> choice.apis().needsServices() || !(o instanceof Service))
+                .forEach(o -> expected.add(GoldenCluster.key(o)));
         cache.start(client, choice.apis(), config.mtls().istio().namespace());
         Eventually.until("the resolver's caches to hold " + expected, PATIENCE, () -> {
             if (!cache.synced()) {

@@ -27,6 +27,7 @@ class MtlsResolverChoiceTest {
         MtlsResolverChoice choice = MtlsResolverChoice.choose(MtlsResolver.AUTO, true, () -> apis);
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
         assertEquals(List.of(IstioKind.PEER_AUTHENTICATION_V1), choice.apis().watched());
+        assertFalse(choice.apis().needsServices(), "no v1alpha1 target can name a Service");
     }
 
     @Test
@@ -37,6 +38,8 @@ class MtlsResolverChoiceTest {
         assertEquals(MtlsResolver.ISTIO, choice.resolver());
         assertTrue(legacyOnly.legacyOnly());
         assertEquals(List.of(IstioKind.POLICY, IstioKind.MESH_POLICY), choice.apis().watched());
+        assertTrue(choice.apis().needsServices(), "a v1alpha1 Policy's targets name Services");
+        assertFalse(new IstioApis(Optional.empty(), false, true).needsServices(), "a MeshPolicy names none");
         assertTrue(choice.reason().contains("v1alpha1"), choice.reason());
         assertFalse(new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true, true).legacyOnly());
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -30,10 +32,8 @@ import io.proberewriter.operator.OperatorLauncher;
 import io.proberewriter.webhook.IstioCrds;
 import io.proberewriter.webhook.ServingCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,16 +44,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reconcilers against a mock API server with Istio's CRDs: namespace {@code shop} is opted in, meshed and STRICT
- * by a namespace-wide PeerAuthentication; {@code relaxed} is the same but PERMISSIVE; {@code outside} is meshed and
- * STRICT but not opted in. Absence is checked right after the reconciler has decided, called directly on the
+ * The reconcilers against a mock API server with Istio's CRDs, run on two clusters by the subclasses: a current mesh
+ * ({@link PortExceptionsOnCurrentIstioTest}, PeerAuthentication alone) and an Istio 1.5-era one
+ * ({@link PortExceptionsOnIstio15Test}, the v1alpha1 Policy too). Namespace {@code shop} is opted in, meshed and
+ * STRICT by a namespace-wide PeerAuthentication; {@code relaxed} is the same but PERMISSIVE; {@code outside} is meshed
+ * and STRICT but not opted in. Absence is checked right after the reconciler has decided, called directly on the
  * workload as the API server holds it, never after a pause.
  */
-@QuarkusTest
-@TestProfile(PortExceptionsClusterTest.Profile.class)
-@WithKubernetesTestServer(crud = true, setup = IstioCrds.class)
 @QuarkusTestResource(ServingCertificates.class)
-class PortExceptionsClusterTest {
+abstract class PortExceptionsClusterTest {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -71,6 +70,7 @@ class PortExceptionsClusterTest {
         }
     }
 
+    private static final String BILLING = "billing";
     private static final ResourceDefinitionContext PEER_AUTHENTICATION = IstioApis.context(IstioKind.PEER_AUTHENTICATION_V1);
 
     @Inject
@@ -224,6 +224,7 @@ class PortExceptionsClusterTest {
 
     @Test
     void legacyPolicyForTheServicesThatReachTheHealthPort() throws InterruptedException {
+        assumeTrue(resolver.choice().orElseThrow().apis().policy(), "the cluster serves no v1alpha1 Policy");
         kubernetes.services().resource(Workloads.service("shop", "legacy", true)).create();
         // A Service of the health port alone: a v1alpha1 Policy can only name service ports.
         kubernetes.services().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(
@@ -232,8 +233,7 @@ class PortExceptionsClusterTest {
                 .withPorts(new io.fabric8.kubernetes.api.model.ServicePortBuilder().withName("health").withPort(9000)
                         .withTargetPort(new IntOrString("health")).build())
                 .endSpec().build()).create();
-        waitFor(() -> resolver.cache().services().stream().anyMatch(s -> "legacy-svc".equals(s.getMetadata().getName())),
-                "the Service in the cache");
+        awaitCachedService("legacy-svc");
         create(deployment("shop", "legacy", "8081"));
         GenericKubernetesResource policy = waitFor(() -> Optional.ofNullable(kubernetes
                         .genericKubernetesResources(IstioApis.context(IstioKind.POLICY)).inNamespace("shop")
@@ -251,13 +251,31 @@ class PortExceptionsClusterTest {
         kubernetes.services().resource(new io.fabric8.kubernetes.api.model.ServiceBuilder(
                 Workloads.service("shop", "served", true)).editSpec().withSelector(Map.of("app", "served")).endSpec()
                 .build()).create();
-        waitFor(() -> resolver.cache().services().stream().anyMatch(s -> "served".equals(s.getMetadata().getName())),
-                "the Service in the cache");
+        awaitCachedService("served");
         Deployment served = create(deployment("shop", "served", "8081"));
         Event event = waitFor(() -> warningOn(served, PortExceptionScope.REASON_SERVING_PORT), "the warning");
         assertTrue(event.getMessage().contains("health port 8081 of Deployment shop/served receives the traffic of"
                 + " Service shop/served"), event.getMessage());
         assertNothingFor(served);
+    }
+
+    /**
+     * The app's Service was in the cluster before the process started, so no wait for a watch event can stand in for
+     * the reconciler's own look at the Services: it must have watched them before deciding, on any mesh.
+     */
+    @Test
+    void aServiceFromBeforeTheStartKeepsTheHealthPortItSendsToInMtls() throws InterruptedException {
+        Deployment billing = create(deployment("shop", BILLING, "8081"));
+        Event event = waitFor(() -> warningOn(billing, PortExceptionScope.REASON_SERVING_PORT), "the warning");
+        assertTrue(event.getMessage().contains("receives the traffic of Service shop/" + BILLING), event.getMessage());
+        assertNothingFor(billing);
+    }
+
+    /** Istio's CRDs of the subclass's cluster, and the Service of workload {@value #BILLING}, before the app starts. */
+    static void withAppServiceBeforeStart(IstioCrds crds, KubernetesServer server) {
+        crds.accept(server);
+        server.getClient().services().resource(new ServiceBuilder(Workloads.service("shop", BILLING, true))
+                .editSpec().withSelector(Map.of("app", BILLING)).endSpec().build()).create();
     }
 
     /**
@@ -282,6 +300,16 @@ class PortExceptionsClusterTest {
         Event overlap = waitFor(() -> warningOn(first, PortExceptionScope.REASON_OVERLAP), "the first's warning");
         assertTrue(overlap.getMessage().contains("are also on Deployment shop/twin-b"), overlap.getMessage());
         assertTrue(read("shop", "probe-rewriter-deployment-twin").isEmpty());
+    }
+
+    /**
+     * Until the Service is in the cache the reconcilers read, if Services are watched yet. On a current mesh only the
+     * port exceptions watch them, from their first look at a workload, which then lists the Service; the test must
+     * not start the watch itself, or it would stand in for the reconciler's own.
+     */
+    private void awaitCachedService(String name) throws InterruptedException {
+        waitFor(() -> !resolver.cache().watchingServices() || resolver.cache().services().stream()
+                .anyMatch(s -> name.equals(s.getMetadata().getName())), "Service " + name + " in the cache");
     }
 
     private Optional<Event> warningOn(HasMetadata workload, String reason) {

@@ -26,6 +26,14 @@ public class IstioCrds implements Consumer<KubernetesServer> {
         return List.of(IstioKind.PEER_AUTHENTICATION_V1, IstioKind.POLICY, IstioKind.MESH_POLICY);
     }
 
+    /** A cluster of Istio 1.6 or later, as most are: PeerAuthentication v1 alone. */
+    public static class Current extends IstioCrds {
+        @Override
+        public List<IstioKind> kinds() {
+            return List.of(IstioKind.PEER_AUTHENTICATION_V1);
+        }
+    }
+
     /** An Istio 0.8 to 1.4 cluster, the seeds' own: the v1alpha1 Policy and MeshPolicy, no PeerAuthentication. */
     public static class Legacy extends IstioCrds {
         @Override
