@@ -255,5 +255,13 @@ public interface ProbeRewriterConfig {
         @WithName("idle-timeout")
         @WithDefault("120s")
         Duration idleTimeout();
+
+        /**
+         * Most HTTPS connections open at once; one over it is closed after its handshake. The API server needs a few
+         * dozen; each idle connection holds about 17 KiB, so the default bounds them to about 70 MiB.
+         */
+        @WithName("max-connections")
+        @WithDefault("4096")
+        int maxConnections();
     }
 }

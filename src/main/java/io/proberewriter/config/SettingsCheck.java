@@ -64,6 +64,10 @@ class SettingsCheck {
                 Duration.ofSeconds(1)).ifPresent(problems::add);
         atLeast("probe-rewriter.webhook.idle-timeout", config.webhook().idleTimeout(),
                 Duration.ofSeconds(1)).ifPresent(problems::add);
+        if (config.webhook().maxConnections() < 1) {
+            problems.add("probe-rewriter.webhook.max-connections=" + config.webhook().maxConnections()
+                    + " must be at least 1 (PROBE_REWRITER_WEBHOOK_MAX_CONNECTIONS)");
+        }
         ProbeRewriterConfig.Operator.Certificates certificates = config.operator().certificates();
         if (certificates.servingValidity().compareTo(Duration.ofSeconds(3)) < 0) {
             problems.add("probe-rewriter.operator.certificates.serving-validity=" + certificates.servingValidity()

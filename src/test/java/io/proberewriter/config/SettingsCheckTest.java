@@ -95,6 +95,14 @@ class SettingsCheckTest {
     }
 
     @Test
+    void aConnectionLimitUnderOneIsNamed() {
+        assertEquals(4096, config(Map.of()).webhook().maxConnections());
+        assertEquals(List.of("probe-rewriter.webhook.max-connections=0 must be at least 1"
+                + " (PROBE_REWRITER_WEBHOOK_MAX_CONNECTIONS)"),
+                SettingsCheck.problems(config(Map.of("probe-rewriter.webhook.max-connections", "0"))));
+    }
+
+    @Test
     void certificateLifetimesThatCannotWorkAreNamed() {
         List<String> problems = SettingsCheck.problems(config(Map.of(
                 "probe-rewriter.operator.certificates.serving-validity", "1s",

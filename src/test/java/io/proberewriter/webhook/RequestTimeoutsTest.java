@@ -120,55 +120,6 @@ class RequestTimeoutsTest extends WebhookTestBase {
         assertEquals(200, response.statusCode());
     }
 
-    private SSLSocket connect() throws Exception {
-        SSLSocket socket = (SSLSocket) WebhookClient.sslContext().getSocketFactory()
-                .createSocket(mutate.getHost(), mutate.getPort());
-        socket.startHandshake();
-        return socket;
-    }
-
-    private static void send(SSLSocket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    /**
-     * Whether the server has closed the connection: the end of the stream, or a reset. Anything it sends first is
-     * read and dropped. Waits at most a moment, so that {@link Eventually} decides how long to keep asking.
-     */
-    private static boolean closedByServer(SSLSocket socket) {
-        try {
-            socket.setSoTimeout(200);
-            return socket.getInputStream().read(new byte[4096]) < 0;
-        } catch (SocketTimeoutException stillOpen) {
-            return false;
-        } catch (IOException closed) {
-            return true;
-        }
-    }
-
-    /** Reads one response: its status, its headers, and its body by Content-Length. */
-    private static int readStatus(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed after " + head.toString(StandardCharsets.ISO_8859_1));
-            }
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : text.split("\r\n")) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-        }
-        in.readNBytes(length);
-        return Integer.parseInt(text.split(" ")[1]);
-    }
-
     /** Sends a start, then one more byte every 300 ms — far less than any timeout — until the server closes. */
     private static final class Trickle implements AutoCloseable {
 

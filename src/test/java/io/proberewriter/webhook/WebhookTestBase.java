@@ -3,13 +3,20 @@ package io.proberewriter.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
 
 /** What the webhook tests share: the HTTPS client, pods to send, and the management endpoints. */
 abstract class WebhookTestBase {
@@ -56,5 +63,55 @@ abstract class WebhookTestBase {
 
     static String outcome(JsonNode response) {
         return response.path("auditAnnotations").path("outcome").asText();
+    }
+
+    /** A raw TLS connection to the webhook's port, its handshake done: for what a client library would hide. */
+    SSLSocket connect() throws Exception {
+        SSLSocket socket = (SSLSocket) WebhookClient.sslContext().getSocketFactory()
+                .createSocket(mutate.getHost(), mutate.getPort());
+        socket.startHandshake();
+        return socket;
+    }
+
+    static void send(SSLSocket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /**
+     * Whether the server has closed the connection: the end of the stream, or a reset. Anything it sends first is
+     * read and dropped. Waits at most a moment, so that {@link Eventually} decides how long to keep asking.
+     */
+    static boolean closedByServer(SSLSocket socket) {
+        try {
+            socket.setSoTimeout(200);
+            return socket.getInputStream().read(new byte[4096]) < 0;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (IOException closed) {
+            return true;
+        }
+    }
+
+    /** Reads one response: its status, its headers, and its body by Content-Length. */
+    static int readStatus(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after " + head.toString(StandardCharsets.ISO_8859_1));
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        in.readNBytes(length);
+        return Integer.parseInt(text.split(" ")[1]);
     }
 }

@@ -9,35 +9,38 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.spi.tls.SslContextFactory;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Vert.x's JDK TLS engine that also starts each connection's {@link RequestDeadlines} once its TLS handshake
+ * Vert.x's JDK TLS engine that also tells a {@link HandshakeListener} of each server connection whose TLS handshake
  * completes. Neither Vert.x nor Quarkus offers another hook on every new HTTPS connection (Quarkus keeps the server's
  * connection handler to itself), and the engine factory is the one Vert.x option that meets each connection: every
  * setting of the TLS registry (protocols, cipher suites, key manager) still applies as it is. The server's context
  * itself is made by {@link ServerSslContexts}, from the same settings, which says why.
  */
-final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
+final class HandshakeHookEngineOptions extends JdkSSLEngineOptions {
 
-    private final RequestTimeouts timeouts;
-    private final Consumer<RequestDeadlines.Missed> onMissed;
-
-    RequestDeadlinesEngineOptions(JdkSSLEngineOptions base, RequestTimeouts timeouts,
-                                  Consumer<RequestDeadlines.Missed> onMissed) {
-        super(base);
-        this.timeouts = timeouts;
-        this.onMissed = onMissed;
+    /** What is done with a connection whose handshake has just completed, on its event loop. */
+    @FunctionalInterface
+    interface HandshakeListener {
+        /** @param tls the connection's TLS handler, behind which the decrypted bytes arrive */
+        void handshaken(Channel channel, SslHandler tls);
     }
 
-    /** Vert.x copies the server's options before using them: the copy must keep the deadlines. */
+    private final HandshakeListener listener;
+
+    HandshakeHookEngineOptions(JdkSSLEngineOptions base, HandshakeListener listener) {
+        super(base);
+        this.listener = listener;
+    }
+
+    /** Vert.x copies the server's options before using them: the copy must keep the listener. */
     @Override
-    public RequestDeadlinesEngineOptions copy() {
-        return new RequestDeadlinesEngineOptions(this, timeouts, onMissed);
+    public HandshakeHookEngineOptions copy() {
+        return new HandshakeHookEngineOptions(this, listener);
     }
 
     @Override
@@ -127,7 +130,7 @@ final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
         }
     }
 
-    /** The JDK's context; each TLS handler it makes gets the deadlines attached when its handshake succeeds. */
+    /** The JDK's context; each server TLS handler it makes tells the listener when its handshake succeeds. */
     private final class WatchingContext extends DelegatingSslContext {
 
         WatchingContext(SslContext jdk) {
@@ -147,7 +150,7 @@ final class RequestDeadlinesEngineOptions extends JdkSSLEngineOptions {
             }
             handler.handshakeFuture().addListener(handshake -> {
                 if (handshake.isSuccess()) {
-                    RequestDeadlines.attach((Channel) handshake.getNow(), handler, timeouts, onMissed);
+                    listener.handshaken((Channel) handshake.getNow(), handler);
                 }
             });
         }

@@ -1,0 +1,66 @@
+package io.proberewriter.transport;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.proberewriter.config.ProbeRewriterConfig;
+import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.SSLEngineOptions;
+import jakarta.inject.Singleton;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * What every HTTPS connection gets once its TLS handshake completes: a place under {@link ConnectionLimit}, or
+ * closing; then request header and body timeouts ({@link RequestDeadlines}). Its idle timeout is Quarkus' own
+ * ({@code quarkus.http.idle-timeout}, set from {@code probe-rewriter.webhook.idle-timeout}). Exported: the open
+ * connections ({@code probe_rewriter_https_connections}), those refused at the limit
+ * ({@code probe_rewriter_connections_refused_total}), those closed for a missed deadline
+ * ({@code probe_rewriter_request_timeouts_total{phase}}).
+ */
+@Singleton
+public class HttpsConnections implements HttpServerOptionsCustomizer {
+
+    private static final Logger LOG = Logger.getLogger(HttpsConnections.class);
+
+    private final RequestTimeouts timeouts;
+    private final ConnectionLimit limit;
+    private final Map<RequestDeadlines.Missed, Counter> missed = new EnumMap<>(RequestDeadlines.Missed.class);
+
+    HttpsConnections(ProbeRewriterConfig config, MeterRegistry meters) {
+        this.timeouts = new RequestTimeouts(config.webhook().headerTimeout(), config.webhook().bodyTimeout());
+        for (RequestDeadlines.Missed phase : RequestDeadlines.Missed.values()) {
+            missed.put(phase, Counter.builder("probe_rewriter_request_timeouts")
+                    .description("HTTPS connections closed because a request's headers or body did not arrive in time")
+                    .tag("phase", phase.tag)
+                    .register(meters));
+        }
+        Counter refused = Counter.builder("probe_rewriter_connections_refused")
+                .description("HTTPS connections closed after their handshake because probe-rewriter.webhook"
+                        + ".max-connections were open")
+                .register(meters);
+        this.limit = new ConnectionLimit(config.webhook().maxConnections(), refused::increment, System::nanoTime);
+        Gauge.builder("probe_rewriter_https_connections", limit, ConnectionLimit::open)
+                .description("HTTPS connections open past their handshake")
+                .register(meters);
+    }
+
+    @Override
+    public void customizeHttpsServer(HttpServerOptions options) {
+        SSLEngineOptions engine = options.getSslEngineOptions();
+        if (engine != null && !(engine instanceof JdkSSLEngineOptions)) {
+            LOG.warnf("The HTTPS server uses the TLS engine %s: neither the connection limit nor the request header"
+                    + " and body timeouts are applied", engine.getClass().getSimpleName());
+            return;
+        }
+        JdkSSLEngineOptions jdk = engine == null ? new JdkSSLEngineOptions() : (JdkSSLEngineOptions) engine;
+        options.setSslEngineOptions(new HandshakeHookEngineOptions(jdk, (channel, tls) -> {
+            if (limit.admit(channel)) {
+                RequestDeadlines.attach(channel, tls, timeouts, phase -> missed.get(phase).increment());
+            }
+        }));
+    }
+}
