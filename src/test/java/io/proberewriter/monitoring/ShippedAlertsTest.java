@@ -120,6 +120,7 @@ class ShippedAlertsTest {
                 "ProbeRewriterAdmissionErrors", "probe_rewriter_admissions_total",
                 "ProbeRewriterLatencyHigh", "probe_rewriter_admission_duration_seconds_bucket",
                 "ProbeRewriterOverloaded", "probe_rewriter_overloaded_requests_total",
+                "ProbeRewriterConnectionsRefused", "probe_rewriter_connections_refused_total",
                 "ProbeRewriterCertificateExpiresSoon", "probe_rewriter_serving_certificate_expiry_seconds",
                 "ProbeRewriterProbesLeftIncompatible", "probe_rewriter_probes_left_incompatible_total",
                 "ProbeRewriterPodsWithBrokenProbes", "probe_rewriter_audit_pods_with_broken_probes");
