@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.cluster.ListPages;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
@@ -40,7 +41,7 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 @ControllerConfiguration(name = AuditReconciler.NAME,
-        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class))
+        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class, informerListLimit = ListPages.SIZE))
 // API errors (an Event or a patch refused, a conflict with a concurrent restart) are retried with back-off; after the
 // last attempt the pod is looked at again at the next re-check (updateErrorStatus).
 @GradualRetry(maxAttempts = 5, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 60_000)

@@ -55,8 +55,8 @@ public final class MeshPolicyCache {
         for (IstioKind kind : apis.watched()) {
             var resources = client.genericKubernetesResources(IstioApis.context(kind));
             SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
-                    ? resources.inAnyNamespace().runnableInformer(0)
-                    : resources.runnableInformer(0);
+                    ? resources.inAnyNamespace().withLimit(ListPages.SIZE).runnableInformer(0)
+                    : resources.withLimit(ListPages.SIZE).runnableInformer(0);
             policyInformers.add(started(informer, kind.display()));
         }
         resolverReadsServices = apis.needsServices();
@@ -75,7 +75,7 @@ public final class MeshPolicyCache {
      */
     public synchronized boolean watchServices() {
         if (serviceInformer == null && client != null && !stopped) {
-            serviceInformer = started(client.services().inAnyNamespace().runnableInformer(0), "Service v1");
+            serviceInformer = started(client.services().inAnyNamespace().withLimit(ListPages.SIZE).runnableInformer(0), "Service v1");
         }
         SharedIndexInformer<Service> services = serviceInformer;
         return services != null && services.hasSynced();
@@ -94,7 +94,7 @@ public final class MeshPolicyCache {
      * the generation: older Istio releases renew leader-election ConfigMaps there every few seconds.
      */
     private void startConfigMaps(KubernetesClient client, String namespace) {
-        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).runnableInformer(0)
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).withLimit(ListPages.SIZE).runnableInformer(0)
                 .itemStore(new ManagedFieldsDroppingStore<>());
         informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
                 cm.getMetadata().getName(), namespace)));

@@ -7,12 +7,13 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.proberewriter.cluster.ListPages;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.operator.OptionalReconciler;
 
 /** Port-level mTLS exceptions for the health ports of StatefulSets; the work is in {@link PortExceptionSync}. */
 @ControllerConfiguration(name = "port-exceptions-statefulset",
-        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class))
+        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class, informerListLimit = ListPages.SIZE))
 @GradualRetry(maxAttempts = PortExceptionRetry.MAX_ATTEMPTS, initialInterval = PortExceptionRetry.INITIAL_INTERVAL_MS,
         intervalMultiplier = PortExceptionRetry.MULTIPLIER, maxInterval = PortExceptionRetry.MAX_INTERVAL_MS)
 public class StatefulSetPortExceptions implements Reconciler<StatefulSet>, OptionalReconciler {

@@ -29,6 +29,11 @@ public final class BenchmarkPods {
         return review(pod(1, 60, 112));
     }
 
+    /** The typical pod alone, as the API server stores it (managed fields included), in namespace {@code shop}. */
+    public static ObjectNode typicalPod() {
+        return pod(1, 60, 112);
+    }
+
     static byte[] manyEnvVars() {
         return review(pod(1, 1_500, 72));
     }

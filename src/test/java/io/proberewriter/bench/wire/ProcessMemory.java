@@ -9,21 +9,21 @@ import java.nio.file.Path;
  * page cache): {@code VmRSS} now and {@code VmHWM}, its peak, from {@code /proc/<pid>/status}. A sampler thread
  * keeps the highest {@code VmRSS} seen since the last {@link #mark()}, so that a peak can be given for one phase.
  */
-final class ProcessMemory implements AutoCloseable {
+public final class ProcessMemory implements AutoCloseable {
 
     private final long pid;
     private final Thread sampler;
     private volatile long peakSinceMarkKiB;
     private volatile boolean running = true;
 
-    ProcessMemory(long pid) {
+    public ProcessMemory(long pid) {
         this.pid = pid;
         this.sampler = new Thread(this::sample, "rss-" + pid);
         sampler.setDaemon(true);
         sampler.start();
     }
 
-    long residentKiB() {
+    public long residentKiB() {
         return field("VmRSS:");
     }
 

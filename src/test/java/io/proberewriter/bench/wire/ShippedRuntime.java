@@ -25,22 +25,33 @@ import java.util.Locale;
 public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
 
     static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
+    static final Path OPERATOR_DEPLOYMENT = Path.of("k8s/base/deployment-operator.yaml");
 
+    /** The webhook's ({@code serve}). */
     public static ShippedRuntime read() throws IOException {
+        return read(DEPLOYMENT, "webhook");
+    }
+
+    /** The operator's ({@code operate}). */
+    public static ShippedRuntime operator() throws IOException {
+        return read(OPERATOR_DEPLOYMENT, "operator");
+    }
+
+    private static ShippedRuntime read(Path deployment, String name) throws IOException {
         JsonNode container = null;
         try (MappingIterator<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class)
-                .readValues(Files.readString(DEPLOYMENT))) {
+                .readValues(Files.readString(deployment))) {
             while (documents.hasNext()) {
                 JsonNode document = documents.next();
                 for (JsonNode candidate : document.at("/spec/template/spec/containers")) {
-                    if ("webhook".equals(candidate.path("name").asText())) {
+                    if (name.equals(candidate.path("name").asText())) {
                         container = candidate;
                     }
                 }
             }
         }
         if (container == null) {
-            throw new IllegalStateException("no container named webhook in " + DEPLOYMENT);
+            throw new IllegalStateException("no container named " + name + " in " + deployment);
         }
         String javaOpts = "";
         for (JsonNode env : container.path("env")) {
@@ -66,7 +77,7 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
     }
 
     /** The command that starts {@code java} with these options (pinned, when the limit is below the machine's). */
-    List<String> command(List<String> extraOptions) {
+    public List<String> command(List<String> extraOptions) {
         List<String> command = new ArrayList<>(pinning);
         command.add(java);
         command.addAll(options);
@@ -74,7 +85,7 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
         return command;
     }
 
-    String describe() {
+    public String describe() {
         return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", options),
                 pinning.isEmpty() ? " (not pinned)" : " pinned to " + cpus + " core(s) with taskset");
     }
