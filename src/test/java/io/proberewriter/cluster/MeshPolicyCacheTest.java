@@ -70,7 +70,8 @@ class MeshPolicyCacheTest {
     @Test
     void forbiddenConfigMapsAreSaidNotWaitedFor() throws Exception {
         // Installed without k8s/components/istio: no Role in Istio's namespace.
-        server.expect().get().withPath("/api/v1/namespaces/istio-system/configmaps?resourceVersion=0")
+        // The informer lists in pages (ListPages): the first page's request is the one refused.
+        server.expect().get().withPath("/api/v1/namespaces/istio-system/configmaps?limit=" + ListPages.SIZE)
                 .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
                         + "\"code\":403}").always();
         cache.start(client, IstioApis.none(), "istio-system");
