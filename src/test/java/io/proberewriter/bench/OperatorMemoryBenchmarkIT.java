@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -19,6 +18,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.proberewriter.bench.wire.BenchmarkPods;
 import io.proberewriter.bench.wire.ProcessMemory;
 import io.proberewriter.bench.wire.ShippedRuntime;
+import io.proberewriter.operator.LeaseRights;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -77,13 +77,7 @@ class OperatorMemoryBenchmarkIT {
         KubernetesMockServer apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
                 new PagingDispatcher(responses), false);
         apiServer.init(InetAddress.getByName("127.0.0.1"), apiPort);
-        // java-operator-sdk asks whether it may use Leases before it elects a leader.
-        apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-                        .addToApiGroups("coordination.k8s.io").addToResources("leases")
-                        .addToVerbs("get", "create", "update", "patch").endResourceRule().withIncomplete(false)
-                        .endStatus().build())
-                .always();
+        LeaseRights.grantedBy(apiServer);
         Path log = Files.createTempFile("operate-" + pods + "-", ".log");
         Process process = null;
         try (KubernetesClient client = apiServer.createClient()) {

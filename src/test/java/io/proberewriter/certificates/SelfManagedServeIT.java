@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -19,6 +18,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.proberewriter.install.ApiRequest;
 import io.proberewriter.install.KubeYaml;
 import io.proberewriter.install.RbacRules;
+import io.proberewriter.operator.LeaseRights;
 import io.proberewriter.polling.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -226,12 +226,7 @@ class SelfManagedServeIT {
         apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses, authorizing, false);
         apiServer.init(InetAddress.getByName("127.0.0.1"), apiPort);
         // java-operator-sdk asks whether it may use Leases; the mock server cannot work that out from RBAC itself.
-        apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-                        .addToApiGroups("coordination.k8s.io").addToResources("leases")
-                        .addToVerbs("get", "create", "update", "patch").endResourceRule().withIncomplete(false)
-                        .endStatus().build())
-                .always();
+        LeaseRights.grantedBy(apiServer);
         KubernetesClient client = apiServer.createClient();
         ShippedWebhookConfiguration.createIn(client);
 
