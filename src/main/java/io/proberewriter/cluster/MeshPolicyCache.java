@@ -75,7 +75,8 @@ public final class MeshPolicyCache {
      */
     public synchronized boolean watchServices() {
         if (serviceInformer == null && client != null && !stopped) {
-            serviceInformer = started(client.services().inAnyNamespace().withLimit(ListPages.SIZE).runnableInformer(0), "Service v1");
+            serviceInformer = started(client.services().inAnyNamespace().withLimit(ListPages.SIZE)
+                    .runnableInformer(0), "Service v1");
         }
         SharedIndexInformer<Service> services = serviceInformer;
         return services != null && services.hasSynced();
@@ -94,7 +95,8 @@ public final class MeshPolicyCache {
      * the generation: older Istio releases renew leader-election ConfigMaps there every few seconds.
      */
     private void startConfigMaps(KubernetesClient client, String namespace) {
-        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace).withLimit(ListPages.SIZE).runnableInformer(0)
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace(namespace)
+                .withLimit(ListPages.SIZE).runnableInformer(0)
                 .itemStore(new ManagedFieldsDroppingStore<>());
         informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
                 cm.getMetadata().getName(), namespace)));

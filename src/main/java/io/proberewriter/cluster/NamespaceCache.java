@@ -41,7 +41,8 @@ public class NamespaceCache {
             return;
         }
         SharedIndexInformer<Namespace> started =
-                RetryingInformers.retryingForever(client.get().namespaces().withLimit(ListPages.SIZE).runnableInformer(0), LOG, "Namespace")
+                RetryingInformers.retryingForever(client.get().namespaces().withLimit(ListPages.SIZE)
+                                .runnableInformer(0), LOG, "Namespace")
                         .itemStore(new ManagedFieldsDroppingStore<>());
         informer = started;
         started.start();
