@@ -152,6 +152,53 @@ class ShippedAlertsTest {
         assertEquals(ShippedMonitoring.API_SERVER_METRICS, foreign, "metrics read that probe-rewriter does not export");
     }
 
+    /**
+     * Grafana imports a dashboard whose layout or thresholds are malformed without a word and draws it wrong (panels
+     * stacked at the top, no colours), so the shape it needs is checked here: every panel placed on the 24-column grid
+     * with whole numbers and none over another, every threshold list a list of steps from "base" upwards.
+     */
+    @Test
+    void theDashboardPanelsArePlacedAndColouredTheWayGrafanaReadsThem() throws IOException {
+        JsonNode dashboard = ShippedMonitoring.dashboard();
+        List<int[]> placed = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            String title = panel.path("title").asText();
+            JsonNode grid = panel.path("gridPos");
+            for (String field : List.of("h", "w", "x", "y")) {
+                assertTrue(grid.path(field).isInt(),
+                        title + ": gridPos." + field + " is a whole number, not " + grid.path(field));
+            }
+            int h = grid.path("h").asInt();
+            int w = grid.path("w").asInt();
+            int x = grid.path("x").asInt();
+            int y = grid.path("y").asInt();
+            assertTrue(h > 0 && w > 0 && x >= 0 && y >= 0 && x + w <= 24,
+                    title + ": inside the 24-column grid, " + grid);
+            for (int[] other : placed) {
+                boolean apart = x + w <= other[0] || other[0] + other[2] <= x
+                        || y + h <= other[1] || other[1] + other[3] <= y;
+                assertTrue(apart, title + " overlaps another panel at " + grid);
+            }
+            placed.add(new int[] {x, y, w, h});
+            JsonNode thresholds = panel.at("/fieldConfig/defaults/thresholds");
+            if (thresholds.isMissingNode()) {
+                continue;
+            }
+            JsonNode steps = thresholds.path("steps");
+            assertTrue(steps.isArray() && !steps.isEmpty(), title + ": thresholds.steps is a list, not " + steps);
+            assertTrue(steps.get(0).path("value").isNull(), title + ": the first step is the base (value null)");
+            double previous = Double.NEGATIVE_INFINITY;
+            for (int i = 1; i < steps.size(); i++) {
+                assertTrue(steps.get(i).path("value").isNumber(), title + ": step " + i + " has a number");
+                assertTrue(steps.get(i).path("value").asDouble() > previous, title + ": steps rise");
+                previous = steps.get(i).path("value").asDouble();
+            }
+            for (JsonNode step : steps) {
+                assertFalse(step.path("color").asText().isEmpty(), title + ": every step has a colour");
+            }
+        }
+    }
+
     @Test
     void theDashboardShowsWhatOperatorsNeedFromOneFile() throws IOException {
         JsonNode dashboard = ShippedMonitoring.dashboard();
@@ -169,6 +216,8 @@ class ShippedAlertsTest {
         for (String metric : List.of("probe_rewriter_admissions_total", "probe_rewriter_admission_duration_seconds_bucket",
                 "probe_rewriter_probes_rewritten_total", "probe_rewriter_probes_left_incompatible_total",
                 "probe_rewriter_serving_certificate_expiry_seconds", "probe_rewriter_audit_pods_with_broken_probes",
+                "probe_rewriter_https_connections", "probe_rewriter_connections_refused_total",
+                "probe_rewriter_overloaded_requests_total", "probe_rewriter_request_timeouts_total",
                 "apiserver_admission_webhook_fail_open_count",
                 "apiserver_admission_webhook_admission_duration_seconds_bucket")) {
             assertTrue(read.contains(metric), "the dashboard shows " + metric);
