@@ -25,6 +25,7 @@ final class ServedJvm implements AutoCloseable {
     final int port;
     final Path gcLog;
     final ProcessMemory memory;
+    private final ProcessCpu cpu;
     private final Process process;
     private final long startNanos;
     private double readyUptimeSeconds;
@@ -36,6 +37,7 @@ final class ServedJvm implements AutoCloseable {
         this.startNanos = System.nanoTime();
         this.process = builder.start();
         this.memory = new ProcessMemory(process.pid());
+        this.cpu = new ProcessCpu(process.toHandle());
     }
 
     static ServedJvm webhook(ShippedRuntime runtime, Map<String, String> tls, Path folder, String name)
@@ -105,6 +107,11 @@ final class ServedJvm implements AutoCloseable {
         return GcLog.allocatedMiB(gcLog, from, to) * 1024 / result.requests();
     }
 
+    /** Microseconds of the process's CPU per request over the span a load measured. */
+    double cpuMicrosPerRequest(LoadDriver.Result result) {
+        return cpu.between(result.startNanos(), result.endNanos()).toNanos() / 1e3 / result.requests();
+    }
+
     /** The GC pauses since the server first answered (start-up's own are not what the API server waits on). */
     GcLog.Summary pausesSinceReady() throws IOException {
         return GcLog.after(gcLog, readyUptimeSeconds);
@@ -113,6 +120,7 @@ final class ServedJvm implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         memory.close();
+        cpu.close();
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();

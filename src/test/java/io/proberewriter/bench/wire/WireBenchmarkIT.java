@@ -105,7 +105,13 @@ class WireBenchmarkIT {
                     String.format(Locale.ROOT, "%.0f", floor.allocatedKiBPerRequest(open[1])),
                     ratio(webhook.allocatedKiBPerRequest(open[0]), floor.allocatedKiBPerRequest(open[1])), "");
 
+            double[] openCpu = {webhook.cpuMicrosPerRequest(open[0]), floor.cpuMicrosPerRequest(open[1])};
+            row("CPU per admission at 500/s, typical pod (the server process, all threads): µs (cores in use)",
+                    cpu(openCpu[0], RATE), cpu(openCpu[1], RATE), ratio(openCpu[0], openCpu[1]),
+                    "the webhook's own: " + micros(openCpu[0] - openCpu[1]) + " µs");
+
             double[] best = new double[2];
+            double[] bestCpu = new double[2];
             int[] bestConnections = new int[2];
             for (int connections : CONNECTIONS) {
                 for (int i = 0; i < 2; i++) {
@@ -114,6 +120,7 @@ class WireBenchmarkIT {
                     failuresCount(both[i].name + " closed loop", closed);
                     if (closed.perSecond() > best[i]) {
                         best[i] = closed.perSecond();
+                        bestCpu[i] = both[i].cpuMicrosPerRequest(closed);
                         bestConnections[i] = connections;
                     }
                 }
@@ -122,6 +129,9 @@ class WireBenchmarkIT {
                     String.format(Locale.ROOT, "%,.0f (%d)", best[0], bestConnections[0]),
                     String.format(Locale.ROOT, "%,.0f (%d)", best[1], bestConnections[1]),
                     ratio(best[0], best[1]), goal("≥ 0.4× floor's", best[0] >= 0.4 * best[1]));
+            row("CPU per answer in that closed loop: µs (cores in use)", cpu(bestCpu[0], best[0]),
+                    cpu(bestCpu[1], best[1]), ratio(bestCpu[0], bestCpu[1]),
+                    "the webhook's own: " + micros(bestCpu[0] - bestCpu[1]) + " µs");
 
             Map<String, double[]> worstAllocated = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, Buffer> pod : worst.entrySet()) {
@@ -259,6 +269,15 @@ class WireBenchmarkIT {
 
     private static String ratio(double webhook, double floor) {
         return floor <= 0 ? "—" : String.format(Locale.ROOT, "%.2f×", webhook / floor);
+    }
+
+    /** Microseconds of CPU per request, and the cores that makes at {@code perSecond} requests a second. */
+    private static String cpu(double micros, double perSecond) {
+        return String.format(Locale.ROOT, "%s (%.2f)", micros(micros), micros * perSecond / 1e6);
+    }
+
+    private static String micros(double micros) {
+        return String.format(Locale.ROOT, "%.0f", micros);
     }
 
     private static String mib(long kib) {
