@@ -3,6 +3,7 @@ package io.proberewriter.bench.wire;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,12 @@ import java.util.regex.Pattern;
  */
 final class GcLog {
 
-    private static final Pattern PAUSE = Pattern.compile("^\\[(\\d+\\.\\d+)s\\].*\\bPause\\b.*?(\\d+\\.\\d+)ms\\s*$");
+    /**
+     * A pause's line: its uptime, its kind (what follows {@code Pause}: {@code Young (Allocation Failure)},
+     * {@code Full (System.gc())}, ZGC's {@code Mark Start}), and its duration; the heap figures between are left out.
+     */
+    private static final Pattern PAUSE = Pattern.compile(
+            "^\\[(\\d+\\.\\d+)s\\].*?\\bPause (.*?)(?: \\d+M->\\d+M\\(\\d+M\\))? (\\d+\\.\\d+)ms\\s*$");
     /** The heap before and after one collection: {@code 39M->26M(51M)}. */
     private static final Pattern HEAP = Pattern.compile("^\\[(\\d+\\.\\d+)s\\] GC\\(\\d+\\) .*?(\\d+)M->(\\d+)M\\(\\d+M\\).*$");
 
@@ -48,21 +54,30 @@ final class GcLog {
 
     /** The summary of the pauses that began at or after {@code fromUptimeSeconds}. */
     static Summary after(Path log, double fromUptimeSeconds) throws IOException {
+        return summarize(Files.readAllLines(log), fromUptimeSeconds);
+    }
+
+    static Summary summarize(List<String> lines, double fromUptimeSeconds) {
         double longest = 0;
+        String longestKind = "";
         double total = 0;
         int count = 0;
-        for (String line : Files.readAllLines(log)) {
+        for (String line : lines) {
             Matcher pause = PAUSE.matcher(line);
             if (pause.matches() && Double.parseDouble(pause.group(1)) >= fromUptimeSeconds) {
-                double millis = Double.parseDouble(pause.group(2));
-                longest = Math.max(longest, millis);
+                double millis = Double.parseDouble(pause.group(3));
+                if (millis > longest) {
+                    longest = millis;
+                    longestKind = pause.group(2);
+                }
                 total += millis;
                 count++;
             }
         }
-        return new Summary(count, longest, total);
+        return new Summary(count, longest, longestKind, total);
     }
 
-    record Summary(int count, double longestMillis, double totalMillis) {
+    /** The pauses counted, the longest and its kind (a full collection reads differently from a young one), in all. */
+    record Summary(int count, double longestMillis, String longestKind, double totalMillis) {
     }
 }

@@ -174,7 +174,7 @@ class WireBenchmarkIT {
                     ratio(webhook.memory.lifetimePeakKiB(), floor.memory.lifetimePeakKiB()), "");
             GcLog.Summary webhookGc = webhook.pausesSinceReady();
             GcLog.Summary floorGc = floor.pausesSinceReady();
-            row("GC pauses after start-up: longest ms (count, total ms)", gc(webhookGc), gc(floorGc),
+            row("GC pauses after start-up: longest ms, its kind (count, total ms)", gc(webhookGc), gc(floorGc),
                     ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
                     goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
         }
@@ -276,8 +276,8 @@ class WireBenchmarkIT {
     }
 
     private static String gc(GcLog.Summary summary) {
-        return String.format(Locale.ROOT, "%.1f (%d, %.0f)", summary.longestMillis(), summary.count(),
-                summary.totalMillis());
+        return String.format(Locale.ROOT, "%.1f, %s (%d, %.0f)", summary.longestMillis(), summary.longestKind(),
+                summary.count(), summary.totalMillis());
     }
 
     private static String ratio(double webhook, double floor) {
