@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ class DocumentationLinksTest {
     @Test
     void everyRelativeLinkLeadsToAFileAndASectionThatExist() throws IOException {
         List<String> broken = new ArrayList<>();
+        Map<Path, Set<String>> anchorsOf = new HashMap<>();
         int checked = 0;
         for (Path document : documents()) {
             Matcher link = LINK.matcher(withoutCode(Files.readString(document)));
@@ -48,7 +50,8 @@ class DocumentationLinksTest {
                 if (!Files.exists(resolved)) {
                     broken.add(document + ": " + target + " (no file " + resolved + ")");
                 } else if (hash >= 0 && resolved.toString().endsWith(".md")
-                        && !anchors(Files.readString(resolved)).contains(target.substring(hash + 1))) {
+                        && !anchorsOf.computeIfAbsent(resolved, DocumentationLinksTest::anchorsOfFile)
+                                .contains(target.substring(hash + 1))) {
                     broken.add(document + ": " + target + " (no such heading in " + resolved + ")");
                 }
             }
@@ -72,6 +75,14 @@ class DocumentationLinksTest {
             docs.filter(path -> path.toString().endsWith(".md")).sorted().forEach(documents::add);
         }
         return documents;
+    }
+
+    private static Set<String> anchorsOfFile(Path markdown) {
+        try {
+            return anchors(Files.readString(markdown));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String withoutCode(String markdown) {

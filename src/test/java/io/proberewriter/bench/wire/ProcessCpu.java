@@ -16,14 +16,11 @@ final class ProcessCpu implements AutoCloseable {
 
     private final ProcessHandle process;
     private final ConcurrentSkipListMap<Long, Long> cpuNanosAt = new ConcurrentSkipListMap<>();
-    private final Thread sampler;
-    private volatile boolean running = true;
+    private final PeriodicSampler sampler;
 
     ProcessCpu(ProcessHandle process) {
         this.process = process;
-        this.sampler = new Thread(this::sample, "cpu-" + process.pid());
-        sampler.setDaemon(true);
-        sampler.start();
+        this.sampler = new PeriodicSampler("cpu-" + process.pid(), SAMPLE_MILLIS, this::sample);
     }
 
     /** The CPU the process used between two {@link System#nanoTime()} moments, from the samples nearest to them. */
@@ -46,20 +43,12 @@ final class ProcessCpu implements AutoCloseable {
     }
 
     private void sample() {
-        while (running) {
-            // The JDK reads /proc/<pid>/stat and converts the kernel's clock ticks (10 ms each on Linux).
-            process.info().totalCpuDuration().ifPresent(cpu -> cpuNanosAt.put(System.nanoTime(), cpu.toNanos()));
-            try {
-                Thread.sleep(SAMPLE_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        // The JDK reads /proc/<pid>/stat and converts the kernel's clock ticks (10 ms each on Linux).
+        process.info().totalCpuDuration().ifPresent(cpu -> cpuNanosAt.put(System.nanoTime(), cpu.toNanos()));
     }
 
     @Override
     public void close() {
-        running = false;
-        sampler.interrupt();
+        sampler.close();
     }
 }

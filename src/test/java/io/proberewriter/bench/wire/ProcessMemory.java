@@ -12,15 +12,12 @@ import java.nio.file.Path;
 public final class ProcessMemory implements AutoCloseable {
 
     private final long pid;
-    private final Thread sampler;
+    private final PeriodicSampler sampler;
     private volatile long peakSinceMarkKiB;
-    private volatile boolean running = true;
 
     public ProcessMemory(long pid) {
         this.pid = pid;
-        this.sampler = new Thread(this::sample, "rss-" + pid);
-        sampler.setDaemon(true);
-        sampler.start();
+        this.sampler = new PeriodicSampler("rss-" + pid, 20, this::sample);
     }
 
     public long residentKiB() {
@@ -40,16 +37,9 @@ public final class ProcessMemory implements AutoCloseable {
     }
 
     private void sample() {
-        while (running) {
-            long now = residentKiB();
-            if (now > peakSinceMarkKiB) {
-                peakSinceMarkKiB = now;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                return;
-            }
+        long now = residentKiB();
+        if (now > peakSinceMarkKiB) {
+            peakSinceMarkKiB = now;
         }
     }
 
@@ -68,7 +58,6 @@ public final class ProcessMemory implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        sampler.interrupt();
+        sampler.close();
     }
 }
