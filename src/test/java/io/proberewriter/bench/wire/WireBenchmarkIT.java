@@ -109,6 +109,16 @@ class WireBenchmarkIT {
             row("CPU per admission at 500/s, typical pod (the server process, all threads): µs (cores in use)",
                     cpu(openCpu[0], RATE), cpu(openCpu[1], RATE), ratio(openCpu[0], openCpu[1]),
                     "the webhook's own: " + micros(openCpu[0] - openCpu[1]) + " µs");
+            // Measured here, between the 500/s runs and the closed loops, with both servers idle: the machine as the
+            // CPU rows found it.
+            ColdCode.Figures cold = ColdCode.measure(typical.getBytes());
+            row("the machine, in the benchmark's JVM: binding the typical pod into fabric8's Pod, back to back / every"
+                            + " 2 ms / every 10 ms: µs of CPU (a loop of multiplications, back to back / every 10 ms)",
+                    String.format(Locale.ROOT, "%.0f / %.0f / %.0f (%.0f / %.0f)", cold.bindBackToBack(),
+                            cold.bindEvery2ms(), cold.bindEvery10ms(), cold.controlBackToBack(),
+                            cold.controlEvery10ms()),
+                    "—", String.format(Locale.ROOT, "%.2f× (%.2f×)", cold.bindFactor(), cold.controlFactor()),
+                    "what cold code costs on this machine, for reading the CPU rows");
 
             double[] best = new double[2];
             double[] bestCpu = new double[2];
