@@ -59,6 +59,7 @@ public class HttpsConnections implements HttpServerOptionsCustomizer {
         JdkSSLEngineOptions jdk = engine == null ? new JdkSSLEngineOptions() : (JdkSSLEngineOptions) engine;
         options.setSslEngineOptions(new HandshakeHookEngineOptions(jdk, (channel, tls) -> {
             if (limit.admit(channel)) {
+                channel.config().setAllocator(new TlsRecordBuffers(channel.config().getAllocator()));
                 RequestDeadlines.attach(channel, tls, timeouts, phase -> missed.get(phase).increment());
             }
         }));
