@@ -12,6 +12,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +53,31 @@ class TlsRecordBuffersOverHttpsTest extends WebhookTestBase {
                 "no buffer of the pool was used: the connections do not use TlsRecordBuffers");
         assertTrue(arena.numActiveAllocations() <= AT_MOST_TAKEN, arena.numActiveAllocations()
                 + " buffers still taken from the pool after " + REQUESTS + " requests: some are never released");
+    }
+
+    @Test
+    void clientsThatLeaveBeforeTheAnswerGiveNoBufferAway() throws Exception {
+        PoolArenaMetric arena = TlsRecordBuffers.heapArena();
+        byte[] body = Reviews.podCreate("default", pod("gone", 8080)).toString().getBytes(StandardCharsets.UTF_8);
+        String head = "POST " + mutate.getPath() + " HTTP/1.1\r\nHost: " + mutate.getHost() + "\r\nContent-Type: "
+                + "application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        for (int i = 0; i < REQUESTS; i++) {
+            SSLSocket socket = connect();
+            send(socket, head);
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            // Reset, not a TLS close: the answer is written, or being written, to a connection that is gone.
+            socket.setSoLinger(true, 0);
+            socket.close();
+        }
+        // The same connections' answers are written on the event loops: one more admission waits for them.
+        HttpResponse<byte[]> http = client().post(Reviews.podCreate("default", pod("after", 8080)).toString());
+        assertEquals(200, http.statusCode());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (arena.numActiveAllocations() > AT_MOST_TAKEN && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(arena.numActiveAllocations() <= AT_MOST_TAKEN, arena.numActiveAllocations()
+                + " buffers still taken from the pool after " + REQUESTS + " clients left before their answer");
     }
 }
