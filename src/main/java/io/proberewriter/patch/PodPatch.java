@@ -23,7 +23,8 @@ import java.util.Map;
  *
  * <p>The operations hold the engine's model objects as they are. The webhook writes them straight to bytes
  * ({@link #toJson()}); the CLI, which applies the patch to a manifest, asks for a tree ({@link #toTree()}). Both are
- * the same serialization of the same list, so the two cannot disagree.
+ * the same mapper's serialization of the same list, so the two cannot disagree; the webhook's only writes the
+ * prober's parts, the same objects in every patch, once ({@link WrittenOnce}).
  */
 public final class PodPatch {
 
@@ -38,10 +39,36 @@ public final class PodPatch {
     public record Operation(String op, String path, Object value) {
     }
 
-    private final List<Operation> operations;
+    /** The prober's three parts, the same objects in every patch that adds them: their JSON is written once. */
+    private static final WrittenOnce PROBER_VOLUME = new WrittenOnce(JSON);
+    private static final WrittenOnce PROBER_MOUNT = new WrittenOnce(JSON);
+    private static final WrittenOnce PROBER_INIT_CONTAINER = new WrittenOnce(JSON);
 
-    private PodPatch(List<Operation> operations) {
-        this.operations = List.copyOf(operations);
+    /** An operation, and the same operation as {@link #toJson()} writes it. */
+    private record Edit(Operation operation, Operation written) {
+
+        static Edit of(String op, String path, Object value) {
+            Operation operation = new Operation(op, path, value);
+            return new Edit(operation, operation);
+        }
+
+        /** An add of one of the prober's parts: the whole list when there is none ({@code first}), else the part. */
+        static Edit proberPart(WrittenOnce json, String list, boolean first, String position, Object part) {
+            return first
+                    ? new Edit(new Operation("add", list, List.of(part)), new Operation("add", list,
+                            List.of(json.json(part))))
+                    : new Edit(new Operation("add", list + position, part), new Operation("add", list + position,
+                            json.json(part)));
+        }
+    }
+
+    private final List<Operation> operations;
+    /** The same operations, with the prober's parts as their JSON written once. */
+    private final List<Operation> written;
+
+    private PodPatch(List<Edit> edits) {
+        this.operations = edits.stream().map(Edit::operation).toList();
+        this.written = edits.stream().map(Edit::written).toList();
     }
 
     /**
@@ -52,39 +79,36 @@ public final class PodPatch {
      *                 {@code "/spec/template"} for a Deployment's pod template
      */
     public static PodPatch of(RewriteResult result, ObjectMeta metadata, String prefix) {
-        List<Operation> ops = new ArrayList<>();
+        List<Edit> ops = new ArrayList<>();
         for (ProbeReplacement r : result.replacements()) {
-            ops.add(new Operation("replace", container(prefix, r.container()) + "/" + r.kind().pointer(), r.probe()));
+            ops.add(Edit.of("replace", container(prefix, r.container()) + "/" + r.kind().pointer(), r.probe()));
         }
         Map<String, String> updates = result.annotationUpdates();
         if (!updates.isEmpty()) {
             Map<String, String> existing = metadata == null ? null : metadata.getAnnotations();
             if (metadata == null) {
-                ops.add(new Operation("add", prefix + "/metadata", Map.of("annotations", updates)));
+                ops.add(Edit.of("add", prefix + "/metadata", Map.of("annotations", updates)));
             } else if (existing == null || existing.isEmpty()) {
                 // fabric8 reads an absent map as empty, so "empty" may mean "absent": adding the whole map is
                 // right in both cases (an add on an existing member replaces it).
-                ops.add(new Operation("add", prefix + "/metadata/annotations", updates));
+                ops.add(Edit.of("add", prefix + "/metadata/annotations", updates));
             } else {
-                updates.forEach((key, value) -> ops.add(new Operation(existing.containsKey(key) ? "replace" : "add",
+                updates.forEach((key, value) -> ops.add(Edit.of(existing.containsKey(key) ? "replace" : "add",
                         prefix + "/metadata/annotations/" + escape(key), value)));
             }
         }
         ProberInjection prober = result.proberInjection();
-        prober.volume().ifPresent(volume -> ops.add(prober.firstVolume()
-                ? new Operation("add", prefix + "/spec/volumes", List.of(volume))
-                : new Operation("add", prefix + "/spec/volumes/-", volume)));
+        prober.volume().ifPresent(volume -> ops.add(Edit.proberPart(PROBER_VOLUME, prefix + "/spec/volumes",
+                prober.firstVolume(), "/-", volume)));
         for (ProberInjection.Mount mount : prober.mounts()) {
-            String mounts = container(prefix, mount.container()) + "/volumeMounts";
-            ops.add(mount.first() ? new Operation("add", mounts, List.of(mount.mount()))
-                    : new Operation("add", mounts + "/-", mount.mount()));
+            ops.add(Edit.proberPart(PROBER_MOUNT, container(prefix, mount.container()) + "/volumeMounts",
+                    mount.first(), "/-", mount.mount()));
         }
-        ops.sort(Comparator.comparing(Operation::path));
+        ops.sort(Comparator.comparing(edit -> edit.operation().path()));
         // Last, out of path order: putting the init container first shifts every init container's index, and the
         // paths above address them as they were sent (a native sidecar's probe, its volume mounts).
-        prober.initContainer().ifPresent(init -> ops.add(prober.firstInitContainer()
-                ? new Operation("add", prefix + "/spec/initContainers", List.of(init))
-                : new Operation("add", prefix + "/spec/initContainers/0", init)));
+        prober.initContainer().ifPresent(init -> ops.add(Edit.proberPart(PROBER_INIT_CONTAINER,
+                prefix + "/spec/initContainers", prober.firstInitContainer(), "/0", init)));
         return new PodPatch(ops);
     }
 
@@ -92,10 +116,13 @@ public final class PodPatch {
         return operations;
     }
 
-    /** The patch as JSON text in UTF-8, written from the model objects without a tree in between. */
+    /**
+     * The patch as JSON text in UTF-8, written from the model objects without a tree in between; the prober's parts,
+     * the same objects in every patch, as their JSON written the first time ({@link WrittenOnce}).
+     */
     public byte[] toJson() {
         try {
-            return JSON.writeValueAsBytes(operations);
+            return JSON.writeValueAsBytes(written);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a JSON patch", e);
         }
