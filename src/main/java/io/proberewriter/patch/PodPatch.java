@@ -23,8 +23,8 @@ import java.util.Map;
  *
  * <p>The operations hold the engine's model objects as they are. The webhook writes them straight to bytes
  * ({@link #toJson()}); the CLI, which applies the patch to a manifest, asks for a tree ({@link #toTree()}). Both are
- * the same mapper's serialization of the same list, so the two cannot disagree; the webhook's only writes the
- * prober's parts, the same objects in every patch, once ({@link WrittenOnce}).
+ * the same mapper's serialization of the same list, so the two cannot disagree; only, for the webhook, the prober's
+ * parts, the same objects in every patch, are written once and then copied in ({@link WrittenOnce}).
  */
 public final class PodPatch {
 
