@@ -54,11 +54,10 @@ public final class PodPatch {
 
         /** An add of one of the prober's parts: the whole list when there is none ({@code first}), else the part. */
         static Edit proberPart(WrittenOnce json, String list, boolean first, String position, Object part) {
-            return first
-                    ? new Edit(new Operation("add", list, List.of(part)), new Operation("add", list,
-                            List.of(json.json(part))))
-                    : new Edit(new Operation("add", list + position, part), new Operation("add", list + position,
-                            json.json(part)));
+            String path = first ? list : list + position;
+            Object written = json.json(part);
+            return new Edit(new Operation("add", path, first ? List.of(part) : part),
+                    new Operation("add", path, first ? List.of(written) : written));
         }
     }
 
