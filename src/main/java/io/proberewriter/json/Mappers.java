@@ -2,6 +2,7 @@ package io.proberewriter.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -84,7 +85,7 @@ public final class Mappers {
      * {@link #smallAdmissionReviewReader()}.
      */
     public static ObjectMapper admissionReviewReader() {
-        return admissionReviewReader(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES);
+        return admissionReviewReader(admissionReviewFactory(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build());
     }
 
     /**
@@ -92,15 +93,20 @@ public final class Mappers {
      * names: with field names canonicalized, Jackson parses the UTF-8 bytes directly and makes each repeated name
      * once, which over the wire was the largest cost of admitting a typical pod. The names are not interned into the
      * JVM's string table (they are the sender's), and Jackson does not keep a table past a few thousand names for the
-     * next request.
+     * next request. The values the webhook ignores are skipped by the {@link JsonSkipScanner}, which checks them as
+     * strictly as Jackson but builds nothing, and keeps their names out of the table.
      */
     public static ObjectMapper smallAdmissionReviewReader() {
-        return admissionReviewReader(JsonFactory.Feature.INTERN_FIELD_NAMES);
+        return admissionReviewReader(new ScanningSkipJsonFactory(
+                admissionReviewFactory(JsonFactory.Feature.INTERN_FIELD_NAMES)));
     }
 
-    private static ObjectMapper admissionReviewReader(JsonFactory.Feature disabled) {
-        JsonFactory factory = JsonFactory.builder().disable(disabled)
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build()).build();
+    private static JsonFactoryBuilder admissionReviewFactory(JsonFactory.Feature disabled) {
+        return new JsonFactoryBuilder().disable(disabled)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    }
+
+    private static ObjectMapper admissionReviewReader(JsonFactory factory) {
         return StrictJson.readNullItemsAsZeroValues(StrictJson.refuseScalarsAsStrings(JsonMapper.builder(factory)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build()));

@@ -1,0 +1,77 @@
+package io.proberewriter.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The scanner on its own: for JSON it finds the end of the container exactly, for anything Jackson refuses (with the
+ * webhook's settings) it is unsure. Each input is a container followed by {@code #}, which must not be consumed.
+ */
+class JsonSkipScannerTest {
+
+    private static final int MAX_NAME = 12;
+    private static final int MAX_NUMBER = 10;
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{}", "[]", "{ }", "[\t]", "[\r\n]", "{\"a\":1}", "{\"a\" : [1, 2.5, -3e+7, 0, -0.0, 1E-2, 0e0]}",
+        "[true,false,null]", "[[[[]]],{},[{}]]", "{\"\":\"\"}", "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"]",
+        "[\"é€😀\"]", "{\"k:{\\\"n\\\":1}\":{\".\":{}}}", "[\n  1,\r  2,\r\n  3\n]",
+        "{\"name12chars!\":1}", "[1234567890]", "[-123456789]"})
+    void findsTheEndOfJson(String json) {
+        byte[] bytes = (json + "#").getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(bytes.length - 1, scanner.skipRest(bytes, 1, bytes.length, json.startsWith("{"), 10), json);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "[1,]", "{\"a\":1,}", "[,1]", "[01]", "[1.]", "[.5]", "[-]", "[+1]", "[1e]", "[1e+]", "[-a]", "[NaN]",
+        "[Infinity]", "[truex]", "[tru]", "[nul]", "[True]", "['a']", "{a:1}", "{\"a\"1}", "{\"a\":}", "{\"a\"}",
+        "[1 2]", "[\"a\" \"b\"]", "[/*c*/1]", "[#1]", "[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12g4\"]",
+        "[\"\u0001\"]", "[\"tab\there\"]", "[\"line\nbreak\"]", "[1}", "{\"a\":1]", "[[1]", "[\"open",
+        "{\"name13chars!!\":1}", "[12345678901]", "[-1234567890]", "[[[[[[[[[[[]]]]]]]]]]]", "[\u0000]", "[\f1]"})
+    void isUnsureOfWhatJacksonRefuses(String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(bytes, 1, bytes.length, json.startsWith("{"), 10),
+                json);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"80", "BF", "C3", "C328", "E282", "E228A1", "F09F98", "F8A1A1A1A1", "FF"})
+    void isUnsureOfBrokenUtf8InAString(String hex) {
+        byte[] sequence = java.util.HexFormat.of().parseHex(hex);
+        byte[] bytes = new byte[sequence.length + 4];
+        bytes[0] = '[';
+        bytes[1] = '"';
+        System.arraycopy(sequence, 0, bytes, 2, sequence.length);
+        bytes[bytes.length - 2] = '"';
+        bytes[bytes.length - 1] = ']';
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(bytes, 1, bytes.length, false, 10), hex);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5})
+    void opensNoMoreContainersThanAllowed(int maxDepth) {
+        String json = "[".repeat(maxDepth) + "]".repeat(maxDepth);
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(bytes.length, scanner.skipRest(bytes, 1, bytes.length, false, maxDepth));
+        byte[] deeper = ("[" + json + "]").getBytes(StandardCharsets.UTF_8);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(deeper, 1, deeper.length, false, maxDepth));
+    }
+
+    @org.junit.jupiter.api.Test
+    void countsLineBreaksAsJacksonDoes() {
+        byte[] bytes = "[1,\n2,\r\n3,\r4\n]#".getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(bytes.length - 1, scanner.skipRest(bytes, 1, bytes.length, false, 10));
+        assertEquals(4, scanner.lineBreaks());
+        assertEquals(bytes.length - 2, scanner.lastLineStart());
+    }
+}
