@@ -16,12 +16,24 @@ import java.io.IOException;
  */
 final class ScanningSkipJsonFactory extends JsonFactory {
 
+    private final int maxNewNames;
+
     ScanningSkipJsonFactory(JsonFactoryBuilder builder) {
+        this(builder, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param maxNewNames how many distinct field names one document may add to the symbol table before its parser
+     *     stops with {@link TooManyFieldNames}
+     */
+    ScanningSkipJsonFactory(JsonFactoryBuilder builder, int maxNewNames) {
         super(builder);
+        this.maxNewNames = maxNewNames;
     }
 
     private ScanningSkipJsonFactory(ScanningSkipJsonFactory original, ObjectCodec codec) {
         super(original, codec);
+        maxNewNames = original.maxNewNames;
     }
 
     @Override
@@ -37,7 +49,7 @@ final class ScanningSkipJsonFactory extends JsonFactory {
         }
         context.setEncoding(JsonEncoding.UTF8);
         return new ScanningSkipParser(context, _parserFeatures, _objectCodec,
-                _byteSymbolCanonicalizer.makeChild(_factoryFeatures), data, offset, offset + len);
+                _byteSymbolCanonicalizer.makeChild(_factoryFeatures), data, offset, offset + len, maxNewNames);
     }
 
     /**

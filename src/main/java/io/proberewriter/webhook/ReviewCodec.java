@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
+import io.proberewriter.json.TooManyFieldNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -49,14 +50,16 @@ final class ReviewCodec {
 
     /**
      * Bodies up to this size are read with Jackson's symbol table ({@link Mappers#smallAdmissionReviewReader()}):
-     * a typical pod is some 20 KiB, and 64 KiB cannot hold more names than the table handles at no cost; larger
-     * bodies, which can hold tens of thousands of the sender's keys, are read without it.
+     * a typical pod is some 20 KiB, and 64 KiB cannot hold more names than the table handles at little cost; larger
+     * bodies, which can hold tens of thousands of the sender's keys, are read with a limit on the names the table
+     * may take ({@link Mappers#largeAdmissionReviewReader()}), and without the table past it.
      */
     static final int SMALL_BODY_BYTES = 64 * 1024;
 
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
     private static final ObjectMapper JSON = withFieldsNotRead(Mappers.admissionReviewReader());
     private static final ObjectMapper SMALL_BODY_JSON = withFieldsNotRead(Mappers.smallAdmissionReviewReader());
+    private static final ObjectMapper LARGE_BODY_JSON = withFieldsNotRead(Mappers.largeAdmissionReviewReader());
     /** The same without skipping: for the rare body whose pod cannot be bound, to still answer its uid. */
     private static final ObjectMapper TREE = Mappers.admissionReviewReader();
 
@@ -110,7 +113,7 @@ final class ReviewCodec {
     static ReviewRequest read(byte[] body) throws BadAdmissionRequest {
         Review review;
         try {
-            review = (canonicalizable(body) ? SMALL_BODY_JSON : JSON).readValue(body, Review.class);
+            review = bind(body);
         } catch (MismatchedInputException e) {
             if (e.getPath().isEmpty()) {
                 throw new BadAdmissionRequest("not-admission-review",
@@ -132,14 +135,33 @@ final class ReviewCodec {
     }
 
     /**
-     * Whether a body may be read with the symbol table: not a large one (above), and only well-formed UTF-8, so that
-     * every body is decoded as any other JSON reader would. Jackson's byte parser, which the table needs, decodes
-     * some ill-formed sequences its own way, and its table matches a name by its bytes packed four by four, padding
-     * the last group with 0xFF bytes: a key whose last group starts with them ({@code "readinessPro\xFFbe"}) was found
-     * as a name the table already held ({@code "readinessProbe"}) without ever being decoded. Both were found by the
-     * fuzz test; the API server never sends such bytes (Go's JSON encoder writes only valid UTF-8). Without the
-     * table, ill-formed bytes become U+FFFD, as for a large body.
+     * Binds the review with the reader that fits the body: Jackson's UTF-8 parser with its symbol table for
+     * well-formed UTF-8 (every body the API server sends), and the JDK's decoder for the rest, so that every body is
+     * decoded as any other JSON reader would. Jackson's UTF-8 parser decodes some ill-formed sequences its own way,
+     * and its table matches a name by its bytes packed four by four, padding the last group with 0xFF bytes: a key
+     * whose last group starts with them ({@code "readinessPro\xFFbe"}) was found as a name the table already held
+     * ({@code "readinessProbe"}) without ever being decoded. Both were found by the fuzz test; the API server never
+     * sends such bytes (Go's JSON encoder writes only valid UTF-8). Through the JDK's decoder, ill-formed bytes become
+     * U+FFFD. A large body that holds too many distinct names for the table is read again without it.
      */
+    private static Review bind(byte[] body) throws IOException {
+        if (!WellFormedUtf8.check(body)) {
+            return JSON.readValue(body, Review.class);
+        }
+        if (body.length <= SMALL_BODY_BYTES) {
+            return SMALL_BODY_JSON.readValue(body, Review.class);
+        }
+        try {
+            return LARGE_BODY_JSON.readValue(body, Review.class);
+        } catch (JsonProcessingException e) {
+            if (TooManyFieldNames.causedBy(e)) {
+                return JSON.readValue(body, Review.class);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether a body is read with the symbol table kept from one request to the next. */
     static boolean canonicalizable(byte[] body) {
         return body.length <= SMALL_BODY_BYTES && WellFormedUtf8.check(body);
     }

@@ -74,6 +74,53 @@ class ScanningSkipParserTest {
         }
     }
 
+    @Test
+    void theLargeBodyReaderStopsPastItsNumberOfNewNamesCountingEachNameOnce() throws IOException {
+        JsonFactory factory = Mappers.largeAdmissionReviewReader().getFactory();
+        int limit = Mappers.LARGE_BODY_NEW_NAMES;
+        assertEquals(limit, readNames(factory, limit, 3), "names within the limit, each three times");
+        assertEquals(limit, readNames(factory, limit, 1), "the same names again: already in the table");
+        TooManyFieldNames stop = org.junit.jupiter.api.Assertions.assertThrows(TooManyFieldNames.class,
+                () -> readNames(factory, 2 * limit + 1, 1));
+        assertTrue(stop.getOriginalMessage().contains("more than " + limit + " distinct field names"),
+                stop.getMessage());
+        assertTrue(TooManyFieldNames.causedBy(new IOException(new IllegalStateException(stop))));
+        assertFalse(TooManyFieldNames.causedBy(new IOException("other")));
+        // Names skipped by the scanner are not counted: they never reach the table.
+        StringBuilder skipped = new StringBuilder("{\"skipped\":{");
+        for (int i = 0; i < 3 * limit; i++) {
+            skipped.append(i == 0 ? "" : ",").append("\"skipped-").append(i).append("\":1");
+        }
+        try (JsonParser parser = factory.createParser(skipped.append("}}").toString().getBytes(StandardCharsets.UTF_8))) {
+            parser.nextToken();
+            parser.nextToken();
+            parser.nextToken();
+            parser.skipChildren();
+            assertEquals(JsonToken.END_OBJECT, parser.nextToken());
+        }
+    }
+
+    /** Reads an object of {@code distinct} names (from {@code name-0}), each {@code times} times; counts the names. */
+    private static int readNames(JsonFactory factory, int distinct, int times) throws IOException {
+        StringBuilder json = new StringBuilder("{");
+        for (int t = 0; t < times; t++) {
+            for (int i = 0; i < distinct; i++) {
+                json.append(json.length() == 1 ? "" : ",").append("\"name-").append(i).append("\":").append(i);
+            }
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        try (JsonParser parser = factory.createParser(json.append('}').toString().getBytes(StandardCharsets.UTF_8))) {
+            assertInstanceOf(ScanningSkipParser.class, parser);
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.FIELD_NAME) {
+                    names.add(parser.currentName());
+                }
+            }
+        }
+        return names.size();
+    }
+
     /**
      * Jackson's skip makes a String of every new name it skips; the scanner makes nothing. The thread's allocation
      * counter tells which one skipped.
