@@ -1,5 +1,7 @@
 package io.proberewriter.json;
 
+import java.util.Arrays;
+
 /**
  * Finds where a JSON object or array ends, checking on the way that everything inside it is JSON that Jackson's
  * parser, as the webhook configures it, would read without an error — but building nothing: no tokens, no names
@@ -171,7 +173,7 @@ final class JsonSkipScanner {
 
     private void push(int depth, boolean object) {
         if (depth == isObject.length) {
-            isObject = java.util.Arrays.copyOf(isObject, depth * 2);
+            isObject = Arrays.copyOf(isObject, depth * 2);
         }
         isObject[depth] = object;
     }
