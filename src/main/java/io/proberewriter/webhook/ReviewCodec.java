@@ -161,7 +161,7 @@ final class ReviewCodec {
         }
     }
 
-    /** Whether a body is read with the symbol table kept from one request to the next. */
+    /** Whether a body is read by the small bodies' reader: the symbol table with no limit on new names. */
     static boolean canonicalizable(byte[] body) {
         return body.length <= SMALL_BODY_BYTES && WellFormedUtf8.check(body);
     }
