@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.ObjectCodec;
 import com.fasterxml.jackson.core.io.IOContext;
+import com.fasterxml.jackson.core.sym.ByteQuadsCanonicalizer;
 import java.io.IOException;
 
 /**
@@ -24,7 +25,7 @@ final class ScanningSkipJsonFactory extends JsonFactory {
 
     /**
      * @param maxNewNames how many distinct field names one document may add to the symbol table before its parser
-     *     stops with {@link TooManyFieldNames}
+     *     ({@link NameLimitedParser}) stops with {@link TooManyFieldNames}
      */
     ScanningSkipJsonFactory(JsonFactoryBuilder builder, int maxNewNames) {
         super(builder);
@@ -48,8 +49,11 @@ final class ScanningSkipJsonFactory extends JsonFactory {
             return super._createParser(data, offset, len, context);
         }
         context.setEncoding(JsonEncoding.UTF8);
-        return new ScanningSkipParser(context, _parserFeatures, _objectCodec,
-                _byteSymbolCanonicalizer.makeChild(_factoryFeatures), data, offset, offset + len, maxNewNames);
+        ByteQuadsCanonicalizer names = _byteSymbolCanonicalizer.makeChild(_factoryFeatures);
+        return maxNewNames == Integer.MAX_VALUE
+                ? new ScanningSkipParser(context, _parserFeatures, _objectCodec, names, data, offset, offset + len)
+                : new NameLimitedParser(context, _parserFeatures, _objectCodec, names, data, offset, offset + len,
+                maxNewNames);
     }
 
     /**

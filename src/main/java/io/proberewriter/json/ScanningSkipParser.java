@@ -3,7 +3,6 @@ package io.proberewriter.json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.ObjectCodec;
-import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import com.fasterxml.jackson.core.sym.ByteQuadsCanonicalizer;
@@ -18,26 +17,17 @@ import java.io.IOException;
  * refused with Jackson's message and location. After a scan the parser is where Jackson's own skip would leave it:
  * on the closing bracket, its context the enclosing one, its line and column counted.
  */
-final class ScanningSkipParser extends UTF8StreamJsonParser {
+class ScanningSkipParser extends UTF8StreamJsonParser {
 
     private final JsonSkipScanner scanner;
-    /** The symbol table may hold this many names, those it held from earlier documents included. */
-    private final int maxNames;
-    private final int maxNewNames;
 
-    /**
-     * @param maxNewNames how many distinct field names this document may add to the symbol table before the parser
-     *     stops with {@link TooManyFieldNames}, or {@link Integer#MAX_VALUE}
-     */
     ScanningSkipParser(IOContext context, int features, ObjectCodec codec, ByteQuadsCanonicalizer names, byte[] json,
-                       int start, int end, int maxNewNames) {
+                       int start, int end) {
         super(context, features, null, codec, names, json, start, end, false);
         scanner = scansLikeJackson()
                 ? new JsonSkipScanner(_streamReadConstraints.getMaxNameLength(),
                 _streamReadConstraints.getMaxNumberLength())
                 : null;
-        this.maxNewNames = maxNewNames;
-        maxNames = (int) Math.min(Integer.MAX_VALUE, (long) names.size() + maxNewNames);
     }
 
     /**
@@ -48,36 +38,8 @@ final class ScanningSkipParser extends UTF8StreamJsonParser {
         return !isEnabled(JsonParser.Feature.STRICT_DUPLICATE_DETECTION) && !_streamReadConstraints.hasMaxTokenCount();
     }
 
-    // Field names are read into the symbol table only by these three (the other next... methods call nextToken()).
     @Override
-    public JsonToken nextToken() throws IOException {
-        JsonToken token = super.nextToken();
-        checkNames();
-        return token;
-    }
-
-    @Override
-    public String nextFieldName() throws IOException {
-        String name = super.nextFieldName();
-        checkNames();
-        return name;
-    }
-
-    @Override
-    public boolean nextFieldName(SerializableString expected) throws IOException {
-        boolean matched = super.nextFieldName(expected);
-        checkNames();
-        return matched;
-    }
-
-    private void checkNames() throws TooManyFieldNames {
-        if (_symbols.size() > maxNames) {
-            throw new TooManyFieldNames(this, maxNewNames);
-        }
-    }
-
-    @Override
-    public JsonParser skipChildren() throws IOException {
+    public final JsonParser skipChildren() throws IOException {
         JsonToken open = _currToken;
         if (scanner == null || _nextToken != null || (open != JsonToken.START_OBJECT && open != JsonToken.START_ARRAY)) {
             return super.skipChildren();

@@ -21,9 +21,6 @@ public final class TooManyFieldNames extends JsonParseException {
             if (cause instanceof TooManyFieldNames) {
                 return true;
             }
-            if (cause.getCause() == cause) {
-                return false;
-            }
         }
         return false;
     }
