@@ -40,6 +40,9 @@ public final class Main {
             // process, and the sooner it stops, the sooner the next leader writes.
             System.setProperty("quarkus.shutdown.delay", "0s");
         }
+        if (training(args)) {
+            args = ClassDataTraining.prepare();
+        }
         // Before the TLS registry reads the first certificate: see InMemoryKeyProtection for why.
         InMemoryKeyProtection.applyUnlessSet();
         Quarkus.run(PicocliRunner.class, args);
@@ -47,6 +50,10 @@ public final class Main {
 
     static boolean operator(String... args) {
         return args.length > 0 && OPERATOR_COMMAND.equals(args[0]);
+    }
+
+    static boolean training(String... args) {
+        return args.length == 1 && ClassDataTraining.COMMAND.equals(args[0]);
     }
 
     static boolean offline(String... args) {

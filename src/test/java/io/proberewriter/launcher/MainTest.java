@@ -31,4 +31,13 @@ class MainTest {
         assertTrue(Main.offline("operate", "--help"), "help only prints");
         assertFalse(Main.operator("rewrite", "operate"), "only as the command");
     }
+
+    @Test
+    void theClassDataTrainingIsACommandOfItsOwn() {
+        assertTrue(Main.training(ClassDataTraining.COMMAND));
+        assertFalse(Main.offline(ClassDataTraining.COMMAND), "it serves, so it is not offline");
+        assertFalse(Main.training("serve", ClassDataTraining.COMMAND), "only as the command");
+        assertFalse(Main.training(ClassDataTraining.COMMAND, "--port", "1"), "it takes no options");
+        assertFalse(Main.training());
+    }
 }

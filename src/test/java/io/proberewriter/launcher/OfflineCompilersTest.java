@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OfflineCompilersTest {
 
     static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+    /** Every command maps the image's class archive (ClassDataTrainingIT checks it is made and used). */
+    static final String CLASS_ARCHIVE = "-XX:SharedArchiveFile=/deployments/app-cds.jsa";
 
     @TempDir
     Path dir;
@@ -63,20 +65,20 @@ class OfflineCompilersTest {
                 "JAVA_OPTS_APPEND", "-XX:MaxRAMPercentage=60 -XX:TieredStopAtLevel=4");
         for (String command : Main.OFFLINE_COMMANDS) {
             List<String> args = run(with(entrypoint, command, "-f", "/work/x.yaml"), env);
-            assertEquals(List.of(C1_ONLY, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
-                    "/deployments/quarkus-run.jar", command, "-f", "/work/x.yaml"), args, command);
+            assertEquals(List.of(CLASS_ARCHIVE, C1_ONLY, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4",
+                    "-jar", "/deployments/quarkus-run.jar", command, "-f", "/work/x.yaml"), args, command);
         }
         String cmd = Files.readString(Path.of("Dockerfile"));
         assertTrue(cmd.contains("CMD [\"serve\"]"), "the image serves by default");
         for (String serving : List.of("serve", Main.OPERATOR_COMMAND)) {
             List<String> args = run(with(entrypoint, serving), env);
-            assertEquals(List.of("-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
+            assertEquals(List.of(CLASS_ARCHIVE, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
                     "/deployments/quarkus-run.jar", serving), args, serving + " keeps both compilers");
         }
     }
 
     /** The webhook image's ENTRYPOINT, an exec-form JSON array: the last stage's, after the prober image's. */
-    private static List<String> entrypoint() throws IOException {
+    static List<String> entrypoint() throws IOException {
         Matcher line = Pattern.compile("^ENTRYPOINT\\s+(\\[.*])\\s*$", Pattern.MULTILINE)
                 .matcher(Files.readString(Path.of("Dockerfile")));
         String last = null;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.bench.wire.ShippedRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,24 @@ class PackagingTest {
         for (String dir : List.of("lib/", "app/", "quarkus/")) {
             assertTrue(dockerfile.contains("/src/target/quarkus-app/" + dir), "fast-jar layout needs " + dir);
         }
+    }
+
+    @Test
+    void theClassArchiveIsMadeInTheRuntimeStageByItsOwnJvmBeforeTheUserChanges() throws IOException {
+        String dockerfile = Files.readString(ImageClassArchive.DOCKERFILE);
+        String runtimeStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+        String training = ImageClassArchive.trainingRun(dockerfile);
+        int run = runtimeStage.indexOf(training);
+        assertTrue(run > 0, "the training runs in the runtime stage, whose JVM alone can use its archive");
+        assertTrue(runtimeStage.lastIndexOf("COPY ") < run, "after the fast-jar is in place");
+        assertTrue(run < runtimeStage.indexOf("\nUSER "), "as root, who can write /deployments; 185 only reads");
+        String archive = ImageClassArchive.imagePath();
+        assertTrue(runtimeStage.contains("&& test -s " + archive), "a build whose training wrote nothing fails");
+        String deploymentLimit = "-XX:MaxRAM=" + (ShippedRuntime.read().memoryLimitBytes() >> 20) + "m";
+        assertTrue(training.contains(deploymentLimit + " "), "the heap sized as in the Deployment, so that compressed "
+                + "pointers, which the archive records, match: " + deploymentLimit + " in " + training);
+        assertTrue(ImageClassArchive.entrypoint(dockerfile).contains("exec java -XX:SharedArchiveFile=" + archive
+                + " "), "every command maps it, before the user's options (-Xshare:off turns it off)");
     }
 
     @Test

@@ -59,7 +59,22 @@ final class PackagedReplica implements AutoCloseable {
         Thread reader = new Thread(replica::read);
         reader.setDaemon(true);
         reader.start();
-        Eventually.until("the replica is ready", Duration.ofSeconds(60), () -> replica.readiness() == 200);
+        try {
+            Eventually.until("the replica is ready", Duration.ofSeconds(60), () -> {
+                if (!replica.process.isAlive()) {
+                    return true; // no point waiting: said below, with what it wrote
+                }
+                return replica.readiness() == 200;
+            });
+        } catch (AssertionError | InterruptedException e) {
+            replica.close();
+            throw e;
+        }
+        if (!replica.process.isAlive()) {
+            replica.process.waitFor(5, TimeUnit.SECONDS); // for the reader to take the last lines
+            throw new IllegalStateException("the replica exited with " + replica.process.exitValue() + " before it "
+                    + "was ready:\n" + replica.tail());
+        }
         return replica;
     }
 

@@ -63,7 +63,7 @@ final class ServedJvm implements AutoCloseable {
     static ServedJvm floor(ShippedRuntime runtime, Map<String, String> tls, Path folder) throws IOException {
         int port = freePort();
         Path gcLog = folder.resolve("floor-gc.log");
-        List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
+        List<String> command = new ArrayList<>(runtime.plainCommand(List.of(GcLog.logOption(gcLog))));
         command.addAll(List.of("-cp", "target/quarkus-app/lib/main/*:target/test-classes",
                 FloorServer.class.getName(), String.valueOf(port),
                 tls.get("probe-rewriter.tls.cert-file"), tls.get("probe-rewriter.tls.key-file")));

@@ -22,7 +22,8 @@ import java.util.Locale;
  *
  * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
  */
-public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning) {
+public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning,
+                             List<String> imageOptions) {
 
     static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
     static final Path OPERATOR_DEPLOYMENT = Path.of("k8s/base/deployment-operator.yaml");
@@ -73,20 +74,40 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
                 && cpus < Runtime.getRuntime().availableProcessors()) {
             pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cpus - 1));
         }
-        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning);
+        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning, List.of());
     }
 
-    /** The command that starts {@code java} with these options (pinned, when the limit is below the machine's). */
+    /**
+     * The same, with the class archive the image's entrypoint maps before {@code JAVA_OPTS_APPEND}: {@code archive}
+     * made by the image's training run with this build (io.proberewriter.packaging.ImageClassArchive).
+     */
+    public ShippedRuntime withClassArchive(Path archive) {
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning,
+                List.of("-XX:SharedArchiveFile=" + archive));
+    }
+
+    /**
+     * The command that starts the fast-jar's {@code java} as the image does: its own options, then these (pinned,
+     * when the limit is below the machine's).
+     */
     public List<String> command(List<String> extraOptions) {
         List<String> command = new ArrayList<>(pinning);
         command.add(java);
+        command.addAll(imageOptions);
         command.addAll(options);
         command.addAll(extraOptions);
         return command;
     }
 
+    /** The same JVM without the image's options, which belong to the fast-jar: for a server that is not it. */
+    public List<String> plainCommand(List<String> extraOptions) {
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.of()).command(extraOptions);
+    }
+
     public String describe() {
-        return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", options),
+        List<String> all = new ArrayList<>(imageOptions);
+        all.addAll(options);
+        return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", all),
                 pinning.isEmpty() ? " (not pinned)" : " pinned to " + cpus + " core(s) with taskset");
     }
 

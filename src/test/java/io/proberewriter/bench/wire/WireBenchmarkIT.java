@@ -2,6 +2,7 @@ package io.proberewriter.bench.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.proberewriter.packaging.ImageClassArchive;
 import io.proberewriter.webhook.ServingCertificates;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class WireBenchmarkIT {
     void overTheWire() throws Exception {
         Files.createDirectories(FOLDER);
         Map<String, String> tls = new ServingCertificates().start();
-        ShippedRuntime runtime = ShippedRuntime.read();
+        ShippedRuntime runtime = withImageClassArchive(ShippedRuntime.read());
         Duration measured = Duration.ofSeconds(Long.getLong("bench.seconds", 30));
         Buffer typical = Buffer.buffer(BenchmarkPods.typical());
         Map<String, Buffer> worst = new java.util.LinkedHashMap<>();
@@ -70,6 +71,22 @@ class WireBenchmarkIT {
             measureCli();
         }
         print(runtime, before);
+    }
+
+    /**
+     * The image maps a class archive its own training run made ({@code -XX:SharedArchiveFile}, the Dockerfile): made
+     * here the same way, with this build. {@code -Dbench.class-archive=false} measures without it.
+     */
+    private static ShippedRuntime withImageClassArchive(ShippedRuntime runtime) throws Exception {
+        if (!Boolean.parseBoolean(System.getProperty("bench.class-archive", "true"))) {
+            return runtime;
+        }
+        Path archive = FOLDER.resolve("app-cds.jsa");
+        ImageClassArchive.Training training = ImageClassArchive.train(runtime.java(), archive);
+        if (training.exitCode() != 0) {
+            throw new IllegalStateException("the image's class-data training failed:\n" + training.log());
+        }
+        return runtime.withClassArchive(archive);
     }
 
     /** The webhook against the floor, figure by figure, both running: every figure is a pair measured back to back. */
