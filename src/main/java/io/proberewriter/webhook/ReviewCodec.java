@@ -67,7 +67,8 @@ final class ReviewCodec {
         return mapper.addMixIn(Pod.class, PodFieldsNotRead.class)
                 .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
                 .addMixIn(Container.class, ContainerFieldsNotRead.class)
-                .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class);
+                .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class)
+                .addMixIn(Volume.class, VolumeFieldsRead.class);
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"status"})
