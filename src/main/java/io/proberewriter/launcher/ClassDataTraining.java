@@ -20,7 +20,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -52,11 +54,13 @@ final class ClassDataTraining {
     private final int port;
     private final int managementPort;
     private final KeyPairWithCertificate certificate;
+    private final Path keyFile;
 
-    private ClassDataTraining(int port, int managementPort, KeyPairWithCertificate certificate) {
+    private ClassDataTraining(int port, int managementPort, KeyPairWithCertificate certificate, Path keyFile) {
         this.port = port;
         this.managementPort = managementPort;
         this.certificate = certificate;
+        this.keyFile = keyFile;
     }
 
     /**
@@ -70,13 +74,15 @@ final class ClassDataTraining {
             KeyPairWithCertificate ca = issuer.newCertificateAuthority("class-data-training", now, Duration.ofHours(1));
             KeyPairWithCertificate serving = issuer.newServingCertificate(ca, List.of("localhost"), now,
                     Duration.ofHours(1));
+            // The run happens in an image layer: nothing of it may stay there, least of all a private key. Whatever
+            // the run writes to the temporary directory goes into a folder of its own (Vert.x's file cache too, which
+            // left behind and owned by root would keep the image's user from making its own), deleted at exit.
             Path folder = Files.createTempDirectory("class-data-training");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(folder), "class-data-training-cleanup"));
+            System.setProperty("java.io.tmpdir", folder.toString());
             Path cert = Files.writeString(folder.resolve("tls.crt"), PemCodec.encode(serving.certificate()));
             Path key = Files.writeString(folder.resolve("tls.key"), PemCodec.encode(serving.key()));
-            for (Path file : List.of(cert, key, folder)) {
-                file.toFile().deleteOnExit();
-            }
-            ClassDataTraining training = new ClassDataTraining(freePort(), freePort(), ca);
+            ClassDataTraining training = new ClassDataTraining(freePort(), freePort(), ca, key);
             // System properties outrank the environment and application.properties.
             System.setProperty("probe-rewriter.tls.source", "files");
             System.setProperty("probe-rewriter.tls.cert-file", cert.toString());
@@ -113,6 +119,7 @@ final class ClassDataTraining {
         } catch (Exception e) { // whatever it is, the run must end and say so, never hang the image build
             System.err.println("class-data training failed: " + e);
         }
+        deleteKey();
         Quarkus.asyncExit(exitCode);
     }
 
@@ -152,6 +159,26 @@ final class ClassDataTraining {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** The server has read the key by now: gone at once, the rest of the folder at exit. */
+    private void deleteKey() {
+        try {
+            Files.deleteIfExists(keyFile);
+        } catch (IOException e) {
+            System.err.println("class-data training: cannot delete " + keyFile + " now (it goes at exit): " + e);
+        }
+    }
+
+    /** At exit, once the application has stopped: every file the run left in its folder, then the folder. */
+    static void deleteTree(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("class-data training: cannot delete " + folder + ": " + e);
         }
     }
 

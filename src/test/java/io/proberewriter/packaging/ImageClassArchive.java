@@ -23,8 +23,11 @@ public final class ImageClassArchive {
     /** Relative, as the tests and benchmarks run the fast-jar: the archive records the class path, which must match. */
     private static final String APP = "target/quarkus-app/";
 
-    /** A training run's end: its exit code and what it printed. */
-    public record Training(int exitCode, String log) {
+    /**
+     * A training run's end: its exit code, what it printed, and its {@code java.io.tmpdir}, which in the image is the
+     * layer's /tmp.
+     */
+    public record Training(int exitCode, String log, Path temporaryFolder) {
     }
 
     private ImageClassArchive() {
@@ -57,11 +60,13 @@ public final class ImageClassArchive {
         return command;
     }
 
-    /** Runs the training; {@code archive} is written when it ends with 0. */
+    /** Runs the training, with a temporary folder of its own; {@code archive} is written when it ends with 0. */
     public static Training train(String java, Path archive) throws IOException, InterruptedException {
-        List<String> command = trainingCommand(java, archive);
+        List<String> command = new ArrayList<>(trainingCommand(java, archive));
         Files.createDirectories(archive.toAbsolutePath().getParent());
         Files.deleteIfExists(archive);
+        Path temporary = Files.createTempDirectory(archive.toAbsolutePath().getParent(), "training-tmp");
+        command.add(1, "-Djava.io.tmpdir=" + temporary);
         Path log = archive.resolveSibling(archive.getFileName() + ".log");
         Process training = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         training.getOutputStream().close();
@@ -70,7 +75,7 @@ public final class ImageClassArchive {
             training.waitFor(30, TimeUnit.SECONDS);
         }
         String output = String.join(" ", command) + "\n" + Files.readString(log, StandardCharsets.UTF_8);
-        return new Training(training.isAlive() ? -1 : training.exitValue(), output);
+        return new Training(training.isAlive() ? -1 : training.exitValue(), output, temporary);
     }
 
     /** The {@code RUN java … class-data-training} of the runtime stage, without the shell's checks after it. */

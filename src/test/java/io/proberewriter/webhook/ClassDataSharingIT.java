@@ -30,12 +30,14 @@ class ClassDataSharingIT {
     static Path dir;
     private static Path archive;
     private static String trainingLog;
+    private static Path trainingTemporaryFolder;
 
     @BeforeAll
     static void train() throws Exception {
         archive = dir.resolve("app-cds.jsa");
         ImageClassArchive.Training training = ImageClassArchive.train(PackagedReplica.JAVA, archive);
         trainingLog = training.log();
+        trainingTemporaryFolder = training.temporaryFolder();
         assertEquals(0, training.exitCode(), trainingLog);
     }
 
@@ -45,6 +47,16 @@ class ClassDataSharingIT {
         assertTrue(Files.size(archive) > 8 << 20, "an archive of thousands of classes: " + Files.size(archive));
         assertEquals(List.of(), trainingLog.lines().filter(line -> line.matches("^\\[[0-9.]+s]\\[.*")).toList(),
                 "the JVM's notes on classes it skips stay out of the image build's log");
+    }
+
+    @Test
+    void theTrainingLeavesNothingInTheImagesTemporaryFolder() throws IOException {
+        try (var left = Files.walk(trainingTemporaryFolder)) {
+            // What the JVM itself keeps there while it runs (hsperfdata_<user>) it removes at exit, like the rest.
+            assertEquals(List.of(), left.filter(path -> !path.equals(trainingTemporaryFolder))
+                    .map(path -> trainingTemporaryFolder.relativize(path).toString()).toList(),
+                    "left in the image layer by the training (a throwaway private key among them, if any)");
+        }
     }
 
     @Test
