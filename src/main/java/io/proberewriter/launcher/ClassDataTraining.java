@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -137,8 +138,11 @@ final class ClassDataTraining {
         while (true) {
             try {
                 HttpsURLConnection connection = (HttpsURLConnection) URI
-                        .create("https://localhost:" + port + "/mutate").toURL().openConnection();
+                        .create("https://127.0.0.1:" + port + "/mutate").toURL().openConnection();
                 connection.setSSLSocketFactory(tls.getSocketFactory());
+                // The certificate names localhost; the address is the loopback one, not a name to resolve (which
+                // could be ::1 first in some build environments). Trust comes from the throwaway CA alone.
+                connection.setHostnameVerifier((host, session) -> "127.0.0.1".equals(host));
                 connection.setConnectTimeout(5_000);
                 connection.setReadTimeout(30_000);
                 connection.setRequestMethod("POST");
@@ -153,7 +157,7 @@ final class ClassDataTraining {
                 try (InputStream in = connection.getInputStream()) {
                     return in.readAllBytes();
                 }
-            } catch (java.net.ConnectException notYetListening) {
+            } catch (ConnectException notYetListening) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the HTTPS port " + port + " did not open within " + DEADLINE);
                 }
