@@ -81,45 +81,45 @@ public final class Mappers {
      * {@code managedFields}) are the sender's, and
      * tens of thousands of distinct ones made it cost ten times the rest of the parse, growing faster than the
      * request. The price is that Jackson then decodes the bytes through an {@code InputStreamReader} into chars and
-     * makes a new String per field name: for bodies too small to hold that many names, use
-     * {@link #smallAdmissionReviewReader()}.
+     * makes a new String per field name: for bodies too small to hold that many names, read with
+     * {@link #smallAdmissionReviewFactory()} (an {@code ObjectReader} of this mapper {@code with} it, so that both
+     * share the deserializers Jackson builds).
      */
     public static ObjectMapper admissionReviewReader() {
         return admissionReviewReader(admissionReviewFactory(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build());
     }
 
     /**
-     * The same reader for bodies of at most some tens of KiB, which cannot hold more than a few thousand field
-     * names: with field names canonicalized, Jackson parses the UTF-8 bytes directly and makes each repeated name
+     * The parsers for bodies of at most some tens of KiB, which cannot hold more than a few thousand field names:
+     * with field names canonicalized, Jackson parses the UTF-8 bytes directly and makes each repeated name
      * once, which over the wire was the largest cost of admitting a typical pod. The names are not interned into the
      * JVM's string table (they are the sender's), and Jackson does not keep a table past a few thousand names for the
      * next request. The values the webhook ignores are skipped by the {@link JsonSkipScanner}, which checks them as
      * strictly as Jackson but builds nothing, and keeps their names out of the table.
      */
-    public static ObjectMapper smallAdmissionReviewReader() {
-        return admissionReviewReader(new ScanningSkipJsonFactory(
-                admissionReviewFactory(JsonFactory.Feature.INTERN_FIELD_NAMES)));
+    public static JsonFactory smallAdmissionReviewFactory() {
+        return new ScanningSkipJsonFactory(admissionReviewFactory(JsonFactory.Feature.INTERN_FIELD_NAMES));
     }
 
     /**
      * How many distinct field names one large body may add to the symbol table of
-     * {@link #largeAdmissionReviewReader()}: far more than a pod's own (its schema's names, labels, annotations) and
+     * {@link #largeAdmissionReviewFactory()}: far more than a pod's own (its schema's names, labels, annotations) and
      * than the names of the fields it skips (the scanner keeps them out), and few enough that a body made of distinct
      * names costs little before it is read again without the table (1,000 names: 1.4 ms).
      */
     public static final int LARGE_BODY_NEW_NAMES = 1_000;
 
     /**
-     * The reader for bodies too large for {@link #smallAdmissionReviewReader()}'s guarantee, for well-formed UTF-8:
+     * The parsers for bodies too large for {@link #smallAdmissionReviewFactory()}'s guarantee, for well-formed UTF-8:
      * the same UTF-8 parser, symbol table and scanning skip, but a body that adds more than
      * {@link #LARGE_BODY_NEW_NAMES} distinct field names to the table stops with {@link TooManyFieldNames}, to be
-     * read again with {@link #admissionReviewReader()}. A large pod is mostly what the webhook skips (env vars,
+     * read again with {@link #admissionReviewReader()}'s own. A large pod is mostly what the webhook skips (env vars,
      * managed fields), so this reads it in half the time of the reader without the table, and makes none of the
      * Strings that reader makes for every name it skips.
      */
-    public static ObjectMapper largeAdmissionReviewReader() {
-        return admissionReviewReader(new ScanningSkipJsonFactory(
-                admissionReviewFactory(JsonFactory.Feature.INTERN_FIELD_NAMES), LARGE_BODY_NEW_NAMES));
+    public static JsonFactory largeAdmissionReviewFactory() {
+        return new ScanningSkipJsonFactory(admissionReviewFactory(JsonFactory.Feature.INTERN_FIELD_NAMES),
+                LARGE_BODY_NEW_NAMES);
     }
 
     private static JsonFactoryBuilder admissionReviewFactory(JsonFactory.Feature disabled) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -49,17 +50,19 @@ final class ReviewCodec {
     private static final ObjectMapper RESPONSE_JSON = Mappers.WRITTEN;
 
     /**
-     * Bodies up to this size are read with Jackson's symbol table ({@link Mappers#smallAdmissionReviewReader()}):
+     * Bodies up to this size are read with Jackson's symbol table ({@link Mappers#smallAdmissionReviewFactory()}):
      * a typical pod is some 20 KiB, and 64 KiB cannot hold more names than the table handles at little cost; larger
      * bodies, which can hold tens of thousands of the sender's keys, are read with a limit on the names the table
-     * may take ({@link Mappers#largeAdmissionReviewReader()}), and without the table past it.
+     * may take ({@link Mappers#largeAdmissionReviewFactory()}), and without the table past it.
      */
     static final int SMALL_BODY_BYTES = 64 * 1024;
 
     /** Deeply nested bodies are refused before they can exhaust the stack; scalars are not silently coerced. */
-    private static final ObjectMapper JSON = withFieldsNotRead(Mappers.admissionReviewReader());
-    private static final ObjectMapper SMALL_BODY_JSON = withFieldsNotRead(Mappers.smallAdmissionReviewReader());
-    private static final ObjectMapper LARGE_BODY_JSON = withFieldsNotRead(Mappers.largeAdmissionReviewReader());
+    private static final ObjectReader JSON = withFieldsNotRead(Mappers.admissionReviewReader()).readerFor(Review.class);
+    // Readers of the same mapper with other parsers: Jackson builds the deserializers of fabric8's model once for
+    // all three (the warm-up admission's), not again on the first large or ill-formed body.
+    private static final ObjectReader SMALL_BODY_JSON = JSON.with(Mappers.smallAdmissionReviewFactory());
+    private static final ObjectReader LARGE_BODY_JSON = JSON.with(Mappers.largeAdmissionReviewFactory());
     /** The same without skipping: for the rare body whose pod cannot be bound, to still answer its uid. */
     private static final ObjectMapper TREE = Mappers.admissionReviewReader();
 
@@ -147,16 +150,16 @@ final class ReviewCodec {
      */
     private static Review bind(byte[] body) throws IOException {
         if (!WellFormedUtf8.check(body)) {
-            return JSON.readValue(body, Review.class);
+            return JSON.readValue(body);
         }
         if (body.length <= SMALL_BODY_BYTES) {
-            return SMALL_BODY_JSON.readValue(body, Review.class);
+            return SMALL_BODY_JSON.readValue(body);
         }
         try {
-            return LARGE_BODY_JSON.readValue(body, Review.class);
+            return LARGE_BODY_JSON.readValue(body);
         } catch (JsonProcessingException e) {
             if (TooManyFieldNames.causedBy(e)) {
-                return JSON.readValue(body, Review.class);
+                return JSON.readValue(body);
             }
             throw e;
         }

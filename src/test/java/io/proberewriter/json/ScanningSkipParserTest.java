@@ -68,7 +68,7 @@ class ScanningSkipParserTest {
                 .createParser("{}".getBytes(StandardCharsets.UTF_8))) {
             assertFalse(parser instanceof ScanningSkipParser, "without the symbol table: Jackson's reader parser");
         }
-        try (JsonParser parser = Mappers.smallAdmissionReviewReader().getFactory()
+        try (JsonParser parser = Mappers.smallAdmissionReviewFactory()
                 .createParser("{}".getBytes(StandardCharsets.UTF_8))) {
             assertInstanceOf(ScanningSkipParser.class, parser);
         }
@@ -76,7 +76,7 @@ class ScanningSkipParserTest {
 
     @Test
     void theLargeBodyReaderStopsPastItsNumberOfNewNamesCountingEachNameOnce() throws IOException {
-        JsonFactory factory = Mappers.largeAdmissionReviewReader().getFactory();
+        JsonFactory factory = Mappers.largeAdmissionReviewFactory();
         int limit = Mappers.LARGE_BODY_NEW_NAMES;
         assertEquals(limit, readNames(factory, limit, 3), "names within the limit, each three times");
         assertEquals(limit, readNames(factory, limit, 1), "the same names again: already in the table");
