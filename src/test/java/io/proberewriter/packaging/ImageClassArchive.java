@@ -13,15 +13,13 @@ import java.util.regex.Pattern;
 
 /**
  * The image's class-data training, read from the Dockerfile rather than copied here, and run with this build's
- * fast-jar ({@code /deployments} being {@code target/quarkus-app}): what ClassDataSharingIT checks and what the wire
- * benchmark measures the shipped runtime with.
+ * fast-jar ({@code /deployments} being {@code target/quarkus-app}, or the copy of an earlier build a benchmark
+ * measures): what ClassDataSharingIT checks and what the wire benchmark measures the shipped runtime with.
  */
 public final class ImageClassArchive {
 
     static final Path DOCKERFILE = Path.of("Dockerfile");
     private static final String IMAGE_APP = "/deployments/";
-    /** Relative, as the tests and benchmarks run the fast-jar: the archive records the class path, which must match. */
-    private static final String APP = "target/quarkus-app/";
 
     /**
      * A training run's end: its exit code, what it printed, and its {@code java.io.tmpdir}, which in the image is the
@@ -44,8 +42,12 @@ public final class ImageClassArchive {
         return written;
     }
 
-    /** The runtime stage's training command, word for word, with {@code java} and where the archive goes replaced. */
-    public static List<String> trainingCommand(String java, Path archive) throws IOException {
+    /**
+     * The runtime stage's training command, word for word, with {@code java}, where the archive goes and the fast-jar's
+     * folder ({@code app}, as the run that maps the archive names it: the archive records the class path, which
+     * must match) replaced.
+     */
+    public static List<String> trainingCommand(String java, Path archive, String app) throws IOException {
         String dockerfile = Files.readString(DOCKERFILE);
         String imageArchive = imagePath();
         List<String> command = new ArrayList<>();
@@ -53,16 +55,20 @@ public final class ImageClassArchive {
             if (word.equals("$JAVA_OPTS_APPEND")) {
                 command.addAll(Arrays.asList(javaOptsAppend(dockerfile).split(" ")));
             } else {
-                command.add(word.replace("'", "").replace(imageArchive, archive.toString()).replace(IMAGE_APP, APP));
+                command.add(word.replace("'", "").replace(imageArchive, archive.toString())
+                        .replace(IMAGE_APP, app.endsWith("/") ? app : app + "/"));
             }
         }
         command.set(0, java);
         return command;
     }
 
-    /** Runs the training, with a temporary folder of its own; {@code archive} is written when it ends with 0. */
-    public static Training train(String java, Path archive) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(trainingCommand(java, archive));
+    /**
+     * Runs the training of the fast-jar in {@code app}, with a temporary folder of its own; {@code archive} is
+     * written when it ends with 0.
+     */
+    public static Training train(String java, Path archive, String app) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(trainingCommand(java, archive, app));
         Files.createDirectories(archive.toAbsolutePath().getParent());
         Files.deleteIfExists(archive);
         Path temporary = Files.createTempDirectory(archive.toAbsolutePath().getParent(), "training-tmp");

@@ -35,7 +35,8 @@ class ClassDataSharingIT {
     @BeforeAll
     static void train() throws Exception {
         archive = dir.resolve("app-cds.jsa");
-        ImageClassArchive.Training training = ImageClassArchive.train(PackagedReplica.JAVA, archive);
+        ImageClassArchive.Training training = ImageClassArchive.train(PackagedReplica.JAVA, archive,
+                Path.of(PackagedReplica.JAR).getParent().toString());
         trainingLog = training.log();
         trainingTemporaryFolder = training.temporaryFolder();
         assertEquals(0, training.exitCode(), trainingLog);

@@ -82,7 +82,8 @@ class WireBenchmarkIT {
             return runtime;
         }
         Path archive = FOLDER.resolve("app-cds.jsa");
-        ImageClassArchive.Training training = ImageClassArchive.train(runtime.java(), archive);
+        ImageClassArchive.Training training = ImageClassArchive.train(runtime.java(), archive,
+                Path.of(ServedJvm.JAR).getParent().toString());
         if (training.exitCode() != 0) {
             throw new IllegalStateException("the image's class-data training failed:\n" + training.log());
         }
