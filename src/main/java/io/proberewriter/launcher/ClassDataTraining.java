@@ -1,10 +1,10 @@
 package io.proberewriter.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proberewriter.certificates.CertificateIssuer;
 import io.proberewriter.certificates.KeyPairWithCertificate;
 import io.proberewriter.certificates.PemCodec;
+import io.proberewriter.json.Mappers;
 import io.quarkus.runtime.Quarkus;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,7 +188,7 @@ final class ClassDataTraining {
 
     /** Null when the answer allows the pod with a JSONPatch, as the webhook answers the training pod. */
     static String problemWith(byte[] answer) throws IOException {
-        JsonNode response = new ObjectMapper().readTree(answer).path("response");
+        JsonNode response = Mappers.TREES.readTree(answer).path("response");
         if (!"class-data-training".equals(response.path("uid").asText())) {
             return "the answer is for another request: " + response.path("uid");
         }

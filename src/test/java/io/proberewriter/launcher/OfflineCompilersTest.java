@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proberewriter.packaging.ImageClassArchive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,15 +76,10 @@ class OfflineCompilersTest {
         }
     }
 
-    /** The webhook image's ENTRYPOINT, an exec-form JSON array: the last stage's, after the prober image's. */
-    static List<String> entrypoint() throws IOException {
-        Matcher line = Pattern.compile("^ENTRYPOINT\\s+(\\[.*])\\s*$", Pattern.MULTILINE)
-                .matcher(Files.readString(Path.of("Dockerfile")));
-        String last = null;
-        while (line.find()) {
-            last = line.group(1);
-        }
-        assertTrue(last != null, "the Dockerfile has an exec-form ENTRYPOINT");
+    /** The webhook image's ENTRYPOINT, an exec-form JSON array. */
+    private static List<String> entrypoint() throws IOException {
+        String last = ImageClassArchive.entrypoint(Files.readString(Path.of("Dockerfile")));
+        assertTrue(last.startsWith("["), "the Dockerfile's ENTRYPOINT is in exec form: " + last);
         List<String> entrypoint = new ArrayList<>();
         new ObjectMapper().readTree(last).forEach(word -> entrypoint.add(word.asText()));
         assertEquals("sh", entrypoint.get(0), "the webhook's entrypoint: " + entrypoint);

@@ -33,7 +33,10 @@ public final class ImageClassArchive {
 
     /** The archive's path in the image, where the training writes it and the entrypoint maps it (both must agree). */
     public static String imagePath() throws IOException {
-        String dockerfile = Files.readString(DOCKERFILE);
+        return imagePath(Files.readString(DOCKERFILE));
+    }
+
+    private static String imagePath(String dockerfile) {
         String written = option(trainingRun(dockerfile), "-XX:ArchiveClassesAtExit=");
         String mapped = option(entrypoint(dockerfile), "-XX:SharedArchiveFile=");
         if (!written.equals(mapped)) {
@@ -49,7 +52,7 @@ public final class ImageClassArchive {
      */
     public static List<String> trainingCommand(String java, Path archive, String app) throws IOException {
         String dockerfile = Files.readString(DOCKERFILE);
-        String imageArchive = imagePath();
+        String imageArchive = imagePath(dockerfile);
         List<String> command = new ArrayList<>();
         for (String word : trainingRun(dockerfile).split(" ")) {
             if (word.equals("$JAVA_OPTS_APPEND")) {
@@ -94,7 +97,8 @@ public final class ImageClassArchive {
         return run.group(1);
     }
 
-    static String entrypoint(String dockerfile) {
+    /** The webhook image's ENTRYPOINT as written: the last stage's, after the prober image's. */
+    public static String entrypoint(String dockerfile) {
         Matcher line = Pattern.compile("^ENTRYPOINT (.*)$", Pattern.MULTILINE).matcher(dockerfile);
         String last = null;
         while (line.find()) {
