@@ -38,18 +38,24 @@ COPY --from=build --chown=185:0 /src/target/quarkus-app/lib/ ./lib/
 COPY --from=build --chown=185:0 /src/target/quarkus-app/*.jar ./
 COPY --from=build --chown=185:0 /src/target/quarkus-app/app/ ./app/
 COPY --from=build --chown=185:0 /src/target/quarkus-app/quarkus/ ./quarkus/
+# The JVM runs the fast-jar's jars from a flat class path (src/main/sh/image-launch-args writes the argument file):
+# the class-data archive below then serves nearly every class without opening its jar, where the fast-jar's own class
+# loader reads each class from its jar first (docs/benchmarks.md, "A flat class path").
+COPY src/main/sh/image-launch-args /deployments/bin/image-launch-args
+RUN sh /deployments/bin/image-launch-args /deployments > /deployments/launch.args
 # Class-data sharing: one training run serves an admission to itself over HTTPS (a throwaway certificate, loopback,
-# no cluster) and exits, and the JVM writes the ~5,600 classes it loaded, parsed and verified, into an archive that
-# every start maps instead (about a fifth off start-up and off a CLI run: docs/benchmarks.md, "Class-data sharing").
+# no cluster) and exits, and the JVM writes the ~7,700 classes it loaded, parsed and verified, into an archive that
+# every start maps instead (a third off start-up and a fifth off a CLI run: docs/benchmarks.md, "Class-data sharing").
 # It runs here, not in the build stage, because only the JVM that made an archive can use it. The heap is capped as
 # the Deployment caps it, so that compressed pointers, which the archive records, are the same at run time; a JVM
 # whose options do not match ignores the archive and starts as before (-Xshare:off in JAVA_OPTS_APPEND turns it off).
-RUN java -XX:MaxRAM=512m -XX:ActiveProcessorCount=1 $JAVA_OPTS_APPEND '-Xlog:cds*=error' -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -jar /deployments/quarkus-run.jar class-data-training \
+RUN java -XX:MaxRAM=512m -XX:ActiveProcessorCount=1 $JAVA_OPTS_APPEND '-Xlog:cds*=error' -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa @/deployments/launch.args class-data-training \
  && test -s /deployments/app-cds.jsa
 USER 185
 # 8443: the webhook (HTTPS, POST /mutate). 9000: management (plain HTTP: /q/health/*, /q/metrics).
 EXPOSE 8443 9000
-# The README's command: java -jar quarkus-run.jar serve, with the class archive above. The offline commands (rewrite, analyze) run with C1 alone, as
-# the launcher script runs them (src/main/sh/probe-rewriter says why); JAVA_OPTS_APPEND comes after and can undo it.
-ENTRYPOINT ["sh", "-c", "case \"$1\" in rewrite|analyze) compilers=-XX:TieredStopAtLevel=1 ;; *) compilers= ;; esac; exec java -XX:SharedArchiveFile=/deployments/app-cds.jsa $compilers $JAVA_OPTS_APPEND -jar /deployments/quarkus-run.jar \"$@\"", "probe-rewriter"]
+# The README's command (target/probe-rewriter serve, which runs java -jar quarkus-run.jar serve), from the flat class
+# path and with the class archive above. The offline commands (rewrite, analyze) run with C1 alone, as the launcher
+# script runs them (src/main/sh/probe-rewriter says why); JAVA_OPTS_APPEND comes after and can undo it.
+ENTRYPOINT ["sh", "-c", "case \"$1\" in rewrite|analyze) compilers=-XX:TieredStopAtLevel=1 ;; *) compilers= ;; esac; exec java -XX:SharedArchiveFile=/deployments/app-cds.jsa $compilers $JAVA_OPTS_APPEND @/deployments/launch.args \"$@\"", "probe-rewriter"]
 CMD ["serve"]

@@ -19,6 +19,7 @@ import io.proberewriter.install.ApiRequest;
 import io.proberewriter.install.KubeYaml;
 import io.proberewriter.install.RbacRules;
 import io.proberewriter.operator.LeaseRights;
+import io.proberewriter.packaging.ImageClassArchive;
 import io.proberewriter.polling.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +52,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default install's processes as its two Deployments run them, from the packaged jar in the prod profile: two
+ * The default install's processes as its two Deployments run them, from the packaged jar in the prod profile, started
+ * as the image's entrypoint starts them (the flat class path of its argument file, ImageClassArchive): two
  * webhook replicas ({@code serve}, ServiceAccount probe-rewriter-webhook) and two operator replicas
  * ({@code operate}, ServiceAccount probe-rewriter-operator, leader election). The (mock) API server enforces the
  * RBAC that k8s/base grants each account, told apart by their tokens, as a real one would. They start while the API
@@ -62,7 +65,9 @@ import org.junit.jupiter.api.Test;
  */
 class SelfManagedServeIT {
 
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final Path APP = Path.of("target/quarkus-app");
+    /** The image's argument file for this build, written once for all the replicas. */
+    private static String launchArgs;
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
     private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
@@ -100,7 +105,7 @@ class SelfManagedServeIT {
             this.role = role;
             this.httpsPort = freePort();
             this.managementPort = freePort();
-            ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString(), role.command);
+            ProcessBuilder builder = new ProcessBuilder(JAVA, launchArgs(), role.command);
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + apiPort);
             env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", role.token());
@@ -324,6 +329,20 @@ class SelfManagedServeIT {
     }
 
     /** A thread dump of a replica that hangs, for whoever reads the failure. */
+    private static synchronized String launchArgs() throws IOException {
+        if (launchArgs == null) {
+            try {
+                Path file = Files.createTempFile("probe-rewriter-launch", ".args");
+                file.toFile().deleteOnExit();
+                launchArgs = ImageClassArchive.writeLaunchArgs(APP.toString(), file);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        return launchArgs;
+    }
+
     private static void dumpThreads(Replica replica, Path file) {
         try {
             new ProcessBuilder("jstack", String.valueOf(replica.process.pid())).redirectErrorStream(true)

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 class OfflineCompilersTest {
 
     static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
-    /** Every command maps the image's class archive (ClassDataTrainingIT checks it is made and used). */
+    /** Every command maps the image's class archive (ClassDataSharingIT checks it is made and used). */
     static final String CLASS_ARCHIVE = "-XX:SharedArchiveFile=/deployments/app-cds.jsa";
+    /** …and runs from the flat class path of the image's argument file (ImageClassPathIT checks what it holds). */
+    static final String LAUNCH_ARGS = "@/deployments/launch.args";
 
     @TempDir
     Path dir;
@@ -65,14 +67,14 @@ class OfflineCompilersTest {
         for (String command : Main.OFFLINE_COMMANDS) {
             List<String> args = run(with(entrypoint, command, "-f", "/work/x.yaml"), env);
             assertEquals(List.of(CLASS_ARCHIVE, C1_ONLY, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4",
-                    "-jar", "/deployments/quarkus-run.jar", command, "-f", "/work/x.yaml"), args, command);
+                    LAUNCH_ARGS, command, "-f", "/work/x.yaml"), args, command);
         }
         String cmd = Files.readString(Path.of("Dockerfile"));
         assertTrue(cmd.contains("CMD [\"serve\"]"), "the image serves by default");
         for (String serving : List.of("serve", Main.OPERATOR_COMMAND)) {
             List<String> args = run(with(entrypoint, serving), env);
-            assertEquals(List.of(CLASS_ARCHIVE, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", "-jar",
-                    "/deployments/quarkus-run.jar", serving), args, serving + " keeps both compilers");
+            assertEquals(List.of(CLASS_ARCHIVE, "-XX:MaxRAMPercentage=60", "-XX:TieredStopAtLevel=4", LAUNCH_ARGS,
+                    serving), args, serving + " keeps both compilers");
         }
     }
 

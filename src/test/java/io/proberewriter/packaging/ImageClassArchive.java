@@ -12,20 +12,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The image's class-data training, read from the Dockerfile rather than copied here, and run with this build's
+ * The image's way of starting Java, read from the Dockerfile rather than copied here, and run with this build's
  * fast-jar ({@code /deployments} being {@code target/quarkus-app}, or the copy of an earlier build a benchmark
- * measures): what ClassDataSharingIT checks and what the wire benchmark measures the shipped runtime with.
+ * measures): the argument file of its flat class path ({@code src/main/sh/image-launch-args}) and its class-data
+ * training. What ClassDataSharingIT checks and what the wire benchmark measures the shipped runtime with.
  */
 public final class ImageClassArchive {
 
     static final Path DOCKERFILE = Path.of("Dockerfile");
     private static final String IMAGE_APP = "/deployments/";
 
+    /** Where the runtime stage copies the script that writes the argument file from. */
+    static final Path LAUNCH_ARGS_SCRIPT = Path.of("src/main/sh/image-launch-args");
+
     /**
-     * A training run's end: its exit code, what it printed, and its {@code java.io.tmpdir}, which in the image is the
-     * layer's /tmp.
+     * A training run's end: its exit code, what it printed, its {@code java.io.tmpdir}, which in the image is the
+     * layer's /tmp, and what follows {@code java} and its options to run the fast-jar as the image does (the
+     * argument file it was trained with).
      */
-    public record Training(int exitCode, String log, Path temporaryFolder) {
+    public record Training(int exitCode, String log, Path temporaryFolder, List<String> launch) {
     }
 
     private ImageClassArchive() {
@@ -46,17 +51,65 @@ public final class ImageClassArchive {
     }
 
     /**
-     * The runtime stage's training command, word for word, with {@code java}, where the archive goes and the fast-jar's
-     * folder ({@code app}, as the run that maps the archive names it: the archive records the class path, which
-     * must match) replaced.
+     * The image's argument file, as its build writes it (the runtime stage's {@code RUN sh … > …}), for the fast-jar
+     * in {@code app}: written to {@code argumentFile}, and returned as the word that hands it to {@code java}.
      */
-    public static List<String> trainingCommand(String java, Path archive, String app) throws IOException {
+    public static String writeLaunchArgs(String app, Path argumentFile) throws IOException, InterruptedException {
+        String dockerfile = Files.readString(DOCKERFILE);
+        LaunchArgsRun run = launchArgsRun(dockerfile);
+        Files.createDirectories(argumentFile.toAbsolutePath().getParent());
+        Process script = new ProcessBuilder("sh", LAUNCH_ARGS_SCRIPT.toString(), app)
+                .redirectOutput(argumentFile.toFile()).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        script.getOutputStream().close();
+        String errors = new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!script.waitFor(30, TimeUnit.SECONDS) || script.exitValue() != 0) {
+            throw new IllegalStateException(run.script() + " " + app + " failed: " + errors);
+        }
+        return "@" + argumentFile.toAbsolutePath();
+    }
+
+    /**
+     * The runtime stage's {@code RUN sh SCRIPT /deployments > FILE}, checked against the {@code COPY} that puts the
+     * script there and the argument file the training and the entrypoint hand to {@code java}.
+     */
+    record LaunchArgsRun(String script, String argumentFile) {
+    }
+
+    static LaunchArgsRun launchArgsRun(String dockerfile) {
+        Matcher run = Pattern.compile("^RUN sh (\\S+) /deployments > (\\S+)$", Pattern.MULTILINE).matcher(dockerfile);
+        if (!run.find()) {
+            throw new IllegalStateException("the Dockerfile writes no argument file for java");
+        }
+        LaunchArgsRun found = new LaunchArgsRun(run.group(1), run.group(2));
+        if (!Pattern.compile("^COPY " + Pattern.quote(LAUNCH_ARGS_SCRIPT + " " + found.script()) + "$",
+                Pattern.MULTILINE).matcher(dockerfile).find()) {
+            throw new IllegalStateException("the Dockerfile does not copy " + LAUNCH_ARGS_SCRIPT + " to "
+                    + found.script());
+        }
+        for (String command : List.of(trainingRun(dockerfile), entrypoint(dockerfile))) {
+            if (!command.contains(" @" + found.argumentFile() + " ")) {
+                throw new IllegalStateException(command + " does not run java with @" + found.argumentFile());
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The runtime stage's training command, word for word, with {@code java}, where the archive goes, the argument
+     * file and the fast-jar's folder ({@code app}, as the run that maps the archive names it: the archive records the
+     * class path, which must match) replaced.
+     */
+    public static List<String> trainingCommand(String java, Path archive, String app, String launchArgs)
+            throws IOException {
         String dockerfile = Files.readString(DOCKERFILE);
         String imageArchive = imagePath(dockerfile);
+        String imageLaunchArgs = "@" + launchArgsRun(dockerfile).argumentFile();
         List<String> command = new ArrayList<>();
         for (String word : trainingRun(dockerfile).split(" ")) {
             if (word.equals("$JAVA_OPTS_APPEND")) {
                 command.addAll(Arrays.asList(javaOptsAppend(dockerfile).split(" ")));
+            } else if (word.equals(imageLaunchArgs)) {
+                command.add(launchArgs);
             } else {
                 command.add(word.replace("'", "").replace(imageArchive, archive.toString())
                         .replace(IMAGE_APP, app.endsWith("/") ? app : app + "/"));
@@ -67,11 +120,12 @@ public final class ImageClassArchive {
     }
 
     /**
-     * Runs the training of the fast-jar in {@code app}, with a temporary folder of its own; {@code archive} is
-     * written when it ends with 0.
+     * Runs the training of the fast-jar in {@code app}, with a temporary folder of its own and the image's argument
+     * file beside the archive; {@code archive} is written when it ends with 0.
      */
     public static Training train(String java, Path archive, String app) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(trainingCommand(java, archive, app));
+        String launchArgs = writeLaunchArgs(app, archive.resolveSibling(archive.getFileName() + ".launch.args"));
+        List<String> command = new ArrayList<>(trainingCommand(java, archive, app, launchArgs));
         Files.createDirectories(archive.toAbsolutePath().getParent());
         Files.deleteIfExists(archive);
         Path temporary = Files.createTempDirectory(archive.toAbsolutePath().getParent(), "training-tmp");
@@ -84,7 +138,7 @@ public final class ImageClassArchive {
             training.waitFor(30, TimeUnit.SECONDS);
         }
         String output = String.join(" ", command) + "\n" + Files.readString(log, StandardCharsets.UTF_8);
-        return new Training(training.isAlive() ? -1 : training.exitValue(), output, temporary);
+        return new Training(training.isAlive() ? -1 : training.exitValue(), output, temporary, List.of(launchArgs));
     }
 
     /** The {@code RUN java … class-data-training} of the runtime stage, without the shell's checks after it. */

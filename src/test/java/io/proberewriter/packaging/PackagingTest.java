@@ -52,7 +52,8 @@ class PackagingTest {
                     + user.group(1));
         }
         assertEquals(2, users, "both images run as a non-root user");
-        assertTrue(dockerfile.contains("/deployments/quarkus-run.jar"), "runs the fast-jar");
+        assertTrue(dockerfile.contains("COPY --from=build --chown=185:0 /src/target/quarkus-app/*.jar ./"),
+                "the fast-jar's quarkus-run.jar is there, for java -jar");
         assertTrue(dockerfile.contains("EXPOSE 8443 9000"), "the webhook and management ports");
         assertTrue(dockerfile.contains("CMD [\"serve\"]"), "the image serves by default");
         for (String dir : List.of("lib/", "app/", "quarkus/")) {
@@ -76,6 +77,20 @@ class PackagingTest {
                 + "pointers, which the archive records, match: " + deploymentLimit + " in " + training);
         assertTrue(ImageClassArchive.entrypoint(dockerfile).contains("exec java -XX:SharedArchiveFile=" + archive
                 + " "), "every command maps it, before the user's options (-Xshare:off turns it off)");
+    }
+
+    @Test
+    void theFlatClassPathIsWrittenFromTheFastJarBeforeTheTrainingRunsFromIt() throws IOException {
+        String dockerfile = Files.readString(ImageClassArchive.DOCKERFILE);
+        String runtimeStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+        // launchArgsRun checks that the script is copied where the RUN finds it, and that the training and the
+        // entrypoint both hand its argument file to java.
+        ImageClassArchive.LaunchArgsRun launchArgs = ImageClassArchive.launchArgsRun(dockerfile);
+        int written = runtimeStage.indexOf("RUN sh " + launchArgs.script());
+        assertTrue(written > runtimeStage.indexOf("/src/target/quarkus-app/quarkus/"), "from the copied fast-jar");
+        assertTrue(written < runtimeStage.indexOf(ImageClassArchive.trainingRun(dockerfile)),
+                "before the training, which runs from it and records its class path in the archive");
+        assertTrue(launchArgs.argumentFile().startsWith("/deployments/"), launchArgs.argumentFile());
     }
 
     @Test

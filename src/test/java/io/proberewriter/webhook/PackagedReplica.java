@@ -40,11 +40,20 @@ final class PackagedReplica implements AutoCloseable {
 
     /** {@code java} and its options, then {@code -jar JAR serve}; {@code env} on top of the replica's own. */
     static PackagedReplica start(List<String> java, Map<String, String> env) throws Exception {
+        return start(java, List.of("-jar", JAR), env);
+    }
+
+    /**
+     * {@code java} and its options, then {@code launch} (what runs the fast-jar: the image's argument file, say) and
+     * {@code serve}.
+     */
+    static PackagedReplica start(List<String> java, List<String> launch, Map<String, String> env) throws Exception {
         Map<String, String> tls = new ServingCertificates().start();
         int httpsPort = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>(java);
-        command.addAll(List.of("-jar", JAR, "serve"));
+        command.addAll(launch);
+        command.add("serve");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         environment.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));

@@ -13,8 +13,10 @@ import java.util.function.Predicate;
 
 /**
  * A server under measurement in a JVM of its own, started with the shipped runtime's flags and a GC log: the
- * packaged webhook ({@code java … -jar target/quarkus-app/quarkus-run.jar serve}, as the image's entry point runs
- * it, with the certificate from files and no cluster to watch), or the {@link FloorServer} from the same jars.
+ * packaged webhook ({@code java … @launch.args serve}, from the flat class path of target/quarkus-app's jars as the
+ * image's entry point runs it, or {@code java … -jar target/quarkus-app/quarkus-run.jar serve} without the image's
+ * class archive; with the certificate from files and no cluster to watch), or the {@link FloorServer} from the same
+ * jars.
  */
 final class ServedJvm implements AutoCloseable {
 
@@ -45,7 +47,8 @@ final class ServedJvm implements AutoCloseable {
         int port = freePort();
         Path gcLog = folder.resolve(name + "-gc.log");
         List<String> command = new ArrayList<>(runtime.command(List.of(GcLog.logOption(gcLog))));
-        command.addAll(List.of("-jar", JAR, "serve"));
+        command.addAll(runtime.launch(JAR));
+        command.add("serve");
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));

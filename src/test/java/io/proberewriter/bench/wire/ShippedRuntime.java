@@ -23,7 +23,7 @@ import java.util.Locale;
  * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
  */
 public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning,
-                             List<String> imageOptions) {
+                             List<String> imageOptions, List<String> imageLaunch) {
 
     static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
     static final Path OPERATOR_DEPLOYMENT = Path.of("k8s/base/deployment-operator.yaml");
@@ -74,16 +74,25 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
                 && cpus < Runtime.getRuntime().availableProcessors()) {
             pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cpus - 1));
         }
-        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning, List.of());
+        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning, List.of(), List.of());
     }
 
     /**
-     * The same, with the class archive the image's entrypoint maps before {@code JAVA_OPTS_APPEND}: {@code archive}
-     * made by the image's training run with this build (io.proberewriter.packaging.ImageClassArchive).
+     * The same, run as the image's entrypoint runs it: with the class archive it maps before {@code JAVA_OPTS_APPEND}
+     * ({@code archive}, made by the image's training run with this build) and from the flat class path of its
+     * argument file ({@code launch}: io.proberewriter.packaging.ImageClassArchive).
      */
-    public ShippedRuntime withClassArchive(Path archive) {
+    public ShippedRuntime withClassArchive(Path archive, List<String> launch) {
         return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning,
-                List.of("-XX:SharedArchiveFile=" + archive));
+                List.of("-XX:SharedArchiveFile=" + archive), List.copyOf(launch));
+    }
+
+    /**
+     * What follows {@link #command} to run the fast-jar whose {@code quarkus-run.jar} is {@code jar}: the image's
+     * argument file when there is one, {@code -jar jar} otherwise.
+     */
+    public List<String> launch(String jar) {
+        return imageLaunch.isEmpty() ? List.of("-jar", jar) : imageLaunch;
     }
 
     /**
@@ -101,12 +110,16 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
 
     /** The same JVM without the image's options, which belong to the fast-jar: for a server that is not it. */
     public List<String> plainCommand(List<String> extraOptions) {
-        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.of()).command(extraOptions);
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.of(), List.of())
+                .command(extraOptions);
     }
 
     public String describe() {
         List<String> all = new ArrayList<>(imageOptions);
         all.addAll(options);
+        if (!imageLaunch.isEmpty()) {
+            all.add("(the image's flat class path)");
+        }
         return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", all),
                 pinning.isEmpty() ? " (not pinned)" : " pinned to " + cpus + " core(s) with taskset");
     }
