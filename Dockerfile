@@ -44,7 +44,7 @@ COPY --from=build --chown=185:0 /src/target/quarkus-app/quarkus/ ./quarkus/
 COPY src/main/sh/image-launch-args /deployments/bin/image-launch-args
 RUN sh /deployments/bin/image-launch-args /deployments > /deployments/launch.args
 # Class-data sharing: one training run serves an admission to itself over HTTPS (a throwaway certificate, loopback,
-# no cluster) and exits, and the JVM writes the ~7,700 classes it loaded, parsed and verified, into an archive that
+# no cluster) and exits, and the JVM writes the ~6,500 classes it loaded, parsed and verified, into an archive that
 # every start maps instead (a third off start-up and a fifth off a CLI run: docs/benchmarks.md, "Class-data sharing").
 # It runs here, not in the build stage, because only the JVM that made an archive can use it. The heap is capped as
 # the Deployment caps it, so that compressed pointers, which the archive records, are the same at run time; a JVM
