@@ -141,6 +141,21 @@ public final class ImageClassArchive {
         return new Training(training.isAlive() ? -1 : training.exitValue(), output, temporary, List.of(launchArgs));
     }
 
+    /**
+     * The options the entrypoint gives every command before its choice of compilers and the user's
+     * {@code JAVA_OPTS_APPEND} (the class archive among them, at {@code archive} instead of its place in the image).
+     */
+    public static List<String> entrypointOptions(Path archive) throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE);
+        Matcher options = Pattern.compile("exec java (.*?) \\$compilers ").matcher(entrypoint(dockerfile));
+        if (!options.find()) {
+            throw new IllegalStateException("the entrypoint gives java no options of its own before $compilers");
+        }
+        String imageArchive = imagePath(dockerfile);
+        return Arrays.stream(options.group(1).split(" ")).map(word -> word.replace(imageArchive, archive.toString()))
+                .toList();
+    }
+
     /** The {@code RUN java … class-data-training} of the runtime stage, without the shell's checks after it. */
     static String trainingRun(String dockerfile) {
         Matcher run = Pattern.compile("^RUN (java [^\\n]* class-data-training)\\b", Pattern.MULTILINE)

@@ -80,6 +80,16 @@ class PackagingTest {
     }
 
     @Test
+    void theEntrypointTrimsTheNativeHeapBeforeTheUsersOptions() throws IOException {
+        // A product flag of the runtime stage's JDK (17.0.11 and later); ClassDataSharingIT starts a JVM with it.
+        List<String> options = ImageClassArchive.entrypointOptions(Path.of("app-cds.jsa"));
+        assertTrue(options.contains("-XX:TrimNativeHeapInterval=5000"), "before $JAVA_OPTS_APPEND, so that "
+                + "-XX:TrimNativeHeapInterval=0 there turns it off: " + options);
+        String dockerfile = Files.readString(ImageClassArchive.DOCKERFILE);
+        assertTrue(dockerfile.contains("FROM eclipse-temurin:17.0.15_"), "a JDK that has the flag");
+    }
+
+    @Test
     void theFlatClassPathIsWrittenFromTheFastJarBeforeTheTrainingRunsFromIt() throws IOException {
         String dockerfile = Files.readString(ImageClassArchive.DOCKERFILE);
         String runtimeStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));

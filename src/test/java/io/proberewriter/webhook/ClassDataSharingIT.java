@@ -69,8 +69,12 @@ class ClassDataSharingIT {
     void servingMapsTheArchiveAndAnswersFromIt() throws Exception {
         Path classes = dir.resolve("classes.log");
         // -Xshare:on: a JVM that cannot map the archive refuses to start, rather than quietly starting without it.
-        List<String> java = List.of(PackagedReplica.JAVA, "-XX:MaxRAM=512m", "-XX:ActiveProcessorCount=1",
-                "-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-Xlog:class+load=info:file=" + classes);
+        // The entrypoint's own options, the archive among them: this JVM must take every one of them.
+        List<String> java = new ArrayList<>(List.of(PackagedReplica.JAVA, "-XX:MaxRAM=512m",
+                "-XX:ActiveProcessorCount=1"));
+        java.addAll(ImageClassArchive.entrypointOptions(archive));
+        java.addAll(List.of("-Xshare:on", "-Xlog:class+load=info:file=" + classes));
+        assertTrue(java.contains("-XX:SharedArchiveFile=" + archive), "the entrypoint maps the archive: " + java);
         try (PackagedReplica replica = PackagedReplica.start(java, launch, Map.of())) {
             assertPatched(replica);
         }

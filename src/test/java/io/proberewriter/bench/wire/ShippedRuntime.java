@@ -78,13 +78,13 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
     }
 
     /**
-     * The same, run as the image's entrypoint runs it: with the class archive it maps before {@code JAVA_OPTS_APPEND}
-     * ({@code archive}, made by the image's training run with this build) and from the flat class path of its
-     * argument file ({@code launch}: io.proberewriter.packaging.ImageClassArchive).
+     * The same, run as the image's entrypoint runs it: with the options it gives before {@code JAVA_OPTS_APPEND}
+     * ({@code entrypointOptions}: the class archive made by the image's training run with this build among them) and
+     * from the flat class path of its argument file ({@code launch}: io.proberewriter.packaging.ImageClassArchive).
      */
-    public ShippedRuntime withClassArchive(Path archive, List<String> launch) {
-        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning,
-                List.of("-XX:SharedArchiveFile=" + archive), List.copyOf(launch));
+    public ShippedRuntime asImage(List<String> entrypointOptions, List<String> launch) {
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.copyOf(entrypointOptions),
+                List.copyOf(launch));
     }
 
     /**

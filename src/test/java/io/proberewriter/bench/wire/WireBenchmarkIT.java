@@ -74,9 +74,10 @@ class WireBenchmarkIT {
     }
 
     /**
-     * The image maps a class archive its own training run made ({@code -XX:SharedArchiveFile}, the Dockerfile), and
-     * runs the fast-jar's jars from a flat class path: made here the same way, with this build.
-     * {@code -Dbench.class-archive=false} measures without either, as {@code java -jar quarkus-run.jar} runs.
+     * The image maps a class archive its own training run made ({@code -XX:SharedArchiveFile}, the Dockerfile), with
+     * the other options of its entrypoint, and runs the fast-jar's jars from a flat class path: made here the same
+     * way, with this build. {@code -Dbench.class-archive=false} measures without any of it, as
+     * {@code java -jar quarkus-run.jar} runs.
      */
     private static ShippedRuntime withImageClassArchive(ShippedRuntime runtime) throws Exception {
         if (!Boolean.parseBoolean(System.getProperty("bench.class-archive", "true"))) {
@@ -88,7 +89,7 @@ class WireBenchmarkIT {
         if (training.exitCode() != 0) {
             throw new IllegalStateException("the image's class-data training failed:\n" + training.log());
         }
-        return runtime.withClassArchive(archive, training.launch());
+        return runtime.asImage(ImageClassArchive.entrypointOptions(archive), training.launch());
     }
 
     /** The webhook against the floor, figure by figure, both running: every figure is a pair measured back to back. */
