@@ -81,7 +81,8 @@ class PackagingTest {
 
     @Test
     void theEntrypointTrimsTheNativeHeapBeforeTheUsersOptions() throws IOException {
-        // A product flag of the runtime stage's JDK (17.0.11 and later); ClassDataSharingIT starts a JVM with it.
+        // A product flag of the runtime stage's JDK 17.0.15 (not of every older 17); ClassDataSharingIT starts a JVM
+        // with it.
         List<String> options = ImageClassArchive.entrypointOptions(Path.of("app-cds.jsa"));
         assertTrue(options.contains("-XX:TrimNativeHeapInterval=5000"), "before $JAVA_OPTS_APPEND, so that "
                 + "-XX:TrimNativeHeapInterval=0 there turns it off: " + options);
