@@ -55,16 +55,24 @@ public final class ImageClassArchive {
      * in {@code app}: written to {@code argumentFile}, and returned as the word that hands it to {@code java}.
      */
     public static String writeLaunchArgs(String app, Path argumentFile) throws IOException, InterruptedException {
-        String dockerfile = Files.readString(DOCKERFILE);
+        return writeLaunchArgs(Files.readString(DOCKERFILE), app, argumentFile);
+    }
+
+    private static String writeLaunchArgs(String dockerfile, String app, Path argumentFile)
+            throws IOException, InterruptedException {
         LaunchArgsRun run = launchArgsRun(dockerfile);
         Files.createDirectories(argumentFile.toAbsolutePath().getParent());
+        Path errors = argumentFile.resolveSibling(argumentFile.getFileName() + ".err");
         Process script = new ProcessBuilder("sh", LAUNCH_ARGS_SCRIPT.toString(), app)
-                .redirectOutput(argumentFile.toFile()).redirectError(ProcessBuilder.Redirect.PIPE).start();
+                .redirectOutput(argumentFile.toFile()).redirectError(errors.toFile()).start();
         script.getOutputStream().close();
-        String errors = new String(script.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!script.waitFor(30, TimeUnit.SECONDS) || script.exitValue() != 0) {
-            throw new IllegalStateException(run.script() + " " + app + " failed: " + errors);
+        boolean ended = script.waitFor(30, TimeUnit.SECONDS);
+        if (!ended || script.exitValue() != 0) {
+            script.destroyForcibly();
+            throw new IllegalStateException(run.script() + " " + app + " failed: "
+                    + Files.readString(errors, StandardCharsets.UTF_8));
         }
+        Files.delete(errors);
         return "@" + argumentFile.toAbsolutePath();
     }
 
@@ -99,9 +107,8 @@ public final class ImageClassArchive {
      * file and the fast-jar's folder ({@code app}, as the run that maps the archive names it: the archive records the
      * class path, which must match) replaced.
      */
-    public static List<String> trainingCommand(String java, Path archive, String app, String launchArgs)
-            throws IOException {
-        String dockerfile = Files.readString(DOCKERFILE);
+    private static List<String> trainingCommand(String dockerfile, String java, Path archive, String app,
+                                                String launchArgs) {
         String imageArchive = imagePath(dockerfile);
         String imageLaunchArgs = "@" + launchArgsRun(dockerfile).argumentFile();
         List<String> command = new ArrayList<>();
@@ -124,8 +131,10 @@ public final class ImageClassArchive {
      * file beside the archive; {@code archive} is written when it ends with 0.
      */
     public static Training train(String java, Path archive, String app) throws IOException, InterruptedException {
-        String launchArgs = writeLaunchArgs(app, archive.resolveSibling(archive.getFileName() + ".launch.args"));
-        List<String> command = new ArrayList<>(trainingCommand(java, archive, app, launchArgs));
+        String dockerfile = Files.readString(DOCKERFILE);
+        String launchArgs = writeLaunchArgs(dockerfile, app,
+                archive.resolveSibling(archive.getFileName() + ".launch.args"));
+        List<String> command = new ArrayList<>(trainingCommand(dockerfile, java, archive, app, launchArgs));
         Files.createDirectories(archive.toAbsolutePath().getParent());
         Files.deleteIfExists(archive);
         Path temporary = Files.createTempDirectory(archive.toAbsolutePath().getParent(), "training-tmp");
