@@ -678,8 +678,9 @@ class ManifestsTest {
         // The same image the engine uses when nothing says otherwise: the CLI and the install inject the same prober.
         assertText(io.proberewriter.engine.GlobalSettings.DEFAULT_PROBER_IMAGE, env.get("PROBE_REWRITER_PROBER_IMAGE"),
                 "/value", cw + " env PROBE_REWRITER_PROBER_IMAGE");
-        assertText("-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
-                cw + " env JAVA_OPTS_APPEND");
+        // One processor for the JVM's sizing whatever the limit, which is two cores for start-up's JIT.
+        assertText("-XX:ActiveProcessorCount=1 -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError",
+                env.get("JAVA_OPTS_APPEND"), "/value", cw + " env JAVA_OPTS_APPEND");
         // The serving Secret lives in the pod's own namespace, whatever it is.
         JsonNode namespace = env.get("PROBE_REWRITER_NAMESPACE");
         assertAbsent(namespace, "/value", cw + " env PROBE_REWRITER_NAMESPACE (from the downward API)");
@@ -690,7 +691,7 @@ class ManifestsTest {
 
         assertText("100m", c, "/resources/requests/cpu", cw);
         assertText("256Mi", c, "/resources/requests/memory", cw);
-        assertText("1", c, "/resources/limits/cpu", cw);
+        assertText("2", c, "/resources/limits/cpu", cw);
         assertText("512Mi", c, "/resources/limits/memory", cw);
     }
 

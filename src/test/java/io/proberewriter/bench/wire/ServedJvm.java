@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -29,13 +30,17 @@ final class ServedJvm implements AutoCloseable {
     final ProcessMemory memory;
     private final ProcessCpu cpu;
     private final Process process;
+    private final Optional<CpuQuota> quota;
     private final long startNanos;
     private double readyUptimeSeconds;
 
-    private ServedJvm(String name, int port, Path gcLog, ProcessBuilder builder) throws IOException {
+    private ServedJvm(String name, int port, Path gcLog, ProcessBuilder builder, ShippedRuntime runtime)
+            throws IOException {
         this.name = name;
         this.port = port;
         this.gcLog = gcLog;
+        this.quota = runtime.cpuQuota() ? quota(name, runtime.cpuLimit()) : Optional.empty();
+        quota.ifPresent(group -> builder.command().addAll(0, group.prefix()));
         this.startNanos = System.nanoTime();
         this.process = builder.start();
         this.memory = new ProcessMemory(process.pid());
@@ -60,7 +65,7 @@ final class ServedJvm implements AutoCloseable {
         env.put("PROBE_REWRITER_NAMESPACES_WATCH", "false");
         env.put("PROBE_REWRITER_WEBHOOK_SHUTDOWN_DELAY", "0s");
         builder.redirectErrorStream(true).redirectOutput(folder.resolve(name + ".log").toFile());
-        return new ServedJvm(name, port, gcLog, builder);
+        return new ServedJvm(name, port, gcLog, builder, runtime);
     }
 
     static ServedJvm floor(ShippedRuntime runtime, Map<String, String> tls, Path folder) throws IOException {
@@ -72,7 +77,22 @@ final class ServedJvm implements AutoCloseable {
                 tls.get("probe-rewriter.tls.cert-file"), tls.get("probe-rewriter.tls.key-file")));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true).redirectOutput(folder.resolve("floor.log").toFile());
-        return new ServedJvm("floor", port, gcLog, builder);
+        return new ServedJvm("floor", port, gcLog, builder, runtime);
+    }
+
+    /** The Deployment's CPU limit as a cgroup of this server's own, when the machine lets the benchmark make one. */
+    private static Optional<CpuQuota> quota(String name, double cores) {
+        CpuQuota.Result made = CpuQuota.create("probe-rewriter-bench-" + name + "-" + ProcessHandle.current().pid(),
+                cores);
+        if (made.quota().isEmpty()) {
+            System.out.println(name + ": the CPU limit is not enforced: " + made.whyNot());
+        }
+        return made.quota();
+    }
+
+    /** How often and how long the CPU limit held the server back since it started, if it was enforced. */
+    String throttling() {
+        return quota.map(CpuQuota::throttling).orElse("not enforced");
     }
 
     /**
@@ -129,6 +149,7 @@ final class ServedJvm implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+        quota.ifPresent(CpuQuota::close);
     }
 
     private static int freePort() throws IOException {

@@ -16,14 +16,19 @@ import java.util.Locale;
  * {@code JAVA_OPTS_APPEND} (what the image's entry point hands to {@code java}) and the container's limits, which the
  * JVM would see through the container's cgroup and which outside a container are given to it as
  * {@code -XX:MaxRAM} and {@code -XX:ActiveProcessorCount} (so the JVM sizes its heap, picks its collector and
- * its thread pools as it would in the pod). The CPU limit itself is not enforced: a quota lets a pod run on any core,
- * and pinning instead ({@code -Dbench.pin=true}, with taskset) ties the server to one core that other work on a shared
- * machine also lands on, which measured the neighbours more than the server.
+ * its thread pools as it would in the pod). A CPU limit is also enforced as the kubelet enforces it, with a CFS quota
+ * on a cgroup of the server's own ({@link CpuQuota}), where this machine lets the benchmark make one
+ * ({@code -Dbench.cpu-quota=false} turns that off). A quota lets a pod run on any core, but only for its limit's worth
+ * of CPU time in each 100 ms; pinning instead ({@code -Dbench.pin=true}, with taskset) ties the server to one core
+ * that other work on a shared machine also lands on, which measured the neighbours more than the server.
  *
- * <p>{@code -Dbench.java} picks another JDK and {@code -Dbench.jvm-options} adds options, for comparisons.
+ * <p>{@code -Dbench.java} picks another JDK, {@code -Dbench.jvm-options} adds options and {@code -Dbench.cpu-limit}
+ * replaces the Deployment's CPU limit ({@code none}, or a quantity such as {@code 2} or {@code 1500m}), for
+ * comparisons.
  */
-public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, int cpus, List<String> pinning,
-                             List<String> imageOptions, List<String> imageLaunch) {
+public record ShippedRuntime(String java, List<String> options, long memoryLimitBytes, double cpuLimit,
+                             boolean cpuQuota, List<String> pinning, List<String> imageOptions,
+                             List<String> imageLaunch) {
 
     static final Path DEPLOYMENT = Path.of("k8s/base/deployment.yaml");
     static final Path OPERATOR_DEPLOYMENT = Path.of("k8s/base/deployment-operator.yaml");
@@ -61,20 +66,27 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
             }
         }
         long memory = quantityBytes(container.at("/resources/limits/memory").asText());
-        int cpus = (int) Math.max(1, Math.ceil(cpuQuantity(container.at("/resources/limits/cpu").asText())));
+        String limit = System.getProperty("bench.cpu-limit", container.at("/resources/limits/cpu").asText());
+        double cpuLimit = limit.isBlank() || "none".equals(limit) ? 0 : cpuQuantity(limit);
         List<String> options = new ArrayList<>();
         options.add("-XX:MaxRAM=" + memory);
-        options.add("-XX:ActiveProcessorCount=" + cpus);
+        if (cpuLimit > 0) {
+            // What the JVM reads from the pod's cgroup; without a limit, the container's own options say it, if any.
+            options.add("-XX:ActiveProcessorCount=" + (int) Math.max(1, Math.ceil(cpuLimit)));
+        }
         options.addAll(words(javaOpts));
         options.addAll(words(System.getProperty("bench.jvm-options", "")));
         String java = System.getProperty("bench.java", ProcessHandle.current().info().command().orElse("java"));
         List<String> pinning = List.of();
         boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin", "false"));
-        if (pin && Files.isExecutable(Path.of("/usr/bin/taskset"))
-                && cpus < Runtime.getRuntime().availableProcessors()) {
-            pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cpus - 1));
+        int cores = (int) Math.max(1, Math.ceil(cpuLimit));
+        if (pin && cpuLimit > 0 && Files.isExecutable(Path.of("/usr/bin/taskset"))
+                && cores < Runtime.getRuntime().availableProcessors()) {
+            pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cores - 1));
         }
-        return new ShippedRuntime(java, List.copyOf(options), memory, cpus, pinning, List.of(), List.of());
+        boolean quota = cpuLimit > 0 && pinning.isEmpty()
+                && Boolean.parseBoolean(System.getProperty("bench.cpu-quota", "true"));
+        return new ShippedRuntime(java, List.copyOf(options), memory, cpuLimit, quota, pinning, List.of(), List.of());
     }
 
     /**
@@ -83,8 +95,8 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
      * from the flat class path of its argument file ({@code launch}: io.proberewriter.packaging.ImageClassArchive).
      */
     public ShippedRuntime asImage(List<String> entrypointOptions, List<String> launch) {
-        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.copyOf(entrypointOptions),
-                List.copyOf(launch));
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpuLimit, cpuQuota, pinning,
+                List.copyOf(entrypointOptions), List.copyOf(launch));
     }
 
     /**
@@ -110,7 +122,7 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
 
     /** The same JVM without the image's options, which belong to the fast-jar: for a server that is not it. */
     public List<String> plainCommand(List<String> extraOptions) {
-        return new ShippedRuntime(java, options, memoryLimitBytes, cpus, pinning, List.of(), List.of())
+        return new ShippedRuntime(java, options, memoryLimitBytes, cpuLimit, cpuQuota, pinning, List.of(), List.of())
                 .command(extraOptions);
     }
 
@@ -120,8 +132,16 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
         if (!imageLaunch.isEmpty()) {
             all.add("(the image's flat class path)");
         }
-        return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", all),
-                pinning.isEmpty() ? " (not pinned)" : " pinned to " + cpus + " core(s) with taskset");
+        String cpu;
+        if (cpuLimit == 0) {
+            cpu = " (no CPU limit)";
+        } else if (!pinning.isEmpty()) {
+            cpu = " pinned to " + (int) Math.ceil(cpuLimit) + " core(s) with taskset";
+        } else {
+            cpu = String.format(Locale.ROOT, cpuQuota ? " (CPU limit of %s core(s) as a CFS quota, where a cgroup could"
+                    + " be made: see each server's line)" : " (CPU limit of %s core(s) not enforced)", cpuLimit);
+        }
+        return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", all), cpu);
     }
 
     private static List<String> words(String text) {

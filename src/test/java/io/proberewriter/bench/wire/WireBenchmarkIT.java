@@ -207,6 +207,9 @@ class WireBenchmarkIT {
             row("GC pauses after start-up: longest ms, its kind (count, total ms)", gc(webhookGc), gc(floorGc),
                     ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
                     goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
+            row("the CPU limit's quota: 100 ms periods in which the server used it up and waited, of those it ran in,"
+                    + " and the time waited (the whole run, start-up included)", webhook.throttling(),
+                    floor.throttling(), "", "");
         }
     }
 
@@ -214,11 +217,14 @@ class WireBenchmarkIT {
     private void measureStart(LoadDriver driver, ShippedRuntime runtime, Map<String, String> tls, Buffer typical)
             throws Exception {
         List<Double> starts = new ArrayList<>();
+        List<String> throttling = new ArrayList<>();
         for (int i = 0; i < STARTS; i++) {
             try (ServedJvm fresh = ServedJvm.webhook(runtime, tls, FOLDER, "start-" + i)) {
                 starts.add(fresh.awaitAnswer(driver, typical, PATCHED, Duration.ofMinutes(2)).toMillis() / 1000.0);
+                throttling.add(fresh.throttling());
             }
         }
+        System.out.println("start-up, the CPU limit's quota to the first answer, start by start: " + throttling);
         Collections.sort(starts);
         row("process start → first admission answered with a patch: median of 5 (min–max), s",
                 String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", starts.get(STARTS / 2), starts.get(0),
