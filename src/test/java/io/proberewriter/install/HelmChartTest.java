@@ -392,6 +392,8 @@ class HelmChartTest {
 
         assertInt(3, webhook.node(), "/spec/replicas", "webhook.replicas");
         assertEquals("384Mi", container(webhook).at("/resources/requests/memory").asText(), "webhook.resources");
+        assertEquals("-XX:ActiveProcessorCount=2 -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError",
+                env(webhook).get("JAVA_OPTS_APPEND"), "webhook.javaOptions");
         assertText("system-node-critical", pod, "/priorityClassName", "webhook.priorityClassName");
         assertEquals("node-role.example.com/infra", pod.at("/affinity/nodeAffinity/requiredDuringScheduling"
                 + "IgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/key").asText(), "webhook.affinity");
@@ -434,6 +436,8 @@ class HelmChartTest {
 
         assertInt(2, operator.node(), "/spec/replicas", "operator.replicas");
         assertEquals("320Mi", container(operator).at("/resources/requests/memory").asText(), "operator.resources");
+        assertEquals("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError", env(operator).get("JAVA_OPTS_APPEND"),
+                "operator.javaOptions");
         assertText("system-cluster-critical", operatorPod, "/priorityClassName", "operator.priorityClassName");
         assertInt(50, operatorPod, "/affinity/nodeAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/weight",
                 "operator.affinity");
