@@ -34,7 +34,9 @@ final class CpuQuota implements AutoCloseable {
         long quota = Math.round(cores * PERIOD_MICROS);
         Path root = Path.of("/sys/fs/cgroup");
         try {
-            if (Files.readString(root.resolve("cgroup.subtree_control")).contains("cpu")) {
+            // "cpu" as a word: "cpuset" alone does not limit time.
+            if (List.of(Files.readString(root.resolve("cgroup.subtree_control")).trim().split("\\s+"))
+                    .contains("cpu")) {
                 Path group = Files.createDirectory(root.resolve(name));
                 Files.writeString(group.resolve("cpu.max"), quota + " " + PERIOD_MICROS);
                 return new Result(Optional.of(new CpuQuota(group, true)), "");
