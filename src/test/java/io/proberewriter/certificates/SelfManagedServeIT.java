@@ -66,7 +66,7 @@ import org.junit.jupiter.api.Test;
 class SelfManagedServeIT {
 
     private static final Path APP = Path.of("target/quarkus-app");
-    /** The image's argument file for this build, written once for all the replicas. */
+    /** The image's argument file for this build, written once for all the replicas ({@link #launchArgs()}). */
     private static String launchArgs;
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
@@ -328,7 +328,7 @@ class SelfManagedServeIT {
         assertEquals(List.of(), authorizing.refused, "nothing a process asked was refused by its RBAC");
     }
 
-    /** A thread dump of a replica that hangs, for whoever reads the failure. */
+    /** The image's argument file for this build, written by the first replica to start. */
     private static synchronized String launchArgs() throws IOException {
         if (launchArgs == null) {
             try {
@@ -343,6 +343,7 @@ class SelfManagedServeIT {
         return launchArgs;
     }
 
+    /** A thread dump of a replica that hangs, for whoever reads the failure. */
     private static void dumpThreads(Replica replica, Path file) {
         try {
             new ProcessBuilder("jstack", String.valueOf(replica.process.pid())).redirectErrorStream(true)

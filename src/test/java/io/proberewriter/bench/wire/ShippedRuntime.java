@@ -68,18 +68,18 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
         long memory = quantityBytes(container.at("/resources/limits/memory").asText());
         String limit = System.getProperty("bench.cpu-limit", container.at("/resources/limits/cpu").asText());
         double cpuLimit = limit.isBlank() || "none".equals(limit) ? 0 : cpuQuantity(limit);
+        int cores = cores(cpuLimit);
         List<String> options = new ArrayList<>();
         options.add("-XX:MaxRAM=" + memory);
         if (cpuLimit > 0) {
             // What the JVM reads from the pod's cgroup; without a limit, the container's own options say it, if any.
-            options.add("-XX:ActiveProcessorCount=" + (int) Math.max(1, Math.ceil(cpuLimit)));
+            options.add("-XX:ActiveProcessorCount=" + cores);
         }
         options.addAll(words(javaOpts));
         options.addAll(words(System.getProperty("bench.jvm-options", "")));
         String java = System.getProperty("bench.java", ProcessHandle.current().info().command().orElse("java"));
         List<String> pinning = List.of();
         boolean pin = Boolean.parseBoolean(System.getProperty("bench.pin", "false"));
-        int cores = (int) Math.max(1, Math.ceil(cpuLimit));
         if (pin && cpuLimit > 0 && Files.isExecutable(Path.of("/usr/bin/taskset"))
                 && cores < Runtime.getRuntime().availableProcessors()) {
             pinning = List.of("/usr/bin/taskset", "-c", "0-" + (cores - 1));
@@ -136,12 +136,17 @@ public record ShippedRuntime(String java, List<String> options, long memoryLimit
         if (cpuLimit == 0) {
             cpu = " (no CPU limit)";
         } else if (!pinning.isEmpty()) {
-            cpu = " pinned to " + (int) Math.ceil(cpuLimit) + " core(s) with taskset";
+            cpu = " pinned to " + cores(cpuLimit) + " core(s) with taskset";
         } else {
             cpu = String.format(Locale.ROOT, cpuQuota ? " (CPU limit of %s core(s) as a CFS quota, where a cgroup could"
                     + " be made: see each server's line)" : " (CPU limit of %s core(s) not enforced)", cpuLimit);
         }
         return String.format(Locale.ROOT, "%s %s%s", java, String.join(" ", all), cpu);
+    }
+
+    /** The whole cores a limit spans, as the JVM counts them from a quota. */
+    private static int cores(double cpuLimit) {
+        return (int) Math.max(1, Math.ceil(cpuLimit));
     }
 
     private static List<String> words(String text) {
