@@ -58,6 +58,7 @@ EXPOSE 8443 9000
 # path and with the class archive above. Every 5 s the JVM hands back to the system the memory glibc keeps after the
 # JIT compilers free it: a dozen MiB of an idle replica's resident memory (docs/benchmarks.md, "Native heap
 # trimming"). The offline commands (rewrite, analyze) run with C1 alone, as the launcher script runs them
-# (src/main/sh/probe-rewriter says why). JAVA_OPTS_APPEND comes after all three and can undo any of them.
+# (src/main/sh/probe-rewriter says why); the Deployment's JAVA_OPTS_APPEND gives serve C1 alone too, as its TLS is
+# BoringSSL's, extracted to /tmp when it is loaded. JAVA_OPTS_APPEND comes after all three and can undo any of them.
 ENTRYPOINT ["sh", "-c", "case \"$1\" in rewrite|analyze) compilers=-XX:TieredStopAtLevel=1 ;; *) compilers= ;; esac; exec java -XX:SharedArchiveFile=/deployments/app-cds.jsa -XX:TrimNativeHeapInterval=5000 $compilers $JAVA_OPTS_APPEND @/deployments/launch.args \"$@\"", "probe-rewriter"]
 CMD ["serve"]

@@ -258,10 +258,19 @@ public interface ProbeRewriterConfig {
 
         /**
          * Most HTTPS connections open at once; one over it is closed after its handshake. The API server needs a few
-         * dozen; each idle connection holds about 17 KiB, so the default bounds them to about 70 MiB.
+         * dozen; each idle connection holds about 11.5 KiB with BoringSSL (17-22 KiB with the JDK's engine), so the
+         * default bounds them to about 46 MiB.
          */
         @WithName("max-connections")
         @WithDefault("4096")
         int maxConnections();
+
+        /**
+         * The HTTPS port's TLS implementation: BoringSSL (netty-tcnative, bundled for Linux on x86-64 and arm64), or
+         * the JDK's. Where OpenSSL cannot be loaded, the JDK's is used, with a warning.
+         */
+        @WithName("tls-engine")
+        @WithDefault("openssl")
+        TlsEngine tlsEngine();
     }
 }

@@ -1,5 +1,6 @@
 package io.proberewriter.transport;
 
+import io.proberewriter.config.TlsEngine;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
@@ -19,7 +20,9 @@ import javax.net.ssl.TrustManagerFactory;
  * completes. Neither Vert.x nor Quarkus offers another hook on every new HTTPS connection (Quarkus keeps the server's
  * connection handler to itself), and the engine factory is the one Vert.x option that meets each connection: every
  * setting of the TLS registry (protocols, cipher suites, key manager) still applies as it is. The server's context
- * itself is made by {@link ServerSslContexts}, from the same settings, which says why.
+ * itself is made by {@link ServerSslContexts}, from the same settings, which says why, with the JDK's engine or
+ * BoringSSL's ({@link TlsEngine}): to Vert.x these options stay the JDK's, so that it configures every engine the way
+ * it always does (protocols, in its wrapper), and only the context differs.
  */
 final class HandshakeHookEngineOptions extends JdkSSLEngineOptions {
 
@@ -30,17 +33,19 @@ final class HandshakeHookEngineOptions extends JdkSSLEngineOptions {
         void handshaken(Channel channel, SslHandler tls);
     }
 
+    private final TlsEngine engine;
     private final HandshakeListener listener;
 
-    HandshakeHookEngineOptions(JdkSSLEngineOptions base, HandshakeListener listener) {
+    HandshakeHookEngineOptions(JdkSSLEngineOptions base, TlsEngine engine, HandshakeListener listener) {
         super(base);
+        this.engine = engine;
         this.listener = listener;
     }
 
-    /** Vert.x copies the server's options before using them: the copy must keep the listener. */
+    /** Vert.x copies the server's options before using them: the copy must keep the engine and the listener. */
     @Override
     public HandshakeHookEngineOptions copy() {
-        return new HandshakeHookEngineOptions(this, listener);
+        return new HandshakeHookEngineOptions(this, engine, listener);
     }
 
     @Override
@@ -126,15 +131,15 @@ final class HandshakeHookEngineOptions extends JdkSSLEngineOptions {
         public SslContext create() throws SSLException {
             boolean ours = ServerSslContexts.handles(forClient, keys, trust, cipherSuites, useAlpn,
                     applicationProtocols, clientAuth);
-            return new WatchingContext(ours ? ServerSslContexts.create(keys, cipherSuites) : jdk.create());
+            return new WatchingContext(ours ? ServerSslContexts.create(keys, cipherSuites, engine) : jdk.create());
         }
     }
 
-    /** The JDK's context; each server TLS handler it makes tells the listener when its handshake succeeds. */
+    /** The server's context; each server TLS handler it makes tells the listener when its handshake succeeds. */
     private final class WatchingContext extends DelegatingSslContext {
 
-        WatchingContext(SslContext jdk) {
-            super(jdk);
+        WatchingContext(SslContext context) {
+            super(context);
         }
 
         @Override

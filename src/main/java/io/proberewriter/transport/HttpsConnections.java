@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.config.TlsEngine;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
  * ({@code quarkus.http.idle-timeout}, set from {@code probe-rewriter.webhook.idle-timeout}). Exported: the open
  * connections ({@code probe_rewriter_https_connections}), those refused at the limit
  * ({@code probe_rewriter_connections_refused_total}), those closed for a missed deadline
- * ({@code probe_rewriter_request_timeouts_total{phase}}).
+ * ({@code probe_rewriter_request_timeouts_total{phase}}). The TLS itself is BoringSSL's or the JDK's
+ * ({@link TlsEngineChoice}).
  */
 @Singleton
 public class HttpsConnections implements HttpServerOptionsCustomizer {
@@ -28,10 +30,12 @@ public class HttpsConnections implements HttpServerOptionsCustomizer {
 
     private final RequestTimeouts timeouts;
     private final ConnectionLimit limit;
+    private final TlsEngineChoice tlsEngine;
     private final Map<RequestDeadlines.Missed, Counter> missed = new EnumMap<>(RequestDeadlines.Missed.class);
 
     HttpsConnections(ProbeRewriterConfig config, MeterRegistry meters) {
         this.timeouts = new RequestTimeouts(config.webhook().headerTimeout(), config.webhook().bodyTimeout());
+        this.tlsEngine = TlsEngineChoice.of(config.webhook().tlsEngine());
         for (RequestDeadlines.Missed phase : RequestDeadlines.Missed.values()) {
             missed.put(phase, Counter.builder("probe_rewriter_request_timeouts")
                     .description("HTTPS connections closed because a request's headers or body did not arrive in time")
@@ -48,6 +52,11 @@ public class HttpsConnections implements HttpServerOptionsCustomizer {
                 .register(meters);
     }
 
+    /** The TLS engine the HTTPS port uses: the one configured, unless it could not be loaded here. */
+    public TlsEngine tlsEngine() {
+        return tlsEngine.engine();
+    }
+
     @Override
     public void customizeHttpsServer(HttpServerOptions options) {
         SSLEngineOptions engine = options.getSslEngineOptions();
@@ -57,9 +66,14 @@ public class HttpsConnections implements HttpServerOptionsCustomizer {
             return;
         }
         JdkSSLEngineOptions jdk = engine == null ? new JdkSSLEngineOptions() : (JdkSSLEngineOptions) engine;
-        options.setSslEngineOptions(new HandshakeHookEngineOptions(jdk, (channel, tls) -> {
+        tlsEngine.fallback().ifPresent(LOG::warn);
+        LOG.infof("HTTPS port: TLS by %s", tlsEngine.describe());
+        options.setSslEngineOptions(new HandshakeHookEngineOptions(jdk, tlsEngine.engine(), (channel, tls) -> {
             if (limit.admit(channel)) {
-                channel.config().setAllocator(new TlsRecordBuffers(channel.config().getAllocator()));
+                if (tlsEngine.engine() == TlsEngine.JDK) {
+                    // BoringSSL encrypts into direct buffers, which Vert.x pools already.
+                    channel.config().setAllocator(new TlsRecordBuffers(channel.config().getAllocator()));
+                }
                 RequestDeadlines.attach(channel, tls, timeouts, phase -> missed.get(phase).increment());
             }
         }));

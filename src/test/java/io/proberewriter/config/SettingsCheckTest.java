@@ -2,6 +2,7 @@ package io.proberewriter.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.proberewriter.engine.ExecCommandStyle;
@@ -36,6 +37,7 @@ class SettingsCheckTest {
         assertEquals(Duration.ofSeconds(10), defaults.webhook().headerTimeout());
         assertEquals(Duration.ofSeconds(30), defaults.webhook().bodyTimeout());
         assertEquals(Duration.ofSeconds(120), defaults.webhook().idleTimeout());
+        assertEquals(TlsEngine.OPENSSL, defaults.webhook().tlsEngine());
         assertEquals(MtlsResolver.AUTO, defaults.mtls().resolver());
         assertEquals("istio-system", defaults.mtls().istio().rootNamespace());
         assertFalse(defaults.mtls().istio().globalMtls());
@@ -92,6 +94,16 @@ class SettingsCheckTest {
                 "probe-rewriter.webhook.body-timeout=PT0.5S must be at least PT1S (PROBE_REWRITER_WEBHOOK_BODY_TIMEOUT)",
                 "probe-rewriter.webhook.idle-timeout=PT0S must be at least PT1S (PROBE_REWRITER_WEBHOOK_IDLE_TIMEOUT)"),
                 problems);
+    }
+
+    @Test
+    void theTlsEngineIsOneOfTwoAndAnyOtherIsNamedWithThem() {
+        assertEquals(TlsEngine.JDK, config(Map.of("probe-rewriter.webhook.tls-engine", "jdk")).webhook().tlsEngine());
+        Exception refused = assertThrows(Exception.class,
+                () -> config(Map.of("probe-rewriter.webhook.tls-engine", "boringssl")).webhook().tlsEngine());
+        String message = String.valueOf(refused.getMessage()) + " " + refused.getCause();
+        assertTrue(message.contains("boringssl") && message.contains("allowed values") && message.contains("openssl")
+                && message.contains("jdk"), message);
     }
 
     @Test

@@ -2,11 +2,15 @@ package io.proberewriter.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslContext;
+import io.netty.handler.ssl.OpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.proberewriter.config.TlsEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,12 +20,14 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The webhook's server TLS context, made without Netty's {@code JdkSslServerContext}: the same context for the same
- * settings, and no BouncyCastle loaded for it. The last test also shows that Netty's own way does load it, so that
- * the day a Netty release drops the probe, this test says the workaround can go.
+ * settings, and no BouncyCastle loaded for it; or BoringSSL's, with the same settings. The last test also shows that
+ * Netty's own way does load it, so that the day a Netty release drops the probe, this test says the workaround can go.
  */
 class ServerSslContextsTest {
 
@@ -69,7 +75,7 @@ class ServerSslContextsTest {
 
     @Test
     void theContextIsAServerWithTheGivenCipherSuitesThatCompletesAHandshake() throws Exception {
-        SslContext context = ServerSslContexts.create(keys(keyStore), CIPHERS);
+        SslContext context = ServerSslContexts.create(keys(keyStore), CIPHERS, TlsEngine.JDK);
 
         assertTrue(context.isServer());
         assertEquals(List.copyOf(CIPHERS), context.cipherSuites(), "in the order given");
@@ -85,6 +91,59 @@ class ServerSslContextsTest {
         SSLSession agreed = handshake(client, server);
         assertEquals("TLSv1.3", agreed.getProtocol());
         assertEquals("TLS_AES_256_GCM_SHA384", agreed.getCipherSuite(), "the server's order");
+    }
+
+    @Test
+    void boringSslMakesTheContextWithTheSameSettingsAndCompletesHandshakesOfBothVersions() throws Exception {
+        SslContext context = ServerSslContexts.create(keys(keyStore), CIPHERS, TlsEngine.OPENSSL);
+
+        assertTrue(context instanceof OpenSslContext, "BoringSSL's context, not the JDK's: " + context.getClass());
+        assertTrue(context.isServer());
+        assertEquals(List.of(), context.applicationProtocolNegotiator().protocols(), "no ALPN");
+        SSLEngine server = context.newEngine(ByteBufAllocator.DEFAULT);
+        assertTrue(server instanceof OpenSslEngine, server.getClass().getName());
+        assertFalse(server.getUseClientMode());
+        assertFalse(server.getNeedClientAuth() || server.getWantClientAuth());
+        SSLSession tls13 = handshake(trustingClient("TLSv1.3", null), server);
+        assertEquals("TLSv1.3", tls13.getProtocol());
+        assertTrue(tls13.getCipherSuite().matches("TLS_AES_(128|256)_GCM_SHA(256|384)"), tls13.getCipherSuite());
+
+        SSLSession tls12 = handshake(trustingClient("TLSv1.2", null), context.newEngine(ByteBufAllocator.DEFAULT));
+        assertEquals("TLSv1.2", tls12.getProtocol());
+        assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", tls12.getCipherSuite(), "the one TLS 1.2 suite given");
+        SSLEngine cbcOnly = trustingClient("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
+        assertThrows(SSLException.class, () -> handshake(cbcOnly, context.newEngine(ByteBufAllocator.DEFAULT)),
+                "a client that offers only a TLS 1.2 suite that is not in the list is refused");
+    }
+
+    @Test
+    void openSslLoadsOnThisMachineAndTheFallbackSaysWhyAndWhatToDo() {
+        // The image's platforms (Linux on x86-64 and arm64) are bundled; CI runs on one of them.
+        assertEquals(new TlsEngineChoice(TlsEngine.OPENSSL, Optional.empty()),
+                TlsEngineChoice.of(TlsEngine.OPENSSL), "netty-tcnative's BoringSSL did not load here");
+        assertEquals(new TlsEngineChoice(TlsEngine.JDK, Optional.empty()), TlsEngineChoice.of(TlsEngine.JDK),
+                "the JDK's engine when asked for, without a word");
+        TlsEngineChoice fallback = TlsEngineChoice.ofOpenSsl(false,
+                new UnsatisfiedLinkError("no netty_tcnative_osx_aarch_64 in java.library.path"));
+        assertEquals(TlsEngine.JDK, fallback.engine());
+        String warning = fallback.fallback().orElseThrow();
+        assertTrue(warning.contains("probe-rewriter.webhook.tls-engine=openssl")
+                && warning.contains("UnsatisfiedLinkError: no netty_tcnative_osx_aarch_64")
+                && warning.contains("-XX:TieredStopAtLevel=4") && warning.contains("tls-engine=jdk"), warning);
+        assertTrue(TlsEngineChoice.ofOpenSsl(false, null).fallback().orElseThrow().contains("no reason given"));
+    }
+
+    /** A JDK client engine that trusts the test's certificate, limited to one protocol and, if given, one suite. */
+    private static SSLEngine trustingClient(String protocol, String suite) throws Exception {
+        SSLContext trusting = SSLContext.getInstance("TLS");
+        trusting.init(null, trust().getTrustManagers(), null);
+        SSLEngine client = trusting.createSSLEngine("localhost", 443);
+        client.setUseClientMode(true);
+        client.setEnabledProtocols(new String[] {protocol});
+        if (suite != null) {
+            client.setEnabledCipherSuites(new String[] {suite});
+        }
+        return client;
     }
 
     @Test
@@ -106,7 +165,7 @@ class ServerSslContextsTest {
     public static final class OneServerContext {
         public static void main(String[] args) throws Exception {
             KeyManagerFactory keys = keys(Path.of(args[0]));
-            SslContext context = "ours".equals(args[1]) ? ServerSslContexts.create(keys, CIPHERS)
+            SslContext context = "ours".equals(args[1]) ? ServerSslContexts.create(keys, CIPHERS, TlsEngine.JDK)
                     : io.netty.handler.ssl.SslContextBuilder.forServer(keys)
                             .sslProvider(io.netty.handler.ssl.SslProvider.JDK).ciphers(CIPHERS).build();
             context.newEngine(ByteBufAllocator.DEFAULT);
@@ -150,6 +209,12 @@ class ServerSslContextsTest {
             }
             step(client, toServer, toClient);
             step(server, toClient, toServer);
+            if (done(client) && !done(server) && toServer.position() == 0) {
+                // BoringSSL's engine finds its handshake complete on the call after the one that read the client's
+                // Finished, and reports it wants to read until then: a call with nothing to send lets it see it.
+                server.wrap(ByteBuffer.allocate(0), toClient);
+                runTasks(server);
+            }
         }
         throw new AssertionError("no handshake after 20 rounds: client " + client.getHandshakeStatus()
                 + ", server " + server.getHandshakeStatus());

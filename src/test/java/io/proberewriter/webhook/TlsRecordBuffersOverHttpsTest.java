@@ -7,24 +7,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.PoolArenaMetric;
+import io.proberewriter.config.TlsEngine;
+import io.proberewriter.transport.HttpsConnections;
 import io.proberewriter.transport.TlsRecordBuffers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
- * The TLS handler's pooled buffers over real HTTPS: bodies of many records arrive whole, answers leave whole, and
- * every buffer goes back to the pool (a buffer kept per request would show as one more taken from the arena each
- * time).
+ * The TLS handler's pooled buffers over real HTTPS, with the JDK's engine ({@code tls-engine=jdk}): bodies of many
+ * records arrive whole, answers leave whole, and every buffer goes back to the pool (a buffer kept per request would
+ * show as one more taken from the arena each time).
  */
 @QuarkusTest
+@TestProfile(TlsRecordBuffersOverHttpsTest.JdkEngine.class)
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(ServingCertificates.class)
 class TlsRecordBuffersOverHttpsTest extends WebhookTestBase {
+
+    /** The pool serves the JDK's engine, which encrypts into heap buffers; BoringSSL's uses Vert.x's direct ones. */
+    public static class JdkEngine implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("probe-rewriter.webhook.tls-engine", "jdk");
+        }
+    }
+
+    @Inject
+    HttpsConnections connections;
 
     private static final int REQUESTS = 200;
 
@@ -33,6 +51,7 @@ class TlsRecordBuffersOverHttpsTest extends WebhookTestBase {
 
     @Test
     void bodiesOfManyRecordsArriveWholeAndEveryBufferGoesBack() throws Exception {
+        assertEquals(TlsEngine.JDK, connections.tlsEngine(), "the setting chose the JDK's engine");
         PoolArenaMetric arena = TlsRecordBuffers.heapArena();
         long handedOutBefore = arena.numAllocations();
         WebhookClient client = client();

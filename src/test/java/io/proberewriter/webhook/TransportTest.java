@@ -3,9 +3,12 @@ package io.proberewriter.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.config.TlsEngine;
+import io.proberewriter.transport.HttpsConnections;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.Socket;
@@ -30,6 +33,15 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true)
 @QuarkusTestResource(ServingCertificates.class)
 class TransportTest extends WebhookTestBase {
+
+    @Inject
+    HttpsConnections connections;
+
+    @Test
+    void theHttpsPortIsEncryptedByBoringSslByDefault() {
+        // ServerSslContextsTest shows that this choice makes BoringSSL's context; every test here goes through it.
+        assertEquals(TlsEngine.OPENSSL, connections.tlsEngine());
+    }
 
     @Test
     void tls12AndTls13AreAcceptedAndHttp2IsNotOffered() throws Exception {

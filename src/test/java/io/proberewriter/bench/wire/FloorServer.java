@@ -3,14 +3,15 @@ package io.proberewriter.bench.wire;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.List;
 
 /**
  * The floor: an HTTPS server that does nothing but read the body and answer a fixed, small AdmissionReview, on the
- * webhook's own stack (Vert.x and Netty from the packaged application's jars, the JDK's TLS engine, HTTP/1.1, TLS 1.3
- * and 1.2, the same certificate). Run in a JVM of its own with the webhook's flags, it is what any server on this
- * stack costs here: the webhook's figures are read against it.
+ * webhook's own stack (Vert.x and Netty from the packaged application's jars, BoringSSL's TLS engine as the webhook's
+ * default, HTTP/1.1, TLS 1.3 and 1.2, the same certificate). Run in a JVM of its own with the webhook's flags, it is
+ * what any server on this stack costs here: the webhook's figures are read against it.
  *
  * <p>Arguments: port, certificate file, key file. Prints {@code listening} once it accepts connections.
  */
@@ -31,6 +32,9 @@ public final class FloorServer {
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPaths(List.of(args[1]))
                         .setKeyPaths(List.of(args[2])))
                 .setMaxFormAttributeSize(-1);
+        if (OpenSSLEngineOptions.isAvailable()) {
+            options.setSslEngineOptions(new OpenSSLEngineOptions());
+        }
         // One server instance per event loop, as Quarkus deploys its HTTP verticle.
         int instances = 2 * Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < instances; i++) {
