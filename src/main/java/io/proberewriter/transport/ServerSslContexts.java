@@ -1,12 +1,12 @@
 package io.proberewriter.transport;
 
-import io.proberewriter.config.TlsEngine;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.proberewriter.config.TlsEngine;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Set;
