@@ -49,9 +49,9 @@ final class ServerSslContexts {
     }
 
     /**
-     * A server context with the JDK's TLS provider, as {@code JdkSslServerContext} makes it from the same settings:
-     * the key managers, no trust managers, the default session cache, the cipher suites as given (Netty's identity
-     * filter, the builder's default), no ALPN.
+     * The server context for {@code engine}: BoringSSL's ({@link #openSsl}), or one with the JDK's TLS provider, as
+     * {@code JdkSslServerContext} makes it from the same settings: the key managers, no trust managers, the default
+     * session cache, the cipher suites as given (Netty's identity filter, the builder's default), no ALPN.
      */
     static SslContext create(KeyManagerFactory keys, Set<String> ciphers, TlsEngine engine) throws SSLException {
         if (engine == TlsEngine.OPENSSL) {

@@ -11,6 +11,7 @@ import io.netty.handler.ssl.OpenSslContext;
 import io.netty.handler.ssl.OpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.proberewriter.config.TlsEngine;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -114,6 +115,19 @@ class ServerSslContextsTest {
         SSLEngine cbcOnly = trustingClient("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
         assertThrows(SSLException.class, () -> handshake(cbcOnly, context.newEngine(ByteBufAllocator.DEFAULT)),
                 "a client that offers only a TLS 1.2 suite that is not in the list is refused");
+    }
+
+    @Test
+    void theEngineOptionsVertxUsesMakeTheContextOfTheEngineChosen() throws Exception {
+        // What HttpsConnections installs: Vert.x asks these options' factory for the server's context.
+        for (TlsEngine engine : TlsEngine.values()) {
+            SslContext context = new HandshakeHookEngineOptions(new JdkSSLEngineOptions(), engine, (channel, tls) -> {
+            }).sslContextFactory().forClient(false).keyMananagerFactory(keys(keyStore)).enabledCipherSuites(CIPHERS)
+                    .create();
+            SSLEngine server = context.newEngine(ByteBufAllocator.DEFAULT);
+            assertEquals(engine == TlsEngine.OPENSSL, server instanceof OpenSslEngine, engine + ": "
+                    + server.getClass().getName());
+        }
     }
 
     @Test
