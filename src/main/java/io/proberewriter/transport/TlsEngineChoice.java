@@ -29,7 +29,8 @@ record TlsEngineChoice(TlsEngine engine, Optional<String> fallback) {
                 : whyNot.getClass().getSimpleName() + ": " + whyNot.getMessage();
         return new TlsEngineChoice(TlsEngine.JDK, Optional.of("probe-rewriter.webhook.tls-engine=openssl, but OpenSSL"
                 + " (netty-tcnative) cannot be loaded on this platform (" + cause + "): the HTTPS port uses the JDK's"
-                + " TLS engine. Give the JVM both JIT compilers (-XX:TieredStopAtLevel=4 in JAVA_OPTS_APPEND), or"
+                + " TLS engine. Give the JVM both JIT compilers (-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2 at the"
+                + " end of JAVA_OPTS_APPEND), or"
                 + " the JDK's AES-GCM stays slow; set probe-rewriter.webhook.tls-engine=jdk to choose it without this"
                 + " warning"));
     }

@@ -679,8 +679,8 @@ class ManifestsTest {
         assertText(io.proberewriter.engine.GlobalSettings.DEFAULT_PROBER_IMAGE, env.get("PROBE_REWRITER_PROBER_IMAGE"),
                 "/value", cw + " env PROBE_REWRITER_PROBER_IMAGE");
         // One processor for the JVM's sizing whatever the limit, which is two cores for start-up's JIT; C1 alone,
-        // since TLS is BoringSSL's (the default probe-rewriter.webhook.tls-engine).
-        assertText("-XX:ActiveProcessorCount=1 -XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=60"
+        // since TLS is BoringSSL's (the default probe-rewriter.webhook.tls-engine), on one compiler thread.
+        assertText("-XX:ActiveProcessorCount=1 -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MaxRAMPercentage=60"
                         + " -XX:+ExitOnOutOfMemoryError", env.get("JAVA_OPTS_APPEND"), "/value",
                 cw + " env JAVA_OPTS_APPEND");
         // The serving Secret lives in the pod's own namespace, whatever it is.

@@ -143,7 +143,7 @@ class ServerSslContextsTest {
         String warning = fallback.fallback().orElseThrow();
         assertTrue(warning.contains("probe-rewriter.webhook.tls-engine=openssl")
                 && warning.contains("UnsatisfiedLinkError: no netty_tcnative_osx_aarch_64")
-                && warning.contains("-XX:TieredStopAtLevel=4") && warning.contains("tls-engine=jdk"), warning);
+                && warning.contains("-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2") && warning.contains("tls-engine=jdk"), warning);
         assertTrue(TlsEngineChoice.ofOpenSsl(false, null).fallback().orElseThrow().contains("no reason given"));
     }
 
