@@ -26,6 +26,9 @@ public final class Main {
     /** Options that only print, wherever they appear ({@code serve --help} must not start a server). */
     static final Set<String> PRINT_ONLY = Set.of("-h", "--help", "-V", "--version");
 
+    /** The command that runs the webhook, also what no command does. */
+    static final String SERVE_COMMAND = "serve";
+
     /** The command that runs the operator alone. */
     static final String OPERATOR_COMMAND = "operate";
 
@@ -45,7 +48,12 @@ public final class Main {
         }
         // Before the TLS registry reads the first certificate: see InMemoryKeyProtection for why.
         InMemoryKeyProtection.applyUnlessSet();
-        Quarkus.run(PicocliRunner.class, args);
+        Quarkus.run(servesAsDeployed(args) ? ServeApplication.class : PicocliRunner.class, args);
+    }
+
+    /** No command, or {@code serve} and nothing else: what the image runs, with nothing for picocli to parse. */
+    static boolean servesAsDeployed(String... args) {
+        return args.length == 0 || (args.length == 1 && SERVE_COMMAND.equals(args[0]));
     }
 
     static boolean operator(String... args) {

@@ -25,6 +25,16 @@ class MainTest {
     }
 
     @Test
+    void serveAsDeployedSkipsPicocliAndAnythingMoreGoesThroughIt() {
+        assertTrue(Main.servesAsDeployed());
+        assertTrue(Main.servesAsDeployed("serve"));
+        assertFalse(Main.servesAsDeployed("serve", "--bogus"), "picocli refuses it with the usage");
+        assertFalse(Main.servesAsDeployed("--bogus"));
+        assertFalse(Main.servesAsDeployed("operate"));
+        assertFalse(Main.servesAsDeployed(ClassDataTraining.COMMAND), "prepared first: it then serves as serve");
+    }
+
+    @Test
     void operateRunsTheOperatorWithoutTheAdmissionPort() {
         assertTrue(Main.operator("operate"));
         assertFalse(Main.offline("operate"));

@@ -48,12 +48,18 @@ final class PackagedReplica implements AutoCloseable {
      * {@code serve}.
      */
     static PackagedReplica start(List<String> java, List<String> launch, Map<String, String> env) throws Exception {
+        return start(java, launch, List.of("serve"), env);
+    }
+
+    /** The same with the command line {@code arguments} instead of {@code serve}. */
+    static PackagedReplica start(List<String> java, List<String> launch, List<String> arguments,
+                                 Map<String, String> env) throws Exception {
         Map<String, String> tls = new ServingCertificates().start();
         int httpsPort = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>(java);
         command.addAll(launch);
-        command.add("serve");
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         environment.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpsPort));

@@ -1,0 +1,80 @@
+package io.proberewriter.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.proberewriter.polling.Eventually;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged webhook started as the image starts it ({@code serve}, or no command at all) serves without picocli
+ * building its command tree, which JDK 17's class archive cannot hold and which ran on the main thread beside the first
+ * admissions (launcher.ServeApplication). Anything more on the command line still goes through picocli, which refuses
+ * what {@code serve} does not take.
+ */
+class ServeWithoutPicocliIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void serveAndNoCommandAnswerWithoutBuildingTheCommandTree() throws Exception {
+        for (List<String> arguments : List.of(List.of("serve"), List.<String>of())) {
+            Path classes = dir.resolve("classes-" + arguments.size() + ".log");
+            List<String> java = List.of(PackagedReplica.JAVA, "-Xlog:class+load=info:file=" + classes);
+            try (PackagedReplica replica = PackagedReplica.start(java, List.of("-jar", PackagedReplica.JAR),
+                    arguments, Map.of())) {
+                assertPatched(replica, arguments);
+            }
+            // CommandSpec is picocli's model of a command: building the tree of probe-rewriter's four loads it.
+            List<String> model = Files.readAllLines(classes, StandardCharsets.UTF_8).stream()
+                    .filter(line -> line.contains(" picocli.CommandLine$Model$")).toList();
+            assertEquals(List.of(), model, arguments + ": picocli's command model was built");
+        }
+    }
+
+    @Test
+    void anOptionServeDoesNotTakeIsStillRefusedByPicocli() throws Exception {
+        // Picocli parses once the application has started: the replica may be ready for a moment before it exits.
+        PackagedReplica replica;
+        try {
+            replica = PackagedReplica.start(List.of(PackagedReplica.JAVA), List.of("-jar", PackagedReplica.JAR),
+                    List.of("serve", "--bogus"), Map.of());
+        } catch (IllegalStateException exited) {
+            assertRefused(exited.getMessage());
+            assertTrue(exited.getMessage().contains("exited with 2"), exited.getMessage());
+            return;
+        }
+        try (replica) {
+            assertTrue(replica.process().waitFor(60, TimeUnit.SECONDS), "serve --bogus exits:\n" + replica.tail());
+            assertEquals(2, replica.process().exitValue(), replica.tail());
+            Eventually.until("its last lines read", Duration.ofSeconds(10),
+                    () -> replica.tail().contains("Usage: probe-rewriter serve"));
+            assertRefused(replica.tail());
+        }
+    }
+
+    private static void assertRefused(String output) {
+        assertTrue(output.contains("Unknown option: '--bogus'"), output);
+        assertTrue(output.contains("Usage: probe-rewriter serve"), output);
+    }
+
+    private static void assertPatched(PackagedReplica replica, List<String> arguments) throws Exception {
+        byte[] review = Files.readAllBytes(Path.of("docs/examples/admission-review.json"));
+        HttpResponse<byte[]> response = new WebhookClient(replica.mutate()).post(new String(review,
+                StandardCharsets.UTF_8));
+        assertEquals(200, response.statusCode(), arguments + "\n" + replica.tail());
+        JsonNode answer = Reviews.response(response);
+        assertEquals("JSONPatch", answer.path("patchType").asText(), arguments + ": " + answer);
+    }
+}
