@@ -5,11 +5,13 @@ import io.quarkus.runtime.QuarkusApplication;
 
 /**
  * {@code serve} as the Deployment runs it, with no options: the servers and informers start with the application, and
- * serving is waiting until told to stop. Main runs it instead of picocli's runner, which would build the whole
- * command tree first, on the main thread, while the first admissions arrive: picocli's classes are compiled for Java
- * 5, which JDK 17's class-data archive cannot hold, so each start parsed and verified some 170 of them again
- * (docs/benchmarks.md, "Serving without picocli"). Anything more on the command line ({@code serve --help}, a
- * mistyped option) still goes through picocli, which prints the usage or the error.
+ * serving is waiting until told to stop. Main runs it instead of picocli's runner, which would first build the tree of
+ * every command on the main thread while the first admissions arrive: picocli's classes are compiled for Java 5,
+ * which JDK 17's class-data archive cannot hold, so each start parsed and verified some 170 of them again
+ * (docs/benchmarks.md, "One compiler thread, and serving without picocli"). A mistyped option after {@code serve}
+ * still goes through picocli's runner, which prints the error and the usage; {@code --help} and {@code --version}
+ * never start the application (Main.offline). The exit code is the one {@code Quarkus.asyncExit} gave, if any: the
+ * class-data training's failure among them.
  */
 public final class ServeApplication implements QuarkusApplication {
 

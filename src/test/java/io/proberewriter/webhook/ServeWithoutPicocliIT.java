@@ -64,6 +64,21 @@ class ServeWithoutPicocliIT {
         }
     }
 
+    @Test
+    void theClassDataTrainingServesTheSameWayAndStillFailsTheImageBuildWhenItsAnswerIsWrong() throws Exception {
+        // The training prepares itself, then serves as serve does; with rewriting off its admission gets no patch,
+        // and the exit code it gives Quarkus must reach the Dockerfile's RUN through ServeApplication.
+        Path output = dir.resolve("training.log");
+        ProcessBuilder training = new ProcessBuilder(PackagedReplica.JAVA, "-jar", PackagedReplica.JAR,
+                "class-data-training").redirectErrorStream(true).redirectOutput(output.toFile());
+        training.environment().put("PROBE_REWRITER_MODE", "off");
+        Process process = training.start();
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "the training ended");
+        String log = Files.readString(output);
+        assertEquals(1, process.exitValue(), log);
+        assertTrue(log.contains("class-data training: the admission was not answered as expected: no patch"), log);
+    }
+
     private static void assertRefused(String output) {
         assertTrue(output.contains("Unknown option: '--bogus'"), output);
         assertTrue(output.contains("Usage: probe-rewriter serve"), output);
