@@ -264,6 +264,13 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(false, "already rewritten by probe-rewriter (the original is in "
                     + Annotations.ORIGINAL_PROBES + ")");
         }
+        List<String> handlers = handlers(probe);
+        if (handlers.size() > 1) {
+            // The API server refuses such a pod after the webhooks have run; which handler the kubelet would use is
+            // undefined, so none is rewritten (and the conversions may assume exactly one).
+            return new Outcome.Unchanged(false, "the " + (hook ? "hook" : "probe") + " has more than one handler ("
+                    + String.join(", ", handlers) + "): Kubernetes refuses it as it stands, so it is left as is");
+        }
         if (probe.getExec() != null) {
             return new Outcome.Unchanged(false, "exec " + (hook ? "hook" : "probe")
                     + ": it runs inside the container, where mTLS does not apply");
@@ -304,6 +311,24 @@ public final class ProbeRewriter {
             return new Outcome.Unchanged(true, rule + "; left unchanged: mode off (" + settings.mode().source() + ")");
         }
         return new Outcome.ToConvert(rule, t.port(), settings);
+    }
+
+    /** The handlers a probe names, in the API's order: a valid one names exactly one (a sleep hook none). */
+    private static List<String> handlers(Probe probe) {
+        List<String> named = new ArrayList<>(2);
+        if (probe.getExec() != null) {
+            named.add("exec");
+        }
+        if (probe.getHttpGet() != null) {
+            named.add("httpGet");
+        }
+        if (probe.getTcpSocket() != null) {
+            named.add("tcpSocket");
+        }
+        if (probe.getGrpc() != null) {
+            named.add("grpc");
+        }
+        return named;
     }
 
     /**

@@ -47,6 +47,28 @@ class RobustnessTest {
     }
 
     @Test
+    void aProbeWithTwoHandlersIsLeftAsItIs() {
+        // Kubernetes refuses it, but only after the webhooks have run; a gRPC handler without a port once made the
+        // exec conversion throw (ManifestFuzzTestInputs: two-handlers-grpc-without-a-port).
+        Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
+                .withContainers(new ContainerBuilder().withName("app")
+                        .withNewReadinessProbe().withNewHttpGet().withPort(new IntOrString(8080)).endHttpGet()
+                        .withNewGrpc().endGrpc().endReadinessProbe()
+                        .withNewLivenessProbe().withNewHttpGet().withPort(new IntOrString(8080)).endHttpGet()
+                        .withNewTcpSocket().withPort(new IntOrString(8080)).endTcpSocket().endLivenessProbe()
+                        .withNewStartupProbe().withNewHttpGet().withPort(new IntOrString(8080)).endHttpGet()
+                        .endStartupProbe().build())
+                .endSpec().build();
+        RewriteResult result = ENGINE.rewrite(pod, NamespaceContext.unknown("default"));
+        assertEquals(1, result.replacements().size(), "only the startup probe, which has one handler");
+        List<String> reasons = result.decisions().stream().map(decision -> decision.reason()).toList();
+        assertTrue(reasons.contains("the probe has more than one handler (httpGet, grpc): Kubernetes refuses it as it"
+                + " stands, so it is left as is"), reasons.toString());
+        assertTrue(reasons.contains("the probe has more than one handler (httpGet, tcpSocket): Kubernetes refuses it"
+                + " as it stands, so it is left as is"), reasons.toString());
+    }
+
+    @Test
     void containersWithoutANameAreLeftAloneWithAWarning() {
         Pod pod = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec()
                 .withContainers(new ContainerBuilder().withNewLivenessProbe().withNewHttpGet()
