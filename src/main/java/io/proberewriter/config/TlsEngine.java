@@ -9,8 +9,8 @@ package io.proberewriter.config;
  * warming up, so that the JVM can run the webhook with C1 alone (the Deployment's {@code -XX:TieredStopAtLevel=1}),
  * which takes about a quarter off its peak memory and 0.3-0.5 s off its start (docs/benchmarks.md, "TLS in
  * BoringSSL"). With the JDK's engine, C1 alone would not do: its AES-GCM runs in Java, and fast only once C2 has
- * compiled it with its intrinsics. {@link #JDK} keeps the JDK's engine, for a platform the native library does not cover or a policy
- * that requires the JDK's providers (FIPS).
+ * compiled it with its intrinsics. {@link #JDK} keeps the JDK's engine, for a platform the native library does not
+ * cover or a policy that requires the JDK's providers (FIPS).
  */
 public enum TlsEngine {
     OPENSSL,

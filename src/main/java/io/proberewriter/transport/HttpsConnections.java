@@ -68,10 +68,11 @@ public class HttpsConnections implements HttpServerOptionsCustomizer {
         JdkSSLEngineOptions jdk = engine == null ? new JdkSSLEngineOptions() : (JdkSSLEngineOptions) engine;
         tlsEngine.fallback().ifPresent(LOG::warn);
         LOG.infof("HTTPS port: TLS by %s", tlsEngine.describe());
+        // BoringSSL encrypts into direct buffers, which Vert.x pools already: only the JDK's engine needs the pool.
+        boolean poolRecords = tlsEngine.engine() == TlsEngine.JDK;
         options.setSslEngineOptions(new HandshakeHookEngineOptions(jdk, tlsEngine.engine(), (channel, tls) -> {
             if (limit.admit(channel)) {
-                if (tlsEngine.engine() == TlsEngine.JDK) {
-                    // BoringSSL encrypts into direct buffers, which Vert.x pools already.
+                if (poolRecords) {
                     channel.config().setAllocator(new TlsRecordBuffers(channel.config().getAllocator()));
                 }
                 RequestDeadlines.attach(channel, tls, timeouts, phase -> missed.get(phase).increment());

@@ -30,9 +30,8 @@ record TlsEngineChoice(TlsEngine engine, Optional<String> fallback) {
         return new TlsEngineChoice(TlsEngine.JDK, Optional.of("probe-rewriter.webhook.tls-engine=openssl, but OpenSSL"
                 + " (netty-tcnative) cannot be loaded on this platform (" + cause + "): the HTTPS port uses the JDK's"
                 + " TLS engine. Give the JVM both JIT compilers (-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2 at the"
-                + " end of JAVA_OPTS_APPEND), or"
-                + " the JDK's AES-GCM stays slow; set probe-rewriter.webhook.tls-engine=jdk to choose it without this"
-                + " warning"));
+                + " end of JAVA_OPTS_APPEND), or the JDK's AES-GCM stays slow; set"
+                + " probe-rewriter.webhook.tls-engine=jdk to choose it without this warning"));
     }
 
     /** What the startup log says of it. */
