@@ -86,9 +86,8 @@ final class PackagedReplica implements AutoCloseable {
             throw e;
         }
         if (!replica.process.isAlive()) {
-            replica.process.waitFor(5, TimeUnit.SECONDS); // for the reader to take the last lines
-            throw new IllegalStateException("the replica exited with " + replica.process.exitValue() + " before it "
-                    + "was ready:\n" + replica.tail());
+            reader.join(5_000); // for the reader to take the last lines
+            throw new ExitedBeforeReady(replica.process.exitValue(), replica.output(), replica.tail());
         }
         return replica;
     }
@@ -117,6 +116,13 @@ final class PackagedReplica implements AutoCloseable {
         }
     }
 
+    /** All the replica wrote so far. */
+    String output() {
+        synchronized (log) {
+            return String.join("\n", log);
+        }
+    }
+
     /** The last lines the replica wrote. */
     String tail() {
         synchronized (log) {
@@ -140,6 +146,29 @@ final class PackagedReplica implements AutoCloseable {
             }
         } catch (IOException e) {
             log.add("(log ended: " + e + ")");
+        }
+    }
+
+    /**
+     * The replica ended before its readiness said 200. The message has its last lines; {@link #output()} has all of
+     * them, since a replica that shuts down gracefully logs its readiness polls for seconds after what it came to say.
+     */
+    static final class ExitedBeforeReady extends IllegalStateException {
+        private final int exitCode;
+        private final transient String output;
+
+        ExitedBeforeReady(int exitCode, String output, String tail) {
+            super("the replica exited with " + exitCode + " before it was ready:\n" + tail);
+            this.exitCode = exitCode;
+            this.output = output;
+        }
+
+        int exitCode() {
+            return exitCode;
+        }
+
+        String output() {
+            return output;
         }
     }
 
