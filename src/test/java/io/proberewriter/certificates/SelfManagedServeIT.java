@@ -306,7 +306,7 @@ class SelfManagedServeIT {
         Duration handOver = Duration.ofNanos(System.nanoTime() - stopped);
         System.out.printf("Lease handed over %d ms after the leader stopped%n", handOver.toMillis());
         assertTrue(handOver.compareTo(Duration.ofSeconds(15)) < 0, "the Lease was given up, not left to expire: "
-                + handOver + "\n" + follower.tail());
+                + handOver + "\nthe stopped leader's last lines:\n" + leader.tail() + "\n" + follower.tail());
         client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("probe-rewriter").edit(c -> {
             c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(""));
             return c;
