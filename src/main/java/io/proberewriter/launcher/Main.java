@@ -7,13 +7,15 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * Decides before anything boots what this run is. Serving needs Quarkus: the HTTPS server, the management port and
  * the informers start with the application. The operator ({@code operate}) needs Quarkus but not the HTTPS port:
  * the process that holds write rights must open no port the cluster can call, so the listener is switched off here,
  * before the application starts it. The offline commands need none of it — they must open no port, read no
- * certificate and start fast — so they run as plain picocli commands and Quarkus is never started for them.
+ * certificate and start fast — so they run as plain picocli commands and Quarkus is never started for them. A command
+ * line that means nothing to the commands is refused the same way, before a port opens.
  */
 @QuarkusMain
 public final class Main {
@@ -46,6 +48,15 @@ public final class Main {
         if (training(args)) {
             args = ClassDataTraining.prepare();
         }
+        if (!servesAsDeployed(args) && !operatesAsDeployed(args)) {
+            // Quarkus' picocli runner parses only once the application has started: a mistyped option would open the
+            // port, report ready for a moment, then take the graceful shutdown's delay to exit. Refused here instead,
+            // by the same command tree, with the same message, usage and exit code.
+            CommandLine commandLine = OfflineCommandLine.create();
+            if (!parses(commandLine, args)) {
+                System.exit(commandLine.execute(args));
+            }
+        }
         // Before the TLS registry reads the first certificate: see InMemoryKeyProtection for why.
         InMemoryKeyProtection.applyUnlessSet();
         Quarkus.run(servesAsDeployed(args) ? ServeApplication.class : PicocliRunner.class, args);
@@ -54,6 +65,21 @@ public final class Main {
     /** No command, or {@code serve} and nothing else: what the image runs, with nothing for picocli to parse. */
     static boolean servesAsDeployed(String... args) {
         return args.length == 0 || (args.length == 1 && SERVE_COMMAND.equals(args[0]));
+    }
+
+    /** {@code operate} and nothing else: what the operator's Deployment runs. */
+    static boolean operatesAsDeployed(String... args) {
+        return args.length == 1 && OPERATOR_COMMAND.equals(args[0]);
+    }
+
+    /** Whether the command line means something to probe-rewriter's commands; nothing runs. */
+    static boolean parses(CommandLine commandLine, String... args) {
+        try {
+            commandLine.parseArgs(args);
+            return true;
+        } catch (CommandLine.ParameterException e) {
+            return false;
+        }
     }
 
     static boolean operator(String... args) {

@@ -3,6 +3,7 @@ package io.proberewriter.launcher;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.proberewriter.cli.OfflineCommandLine;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -32,6 +33,19 @@ class MainTest {
         assertFalse(Main.servesAsDeployed("--bogus"));
         assertFalse(Main.servesAsDeployed("operate"));
         assertFalse(Main.servesAsDeployed(ClassDataTraining.COMMAND), "prepared first: it then serves as serve");
+    }
+
+    @Test
+    void aCommandLineTheCommandsDoNotTakeIsToldApartBeforeAnythingStarts() {
+        for (String[] args : new String[][] {{"serve", "--bogus"}, {"operate", "--bogus"}, {"serv"},
+                {"serve", "operate"}, {"--bogus"}}) {
+            assertFalse(Main.parses(OfflineCommandLine.create(), args), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{}, {"serve"}, {"operate"}}) {
+            assertTrue(Main.parses(OfflineCommandLine.create(), args), String.join(" ", args));
+        }
+        assertTrue(Main.operatesAsDeployed("operate"));
+        assertFalse(Main.operatesAsDeployed("operate", "--bogus"));
     }
 
     @Test
