@@ -3,7 +3,11 @@ package io.proberewriter.bench.wire;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +26,11 @@ final class GcLog {
      */
     private static final Pattern PAUSE = Pattern.compile(
             "^\\[(\\d+\\.\\d+)s\\].*?\\bPause (.*?)(?: \\d+M->\\d+M\\(\\d+M\\))? (\\d+\\.\\d+)ms\\s*$");
+    /** A collection's CPU and wall time, to the log's 10 ms: {@code GC(1329) User=0.00s Sys=0.00s Real=0.02s}. */
+    private static final Pattern CPU = Pattern.compile(
+            "^\\[\\d+\\.\\d+s\\] GC\\((\\d+)\\) (User=\\S+ Sys=\\S+ Real=\\S+)\\s*$");
+    /** The collection's number on a pause's line. */
+    private static final Pattern ID = Pattern.compile("\\bGC\\((\\d+)\\)");
     /** The heap before and after one collection: {@code 39M->26M(51M)}. */
     private static final Pattern HEAP = Pattern.compile("^\\[(\\d+\\.\\d+)s\\] GC\\(\\d+\\) .*?(\\d+)M->(\\d+)M\\(\\d+M\\).*$");
 
@@ -60,24 +69,41 @@ final class GcLog {
     static Summary summarize(List<String> lines, double fromUptimeSeconds) {
         double longest = 0;
         String longestKind = "";
+        String longestId = null;
         double total = 0;
-        int count = 0;
+        List<Double> pauses = new ArrayList<>();
+        Map<String, String> cpu = new HashMap<>();
         for (String line : lines) {
+            Matcher times = CPU.matcher(line);
+            if (times.matches()) {
+                cpu.put(times.group(1), times.group(2));
+                continue;
+            }
             Matcher pause = PAUSE.matcher(line);
             if (pause.matches() && Double.parseDouble(pause.group(1)) >= fromUptimeSeconds) {
                 double millis = Double.parseDouble(pause.group(3));
                 if (millis > longest) {
                     longest = millis;
                     longestKind = pause.group(2);
+                    Matcher id = ID.matcher(line);
+                    longestId = id.find() ? id.group(1) : null;
                 }
                 total += millis;
-                count++;
+                pauses.add(millis);
             }
         }
-        return new Summary(count, longest, longestKind, total);
+        Collections.sort(pauses);
+        double median = pauses.isEmpty() ? 0 : pauses.get(pauses.size() / 2);
+        return new Summary(pauses.size(), longest, longestKind, total, median,
+                longestId == null ? "" : cpu.getOrDefault(longestId, ""));
     }
 
-    /** The pauses counted, the longest and its kind (a full collection reads differently from a young one), in all. */
-    record Summary(int count, double longestMillis, String longestKind, double totalMillis) {
+    /**
+     * The pauses counted, the longest and its kind (a full collection reads differently from a young one), in all;
+     * the median, what a pause costs when nothing gets in its way; and the longest one's CPU line ({@code User=…
+     * Sys=… Real=…}, empty when the log has none): a pause of little CPU and much wall time waited for a core.
+     */
+    record Summary(int count, double longestMillis, String longestKind, double totalMillis, double medianMillis,
+                   String longestCpu) {
     }
 }

@@ -38,6 +38,23 @@ class GcLogTest {
     }
 
     @Test
+    void theLongestPauseComesWithItsOwnCpuLineAndTheMedianSaysWhatAPauseUsuallyCosts() {
+        GcLog.Summary summary = GcLog.summarize(List.of(
+                "[207.484s] GC(1328) Pause Young (Allocation Failure) 27M->18M(31M) 1.077ms",
+                "[207.484s] GC(1328) User=0.01s Sys=0.00s Real=0.00s",
+                "[207.599s] GC(1329) Pause Young (Allocation Failure)",
+                "[207.611s] GC(1329) DefNew: 8608K(10112K)->13K(10112K) Eden: 8599K(9024K)->0K(9024K)",
+                "[207.611s] GC(1329) Pause Young (Allocation Failure) 27M->18M(31M) 11.684ms",
+                "[207.611s] GC(1329) User=0.00s Sys=0.00s Real=0.02s",
+                "[207.643s] GC(1330) Pause Young (Allocation Failure) 27M->18M(31M) 1.024ms",
+                "[207.643s] GC(1330) User=0.00s Sys=0.01s Real=0.00s"), 0);
+        assertEquals(11.684, summary.longestMillis(), 1e-9);
+        assertEquals("User=0.00s Sys=0.00s Real=0.02s", summary.longestCpu(), "GC(1329)'s, not a neighbour's");
+        assertEquals(1.077, summary.medianMillis(), 1e-9);
+        assertEquals("", GcLog.summarize(SERIAL.subList(0, 3), 0).longestCpu(), "no CPU line for GC(19)");
+    }
+
+    @Test
     void g1AndZgcPausesAreReadToo() {
         GcLog.Summary summary = GcLog.summarize(List.of(
                 "[1.234s] GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms",

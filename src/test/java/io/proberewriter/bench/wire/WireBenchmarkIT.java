@@ -204,7 +204,7 @@ class WireBenchmarkIT {
                     ratio(webhook.memory.lifetimePeakKiB(), floor.memory.lifetimePeakKiB()), "");
             GcLog.Summary webhookGc = webhook.pausesSinceReady();
             GcLog.Summary floorGc = floor.pausesSinceReady();
-            row("GC pauses after start-up: longest ms, its kind (count, total ms)", gc(webhookGc), gc(floorGc),
+            row("GC pauses after start-up: longest ms, its kind and CPU (count, total ms; median ms)", gc(webhookGc), gc(floorGc),
                     ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
                     goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
             row("the CPU limit's quota: 100 ms periods in which the server used it up and waited, of those it ran in,"
@@ -312,8 +312,9 @@ class WireBenchmarkIT {
     }
 
     private static String gc(GcLog.Summary summary) {
-        return String.format(Locale.ROOT, "%.1f, %s (%d, %.0f)", summary.longestMillis(), summary.longestKind(),
-                summary.count(), summary.totalMillis());
+        String cpu = summary.longestCpu().isEmpty() ? "" : ", " + summary.longestCpu();
+        return String.format(Locale.ROOT, "%.1f, %s%s (%d, %.0f; median %.1f)", summary.longestMillis(),
+                summary.longestKind(), cpu, summary.count(), summary.totalMillis(), summary.medianMillis());
     }
 
     private static String ratio(double webhook, double floor) {
