@@ -48,7 +48,8 @@ public final class Main {
         if (training(args)) {
             args = ClassDataTraining.prepare();
         }
-        if (!servesAsDeployed(args) && !operatesAsDeployed(args)) {
+        boolean servesAsDeployed = servesAsDeployed(args);
+        if (!servesAsDeployed && !operatesAsDeployed(args)) {
             // Quarkus' picocli runner parses only once the application has started: a mistyped option would open the
             // port, report ready for a moment, then take the graceful shutdown's delay to exit. Refused here instead,
             // by the same command tree, with the same message, usage and exit code.
@@ -59,7 +60,7 @@ public final class Main {
         }
         // Before the TLS registry reads the first certificate: see InMemoryKeyProtection for why.
         InMemoryKeyProtection.applyUnlessSet();
-        Quarkus.run(servesAsDeployed(args) ? ServeApplication.class : PicocliRunner.class, args);
+        Quarkus.run(servesAsDeployed ? ServeApplication.class : PicocliRunner.class, args);
     }
 
     /** No command, or {@code serve} and nothing else: what the image runs, with nothing for picocli to parse. */

@@ -9,8 +9,8 @@ import io.quarkus.runtime.QuarkusApplication;
  * every command on the main thread while the first admissions arrive: picocli's classes are compiled for Java 5,
  * which JDK 17's class-data archive cannot hold, so each start parsed and verified some 170 of them again
  * (docs/benchmarks.md, "One compiler thread, and serving without picocli"). A mistyped option after {@code serve}
- * still goes through picocli's runner, which prints the error and the usage; {@code --help} and {@code --version}
- * never start the application (Main.offline). The exit code is the one {@code Quarkus.asyncExit} gave, if any: the
+ * never gets here: Main has picocli refuse it before the application starts; {@code --help} and {@code --version}
+ * never start the application either (Main.offline). The exit code is the one {@code Quarkus.asyncExit} gave, if any: the
  * class-data training's failure among them.
  */
 public final class ServeApplication implements QuarkusApplication {
