@@ -66,6 +66,53 @@ class JsonSkipScannerTest {
         assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(deeper, 1, deeper.length, false, maxDepth));
     }
 
+    /**
+     * Strings are passed eight bytes at a time while all eight are plain: a byte that ends the string or needs a look
+     * is found wherever it falls in those eight, or in the bytes after the last eight.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 15, 16, 17, 23})
+    void findsWhatEndsOrBreaksAStringAtAnyPlaceInARunOfPlainBytes(int at) {
+        String before = "a".repeat(at);
+        String after = "b".repeat(20);
+        // Found, the scan ends where the JSON does; missed, it would read on and be unsure or end elsewhere.
+        assertEnd("[\"" + before + "\",\"" + after + "\"]");
+        assertEnd("[\"" + before + "\\\"" + after + "\"]");
+        assertEnd("[\"" + before + "\\\\\",\"" + after + "\"]");
+        assertEnd("[\"" + before + "é€😀" + after + "\"]");
+        // Found, these are refused; missed, the string would be taken as JSON.
+        assertUnsure(("[\"" + before + "\u0001" + after + "\"]").getBytes(StandardCharsets.UTF_8));
+        assertUnsure(("[\"" + before + "\u001f" + after + "\"]").getBytes(StandardCharsets.UTF_8));
+        assertUnsure(("[\"" + before + "\\x" + after + "\"]").getBytes(StandardCharsets.UTF_8));
+        for (int bad : new int[] {0x80, 0xBF, 0xC0, 0xFF}) {
+            byte[] bytes = ("[\"" + before + "?" + after + "\"]").getBytes(StandardCharsets.UTF_8);
+            bytes[2 + at] = (byte) bad;
+            assertUnsure(bytes);
+        }
+    }
+
+    /** A string that the end of the input cuts is unsure, whatever lies in the array past that end. */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4, 8, 9, 10, 11, 17, 25})
+    void readsNothingPastTheEndItIsGiven(int end) {
+        byte[] bytes = ("[\"" + "a".repeat(30) + "\"]").getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(bytes, 1, end, false, 10), "end " + end);
+        assertEquals(bytes.length, scanner.skipRest(bytes, 1, bytes.length, false, 10));
+    }
+
+    private static void assertEnd(String json) {
+        byte[] bytes = (json + "#").getBytes(StandardCharsets.UTF_8);
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(bytes.length - 1, scanner.skipRest(bytes, 1, bytes.length, false, 10), json);
+    }
+
+    private static void assertUnsure(byte[] bytes) {
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(bytes, 1, bytes.length, false, 10),
+                new String(bytes, StandardCharsets.ISO_8859_1));
+    }
+
     @org.junit.jupiter.api.Test
     void countsLineBreaksAsJacksonDoes() {
         byte[] bytes = "[1,\n2,\r\n3,\r4\n]#".getBytes(StandardCharsets.UTF_8);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One admission without the network: parse the AdmissionReview, read the pod, run the engine, build the patch
- * and the response. Prints time and allocation per request for a typical pod and a 1 MiB pod. Run with
+ * and the response. Prints time and allocation per request for a typical pod, the wire benchmark's typical pod, a
+ * 1 MiB pod and its ten-container pod. Run with
  * {@code mvn -B verify -Pbenchmark}.
  */
 @Tag("benchmark")
@@ -44,6 +45,9 @@ class AdmissionBenchmarkTest extends WebhookTestBase {
         report(String.format(Locale.ROOT, "Deployment-made pod of the wire benchmark (%d bytes)",
                 deploymentMade.length), deploymentMade, 10_000);
         report(String.format(Locale.ROOT, "1 MiB pod, 1 probe (%d bytes)", big.length), big, 300);
+        byte[] tenContainers = io.proberewriter.bench.wire.BenchmarkPods.tenContainers();
+        report(String.format(Locale.ROOT, "ten containers, 30 probes (%d bytes)", tenContainers.length),
+                tenContainers, 2_000);
     }
 
     private void report(String label, byte[] body, int runs) {

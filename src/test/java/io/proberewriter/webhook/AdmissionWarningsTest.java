@@ -64,5 +64,12 @@ class AdmissionWarningsTest {
         assertEquals("probe-rewriter: a b c", AdmissionWarnings.clean("a\nb\u0007c"));
         String exactly = "z".repeat(AdmissionWarnings.MAX_LENGTH - AdmissionWarnings.PREFIX.length());
         assertEquals(AdmissionWarnings.PREFIX + exactly, AdmissionWarnings.clean(exactly));
+        // Short lines take a quicker way, which must see the same control characters (C1's and DEL included).
+        for (String control : new String[] {"\u0000", "\u001f", "\u007f", "\u0085", "\u009f"}) {
+            assertEquals("probe-rewriter: a b", AdmissionWarnings.clean("a" + control + "b"), control);
+        }
+        assertEquals("probe-rewriter: é😀 x", AdmissionWarnings.clean("é😀\tx"));
+        String oneOver = exactly + "z";
+        assertEquals(AdmissionWarnings.PREFIX + exactly.substring(1) + "…", AdmissionWarnings.clean(oneOver));
     }
 }
