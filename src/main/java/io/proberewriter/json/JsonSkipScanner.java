@@ -188,8 +188,9 @@ final class JsonSkipScanner {
 
     /**
      * The API server writes JSON without whitespace, so this is nearly always one test: kept under C1's inlining
-     * limit (35 bytes of bytecode) so that the test is made in place, without a call per token (a sixth off skipping
-     * the typical pod under C1, docs/benchmarks.md), and the loop is in a method of its own.
+     * limit (35 bytes of bytecode) so that the test is made in place, without a call per token (with the eight-byte
+     * string loop, a sixth off skipping the typical pod under C1: docs/benchmarks.md), and the loop is in a method of
+     * its own.
      */
     private int skipWhitespace(byte[] json, int i, int end) {
         return i < end && json[i] > ' ' ? i : skipWhitespaceRun(json, i, end);
@@ -234,8 +235,9 @@ final class JsonSkipScanner {
     private static int skipString(byte[] json, int i, int end) {
         while (true) {
             // The run of plain bytes in loops of their own: eight at a time while they last, then byte by byte to
-            // the byte that is not plain. Measured twice as fast as one switch for every byte, and the eight-byte
-            // loop three times faster again on long values under C1 (docs/benchmarks.md).
+            // the byte that is not plain. Measured twice as fast as one switch for every byte; the eight-byte loop
+            // twice as fast again on long values under C1, as the image runs, and a little slower on short ones with
+            // both compilers (docs/benchmarks.md).
             while (i + Long.BYTES <= end && allPlain((long) LONGS.get(json, i))) {
                 i += Long.BYTES;
             }
@@ -271,9 +273,10 @@ final class JsonSkipScanner {
 
     /**
      * Whether none of the eight bytes ends a string or needs a look: no quote, no backslash, no control character,
-     * nothing from 0x80 up (a multi-byte sequence, checked byte by byte). Each test is the exact "is any byte zero"
-     * or "is any byte below n" of the bit-twiddling folklore, so a plain run is never taken for more than it is, and
-     * a false "no" only sends the bytes to the byte loop, which decides them one by one.
+     * nothing from 0x80 up (a multi-byte sequence, checked byte by byte). The tests are the "is any byte zero" and
+     * "is any byte below n" of the bit-twiddling folklore, which answer exactly whether there is one (the second once
+     * bytes from 0x80 up are ruled out, as the high-bit test here does), so a run is never taken for plain when it is
+     * not; which byte it is, the byte loop finds.
      */
     private static boolean allPlain(long eight) {
         long control = (eight - ONES * 0x20) & ~eight;
