@@ -1,8 +1,5 @@
 package io.proberewriter.json;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -39,10 +36,8 @@ final class JsonSkipScanner {
     private static final byte LEAD_OF_4 = 6;
     private static final byte[] IN_STRING = new byte[256];
 
-    /** A byte array read as longs, so that a run of eight plain string bytes is passed in one test. */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /** One in each of eight bytes, to make a byte value into eight. */
     private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
 
     static {
         for (int b = 0; b < 0x20; b++) {
@@ -238,7 +233,7 @@ final class JsonSkipScanner {
             // the byte that is not plain. Measured twice as fast as one switch for every byte; the eight-byte loop
             // twice as fast again on long values under C1, as the image runs, and a little slower on short ones with
             // both compilers (docs/benchmarks.md).
-            while (i + Long.BYTES <= end && allPlain((long) LONGS.get(json, i))) {
+            while (i + Long.BYTES <= end && allPlain(EightBytes.at(json, i))) {
                 i += Long.BYTES;
             }
             while (i < end && IN_STRING[json[i] & 0xFF] == PLAIN) {
@@ -284,7 +279,7 @@ final class JsonSkipScanner {
         long backslash = eight ^ (ONES * '\\');
         long quoteFound = (quote - ONES) & ~quote;
         long backslashFound = (backslash - ONES) & ~backslash;
-        return ((eight | control | quoteFound | backslashFound) & HIGH_BITS) == 0;
+        return ((eight | control | quoteFound | backslashFound) & EightBytes.HIGH_BITS) == 0;
     }
 
     /** From just after the backslash. */

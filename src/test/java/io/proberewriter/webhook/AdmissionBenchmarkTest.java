@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One admission without the network: parse the AdmissionReview, read the pod, run the engine, build the patch
- * and the response. Prints time and allocation per request for a typical pod, the wire benchmark's typical pod, a
- * 1 MiB pod and its ten-container pod. Run with
+ * and the response. Prints time and allocation per request for a small pod, a 1 MiB pod, and the wire benchmark's
+ * typical and ten-container pods. Run with
  * {@code mvn -B verify -Pbenchmark}.
  */
 @Tag("benchmark")

@@ -195,11 +195,11 @@ class WireBenchmarkIT {
                     floor.cpuMicrosPerRequest(result[1])});
             }
             row("allocated per admission at 50/s (from the GC log): 1,500 env vars / 1 MiB / 10 containers, KiB",
-                    allocations(worstAllocated, 0), allocations(worstAllocated, 1), "",
+                    perPod(worstAllocated, 0), perPod(worstAllocated, 1), "",
                     "a 1 MiB pod: a few times a typical one");
             // Whether a worst case's distance from the floor is the webhook's own work or time spent waiting.
             row("CPU per admission at 50/s (the server process, all threads): 1,500 env vars / 1 MiB / 10 containers,"
-                            + " µs", allocations(worstCpu, 0), allocations(worstCpu, 1), "",
+                            + " µs", perPod(worstCpu, 0), perPod(worstCpu, 1), "",
                     "the webhook's own: " + String.join(" / ", worstCpu.values().stream()
                             .map(cpu -> micros(cpu[0] - cpu[1])).toList()) + " µs");
 
@@ -212,7 +212,8 @@ class WireBenchmarkIT {
                     ratio(webhook.memory.lifetimePeakKiB(), floor.memory.lifetimePeakKiB()), "");
             GcLog.Summary webhookGc = webhook.pausesSinceReady();
             GcLog.Summary floorGc = floor.pausesSinceReady();
-            row("GC pauses after start-up: longest ms, its kind and CPU (count, total ms; median ms)", gc(webhookGc), gc(floorGc),
+            row("GC pauses after start-up: longest ms, its kind and CPU (count, total ms; median ms)", gc(webhookGc),
+                    gc(floorGc),
                     ratio(webhookGc.longestMillis(), floorGc.longestMillis()),
                     goal("longest ≤ 10 ms", webhookGc.longestMillis() <= 10));
             row("the CPU limit's quota: 100 ms periods in which the server used it up and waited, of those it ran in,"
@@ -314,9 +315,10 @@ class WireBenchmarkIT {
         return result.failures() == 0 ? "" : " (" + result.failures() + " failed)";
     }
 
-    private static String allocations(Map<String, double[]> allocated, int server) {
-        return String.join(" / ", allocated.values().stream()
-                .map(kib -> String.format(Locale.ROOT, "%.0f", kib[server])).toList());
+    /** One server's figure for each worst-case pod, in the pods' order. */
+    private static String perPod(Map<String, double[]> figures, int server) {
+        return String.join(" / ", figures.values().stream()
+                .map(figure -> String.format(Locale.ROOT, "%.0f", figure[server])).toList());
     }
 
     private static String gc(GcLog.Summary summary) {
