@@ -2,7 +2,6 @@ package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -60,10 +59,7 @@ final class ExecConversion {
             argv = exec.argv();
             check = exec.description();
         }
-        Probe rewritten = new ProbeBuilder(original)
-                .withHttpGet(null).withTcpSocket(null).withGrpc(null)
-                .withNewExec().withCommand(argv).endExec()
-                .build();
+        Probe rewritten = HandlerReplacement.exec(original, argv);
         String reason = mtlsRule + "; now runs " + check + " inside the container (mode exec: "
                 + settings.mode().source() + ")";
         return new Outcome.Rewritten(rewritten, Action.REWRITTEN_EXEC, reason, OptionalInt.empty());

@@ -1,10 +1,8 @@
 package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -68,9 +66,7 @@ final class PortConversion {
         }
         // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
         IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);
-        Probe rewritten = new ProbeBuilder(original)
-                .withHttpGet(new HTTPGetActionBuilder(original.getHttpGet()).withPort(target).build())
-                .build();
+        Probe rewritten = HandlerReplacement.httpGetPort(original, target);
         String reason = mtlsRule + "; now probes plaintext health port " + resolved.port() + " ("
                 + health.get().source() + "), excluded from interception (mode port: "
                 + settings.mode().source() + ")";

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Resolves a probe port the way the kubelet does: a number as is, a name against the same container's
@@ -32,11 +31,19 @@ record PortResolution(int port, String problem) {
     }
 
     static PortResolution name(String name, Container container) {
+        // A loop, not a stream: this runs for every probe of every pod, and a stream's pipeline is objects and code
+        // that a cold admission pays for.
         List<ContainerPort> ports = container.getPorts() == null ? List.of() : container.getPorts();
-        Optional<ContainerPort> match = ports.stream().filter(p -> name.equals(p.getName())).findFirst();
-        if (match.isEmpty() || match.get().getContainerPort() == null) {
-            return new PortResolution(0, "port name \"" + name + "\" is not a port of container " + container.getName());
+        for (ContainerPort port : ports) {
+            if (port != null && name.equals(port.getName())) {
+                return port.getContainerPort() == null
+                        ? notAPortOf(name, container) : new PortResolution(port.getContainerPort(), null);
+            }
         }
-        return new PortResolution(match.get().getContainerPort(), null);
+        return notAPortOf(name, container);
+    }
+
+    private static PortResolution notAPortOf(String name, Container container) {
+        return new PortResolution(0, "port name \"" + name + "\" is not a port of container " + container.getName());
     }
 }

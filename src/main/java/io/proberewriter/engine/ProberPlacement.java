@@ -109,7 +109,7 @@ final class ProberPlacement {
         List<ProberInjection.Mount> mounts = new ArrayList<>();
         boolean needed = false;
         for (Map.Entry<ContainerRef, List<Probe>> entry : handlers.entrySet()) {
-            if (entry.getValue().stream().noneMatch(ProberPlacement::runsProber)) {
+            if (!anyRunsProber(entry.getValue())) {
                 continue;
             }
             Container container = containers.get(entry.getKey());
@@ -142,9 +142,24 @@ final class ProberPlacement {
                 && ProberInjection.BINARY.equals(handler.getExec().getCommand().get(0));
     }
 
+    // Loops, not streams, in what runs for every probed container of every pod: a stream's pipeline is objects and
+    // code that a cold admission pays for.
+    private static boolean anyRunsProber(List<Probe> handlers) {
+        for (Probe handler : handlers) {
+            if (runsProber(handler)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean mountsProber(Container container) {
-        return nonNull(container.getVolumeMounts()).stream()
-                .anyMatch(m -> m != null && ProberInjection.NAME.equals(m.getName()));
+        for (VolumeMount mount : nonNull(container.getVolumeMounts())) {
+            if (mount != null && ProberInjection.NAME.equals(mount.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A few MiB on the node's disk, bounded so that nothing else can fill it. */
