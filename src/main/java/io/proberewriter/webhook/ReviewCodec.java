@@ -83,8 +83,12 @@ final class ReviewCodec {
     private abstract static class PodSpecFieldsNotRead {
     }
 
+    // The scalars too, where every container has them (image, its pull policy, the termination message's path and
+    // policy): skipped by the scanner, they are not made into strings and set by reflection, ten times in a pod of
+    // ten containers.
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeDevices",
-            "resources", "resizePolicy", "securityContext", "command", "args", "workingDir"})
+            "resources", "resizePolicy", "securityContext", "command", "args", "workingDir", "image",
+            "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty"})
     private abstract static class ContainerFieldsNotRead {
     }
 

@@ -27,7 +27,7 @@ class ReviewCodecPartialViewTest {
                  {"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}}]}},
                {"name":"probe-rewriter-prober","hostPath":{"path":"/opt/prober"}},
                {"name":"scratch","emptyDir":{"medium":"Memory"}}],
-              "containers":[{"name":"app","image":"example/app:1",
+              "containers":[{"name":"app","image":"example/app:1","terminationMessagePolicy":"File",
                "env":[{"name":"A","value":"1"}],
                "livenessProbe":{"httpGet":{"path":"/healthz","port":8080}}}]}}""";
 
@@ -52,6 +52,8 @@ class ReviewCodecPartialViewTest {
         assertEquals(List.of(), orEmpty(read.getMetadata().getManagedFields()), "managed fields are skipped");
         Container app = read.getSpec().getContainers().get(0);
         assertEquals(List.of(), orEmpty(app.getEnv()), "env vars are skipped");
+        assertNull(app.getImage(), "the image is skipped");
+        assertNull(app.getTerminationMessagePolicy(), "the termination message's policy is skipped");
         assertNotNull(app.getLivenessProbe().getHttpGet());
     }
 
