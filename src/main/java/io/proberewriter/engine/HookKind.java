@@ -3,9 +3,7 @@ package io.proberewriter.engine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
-import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 
 /**
  * The lifecycle hooks the kubelet runs. An {@code httpGet} hook is sent by the kubelet to the pod's IP, exactly as an
@@ -48,14 +46,21 @@ public enum HookKind implements HandlerKind {
         if (hook == null) {
             return null;
         }
-        return new ProbeBuilder().withExec(hook.getExec()).withHttpGet(hook.getHttpGet())
-                .withTcpSocket(hook.getTcpSocket()).build();
+        // The handler's objects themselves, not copies through the builders: nothing changes them, and every hook of
+        // every pod passes here (as in HandlerReplacement).
+        Probe probe = new Probe();
+        probe.setExec(hook.getExec());
+        probe.setHttpGet(hook.getHttpGet());
+        probe.setTcpSocket(hook.getTcpSocket());
+        return probe;
     }
 
     @Override
     public void set(Container container, Probe handler) {
-        LifecycleHandler hook = new LifecycleHandlerBuilder().withExec(handler.getExec())
-                .withHttpGet(handler.getHttpGet()).withTcpSocket(handler.getTcpSocket()).build();
+        LifecycleHandler hook = new LifecycleHandler();
+        hook.setExec(handler.getExec());
+        hook.setHttpGet(handler.getHttpGet());
+        hook.setTcpSocket(handler.getTcpSocket());
         Lifecycle lifecycle = container.getLifecycle() == null ? new Lifecycle() : container.getLifecycle();
         switch (this) {
             case POST_START -> lifecycle.setPostStart(hook);
