@@ -178,6 +178,19 @@ public final class MeshPolicyCache {
                 && (configMaps == null || configMaps.hasSynced() || configMapsUnreadable != null);
     }
 
+    /**
+     * True once every informer that runs holds an open watch. Tests wait for it before they change what is watched:
+     * an API server replays the changes made between a list and its watch (the watch starts at the list's
+     * resourceVersion), the mock API server does not.
+     */
+    boolean watching() {
+        SharedIndexInformer<Service> services = serviceInformer;
+        SharedIndexInformer<ConfigMap> configMaps = configMapInformer;
+        return policyInformers.stream().allMatch(SharedIndexInformer::isWatching)
+                && (services == null || services.isWatching())
+                && (configMaps == null || configMapsUnreadable != null || configMaps.isWatching());
+    }
+
     /** How many informers run, for the readiness check's data. */
     int informers() {
         return policyInformers.size() + (serviceInformer == null ? 0 : 1)

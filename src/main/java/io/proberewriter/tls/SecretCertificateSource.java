@@ -85,6 +85,16 @@ final class SecretCertificateSource implements CertificateSource {
         started.start();
     }
 
+    /**
+     * Whether the watch is open. Tests wait for it before they change the Secret: an API server replays the changes
+     * made between the list and the watch (the watch starts at the list's resourceVersion), the mock API server does
+     * not.
+     */
+    boolean watching() {
+        SharedIndexInformer<Secret> current = informer;
+        return current != null && current.isWatching();
+    }
+
     @Override
     public void stop() {
         SharedIndexInformer<Secret> current = informer;

@@ -51,7 +51,9 @@ class MeshPolicyCacheTest {
         client.configMaps().resource(configMap("istio-system", "istio-leader", "{}")).create();
         client.configMaps().resource(configMap("default", "istio-sidecar-injector", "{}")).create();
         cache.start(client, IstioApis.none(), "istio-system");
-        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+        Eventually.until("the caches to sync and watch", PATIENCE, () -> cache.synced() && cache.watching());
+        // The store is full before the handlers have seen its adds: they are handed over on another thread.
+        Eventually.until("the two adds counted", PATIENCE, () -> cache.generation() == 2);
         assertEquals(List.of("istio-system/istio-sidecar-injector", "istio-system/istio-sidecar-injector-canary"),
                 cache.istioConfigMaps().stream().map(c -> c.getMetadata().getNamespace() + "/"
                         + c.getMetadata().getName()).sorted().toList());
@@ -105,7 +107,7 @@ class MeshPolicyCacheTest {
         client.services().resource(service("shop", "cart")).create();
         IstioApis current = new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false);
         cache.start(client, current, "istio-system");
-        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+        Eventually.until("the caches to sync and watch", PATIENCE, () -> cache.synced() && cache.watching());
         assertEquals(List.of(), cache.services());
         assertEquals(2, cache.informers(), "PeerAuthentication and ConfigMap, no Service");
 

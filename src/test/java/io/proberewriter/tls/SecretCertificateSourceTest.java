@@ -86,6 +86,7 @@ class SecretCertificateSourceTest {
 
         client.secrets().inNamespace(NAMESPACE).resource(tlsSecret(NAMESPACE, NAME, valid("first"))).create();
         awaitOffered("first");
+        Eventually.until("the watch open", WATCH, source::watching); // "first" may have come with the list
         client.secrets().inNamespace(NAMESPACE).resource(tlsSecret(NAMESPACE, NAME, valid("second"))).update();
         awaitOffered("second");
 
@@ -117,6 +118,8 @@ class SecretCertificateSourceTest {
     void aDeletedSecretIsTheSourcesProblemUntilItIsBack() throws Exception {
         client.secrets().inNamespace(NAMESPACE).resource(tlsSecret(NAMESPACE, NAME, valid("first"))).create();
         awaitOffered("first");
+        // "first" may have come with the list: the deletion must not fall between the list and the watch.
+        Eventually.until("the watch open", WATCH, source::watching);
 
         client.secrets().inNamespace(NAMESPACE).withName(NAME).delete();
         Eventually.until("the deletion seen", WATCH, () -> source.problem().isPresent());
