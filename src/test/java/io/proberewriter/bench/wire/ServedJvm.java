@@ -2,7 +2,10 @@ package io.proberewriter.bench.wire;
 
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,8 +99,8 @@ final class ServedJvm implements AutoCloseable {
     }
 
     /**
-     * Sends {@code body} on a new connection until an answer passes {@code check}: the time from starting the
-     * process to that answer.
+     * Sends {@code body} on a new connection, once the port takes connections, until an answer passes
+     * {@code check}: the time from starting the process to that answer.
      */
     Duration awaitAnswer(LoadDriver driver, Buffer body, Predicate<Buffer> check, Duration timeout)
             throws InterruptedException {
@@ -105,6 +108,10 @@ final class ServedJvm implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ": see its log");
+            }
+            if (!accepts(port)) {
+                Thread.sleep(5);
+                continue;
             }
             try {
                 Buffer answer = driver.postOnce(port, body).toCompletionStage().toCompletableFuture()
@@ -121,6 +128,21 @@ final class ServedJvm implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " did not answer within " + timeout);
+    }
+
+    /**
+     * Whether the port takes a connection: a plain TCP connect, closed at once. Until it does, nothing more is tried.
+     * The load driver's HTTPS client, tried every 5 ms against a closed port, costs the driver's JVM CPU on the cores
+     * the starting process needs (0.1–0.35 s more to the first answer, docs/benchmarks.md); an API server runs
+     * elsewhere and calls only a replica that is ready.
+     */
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** KiB allocated per request over the span a load measured (from the GC log: collections in that span). */
