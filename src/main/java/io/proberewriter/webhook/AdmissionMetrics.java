@@ -36,19 +36,36 @@ public class AdmissionMetrics {
     private final Map<HandlerKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
+    /**
+     * Every outcome's counter and histogram are registered here, at 0, not on their first admission: a rate or an
+     * error ratio over them has a series from the first scrape (a series that appears later hides its first
+     * increment from {@code rate()}), and the first admission a replica answers does not pay for building them.
+     */
     AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (Outcome outcome : Outcome.values()) {
+            admissions(outcome);
+            duration(outcome);
+        }
     }
 
     void admitted(Outcome outcome, Duration took) {
-        admissions.computeIfAbsent(outcome, o -> Counter.builder("probe_rewriter_admissions")
+        admissions(outcome).increment();
+        duration(outcome).record(took);
+    }
+
+    private Counter admissions(Outcome outcome) {
+        return admissions.computeIfAbsent(outcome, o -> Counter.builder("probe_rewriter_admissions")
                 .description("AdmissionReview requests answered, by outcome")
-                .tag("outcome", o.label()).register(registry)).increment();
-        durations.computeIfAbsent(outcome, o -> Timer.builder("probe_rewriter_admission_duration")
+                .tag("outcome", o.label()).register(registry));
+    }
+
+    private Timer duration(Outcome outcome) {
+        return durations.computeIfAbsent(outcome, o -> Timer.builder("probe_rewriter_admission_duration")
                 .description("Time to answer one AdmissionReview")
                 .tag("outcome", o.label()).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
-                .register(registry)).record(took);
+                .register(registry));
     }
 
     /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
