@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class AdmissionMetrics {
 
     private final MeterRegistry registry;
-    // Built once per label value, on first use, rather than by a builder on every admission.
+    // Built once per label value (the outcomes' at start, the others on first use), not by a builder per admission.
     private final Map<Outcome, Counter> admissions = new ConcurrentHashMap<>();
     private final Map<Outcome, Timer> durations = new ConcurrentHashMap<>();
     private final Map<String, Counter> rewritten = new ConcurrentHashMap<>();
