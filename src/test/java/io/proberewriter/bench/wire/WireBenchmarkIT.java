@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.proberewriter.packaging.ImageClassArchive;
 import io.proberewriter.webhook.ServingCertificates;
 import io.vertx.core.buffer.Buffer;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,6 +89,12 @@ class WireBenchmarkIT {
                 Path.of(ServedJvm.JAR).getParent().toString());
         if (training.exitCode() != 0) {
             throw new IllegalStateException("the image's class-data training failed:\n" + training.log());
+        }
+        try {
+            // The training empties the folder it was given (ClassDataSharingIT checks that); the folder is this run's.
+            Files.deleteIfExists(training.temporaryFolder());
+        } catch (DirectoryNotEmptyException leftBehind) {
+            System.out.println("The class-data training left files behind in " + training.temporaryFolder());
         }
         return runtime.asImage(ImageClassArchive.entrypointOptions(archive), training.launch());
     }
