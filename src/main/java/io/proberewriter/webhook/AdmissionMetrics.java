@@ -9,6 +9,7 @@ import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.RewriteResult;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,9 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public class AdmissionMetrics {
 
     private final MeterRegistry registry;
-    // Built once per label value (the outcomes' at start, the others on first use), not by a builder per admission.
-    private final Map<Outcome, Counter> admissions = new ConcurrentHashMap<>();
-    private final Map<Outcome, Timer> durations = new ConcurrentHashMap<>();
+    // The outcomes' meters are built at start and only read after; the others once per label value, on first use.
+    // Neither is built by a builder per admission.
+    private final Map<Outcome, Counter> admissions = new EnumMap<>(Outcome.class);
+    private final Map<Outcome, Timer> durations = new EnumMap<>(Outcome.class);
     private final Map<String, Counter> rewritten = new ConcurrentHashMap<>();
     private final Map<HandlerKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
@@ -44,28 +46,20 @@ public class AdmissionMetrics {
     AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (Outcome outcome : Outcome.values()) {
-            admissions(outcome);
-            duration(outcome);
+            admissions.put(outcome, Counter.builder("probe_rewriter_admissions")
+                    .description("AdmissionReview requests answered, by outcome")
+                    .tag("outcome", outcome.label()).register(registry));
+            durations.put(outcome, Timer.builder("probe_rewriter_admission_duration")
+                    .description("Time to answer one AdmissionReview")
+                    .tag("outcome", outcome.label()).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
+                    .register(registry));
         }
     }
 
     void admitted(Outcome outcome, Duration took) {
-        admissions(outcome).increment();
-        duration(outcome).record(took);
-    }
-
-    private Counter admissions(Outcome outcome) {
-        return admissions.computeIfAbsent(outcome, o -> Counter.builder("probe_rewriter_admissions")
-                .description("AdmissionReview requests answered, by outcome")
-                .tag("outcome", o.label()).register(registry));
-    }
-
-    private Timer duration(Outcome outcome) {
-        return durations.computeIfAbsent(outcome, o -> Timer.builder("probe_rewriter_admission_duration")
-                .description("Time to answer one AdmissionReview")
-                .tag("outcome", o.label()).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
-                .register(registry));
+        admissions.get(outcome).increment();
+        durations.get(outcome).record(took);
     }
 
     /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
