@@ -13,20 +13,26 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The CLI as users run it: the packaged fast-jar ({@code target/quarkus-app/quarkus-run.jar}) in its own JVM,
- * over the golden files.
+ * The CLI as users run it: the packaged fast-jar ({@code target/quarkus-app/quarkus-run.jar}) in its own JVM, through
+ * {@code java -jar} and through the README's launcher ({@code target/probe-rewriter}), which runs every golden case.
  */
 class PackagedCliIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    /** A working directory apart from the project's, from which the launcher must still find its fast-jar. */
+    private static final Path ELSEWHERE = Path.of("target/elsewhere").toAbsolutePath();
 
     record Result(int exitCode, String out, String err) {
     }
@@ -37,10 +43,24 @@ class PackagedCliIT {
         return new ProcessBuilder(command).start();
     }
 
+    /** Runs {@code target/probe-rewriter} from another working directory, with the Java of this JVM as JAVA_HOME. */
+    private static Process launch(List<String> args) throws IOException {
+        Files.createDirectories(ELSEWHERE);
+        Path launcher = Path.of("target/probe-rewriter").toAbsolutePath();
+        assertTrue(Files.isExecutable(launcher), launcher + " is not an executable file");
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(ELSEWHERE.toFile());
+        builder.environment().put("JAVA_HOME", Path.of(JAVA).getParent().getParent().toString());
+        return builder.start();
+    }
+
     private static Result finish(Process process) throws Exception {
-        // Drain both streams concurrently: a full pipe would block the child.
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        // Drain both streams concurrently, each on a thread of its own: a full pipe would block the child, and a
+        // shared pool could be taken up by the readers of other cases' processes.
+        java.util.concurrent.Executor ownThread = task -> new Thread(task).start();
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()), ownThread);
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), ownThread);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the CLI did not finish");
         return new Result(process.exitValue(), out.get(), err.get());
     }
@@ -61,14 +81,25 @@ class PackagedCliIT {
 
     @TestFactory
     Stream<DynamicTest> rewriteOfEveryGoldenCase() throws IOException {
-        return GoldenCase.all().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            List<String> args = new ArrayList<>(List.of("rewrite", "-f", c.input().toString()));
+        // One JVM per case, a second each, mostly start-up: run as many at once as there are cores, each case's test
+        // waiting for its own.
+        ExecutorService runs = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        List<GoldenCase> cases = GoldenCase.all().toList();
+        List<Future<Result>> results = new ArrayList<>();
+        for (GoldenCase c : cases) {
+            List<String> args = new ArrayList<>(List.of("rewrite", "-f", c.input().toAbsolutePath().toString()));
             args.addAll(c.flags());
-            Process process = start(args);
-            process.getOutputStream().close();
-            Result result = finish(process);
+            results.add(runs.submit(() -> {
+                Process process = launch(args);
+                process.getOutputStream().close();
+                return finish(process);
+            }));
+        }
+        runs.shutdown();
+        return IntStream.range(0, cases.size()).mapToObj(i -> DynamicTest.dynamicTest(cases.get(i).name(), () -> {
+            Result result = results.get(i).get();
             assertEquals(0, result.exitCode(), result.err());
-            assertEquals(Files.readString(c.expected()), result.out(), c.name());
+            assertEquals(Files.readString(cases.get(i).expected()), result.out(), cases.get(i).name());
         }));
     }
 
@@ -127,13 +158,8 @@ class PackagedCliIT {
      */
     @Test
     void theLauncherRunsTheCliAsWritten() throws Exception {
-        Path launcher = Path.of("target/probe-rewriter").toAbsolutePath();
-        assertTrue(Files.isExecutable(launcher), launcher + " is not an executable file");
         Path example = Path.of("docs/examples/httpbin.yaml").toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "rewrite", "-f", example.toString())
-                .directory(Files.createTempDirectory("elsewhere").toFile());
-        builder.environment().put("JAVA_HOME", Path.of(JAVA).getParent().getParent().toString());
-        Process process = builder.start();
+        Process process = launch(List.of("rewrite", "-f", example.toString()));
         process.getOutputStream().close();
         Result viaLauncher = finish(process);
         Result viaJar = run("rewrite", "-f", example.toString());

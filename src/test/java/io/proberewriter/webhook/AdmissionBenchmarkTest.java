@@ -2,7 +2,6 @@ package io.proberewriter.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,11 +31,7 @@ class AdmissionBenchmarkTest extends WebhookTestBase {
     @Test
     void admissionCostForATypicalAndAOneMebibytePod() {
         byte[] typical = Reviews.podCreate("default", pod("typical", 8080)).toString().getBytes(StandardCharsets.UTF_8);
-        ObjectNode bigPod = pod("big", 8080);
-        ArrayNode env = ((ObjectNode) bigPod.at("/spec/containers/0")).putArray("env");
-        for (int i = 0; env.toString().length() < 1024 * 1024; i++) {
-            env.addObject().put("name", "VARIABLE_" + i).put("value", "x".repeat(100));
-        }
+        ObjectNode bigPod = podWithEnvOfAtLeast("big", 8080, 1024 * 1024);
         byte[] big = Reviews.podCreate("default", bigPod).toString().getBytes(StandardCharsets.UTF_8);
         System.out.println();
         System.out.println("== one admission in process (parse, engine, patch, response; JIT warmed) ==");

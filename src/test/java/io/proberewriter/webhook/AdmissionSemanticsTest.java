@@ -159,11 +159,7 @@ class AdmissionSemanticsTest extends WebhookTestBase {
 
     @Test
     void aOneMebibytePodCostsOneOperationPerEdit() throws Exception {
-        ObjectNode big = pod("big", 8080);
-        ArrayNode env = ((ObjectNode) big.at("/spec/containers/0")).putArray("env");
-        for (int i = 0; env.toString().length() < 1024 * 1024; i++) {
-            env.addObject().put("name", "VARIABLE_" + i).put("value", "x".repeat(100));
-        }
+        ObjectNode big = podWithEnvOfAtLeast("big", 8080, 1024 * 1024);
         HttpResponse<byte[]> http = client().post(Reviews.podCreate("default", big).toString());
         assertEquals(200, http.statusCode());
         JsonNode response = Reviews.response(http);

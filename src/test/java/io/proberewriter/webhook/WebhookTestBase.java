@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,21 @@ abstract class WebhookTestBase {
         ObjectNode get = container.putObject("livenessProbe").putObject("httpGet");
         get.put("path", "/healthz");
         get.put("port", port);
+        return pod;
+    }
+
+    /**
+     * {@link #pod} with its container given environment variables until they are at least {@code bytes} of JSON. The
+     * size is counted as entries are added: measuring the whole list after each one took some 20 seconds for 1 MiB.
+     */
+    static ObjectNode podWithEnvOfAtLeast(String name, int port, int bytes) {
+        ObjectNode pod = pod(name, port);
+        ArrayNode env = ((ObjectNode) pod.at("/spec/containers/0")).putArray("env");
+        long written = 2; // the brackets
+        for (int i = 0; written < bytes; i++) {
+            ObjectNode variable = env.addObject().put("name", "VARIABLE_" + i).put("value", "x".repeat(100));
+            written += variable.toString().length() + (i > 0 ? 1 : 0);
+        }
         return pod;
     }
 
