@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +49,23 @@ public final class StrictJson {
 
     /** The parser's message without the source excerpt or Java class names. */
     public static String message(JsonProcessingException e) {
+        if (holdsNoIntOrString(e)) {
+            return "expected " + INT_OR_STRING;
+        }
         return message(e.getOriginalMessage());
+    }
+
+    /** What a port (or any other {@code IntOrString} field) takes: Kubernetes' words for it. */
+    public static final String INT_OR_STRING = "an integer or a string";
+
+    /**
+     * Whether {@code e} is fabric8's {@code IntOrString} refusing its value (a boolean, a fraction, a list, an integer
+     * too large for it): Jackson reports that as a failed constructor, "Cannot construct instance of IntOrString",
+     * which names the Java class and not what the field takes.
+     */
+    public static boolean holdsNoIntOrString(JsonProcessingException e) {
+        return e instanceof ValueInstantiationException failed && failed.getType() != null
+                && failed.getType().getRawClass() == IntOrString.class;
     }
 
     public static String message(String message) {

@@ -152,8 +152,13 @@ public final class ManifestRewriter {
     }
 
     private static String problem(PodTemplateSite site, JsonMappingException e) {
+        String expected = null;
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            String expected = TYPE_WORDS.getOrDefault(mismatch.getTargetType().getSimpleName(), "an object");
+            expected = TYPE_WORDS.getOrDefault(mismatch.getTargetType().getSimpleName(), "an object");
+        } else if (StrictJson.holdsNoIntOrString(e)) {
+            expected = StrictJson.INT_OR_STRING;
+        }
+        if (expected != null) {
             JsonNode found = valueAt(site.template(), e.getPath());
             String got = found == null ? "" : ", got " + PodTemplates.describe(found);
             String hint = found != null && found.isValueNode() && "a string".equals(expected)

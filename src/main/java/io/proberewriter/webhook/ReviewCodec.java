@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -130,6 +131,13 @@ final class ReviewCodec {
                 return withUnreadablePod(body, e);
             }
             throw new BadAdmissionRequest("not-admission-review", where(e.getPath()) + StrictJson.message(e));
+        } catch (ValueInstantiationException e) {
+            // Well-formed JSON that a class of the model refuses, such as a port that is neither an integer nor a
+            // string: inside the pod, a field of the wrong type like those above.
+            if (insideObject(e.getPath())) {
+                return withUnreadablePod(body, e);
+            }
+            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
         } catch (JsonProcessingException e) {
             throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
         } catch (IOException e) {
@@ -235,7 +243,7 @@ final class ReviewCodec {
     }
 
     /** A pod with a field of the wrong type: still an admission request, answered with its uid. */
-    private static ReviewRequest withUnreadablePod(byte[] body, MismatchedInputException problem)
+    private static ReviewRequest withUnreadablePod(byte[] body, JsonMappingException problem)
             throws BadAdmissionRequest {
         JsonNode root;
         try {

@@ -174,6 +174,15 @@ class BadInputTest {
     }
 
     @Test
+    void aPortNeitherAnIntegerNorAStringIsNamedWithWhatItTakes() throws IOException {
+        for (String port : List.of("true", "1.5", "99999999999999999999")) {
+            assertBadInput(rewrite("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n"
+                    + "    livenessProbe: {httpGet: {port: " + port + "}}\n"),
+                    "spec.containers[0].livenessProbe.httpGet.port", "expected an integer or a string, got ");
+        }
+    }
+
+    @Test
     void unquotedBooleansAndNumbersInStringFieldsAreRefusedAsKubectlDoes() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: v1

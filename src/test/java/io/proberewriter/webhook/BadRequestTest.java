@@ -102,6 +102,25 @@ class BadRequestTest extends WebhookTestBase {
         assertTrue(response.path("warnings").get(0).asText().contains("could not be read"), response.toString());
     }
 
+    /**
+     * Values the model's port type refuses: the API server's own decoding refuses them first, but a body that has
+     * them is still an admission request of a pod, and gets the same answer as any field of the wrong type.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"true", "1.5", "99999999999999999999", "[8080]"})
+    void aPortNeitherAnIntegerNorAStringAdmitsThePodUnchanged(String port) throws Exception {
+        ObjectNode pod = pod("p", 8080);
+        ((ObjectNode) pod.at("/spec/containers/0/livenessProbe/httpGet")).set("port", Reviews.JSON.readTree(port));
+        HttpResponse<byte[]> http = post(Reviews.podCreate("default", pod).toString());
+        assertEquals(200, http.statusCode());
+        var response = Reviews.response(http);
+        assertTrue(response.path("allowed").asBoolean());
+        assertEquals("error", outcome(response));
+        String warning = response.path("warnings").get(0).asText();
+        assertTrue(warning.contains("could not be read") && warning.contains("port")
+                && warning.contains("expected an integer or a string"), response.toString());
+    }
+
     @Test
     void aBodyOverTheLimitGets413BeforeItIsSent() throws Exception {
         // Only the headers go out: the answer must come from the declared length alone.
