@@ -37,7 +37,7 @@ public final class Mappers {
      * is a null where a number belongs; a null item of a list is its zero value, as for the API server.
      */
     public static final ObjectMapper MANIFEST_MODEL = StrictJson.readNullItemsAsZeroValues(StrictJson
-            .refuseScalarsAsStrings(new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)));
+            .refuseCoercedScalars(new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)));
 
     /** Services and ConfigMaps of the user's input, leniently: a field of a newer Kubernetes must not hide the ports. */
     public static final ObjectMapper LENIENT_MODEL = new ObjectMapper()
@@ -128,7 +128,7 @@ public final class Mappers {
     }
 
     private static ObjectMapper admissionReviewReader(JsonFactory factory) {
-        return StrictJson.readNullItemsAsZeroValues(StrictJson.refuseScalarsAsStrings(JsonMapper.builder(factory)
+        return StrictJson.readNullItemsAsZeroValues(StrictJson.refuseCoercedScalars(JsonMapper.builder(factory)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build()));
     }

@@ -161,8 +161,13 @@ public final class ManifestRewriter {
         if (expected != null) {
             JsonNode found = valueAt(site.template(), e.getPath());
             String got = found == null ? "" : ", got " + PodTemplates.describe(found);
-            String hint = found != null && found.isValueNode() && "a string".equals(expected)
-                    ? " (quote it: YAML reads unquoted true, off, yes or 8080 as a boolean or a number)" : "";
+            String hint = "";
+            if (found != null && found.isValueNode() && "a string".equals(expected)) {
+                hint = " (quote it: YAML reads unquoted true, off, yes or 8080 as a boolean or a number)";
+            } else if (found != null && found.isTextual() && found.asText().matches("[+-]?[0-9]+")
+                    && "an integer".equals(expected)) {
+                hint = " (unquote it: Kubernetes reads no number from a string here)";
+            }
             return "expected " + expected + got + hint;
         }
         return StrictJson.message(e.getOriginalMessage());

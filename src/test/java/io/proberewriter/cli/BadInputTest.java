@@ -183,6 +183,14 @@ class BadInputTest {
     }
 
     @Test
+    void aQuotedNumberWhereAnIntegerBelongsIsRefusedAsKubectlDoes() throws IOException {
+        assertBadInput(rewrite("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n"
+                + "    ports: [{containerPort: \"8080\"}]\n    livenessProbe: {httpGet: {port: 8080}}\n"),
+                "spec.containers[0].ports[0].containerPort", "expected an integer, got the string \"8080\"",
+                "unquote it");
+    }
+
+    @Test
     void unquotedBooleansAndNumbersInStringFieldsAreRefusedAsKubectlDoes() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: v1
