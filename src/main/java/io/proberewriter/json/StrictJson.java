@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  */
 public final class StrictJson {
 
+    /** What a port (or any other {@code IntOrString} field) takes: Kubernetes' words for it. */
+    public static final String INT_OR_STRING = "an integer or a string";
+
     private static final Pattern SOURCE = Pattern.compile("\\s*\\(?(for [A-Za-z]+ starting )?at \\[Source:.*$",
             Pattern.DOTALL);
     private static final Pattern JAVA_TYPE = Pattern.compile("`[a-z][\\w.$]*\\.([A-Z]\\w*)(<[^`]*>)?`");
@@ -55,21 +58,18 @@ public final class StrictJson {
 
     /** The parser's message without the source excerpt or Java class names. */
     public static String message(JsonProcessingException e) {
-        if (holdsNoIntOrString(e)) {
+        if (refusedByIntOrString(e)) {
             return "expected " + INT_OR_STRING;
         }
         return message(e.getOriginalMessage());
     }
-
-    /** What a port (or any other {@code IntOrString} field) takes: Kubernetes' words for it. */
-    public static final String INT_OR_STRING = "an integer or a string";
 
     /**
      * Whether {@code e} is fabric8's {@code IntOrString} refusing its value (a boolean, a fraction, a list, an integer
      * too large for it): Jackson reports that as a failed constructor, "Cannot construct instance of IntOrString",
      * which names the Java class and not what the field takes.
      */
-    public static boolean holdsNoIntOrString(JsonProcessingException e) {
+    public static boolean refusedByIntOrString(JsonProcessingException e) {
         return e instanceof ValueInstantiationException failed && failed.getType() != null
                 && failed.getType().getRawClass() == IntOrString.class;
     }

@@ -155,7 +155,7 @@ public final class ManifestRewriter {
         String expected = null;
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             expected = TYPE_WORDS.getOrDefault(mismatch.getTargetType().getSimpleName(), "an object");
-        } else if (StrictJson.holdsNoIntOrString(e)) {
+        } else if (StrictJson.refusedByIntOrString(e)) {
             expected = StrictJson.INT_OR_STRING;
         }
         if (expected != null) {
