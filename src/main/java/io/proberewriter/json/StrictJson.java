@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 /**
  * Reading Kubernetes objects the way the API server does, shared by the CLI and the webhook: a number or a
  * boolean where a string belongs is an error (YAML turns an unquoted {@code off} into a boolean; Jackson would
- * quietly make it "false"), and so is a string where an integer belongs (Go's decoder refuses {@code "80"} for an
- * int32; Jackson would make it 80), a null item of a list or value of a map is the type's zero value, and parser
- * messages are cut to what the sender can act on. A fraction where an integer belongs is still read: kubectl turns
- * {@code 10.0} into {@code 10} before sending it, and Jackson cannot refuse {@code 1.5} alone.
+ * quietly make it "false"), and so is a string or a fraction where an integer belongs (Go's decoder refuses
+ * {@code "80"} and {@code 1.5} for an int32; Jackson would make them 80 and 1), a null item of a list or value of a
+ * map is the type's zero value, and parser messages are cut to what the sender can act on. (kubectl sends
+ * {@code 10.0} as {@code 10}: the CLI makes such numbers whole before reading them, {@code manifest.WholeNumbers}.)
  */
 public final class StrictJson {
 
@@ -32,15 +32,17 @@ public final class StrictJson {
     }
 
     /**
-     * Turns off the coercions Kubernetes does not make on {@code mapper}, scalars into strings and strings into
-     * integers, and returns it.
+     * Turns off the coercions Kubernetes does not make on {@code mapper}, scalars into strings and strings or
+     * fractions into integers, and returns it.
      */
     public static <M extends ObjectMapper> M refuseCoercedScalars(M mapper) {
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
-        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         return mapper;
     }
 

@@ -95,6 +95,7 @@ public final class ManifestRewriter {
 
     private static Pod toPod(SourceDocument document, PodTemplateSite site) throws ManifestException {
         Pod pod;
+        WholeNumbers.makeWhole(site.template());
         try {
             pod = Mappers.MANIFEST_MODEL.treeToValue(site.template(), Pod.class);
         } catch (JsonMappingException e) {

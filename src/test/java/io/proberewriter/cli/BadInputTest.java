@@ -191,6 +191,17 @@ class BadInputTest {
     }
 
     @Test
+    void aFractionWhereAnIntegerBelongsIsRefusedAndAWholeOneReadAsKubectlSendsIt() throws IOException {
+        String pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n"
+                + "    livenessProbe: {httpGet: {port: 8080}, periodSeconds: %s}\n";
+        assertBadInput(rewrite(pod.formatted("1.5")), "spec.containers[0].livenessProbe.periodSeconds",
+                "expected an integer, got number 1.5");
+        CliRun whole = rewrite(pod.formatted("10.0"));
+        assertEquals(0, whole.exitCode(), whole.err());
+        assertTrue(whole.out().contains("periodSeconds: 10\n") && !whole.out().contains("10.0"), whole.out());
+    }
+
+    @Test
     void unquotedBooleansAndNumbersInStringFieldsAreRefusedAsKubectlDoes() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: v1
