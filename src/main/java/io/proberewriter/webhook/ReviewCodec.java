@@ -122,7 +122,9 @@ final class ReviewCodec {
         Review review;
         try {
             review = bind(body);
-        } catch (MismatchedInputException e) {
+        } catch (MismatchedInputException | ValueInstantiationException e) {
+            // A field of the wrong type, or a value a class of the model refuses (a port neither an integer nor a
+            // string).
             if (e.getPath().isEmpty()) {
                 throw new BadAdmissionRequest("not-admission-review",
                         body.length == 0 ? "the body is empty, not a JSON object" : "the body is not a JSON object");
@@ -131,13 +133,6 @@ final class ReviewCodec {
                 return withUnreadablePod(body, e);
             }
             throw new BadAdmissionRequest("not-admission-review", where(e.getPath()) + StrictJson.message(e));
-        } catch (ValueInstantiationException e) {
-            // Well-formed JSON that a class of the model refuses, such as a port that is neither an integer nor a
-            // string: inside the pod, a field of the wrong type like those above.
-            if (insideObject(e.getPath())) {
-                return withUnreadablePod(body, e);
-            }
-            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
         } catch (JsonProcessingException e) {
             throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
         } catch (IOException e) {
