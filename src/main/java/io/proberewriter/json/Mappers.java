@@ -43,15 +43,20 @@ public final class Mappers {
     public static final ObjectMapper LENIENT_MODEL = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** YAML values inside objects (Istio's mesh config in a ConfigMap): JSON is YAML, so either reads. */
-    public static final YAMLMapper YAML = new YAMLMapper();
+    /**
+     * YAML values inside objects (Istio's mesh config in a ConfigMap): JSON is YAML, so either reads. Aliases and merge
+     * keys are resolved, as Istio's own reader resolves them.
+     */
+    public static final ObjectMapper YAML = new YAMLMapper(new AnchorAwareYamlFactory(YAMLFactory.builder()))
+            .registerModule(YamlTreeDeserializer.module());
 
     /** SnakeYAML refuses documents over 3 MB by default; real manifests (big ConfigMaps, CRDs) exceed that. */
     private static final int MANIFEST_CODE_POINTS = 64 * 1024 * 1024;
 
     /**
-     * Manifest streams in YAML: a duplicate key is an error as for kubectl, and an empty plain value
-     * ({@code peers:}) is null as for Kubernetes (Jackson 2 reads it as "" unless told).
+     * Manifest streams in YAML: a duplicate key is an error as for kubectl, an empty plain value ({@code peers:}) is
+     * null as for Kubernetes (Jackson 2 reads it as "" unless told), and aliases and merge keys are resolved as kubectl
+     * resolves them ({@link YamlTreeDeserializer}).
      */
     public static final ObjectMapper MANIFEST_YAML_READER = manifestYamlReader();
 
@@ -136,8 +141,9 @@ public final class Mappers {
     private static ObjectMapper manifestYamlReader() {
         LoaderOptions loader = new LoaderOptions();
         loader.setCodePointLimit(MANIFEST_CODE_POINTS);
-        return new YAMLMapper(YAMLFactory.builder().loaderOptions(loader)
-                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL).build())
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        return new YAMLMapper(new AnchorAwareYamlFactory(YAMLFactory.builder().loaderOptions(loader)
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)))
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .registerModule(YamlTreeDeserializer.module());
     }
 }
