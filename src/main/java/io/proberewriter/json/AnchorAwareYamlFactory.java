@@ -13,9 +13,10 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
- * Jackson's YAML factory, with parsers that also tell the anchor of a scalar ({@code port: &port 8080}): Jackson's
- * parser tells the anchors of mappings and lists only, and {@link YamlTreeDeserializer} needs every anchor to resolve
- * the aliases that name it. Parsing is Jackson's own in every other way.
+ * Jackson's YAML factory, with parsers that also tell the anchor of a scalar ({@code port: &port 8080}) and whether a
+ * key was quoted: Jackson's parser tells the anchors of mappings and lists only, and {@link YamlTreeDeserializer}
+ * needs every anchor to resolve the aliases that name it, and to tell the merge key from a quoted {@code "<<"}.
+ * Parsing is Jackson's own in every other way.
  */
 public final class AnchorAwareYamlFactory extends YAMLFactory {
 
@@ -60,6 +61,14 @@ public final class AnchorAwareYamlFactory extends YAMLFactory {
         Parser(IOContext context, int parserFeatures, int yamlFeatures,
                LoaderOptions loaderOptions, ObjectCodec codec, Reader reader) {
             super(context, parserFeatures, yamlFeatures, loaderOptions, codec, reader);
+        }
+
+        /**
+         * Whether the key the parser is on was written plain, without quotes: {@code <<} is the merge key only then,
+         * as for go-yaml, and {@code "<<"} is a key like any other.
+         */
+        public boolean plainKey() {
+            return _lastEvent instanceof ScalarEvent scalar && scalar.isPlain();
         }
 
         /** The anchor of the scalar value the parser is on ({@code &name}), or null. */

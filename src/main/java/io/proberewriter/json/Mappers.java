@@ -68,8 +68,10 @@ public final class Mappers {
     public static final YAMLMapper MANIFEST_YAML_WRITER = new YAMLMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            // Without this, an annotation value "8080" would be written bare and read back as a number.
+            // Without these, an annotation value "8080" (or "1e3", "0x10", "1_000": kubectl reads YAML 1.1) would be
+            // written bare and read back as a number.
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .stringQuotingChecker(new KubectlYamlQuoting())
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
             // Long annotation values (original-probes JSON) stay on one line, as kubectl prints them.
             .disable(YAMLGenerator.Feature.SPLIT_LINES)

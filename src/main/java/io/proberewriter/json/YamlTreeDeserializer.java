@@ -144,8 +144,9 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
             JsonToken token;
             while ((token = nextKey()) == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
+                boolean merge = MERGE_KEY.equals(name) && isPlainKey();
                 JsonNode value = value(parser.nextToken());
-                if (MERGE_KEY.equals(name)) {
+                if (merge) {
                     merged.add(value);
                 } else {
                     object.set(name, value);
@@ -158,6 +159,11 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
                 merge(object, source);
             }
             return object;
+        }
+
+        /** Without {@link AnchorAwareYamlFactory}'s parser, which tells it, every {@code <<} key is taken as plain. */
+        private boolean isPlainKey() {
+            return !(parser instanceof AnchorAwareYamlFactory.Parser yaml) || yaml.plainKey();
         }
 
         /**

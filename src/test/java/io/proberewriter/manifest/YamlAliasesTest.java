@@ -75,6 +75,12 @@ class YamlAliasesTest {
     }
 
     @Test
+    void aQuotedMergeKeyIsAnOrdinaryKey() throws ManifestException {
+        JsonNode data = only("kind: ConfigMap\ndata:\n  \"<<\": text\n  '<<x': y\n").path("data");
+        assertEquals("text", data.path("<<").asText(), data.toString());
+    }
+
+    @Test
     void mergeOfAListTakesTheEarlierMappingsFirst() throws ManifestException {
         JsonNode labels = only("""
                 a: &a {team: a, tier: web}
