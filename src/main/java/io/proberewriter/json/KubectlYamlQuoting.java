@@ -31,13 +31,27 @@ public final class KubectlYamlQuoting extends StringQuotingChecker.Default {
 
     @Override
     public boolean needToQuoteValue(String value) {
-        return super.needToQuoteValue(value) || readAsOtherThanString(value);
+        return super.needToQuoteValue(value) || readAsOtherThanString(value) || holdsYamlOnlyLineBreak(value);
     }
 
     @Override
     public boolean needToQuoteName(String name) {
         // A key kubectl reads as a number or a boolean becomes that value's text in JSON ("0x10" becomes "16").
-        return super.needToQuoteName(name) || readAsOtherThanString(name);
+        return super.needToQuoteName(name) || readAsOtherThanString(name) || holdsYamlOnlyLineBreak(name);
+    }
+
+    /**
+     * NEL, LS and PS are line breaks to YAML 1.1 (go-yaml's and SnakeYAML's), which SnakeYAML's writer leaves as they
+     * are in a plain or single-quoted scalar, where the reader folds them into a space. Only double quotes escape them.
+     */
+    static boolean holdsYamlOnlyLineBreak(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether go-yaml v2 reads {@code plain}, written without quotes, as anything but that string. */

@@ -47,7 +47,7 @@ public final class Mappers {
      * YAML values inside objects (Istio's mesh config in a ConfigMap): JSON is YAML, so either reads. Aliases and merge
      * keys are resolved, as Istio's own reader resolves them.
      */
-    public static final ObjectMapper YAML = new YAMLMapper(new AnchorAwareYamlFactory(YAMLFactory.builder()))
+    public static final ObjectMapper YAML = new YAMLMapper(new KubectlYamlFactory(YAMLFactory.builder()))
             .registerModule(YamlTreeDeserializer.module());
 
     /** SnakeYAML refuses documents over 3 MB by default; real manifests (big ConfigMaps, CRDs) exceed that. */
@@ -65,7 +65,7 @@ public final class Mappers {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Manifests written back as kubectl prints them. */
-    public static final YAMLMapper MANIFEST_YAML_WRITER = new YAMLMapper(YAMLFactory.builder()
+    public static final YAMLMapper MANIFEST_YAML_WRITER = new YAMLMapper(new KubectlYamlFactory(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             // Without these, an annotation value "8080" (or "1e3", "0x10", "1_000": kubectl reads YAML 1.1) would be
@@ -74,8 +74,7 @@ public final class Mappers {
             .stringQuotingChecker(new KubectlYamlQuoting())
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
             // Long annotation values (original-probes JSON) stay on one line, as kubectl prints them.
-            .disable(YAMLGenerator.Feature.SPLIT_LINES)
-            .build());
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)));
 
     private Mappers() {
     }
@@ -143,7 +142,7 @@ public final class Mappers {
     private static ObjectMapper manifestYamlReader() {
         LoaderOptions loader = new LoaderOptions();
         loader.setCodePointLimit(MANIFEST_CODE_POINTS);
-        return new YAMLMapper(new AnchorAwareYamlFactory(YAMLFactory.builder().loaderOptions(loader)
+        return new YAMLMapper(new KubectlYamlFactory(YAMLFactory.builder().loaderOptions(loader)
                 .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)))
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .registerModule(YamlTreeDeserializer.module());

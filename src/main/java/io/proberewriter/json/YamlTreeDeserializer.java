@@ -51,7 +51,7 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
 
     /**
      * A module that makes a YAML mapper read trees with anchors, aliases and merge keys resolved; its factory must be an
-     * {@link AnchorAwareYamlFactory} for the anchors of scalars.
+     * {@link KubectlYamlFactory} for the anchors of scalars.
      */
     public static SimpleModule module() {
         return new SimpleModule("yaml-aliases").addDeserializer(JsonNode.class, new YamlTreeDeserializer());
@@ -109,14 +109,14 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
         }
 
         /**
-         * Jackson's parser tells the anchor of a mapping or a list; only {@link AnchorAwareYamlFactory}'s tells that
+         * Jackson's parser tells the anchor of a mapping or a list; only {@link KubectlYamlFactory}'s tells that
          * of a scalar. Without it, an alias of a scalar is refused as naming no anchor, never read as its name.
          */
         private String anchor(JsonToken token) {
             if (token.isStructStart()) {
                 return parser instanceof YAMLParser yaml ? yaml.getCurrentAnchor() : null;
             }
-            return parser instanceof AnchorAwareYamlFactory.Parser yaml ? yaml.scalarAnchor() : null;
+            return parser instanceof KubectlYamlFactory.Parser yaml ? yaml.scalarAnchor() : null;
         }
 
         private JsonNode copyOf(String alias) throws JsonMappingException {
@@ -161,9 +161,9 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
             return object;
         }
 
-        /** Without {@link AnchorAwareYamlFactory}'s parser, which tells it, every {@code <<} key is taken as plain. */
+        /** Without {@link KubectlYamlFactory}'s parser, which tells it, every {@code <<} key is taken as plain. */
         private boolean isPlainKey() {
-            return !(parser instanceof AnchorAwareYamlFactory.Parser yaml) || yaml.plainKey();
+            return !(parser instanceof KubectlYamlFactory.Parser yaml) || yaml.plainKey();
         }
 
         /**

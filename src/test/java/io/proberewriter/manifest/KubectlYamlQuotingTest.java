@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proberewriter.json.Mappers;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,6 +54,31 @@ class KubectlYamlQuotingTest {
         assertTrue(yaml.contains("replicas: 1000\n"), yaml);
         assertTrue(yaml.contains("ratio: 1.5\n"), yaml);
         assertTrue(yaml.contains("text: \"1000\"\n"), yaml);
+    }
+
+    /**
+     * Any string comes back as it was, as a value and as a key: made of the characters YAML treats specially, line
+     * breaks of YAML 1.1 alone (NEL, LS, PS) among them, which a literal block or single quotes would turn into
+     * newlines. Read back with the CLI's own reader, a YAML 1.1 reader as kubectl's is.
+     */
+    @Test
+    void everyStringComesBackAsItWas() throws Exception {
+        String alphabet = "ab :#-\n\t '\"\\\u00e9\u0085\u2028\u2029\r{}[]&*!|>%@`,?\u001b\ud83d\ude00";
+        Random random = new Random(20261202);
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int length = random.nextInt(8); length > 0; length--) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = text.toString();
+            if (value.codePoints().anyMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)) {
+                continue; // half of the emoji's pair: not text
+            }
+            String yaml = written(value);
+            JsonNode back = new ManifestReader().read("out.yaml", yaml).get(0).content();
+            assertEquals(value, back.at("/metadata/annotations/a").textValue(), yaml);
+            assertTrue(back.path("data").has(value), yaml);
+        }
     }
 
     private static String written(String value) throws Exception {
