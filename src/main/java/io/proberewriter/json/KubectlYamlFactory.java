@@ -1,5 +1,6 @@
 package io.proberewriter.json;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.ObjectCodec;
 import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.Writer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.events.ScalarEvent;
@@ -20,7 +23,8 @@ import org.yaml.snakeyaml.events.ScalarEvent;
  * Jackson's YAML factory, where Jackson reads or writes YAML otherwise than kubectl does. Its parsers also tell the
  * anchor of a scalar ({@code port: &port 8080}) and whether a key was quoted: Jackson's parser tells the anchors of
  * mappings and lists only, and {@link YamlTreeDeserializer} needs every anchor to resolve the aliases that name it,
- * and to tell the merge key from a quoted {@code "<<"}. Its generators write a string holding a line break of YAML
+ * and to tell the merge key from a quoted {@code "<<"}; and they read {@code y}/{@code n} and {@code 0o644} as
+ * kubectl does ({@link Parser#_decodeScalar}). Its generators write a string holding a line break of YAML
  * 1.1 alone (NEL, LS, PS) in double quotes, escaped: Jackson writes a string of several lines as a literal block,
  * where SnakeYAML leaves those characters as they are and every YAML 1.1 reader (kubectl's too) reads them back as a
  * newline. Reading and writing are Jackson's own in every other way.
@@ -95,8 +99,11 @@ public final class KubectlYamlFactory extends YAMLFactory {
         }
     }
 
-    /** A YAML parser that tells the anchor of the scalar it is on. */
+    /** A YAML parser that tells the anchor of the scalar it is on, and reads plain scalars as kubectl does. */
     public static final class Parser extends YAMLParser {
+
+        /** YAML 1.2's octal as Go's {@code strconv.ParseInt(s, 0, 64)} reads it, after go-yaml drops underscores. */
+        private static final Pattern GO_OCTAL = Pattern.compile("([-+]?)0[oO]([0-7]+)");
 
         Parser(IOContext context, int parserFeatures, int yamlFeatures,
                LoaderOptions loaderOptions, ObjectCodec codec, Reader reader) {
@@ -109,6 +116,37 @@ public final class KubectlYamlFactory extends YAMLFactory {
          */
         public boolean plainKey() {
             return _lastEvent instanceof ScalarEvent scalar && scalar.isPlain();
+        }
+
+        /**
+         * Jackson resolves plain scalars with SnakeYAML's YAML 1.1 rules; kubectl's go-yaml v2 differs in two that a
+         * manifest meets: {@code y}, {@code Y}, {@code n} and {@code N} are booleans, and Go reads YAML 1.2's octal
+         * ({@code 0o644}) as a number. Read as strings, {@code readOnly: y} would be refused and a
+         * {@code defaultMode: 0o644} written back as the string it is not.
+         */
+        @Override
+        protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
+            JsonToken token = super._decodeScalar(scalar);
+            if (token != JsonToken.VALUE_STRING || !scalar.isPlain() || !scalar.getImplicit().canOmitTagInPlainScalar()) {
+                return token;
+            }
+            String value = scalar.getValue();
+            switch (value) {
+                case "y", "Y":
+                    return JsonToken.VALUE_TRUE;
+                case "n", "N":
+                    return JsonToken.VALUE_FALSE;
+                default:
+                    break;
+            }
+            Matcher octal = GO_OCTAL.matcher(value.replace("_", ""));
+            if (octal.matches()) {
+                // Jackson's own reading of YAML 1.1's octal (a leading 0), with the same digits.
+                String yaml11 = octal.group(1) + "0" + octal.group(2);
+                _cleanedTextValue = yaml11;
+                return _decodeNumberScalar(yaml11, yaml11.length());
+            }
+            return token;
         }
 
         /** The anchor of the scalar value the parser is on ({@code &name}), or null. */
