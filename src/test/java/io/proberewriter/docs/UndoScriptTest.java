@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.proberewriter.golden.GoldenCase;
+import io.proberewriter.json.Mappers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class UndoScriptTest {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The CLI's own reader: the inputs hold YAML anchors, which a plain mapper leaves unresolved. */
+    private static final ObjectMapper YAML = Mappers.MANIFEST_YAML_READER;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> UNDONE_KINDS = Set.of("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job",
             "CronJob", "ReplicaSet");
