@@ -75,8 +75,10 @@ final class ProberPlacement {
     }
 
     private static Optional<String> podProblem(PodSpec spec) {
-        if (spec.getOs() != null && "windows".equalsIgnoreCase(spec.getOs().getName())) {
-            return Optional.of("the pod runs on Windows (spec.os.name), and the prober is a Linux executable");
+        Optional<String> windows = WindowsPod.evidence(spec);
+        if (windows.isPresent()) {
+            return Optional.of("the pod runs on Windows (" + windows.get() + "), and the prober is a Linux executable;"
+                    + " Windows Server images have curl.exe: set " + Annotations.EXEC_COMMAND + ": curl");
         }
         for (Volume volume : nonNull(spec.getVolumes())) {
             if (volume != null && ProberInjection.NAME.equals(volume.getName()) && volume.getEmptyDir() == null) {

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -35,9 +37,9 @@ import java.util.Optional;
  * that allows the pod, written by hand.
  *
  * <p>The body is bound in one streaming pass, and the fields of the pod that the engine never reads (env vars,
- * resources, affinity, managed fields, …) are skipped by the parser instead of being built into objects. Volumes,
- * mounts, hooks and the pod's OS are read (of volumes, only the name and an emptyDir): the engine rewrites hooks,
- * and places the prober only where it fits.
+ * resources, tolerations, managed fields, …) are skipped by the parser instead of being built into objects. Volumes,
+ * mounts, hooks, the pod's OS, its node selector and its required node affinity are read (of volumes, only the name
+ * and an emptyDir): the engine rewrites hooks, and places the prober only where it fits and can run.
  * A pod's size therefore costs only tokenization; what costs is the probes. The pod read here is a partial view:
  * enough for the engine and for a targeted patch, never to be written back whole.
  */
@@ -71,14 +73,16 @@ final class ReviewCodec {
                 .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
                 .addMixIn(Container.class, ContainerFieldsNotRead.class)
                 .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class)
-                .addMixIn(Volume.class, VolumeFieldsRead.class);
+                .addMixIn(Volume.class, VolumeFieldsRead.class)
+                .addMixIn(Affinity.class, AffinityFieldsRead.class)
+                .addMixIn(NodeAffinity.class, NodeAffinityFieldsRead.class);
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"status"})
     private abstract static class PodFieldsNotRead {
     }
 
-    @JsonIgnoreProperties(ignoreUnknown = true, value = {"affinity", "tolerations",
+    @JsonIgnoreProperties(ignoreUnknown = true, value = {"tolerations",
             "topologySpreadConstraints", "imagePullSecrets", "hostAliases", "dnsConfig", "readinessGates",
             "schedulingGates", "resourceClaims", "overhead", "securityContext", "ephemeralContainers"})
     private abstract static class PodSpecFieldsNotRead {
@@ -103,6 +107,15 @@ final class ReviewCodec {
      */
     @JsonIncludeProperties({"name", "emptyDir"})
     private abstract static class VolumeFieldsRead {
+    }
+
+    /** Of the affinity, only the node affinity the scheduler must obey: it tells a pod bound to Windows nodes. */
+    @JsonIncludeProperties({"nodeAffinity"})
+    private abstract static class AffinityFieldsRead {
+    }
+
+    @JsonIncludeProperties({"requiredDuringSchedulingIgnoredDuringExecution"})
+    private abstract static class NodeAffinityFieldsRead {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

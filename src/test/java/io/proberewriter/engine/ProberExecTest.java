@@ -219,6 +219,51 @@ class ProberExecTest {
     }
 
     @Test
+    void aPodSentToWindowsNodesByItsNodeSelectorKeepsItsProbes() {
+        for (String label : List.of("kubernetes.io/os", "beta.kubernetes.io/os")) {
+            Pod windows = new PodBuilder(pod(web("web", 8080))).editSpec().addToNodeSelector(label, "windows")
+                    .endSpec().build();
+
+            RewriteResult result = rewrite(windows);
+
+            assertFalse(result.changed(), label);
+            assertTrue(allWarnings(result).contains("the pod runs on Windows (nodeSelector " + label
+                    + ": windows), and the prober is a Linux executable"), allWarnings(result));
+        }
+    }
+
+    @Test
+    void aPodWhoseRequiredAffinitySelectsOnlyWindowsKeepsItsProbes() {
+        Pod windows = new PodBuilder(pod(web("web", 8080))).editSpec().withNewAffinity().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/os").withOperator("In")
+                .withValues("windows").endMatchExpression().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity().endSpec().build();
+
+        RewriteResult result = rewrite(windows);
+
+        assertFalse(result.changed());
+        assertTrue(allWarnings(result).contains("required node affinity"), allWarnings(result));
+    }
+
+    @Test
+    void aPodThatMayLandOnLinuxGetsTheProber() {
+        // One term allows Linux nodes: the scheduler may pick either, so the pod is not a Windows pod.
+        Pod either = new PodBuilder(pod(web("web", 8080))).editSpec().addToNodeSelector("kubernetes.io/os", "linux")
+                .withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/os").withOperator("In")
+                .withValues("windows").endMatchExpression().endNodeSelectorTerm()
+                .addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/os").withOperator("In")
+                .withValues("linux", "windows").endMatchExpression().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity().endSpec().build();
+
+        RewriteResult result = rewrite(either);
+
+        assertTrue(result.changed());
+        assertTrue(result.proberInjection().initContainer().isPresent());
+    }
+
+    @Test
     void aProbeWrittenByHandToRunTheProberGetsItInjected() {
         Probe byHand = new ProbeBuilder().withNewExec().withCommand(PROBER, "tcp", "--port", "5432").endExec().build();
 
