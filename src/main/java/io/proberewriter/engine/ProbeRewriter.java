@@ -55,6 +55,16 @@ public final class ProbeRewriter {
     }
 
     /**
+     * The kubelet's mark on the API object it makes for a static pod. It runs the static pod from the manifest file on
+     * its node, and compares only this annotation's hash with the file: a rewrite of the object would show probes
+     * that nothing runs.
+     */
+    static final String MIRROR_POD = "kubernetes.io/config.mirror";
+    static final String MIRROR_POD_UNCHANGED = "it is the mirror of a static pod (annotation " + MIRROR_POD + "): the"
+            + " kubelet runs the manifest file on its node, which no change to this object reaches; rewrite that file"
+            + " (probe-rewriter rewrite -f)";
+
+    /**
      * @param namespace what is known of the pod's namespace; null when nothing is (global defaults apply)
      */
     public RewriteResult rewrite(Pod pod, NamespaceContext namespace) {
@@ -82,6 +92,10 @@ public final class ProbeRewriter {
                     + " is not a JSON object of probes (edited by hand?)";
             warnings.add(problem + ": probes of this pod left unchanged");
             podBlocked = Optional.of(problem);
+        }
+        if (podBlocked.isEmpty() && annotations.containsKey(MIRROR_POD)) {
+            warnings.add("probes of this pod left unchanged: " + MIRROR_POD_UNCHANGED);
+            podBlocked = Optional.of(MIRROR_POD_UNCHANGED);
         }
         OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
         // Read as Istio reads it, so that "1" counts and "tRuE" does not.

@@ -257,4 +257,16 @@ class ExecModeTest {
         assertTrue(result.decisions().isEmpty());
         assertEquals(1, result.warnings().size());
     }
+
+    @Test
+    void aMirrorPodOfAStaticPodIsLeftAsTheKubeletRunsIt() {
+        Pod mirror = new PodBuilder(pod(web("web", 8080))).editMetadata()
+                .addToAnnotations("kubernetes.io/config.mirror", "5c4f3b2a1d0e").endMetadata().build();
+
+        RewriteResult result = rewrite(mirror);
+
+        assertFalse(result.changed());
+        assertTrue(allWarnings(result).contains("mirror of a static pod"), allWarnings(result));
+        assertTrue(allWarnings(result).contains("rewrite that file"), allWarnings(result));
+    }
 }
