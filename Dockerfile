@@ -1,17 +1,27 @@
 # probe-rewriter images, built from source. Two targets:
 #   docker build -t probe-rewriter:0.1.0 .                                   the webhook (the default: the last stage)
 #   docker build --target prober -t probe-rewriter-prober:0.1.0 .           the prober alone, FROM scratch
+# Both for several architectures at once (nodes of amd64 and arm64): docker buildx build --platform
+# linux/amd64,linux/arm64 [--target prober] -t REGISTRY/NAME:0.1.0 --push .
 # The webhook image runs the admission webhook by default (serve); the offline CLI works too:
 #   docker run --rm -v "$PWD:/work" probe-rewriter:0.1.0 rewrite -f /work/deploy.yaml
 # The prober image is what an init container copies the prober from (prober install DEST needs no shell), so that
 # nodes pull a few MiB rather than the webhook's JVM image: docs/prober.md.
 
-# Prober build stage: Go, standard library only (no module is fetched), static, stripped.
-FROM golang:1.19.13 AS prober-build
+# Prober build stage: Go, standard library only (no module is fetched), static, stripped. It runs on the builder's
+# own platform and compiles for the image's (TARGETARCH, set by BuildKit), so that one command makes the prober for
+# every architecture of a cluster's nodes without emulating them:
+#   docker buildx build --platform linux/amd64,linux/arm64 --target prober -t REGISTRY/probe-rewriter-prober:0.1.0 --push .
+# An init container whose image has no build for its node's architecture keeps the pod from starting.
+FROM --platform=$BUILDPLATFORM golang:1.19.13 AS prober-build
+ARG TARGETOS=linux
+ARG TARGETARCH
 WORKDIR /src
 COPY src/main/go/prober/ ./
-RUN CGO_ENABLED=0 GOPROXY=off go build -trimpath -ldflags='-s -w -X main.version=0.1.0' -o /out/prober . \
- && /out/prober version
+RUN arch="${TARGETARCH:-$(go env GOARCH)}" \
+ && CGO_ENABLED=0 GOOS="$TARGETOS" GOARCH="$arch" GOPROXY=off \
+    go build -trimpath -ldflags='-s -w -X main.version=0.1.0' -o /out/prober . \
+ && if [ "$arch" = "$(go env GOHOSTARCH)" ]; then /out/prober version; fi
 
 # The prober image: the binary and nothing else, run as a non-root user.
 FROM scratch AS prober
@@ -20,8 +30,9 @@ USER 65532:65532
 ENTRYPOINT ["/prober"]
 CMD ["version"]
 
-# Build stage: a pinned Maven + JDK 17 image. Tests run in CI, not here.
-FROM maven:3.9.9-eclipse-temurin-17 AS build
+# Build stage: a pinned Maven + JDK 17 image, on the builder's own platform (the fast-jar is the same for every
+# architecture, BoringSSL's x86_64 and aarch64 libraries both in it). Tests run in CI, not here.
+FROM --platform=$BUILDPLATFORM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class PackagingTest {
 
-    private static final Pattern FROM = Pattern.compile("^FROM\\s+(\\S+)(\\s+AS\\s+\\S+)?\\s*$",
+    private static final Pattern FROM = Pattern.compile("^FROM\\s+(?:--platform=\\S+\\s+)?(\\S+)(\\s+AS\\s+\\S+)?\\s*$",
             Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
 
     @Test
@@ -43,6 +43,15 @@ class PackagingTest {
         assertTrue(stages.contains("scratch as prober"), "a prober target FROM scratch: " + stages);
         assertTrue(stages.get(stages.size() - 1).endsWith(" as webhook"), "the webhook is the default target: " + stages);
         assertTrue(dockerfile.contains("CGO_ENABLED=0"), "the prober is static");
+        // Multi-architecture images (docker buildx --platform linux/amd64,linux/arm64): the build stages run on the
+        // builder's platform, Go cross-compiles the prober for the image's, and only the runtime stages are per
+        // architecture.
+        assertTrue(dockerfile.contains("FROM --platform=$BUILDPLATFORM golang:"), "the prober is cross-compiled");
+        assertTrue(dockerfile.contains("GOARCH=\"$arch\"") && dockerfile.contains("arch=\"${TARGETARCH:-"),
+                "for the image's architecture, the builder's when BuildKit does not say");
+        assertTrue(dockerfile.contains("FROM --platform=$BUILDPLATFORM maven:"), "Maven runs once, not emulated");
+        assertFalse(dockerfile.contains("FROM --platform=$BUILDPLATFORM eclipse-temurin"),
+                "the runtime is the image's own architecture");
         assertTrue(dockerfile.contains("mvn -B -q package -DskipTests"), "the image is built from source");
         Matcher user = Pattern.compile("^USER\\s+(\\S+)", Pattern.MULTILINE).matcher(dockerfile);
         int users = 0;
