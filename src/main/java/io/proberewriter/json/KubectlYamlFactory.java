@@ -127,7 +127,8 @@ public final class KubectlYamlFactory extends YAMLFactory {
         @Override
         protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
             JsonToken token = super._decodeScalar(scalar);
-            if (token != JsonToken.VALUE_STRING || !scalar.isPlain() || !scalar.getImplicit().canOmitTagInPlainScalar()) {
+            boolean plainUntagged = scalar.isPlain() && scalar.getImplicit().canOmitTagInPlainScalar();
+            if (token != JsonToken.VALUE_STRING || !plainUntagged) {
                 return token;
             }
             String value = scalar.getValue();

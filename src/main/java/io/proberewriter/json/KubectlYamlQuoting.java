@@ -27,7 +27,8 @@ public final class KubectlYamlQuoting extends StringQuotingChecker.Default {
             Pattern.compile("[-+]?(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[0-9]+)");
 
     /** go-yaml v2's {@code yamlStyleFloat}. */
-    private static final Pattern YAML_FLOAT = Pattern.compile("[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?");
+    private static final Pattern YAML_FLOAT =
+            Pattern.compile("[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?");
 
     @Override
     public boolean needToQuoteValue(String value) {

@@ -50,8 +50,8 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
     }
 
     /**
-     * A module that makes a YAML mapper read trees with anchors, aliases and merge keys resolved; its factory must be an
-     * {@link KubectlYamlFactory} for the anchors of scalars.
+     * A module that makes a YAML mapper read trees with anchors, aliases and merge keys resolved; its factory must be
+     * a {@link KubectlYamlFactory} for the anchors of scalars.
      */
     public static SimpleModule module() {
         return new SimpleModule("yaml-aliases").addDeserializer(JsonNode.class, new YamlTreeDeserializer());

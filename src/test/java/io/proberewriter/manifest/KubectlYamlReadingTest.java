@@ -26,7 +26,8 @@ class KubectlYamlReadingTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '%', value = {"'y'|y", "\"n\"|n", "!!str y|y", "yo|yo", "0o8|0o8", "'0o644'|0o644"})
+    @CsvSource(delimiter = '|', quoteCharacter = '%',
+            value = {"'y'|y", "\"n\"|n", "!!str y|y", "yo|yo", "0o8|0o8", "'0o644'|0o644"})
     void quotedOrOtherwiseStillStrings(String yaml, String expected) throws ManifestException {
         JsonNode read = value(yaml);
         assertTrue(read.isTextual(), yaml + " read as " + read);

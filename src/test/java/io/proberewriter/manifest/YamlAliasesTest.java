@@ -133,7 +133,8 @@ class YamlAliasesTest {
 
     @Test
     void billionLaughsIsRefusedBeforeItExpands() {
-        StringBuilder yaml = new StringBuilder("kind: ConfigMap\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        StringBuilder yaml = new StringBuilder("kind: ConfigMap\n"
+                + "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for (int level = 1; level <= 9; level++) {
             String previous = "*a" + (level - 1);
             yaml.append('a').append(level).append(": &a").append(level).append(" [")
