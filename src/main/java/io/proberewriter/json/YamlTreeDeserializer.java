@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +50,7 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
 
     /**
      * A module that makes a YAML mapper read trees with anchors, aliases and merge keys resolved; its factory must be
-     * a {@link KubectlYamlFactory} for the anchors of scalars.
+     * a {@link KubectlYamlFactory}, whose parsers tell what Jackson's do not (a scalar's anchor, a quoted key).
      */
     public static SimpleModule module() {
         return new SimpleModule("yaml-aliases").addDeserializer(JsonNode.class, new YamlTreeDeserializer());
@@ -59,7 +58,11 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
 
     @Override
     public JsonNode deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-        return new Document(parser, context).value(parser.currentToken());
+        if (!(parser instanceof KubectlYamlFactory.Parser yaml)) {
+            throw new IllegalStateException("YAML trees are read with KubectlYamlFactory's parser, not "
+                    + parser.getClass().getName());
+        }
+        return new Document(yaml, context).value(parser.currentToken());
     }
 
     @Override
@@ -70,24 +73,25 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
     /** One document's anchors: YAML scopes them to the document. */
     private static final class Document {
 
-        private final JsonParser parser;
+        private final KubectlYamlFactory.Parser parser;
         private final DeserializationContext context;
         private final JsonNodeFactory nodes;
         private final Map<String, Anchored> anchors = new HashMap<>();
         private long valuesBuilt;
         private long valuesCopied;
 
-        Document(JsonParser parser, DeserializationContext context) {
+        Document(KubectlYamlFactory.Parser parser, DeserializationContext context) {
             this.parser = parser;
             this.context = context;
             this.nodes = context.getNodeFactory();
         }
 
         JsonNode value(JsonToken token) throws IOException {
-            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            if (parser.isCurrentAlias()) {
                 return copyOf(parser.getText());
             }
-            String anchor = anchor(token);
+            // Jackson's parser tells the anchor of a mapping or a list; only KubectlYamlFactory's that of a scalar.
+            String anchor = token.isStructStart() ? parser.getCurrentAnchor() : parser.scalarAnchor();
             long builtBefore = valuesBuilt;
             JsonNode node = switch (token) {
                 case START_OBJECT -> object();
@@ -106,17 +110,6 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
                 anchors.put(anchor, new Anchored(node, valuesBuilt - builtBefore));
             }
             return node;
-        }
-
-        /**
-         * Jackson's parser tells the anchor of a mapping or a list; only {@link KubectlYamlFactory}'s tells that
-         * of a scalar. Without it, an alias of a scalar is refused as naming no anchor, never read as its name.
-         */
-        private String anchor(JsonToken token) {
-            if (token.isStructStart()) {
-                return parser instanceof YAMLParser yaml ? yaml.getCurrentAnchor() : null;
-            }
-            return parser instanceof KubectlYamlFactory.Parser yaml ? yaml.scalarAnchor() : null;
         }
 
         private JsonNode copyOf(String alias) throws JsonMappingException {
@@ -144,7 +137,7 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
             JsonToken token;
             while ((token = nextKey()) == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
-                boolean merge = MERGE_KEY.equals(name) && isPlainKey();
+                boolean merge = MERGE_KEY.equals(name) && parser.plainKey();
                 JsonNode value = value(parser.nextToken());
                 if (merge) {
                     merged.add(value);
@@ -159,11 +152,6 @@ public final class YamlTreeDeserializer extends StdDeserializer<JsonNode> {
                 merge(object, source);
             }
             return object;
-        }
-
-        /** Without {@link KubectlYamlFactory}'s parser, which tells it, every {@code <<} key is taken as plain. */
-        private boolean isPlainKey() {
-            return !(parser instanceof KubectlYamlFactory.Parser yaml) || yaml.plainKey();
         }
 
         /**

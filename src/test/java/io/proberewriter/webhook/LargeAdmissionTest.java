@@ -90,6 +90,36 @@ class LargeAdmissionTest extends WebhookTestBase {
         assertNull(Reviews.patch(again));
     }
 
+    /**
+     * The webhook binds the required node affinity (it tells a pod bound to Windows nodes): one that fills the request
+     * limit is read and decided like a small one. Its last term allows Linux, so the pod may land there and is
+     * rewritten; with that term gone it could only run on Windows, and keeps its probe.
+     */
+    @Test
+    void aRequiredNodeAffinityAsLargeAsTheRequestLimitIsReadAndDecided() throws Exception {
+        ObjectNode pod = ScalePods.withContainers(1, 1);
+        ArrayNode terms = pod.with("spec").putObject("affinity").putObject("nodeAffinity")
+                .putObject("requiredDuringSchedulingIgnoredDuringExecution").putArray("nodeSelectorTerms");
+        int size = pod.toString().length();
+        for (int i = 0; size < ScalePods.API_SERVER_REQUEST_LIMIT - 4 * 1024; i++) {
+            ObjectNode term = terms.addObject();
+            term.putArray("matchExpressions").addObject().put("key", "kubernetes.io/os").put("operator", "In")
+                    .putArray("values").add("windows");
+            term.withArray("matchExpressions").addObject().put("key", "topology.kubernetes.io/zone")
+                    .put("operator", "In").putArray("values").add("zone-" + i);
+            size += term.toString().length() + 1;
+        }
+        ObjectNode linux = (ObjectNode) terms.get(terms.size() - 1).get("matchExpressions").get(0);
+        linux.withArray("values").add("linux");
+
+        assertEquals("patched", outcome(Reviews.response(admit(pod))));
+
+        linux.putArray("values").add("windows");
+        JsonNode windowsOnly = Reviews.response(admit(pod));
+        assertEquals("unchanged", outcome(windowsOnly));
+        assertTrue(windowsOnly.path("warnings").toString().contains("required node affinity"), windowsOnly.toString());
+    }
+
     private HttpResponse<byte[]> admit(ObjectNode pod) throws Exception {
         ObjectNode review = Reviews.podCreate("default", pod);
         byte[] body = review.toString().getBytes(StandardCharsets.UTF_8);
