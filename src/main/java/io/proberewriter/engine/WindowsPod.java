@@ -65,7 +65,8 @@ final class WindowsPod {
             return false;
         }
         for (NodeSelectorRequirement expression : expressions) {
-            if (expression != null && OS_LABELS.contains(expression.getKey())
+            // Read as the model holds it, fields unset included (List.of refuses to look for null).
+            if (expression != null && expression.getKey() != null && OS_LABELS.contains(expression.getKey())
                     && "In".equals(expression.getOperator()) && expression.getValues() != null
                     && !expression.getValues().isEmpty()
                     && expression.getValues().stream().allMatch(WINDOWS::equals)) {

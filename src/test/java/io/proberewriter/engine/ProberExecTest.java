@@ -247,6 +247,20 @@ class ProberExecTest {
     }
 
     @Test
+    void anAffinityWithFieldsUnsetIsReadWithoutFailing() {
+        // Found by ManifestFuzzTest: a match expression without a key.
+        Pod unset = new PodBuilder(pod(web("web", 8080))).editSpec().withNewAffinity().withNewNodeAffinity()
+                .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm().addNewMatchExpression().endMatchExpression().endNodeSelectorTerm()
+                .addNewNodeSelectorTerm().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity().endSpec().build();
+
+        RewriteResult result = rewrite(unset);
+
+        assertTrue(result.changed(), "not a Windows pod: " + allWarnings(result));
+    }
+
+    @Test
     void aPodThatMayLandOnLinuxGetsTheProber() {
         // One term allows Linux nodes: the scheduler may pick either, so the pod is not a Windows pod.
         Pod either = new PodBuilder(pod(web("web", 8080))).editSpec().addToNodeSelector("kubernetes.io/os", "linux")
