@@ -59,7 +59,8 @@ final class ExecConversion {
             argv = exec.argv();
             check = exec.description();
         }
-        Probe rewritten = HandlerReplacement.exec(original, argv);
+        // A hook's command is run as written; a probe's is expanded by the kubelet first.
+        Probe rewritten = HandlerReplacement.exec(original, hook ? argv : ExecProbeEscaping.escaped(argv));
         String reason = mtlsRule + "; now runs " + check + " inside the container (mode exec: "
                 + settings.mode().source() + ")";
         return new Outcome.Rewritten(rewritten, Action.REWRITTEN_EXEC, reason, OptionalInt.empty());

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.proberewriter.fidelity.KubeletCommandExpansion;
 import io.proberewriter.json.Mappers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,7 +137,9 @@ class RobustnessTest {
     void headerValuesTheKubeletSendsAreRewritten(String value) {
         RewriteResult result = ENGINE.rewrite(podWithHeader("X-Trace", value), NamespaceContext.unknown("default"));
         assertEquals(1, result.replacements().size(), () -> "not rewritten: " + result.decisions());
-        List<String> argv = result.replacements().get(0).probe().getExec().getCommand();
+        // As the command reaches curl: after the kubelet has expanded it (its "$" is written "$$").
+        List<String> argv = KubeletCommandExpansion.expand(
+                result.replacements().get(0).probe().getExec().getCommand(), List.of());
         assertTrue(argv.contains(value.isEmpty() ? "X-Trace;" : "X-Trace: " + value), argv::toString);
     }
 

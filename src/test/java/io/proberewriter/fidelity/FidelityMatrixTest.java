@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -43,6 +44,9 @@ class FidelityMatrixTest {
     private static final String POD_IP = "127.0.0.1";
     /** Generous, so a busy machine never turns a passing case into a timeout. */
     private static final int TIMEOUT = 5;
+    /** The app container's env: the kubelet expands an exec probe's {@code $(PROBE_TOKEN)} with it. */
+    private static final List<EnvVar> CONTAINER_ENV = List.of(new EnvVar("PROBE_TOKEN", "expanded", null));
+    private static final String DOLLARS = "$(PROBE_TOKEN) $$ $(UNSET) $";
 
     /** A tool's verdict that differs from the kubelet's, and why. */
     record Divergence(ExecFlavour flavour, String reason) {
@@ -151,6 +155,10 @@ class FidelityMatrixTest {
                         (r, s) -> status(200).delayed(Duration.ofSeconds(3))).timeout(1),
                 pass("path with a query string", "/healthz?full=1&format=json",
                         (r, s) -> status("/healthz?full=1&format=json".equals(r.target()) ? 200 : 400)),
+                pass("`$(VAR)` and `$$` in path and header, VAR in the container's env", "/healthz/$(PROBE_TOKEN)/$$",
+                        (r, s) -> status("/healthz/$(PROBE_TOKEN)/$$".equals(r.target())
+                                && DOLLARS.equals(r.header("X-Probe-Token")) ? 200 : 400))
+                        .header("X-Probe-Token", DOLLARS),
                 pass("required header", "/healthz",
                         (r, s) -> status("s3cret".equals(r.header("X-Probe-Token")) ? 200 : 401))
                         .header("X-Probe-Token", "s3cret"),
@@ -224,7 +232,7 @@ class FidelityMatrixTest {
         try (TestHttpServer server = c.server() == null ? null : TestHttpServer.start(c.https(), c.server())) {
             int port = server != null ? server.port() : unusedPort();
             Probe original = c.probe(port);
-            KubeletProber kubelet = new KubeletProber();
+            KubeletProber kubelet = new KubeletProber().withContainerEnv(CONTAINER_ENV);
             KubeletProber.Verdict expected = kubelet.probe(original, POD_IP);
             List<String> problems = new ArrayList<>();
             if (expected.success() != c.kubelet()) {

@@ -1,6 +1,6 @@
 package io.proberewriter.fidelity;
 
-import io.fabric8.kubernetes.api.model.ExecAction;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GRPCAction;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
@@ -58,13 +58,14 @@ import javax.net.ssl.X509TrustManager;
  * the final body is read. Success: a final status in 200–399. Not emulated: the {@code Referer} Go adds to a
  * followed redirect, and HTTP/2, which Go may negotiate over TLS: the emulator speaks HTTP/1.1 only.
  *
- * <p>{@code exec}: the argument vector as a process, no shell; success on exit code 0; killed and failed when
- * {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time. {@code grpc}: the
+ * <p>{@code exec}: the argument vector, its {@code $(NAME)} references first expanded with the container's env
+ * ({@link KubeletCommandExpansion}; see {@link #withContainerEnv}), as a process, no shell; success on exit code 0;
+ * killed and failed when {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time. {@code grpc}: the
  * standard health check, healthy only on SERVING (see {@link #grpc}).
  *
  * <p>Lifecycle hooks ({@link #hook}): an {@code httpGet} handler is the kubelet's lifecycle handler runner, not a
- * probe; see {@link #httpHook} for what differs. An {@code exec} handler runs as an exec probe does, bounded only by
- * the time the kubelet waits for it.
+ * probe; see {@link #httpHook} for what differs. An {@code exec} handler runs as an exec probe does, but with its
+ * command as written (no expansion), bounded only by the time the kubelet waits for it.
  */
 public final class KubeletProber {
 
@@ -89,6 +90,8 @@ public final class KubeletProber {
     private final String userAgent;
     /** What the same kubelet sends with an httpGet hook: its version under the purpose "lifecycle". */
     private final String hookUserAgent;
+    /** The env of the container the probes belong to, which an exec probe's command is expanded with. */
+    private final List<EnvVar> containerEnv;
 
     /** A prober that sends the engine's default User-Agent, {@link GlobalSettings#DEFAULT_USER_AGENT}. */
     public KubeletProber() {
@@ -97,8 +100,18 @@ public final class KubeletProber {
 
     /** @param userAgent {@code kube-probe/<major>.<minor>}; hooks then send {@code kube-lifecycle/<major>.<minor>} */
     public KubeletProber(String userAgent) {
+        this(userAgent, List.of());
+    }
+
+    private KubeletProber(String userAgent, List<EnvVar> containerEnv) {
         this.userAgent = userAgent;
         this.hookUserAgent = "kube-lifecycle/" + userAgent.substring(userAgent.indexOf('/') + 1);
+        this.containerEnv = List.copyOf(containerEnv);
+    }
+
+    /** The same prober for probes of a container with this env (none by default). */
+    public KubeletProber withContainerEnv(List<EnvVar> env) {
+        return new KubeletProber(userAgent, env);
     }
 
     /**
@@ -111,7 +124,9 @@ public final class KubeletProber {
             return httpGet(probe.getHttpGet(), podIp, timeoutMillis);
         }
         if (probe.getExec() != null) {
-            return exec(probe.getExec(), timeoutMillis);
+            List<String> command = probe.getExec().getCommand();
+            return exec(command == null ? null : KubeletCommandExpansion.expand(command, containerEnv),
+                    timeoutMillis);
         }
         if (probe.getTcpSocket() != null) {
             return tcpSocket(probe.getTcpSocket(), podIp, timeoutMillis);
@@ -135,7 +150,8 @@ public final class KubeletProber {
             return httpHook(handler.getHttpGet(), podIp, waitedMillis);
         }
         if (handler.getExec() != null) {
-            return exec(handler.getExec(), waitedMillis);
+            // Unlike a probe's, a hook's command is run as written: the kubelet expands nothing in it.
+            return exec(handler.getExec().getCommand(), waitedMillis);
         }
         throw new IllegalArgumentException("hook has no httpGet or exec handler: " + handler);
     }
@@ -147,8 +163,7 @@ public final class KubeletProber {
 
     // ---------------------------------------------------------------- exec
 
-    private Verdict exec(ExecAction exec, long timeoutMillis) {
-        List<String> argv = exec.getCommand();
+    private Verdict exec(List<String> argv, long timeoutMillis) {
         if (argv == null || argv.isEmpty()) {
             return Verdict.fail("exec probe without a command");
         }

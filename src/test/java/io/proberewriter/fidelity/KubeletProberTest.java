@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSourceBuilder;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
@@ -82,6 +84,22 @@ class KubeletProberTest {
             assertTrue(verdict.detail().contains("301"), verdict.detail());
             assertEquals(1, server.requests().size());
         }
+    }
+
+    /** ExpandContainerCommandOnlyStatic's rules, case by case. */
+    @Test
+    void execProbeCommandIsExpandedWithTheContainersEnvAndAHookIsNot() {
+        List<EnvVar> env = List.of(new EnvVar("A", "x", null), new EnvVar("FROM_FIELD", null,
+                new EnvVarSourceBuilder().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().build()));
+        assertEquals(List.of("x", "<>", "$(B)", "$", "$(A)", "a$b", "$(A", "x)", "$", "$(A)$"),
+                KubeletCommandExpansion.expand(List.of("$(A)", "<$(FROM_FIELD)>", "$(B)", "$$", "$$(A)", "a$b",
+                        "$(A", "$(A))", "$", "$$(A)$"), env));
+        KubeletProber withEnv = kubelet.withContainerEnv(env);
+        assertTrue(withEnv.probe(exec(1, "test", "$(A)", "=", "x"), "127.0.0.1").success());
+        assertTrue(withEnv.probe(exec(1, "test", "$$(A)", "!=", "$(A)"), "127.0.0.1").success());
+        LifecycleHandler hook = new LifecycleHandlerBuilder().withNewExec()
+                .withCommand("test", "$(A)", "=", "$(A)").endExec().build();
+        assertTrue(withEnv.hook(hook, "127.0.0.1", Duration.ofSeconds(5)).success(), "a hook is run as written");
     }
 
     @Test
