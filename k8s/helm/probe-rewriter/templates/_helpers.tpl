@@ -138,3 +138,20 @@ topologySpreadConstraints:
     {{- end }}
   {{- end }}
 {{- end }}
+
+{{/*
+The pods' security context. The user (185, the image's) is named except on OpenShift, whose restricted-v2
+SecurityContextConstraint refuses an id outside the namespace's range and assigns one itself (openshift.*).
+*/}}
+{{- define "probe-rewriter.podSecurityContext" -}}
+{{- $mode := .Values.openshift.adaptSecurityContext -}}
+{{- $openshift := or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) -}}
+runAsNonRoot: true
+{{- if not $openshift }}
+runAsUser: 185
+runAsGroup: 185
+fsGroup: 185
+{{- end }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}

@@ -30,7 +30,12 @@ import java.util.Optional;
  */
 final class ProberPlacement {
 
-    /** The user the prober image runs as (a distroless-style non-root id); the pod may not say, so it is set here. */
+    /**
+     * The user the prober image runs as (a distroless-style non-root id). Set on the init container only where the
+     * pod runs its containers as root: elsewhere a fixed id would be refused by OpenShift's {@code restricted-v2}
+     * security context constraint, which gives each namespace its own range of user ids and assigns one to a
+     * container that names none; the image's own user (or the pod's) runs the copy there.
+     */
     private static final long NON_ROOT_USER = 65532L;
 
     /**
@@ -42,7 +47,8 @@ final class ProberPlacement {
     private static final VolumeMount MOUNT = mount();
     private static volatile ImageInitContainer lastInitContainer;
 
-    private record ImageInitContainer(String image, Container container) {
+    /** The init container for an image, as the image's (or the pod's) user and as {@link #NON_ROOT_USER}. */
+    private record ImageInitContainer(String image, Container asImageUser, Container asNonRootUser) {
     }
 
     private final PodSpec spec;
@@ -134,7 +140,7 @@ final class ProberPlacement {
                 .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
-                hasInit ? Optional.empty() : Optional.of(sharedInitContainer(image)),
+                hasInit ? Optional.empty() : Optional.of(sharedInitContainer(image, runsAsRoot(spec))),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
 
@@ -176,22 +182,32 @@ final class ProberPlacement {
                 .withReadOnly(true).build();
     }
 
-    /** The image is one setting, so one entry is enough; a race only builds the same container twice. */
-    private static Container sharedInitContainer(String image) {
+    /**
+     * Whether the pod's containers run as root unless they say otherwise ({@code runAsUser: 0} in the pod's security
+     * context). The init container would inherit it, and its {@code runAsNonRoot} would then stop it from starting.
+     */
+    static boolean runsAsRoot(PodSpec spec) {
+        return spec.getSecurityContext() != null && Long.valueOf(0L).equals(spec.getSecurityContext().getRunAsUser());
+    }
+
+    /** The image is one setting, so one entry is enough; a race only builds the same containers twice. */
+    private static Container sharedInitContainer(String image, boolean podRunsAsRoot) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
-            last = new ImageInitContainer(image, initContainer(image));
+            last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
             lastInitContainer = last;
         }
-        return last.container();
+        return podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
     }
 
     /**
      * The prober copies itself ({@code prober install DEST}), so the image needs no shell or {@code cp}. It runs
      * under the restricted Pod Security Standard whatever the pod allows, and asks for little: it lives a few
      * milliseconds, but its requests count toward the pod's.
+     *
+     * @param setUser whether to name the user ({@link #NON_ROOT_USER}), for a pod that runs as root
      */
-    static Container initContainer(String image) {
+    static Container initContainer(String image, boolean setUser) {
         return new ContainerBuilder()
                 .withName(ProberInjection.NAME)
                 .withImage(image)
@@ -205,8 +221,8 @@ final class ProberPlacement {
                 .endResources()
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
-                .withRunAsUser(NON_ROOT_USER)
-                .withRunAsGroup(NON_ROOT_USER)
+                .withRunAsUser(setUser ? NON_ROOT_USER : null)
+                .withRunAsGroup(setUser ? NON_ROOT_USER : null)
                 .withAllowPrivilegeEscalation(false)
                 .withPrivileged(false)
                 .withReadOnlyRootFilesystem(true)

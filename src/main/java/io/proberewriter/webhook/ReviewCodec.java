@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
@@ -73,6 +74,7 @@ final class ReviewCodec {
                 .addMixIn(PodSpec.class, PodSpecFieldsNotRead.class)
                 .addMixIn(Container.class, ContainerFieldsNotRead.class)
                 .addMixIn(ObjectMeta.class, MetadataFieldsNotRead.class)
+                .addMixIn(PodSecurityContext.class, PodSecurityContextFieldsRead.class)
                 .addMixIn(Volume.class, VolumeFieldsRead.class)
                 .addMixIn(Affinity.class, AffinityFieldsRead.class)
                 .addMixIn(NodeAffinity.class, NodeAffinityFieldsRead.class);
@@ -84,8 +86,13 @@ final class ReviewCodec {
 
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"tolerations",
             "topologySpreadConstraints", "imagePullSecrets", "hostAliases", "dnsConfig", "readinessGates",
-            "schedulingGates", "resourceClaims", "overhead", "securityContext", "ephemeralContainers"})
+            "schedulingGates", "resourceClaims", "overhead", "ephemeralContainers"})
     private abstract static class PodSpecFieldsNotRead {
+    }
+
+    /** Of the pod's security context, only whether it runs as root, which the prober's init container must undo. */
+    @JsonIncludeProperties({"runAsUser"})
+    private abstract static class PodSecurityContextFieldsRead {
     }
 
     // The scalars too, where every container has them (image, its pull policy, the termination message's path and

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -76,10 +77,29 @@ class ProberExecTest {
         assertTrue(sc.getReadOnlyRootFilesystem());
         assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
         assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
+        assertNull(sc.getRunAsUser(), "the image's user, or one OpenShift assigns: a fixed id would be refused there");
+        assertNull(sc.getRunAsGroup());
         assertEquals("32Mi", init.getResources().getLimits().get("memory").toString());
         assertTrue(init.getResources().getRequests().containsKey("cpu"));
         assertFalse(init.getVolumeMounts().get(0).getReadOnly() != null && init.getVolumeMounts().get(0).getReadOnly(),
                 "the init container writes the prober");
+    }
+
+    /** A pod running as root would make the init container root too, and its runAsNonRoot would stop it. */
+    @Test
+    void inAPodRunningAsRootTheInitContainerNamesANonRootUser() {
+        Pod root = pod(web("web", 8080));
+        root.getSpec().setSecurityContext(new PodSecurityContextBuilder().withRunAsUser(0L).build());
+        SecurityContext sc = rewrite(root).proberInjection().initContainer().orElseThrow().getSecurityContext();
+        assertEquals(65532L, sc.getRunAsUser());
+        assertEquals(65532L, sc.getRunAsGroup());
+        assertTrue(sc.getRunAsNonRoot());
+
+        Pod nonRoot = pod(web("web", 8080));
+        nonRoot.getSpec().setSecurityContext(new PodSecurityContextBuilder().withRunAsUser(1000680000L)
+                .withRunAsNonRoot(true).build());
+        assertNull(rewrite(nonRoot).proberInjection().initContainer().orElseThrow().getSecurityContext()
+                .getRunAsUser(), "the pod's own user runs the copy");
     }
 
     @Test

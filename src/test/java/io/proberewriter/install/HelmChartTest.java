@@ -71,6 +71,8 @@ class HelmChartTest {
     /** The default install with each optional component, as docs/install.md tells users to make it. */
     private static final String MONITORING_OVERLAY = "src/test/resources/kustomize/monitoring";
     private static final String NETWORK_POLICY_OVERLAY = "src/test/resources/kustomize/network-policy";
+    private static final String OPENSHIFT_OVERLAY = "src/test/resources/kustomize/openshift";
+    private static final String OPENSHIFT_API = "security.openshift.io/v1";
     private static final String ALL_MONITORING = "monitoring.podMonitor.enabled=true,"
             + "monitoring.prometheusRule.enabled=true,monitoring.grafanaDashboard.enabled=true";
 
@@ -317,6 +319,34 @@ class HelmChartTest {
                 .map(Doc::name).toList(), "operator.enabled=false: no policy for a Deployment that is not there");
     }
 
+    /**
+     * On OpenShift (the API server serves security.openshift.io/v1, or force): the openshift component's objects,
+     * neither Deployment naming a user that restricted-v2 would refuse; disabled: the default overlay's.
+     */
+    @Test
+    void openshiftRenderIsTheOpenshiftComponent() throws Exception {
+        List<Doc> kustomized = kustomize(OPENSHIFT_OVERLAY);
+        List<Doc> auto = helmTemplate("--api-versions", OPENSHIFT_API);
+        assertSameObjects(kustomized, auto);
+        assertSameObjects(kustomized, helmTemplate("--set", "openshift.adaptSecurityContext=force"));
+        assertSameObjects(kustomize("k8s/overlays/default"),
+                helmTemplate("--api-versions", OPENSHIFT_API, "--set", "openshift.adaptSecurityContext=disabled"));
+        List<Doc> deployments = KubeYaml.ofKind(auto, "Deployment");
+        assertEquals(2, deployments.size());
+        for (Doc deployment : deployments) {
+            JsonNode context = deployment.at("/spec/template/spec/securityContext");
+            for (String field : List.of("runAsUser", "runAsGroup", "fsGroup")) {
+                assertTrue(context.path(field).isMissingNode(), deployment.name() + " names " + field + ": " + context);
+            }
+            assertTrue(context.path("runAsNonRoot").asBoolean(), deployment.name() + ": " + context);
+            assertText("RuntimeDefault", context, "/seccompProfile/type", deployment.name());
+        }
+        for (Doc deployment : KubeYaml.ofKind(helmTemplate(), "Deployment")) {
+            assertInt(185, deployment.node(), "/spec/template/spec/securityContext/runAsUser",
+                    deployment.name() + ": elsewhere the image's user is named");
+        }
+    }
+
     /** The release namespace replaces probe-rewriter-system everywhere it is named, not only in metadata. */
     @Test
     void anotherNamespaceIsUsedEverywhere() throws Exception {
@@ -386,6 +416,8 @@ class HelmChartTest {
             assertEquals("DEBUG", env.get("QUARKUS_LOG_LEVEL"), deployment + ": config.logLevel");
             assertEquals("istio-proxy,my-proxy", env.get("PROBE_REWRITER_PROXY_CONTAINERS"),
                     deployment + ": config.extraEnv");
+            assertTrue(deployment.at("/spec/template/spec/securityContext/runAsUser").isMissingNode(),
+                    deployment + ": openshift.adaptSecurityContext=force");
         }
         assertEquals("registry.example.com/platform/probe-rewriter-prober:0.2.0",
                 env(webhook).get("PROBE_REWRITER_PROBER_IMAGE"), "prober.image");
@@ -543,6 +575,8 @@ class HelmChartTest {
         assertRefused("at '/webhook/failurePolicy': value must be one of 'Fail', 'Ignore'",
                 "--set", "webhook.failurePolicy=Never");
         assertRefused("at '/config/mode': value must be one of '', 'exec', 'port', 'off'", "--set", "config.mode=fast");
+        assertRefused("at '/openshift/adaptSecurityContext': value must be one of 'auto', 'force', 'disabled'",
+                "--set-string", "openshift.adaptSecurityContext=yes");
         assertRefused("at '/webhook/timeoutSeconds': maximum: got 60, want 30", "--set", "webhook.timeoutSeconds=60");
         assertRefused("at '/webhook/reinvocationPolicy'", "--set", "webhook.reinvocationPolicy=Always");
         assertRefused("at '/certManager/enabled': got string, want boolean", "--set-string", "certManager.enabled=yes");

@@ -126,7 +126,7 @@ class KustomizeRenderTest {
         // The optional components, each in the default install as docs/install.md shows.
         for (String dir : List.of("k8s/base", "k8s/overlays/default", "k8s/overlays/cert-manager",
                 "k8s/overlays/istio", "src/test/resources/kustomize/monitoring",
-                "src/test/resources/kustomize/network-policy")) {
+                "src/test/resources/kustomize/network-policy", "src/test/resources/kustomize/openshift")) {
             assertEquals(renderText(kubectl, dir), renderText(OLDEST_KUBECTL, dir),
                     dir + ": kubectl 1.27 renders it otherwise than " + kubectl);
         }

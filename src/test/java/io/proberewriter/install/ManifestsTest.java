@@ -48,6 +48,7 @@ class ManifestsTest {
     private static final Path ISTIO_COMPONENT = K8S.resolve("components/istio");
     private static final Path MONITORING_COMPONENT = K8S.resolve("components/monitoring");
     private static final Path NETWORK_POLICY_COMPONENT = K8S.resolve("components/network-policy");
+    private static final Path OPENSHIFT_COMPONENT = K8S.resolve("components/openshift");
     private static final Path HELM_CHARTS = K8S.resolve("helm");
 
     private static final String APP = "probe-rewriter";
@@ -203,9 +204,9 @@ class ManifestsTest {
     void k8sHoldsOnlyManifestsAndEachIsUsedByAKustomization() {
         assertEquals(List.of(), otherFiles, "k8s/ must hold only YAML manifests");
         assertEquals(Set.of(BASE, DEFAULT_OVERLAY, OVERLAY, ISTIO_OVERLAY, ISTIO_COMPONENT, MONITORING_COMPONENT,
-                        NETWORK_POLICY_COMPONENT), kustomizationText.keySet(),
+                        NETWORK_POLICY_COMPONENT, OPENSHIFT_COMPONENT), kustomizationText.keySet(),
                 "kustomizations: k8s/base, k8s/overlays/default, k8s/overlays/cert-manager, k8s/overlays/istio and"
-                        + " k8s/components/istio, monitoring and network-policy");
+                        + " k8s/components/istio, monitoring, network-policy and openshift");
         List<Path> listed = new ArrayList<>();
         for (Path dir : kustomizationText.keySet()) {
             listed.addAll(listedPaths(dir, "resources"));

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The pod the webhook reads is a partial view: what the engine reads is bound, the rest is skipped without being
  * built. Of volumes, only the name and an emptyDir (how the prober's own volume is told apart from a user's of the
- * same name); a projected service-account token, which every pod has, is not bound.
+ * same name); a projected service-account token, which every pod has, is not bound. Of the pod's security context,
+ * only {@code runAsUser}.
  */
 class ReviewCodecPartialViewTest {
 
@@ -27,6 +28,7 @@ class ReviewCodecPartialViewTest {
                  {"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}}]}},
                {"name":"probe-rewriter-prober","hostPath":{"path":"/opt/prober"}},
                {"name":"scratch","emptyDir":{"medium":"Memory"}}],
+              "securityContext":{"runAsUser":0,"fsGroup":2000,"seLinuxOptions":{"level":"s0:c26,c5"}},
               "containers":[{"name":"app","image":"example/app:1","terminationMessagePolicy":"File",
                "env":[{"name":"A","value":"1"}],
                "livenessProbe":{"httpGet":{"path":"/healthz","port":8080}}}]}}""";
@@ -50,6 +52,9 @@ class ReviewCodecPartialViewTest {
         assertNull(volumes.get(1).getEmptyDir());
         assertEquals("Memory", volumes.get(2).getEmptyDir().getMedium());
         assertEquals(List.of(), orEmpty(read.getMetadata().getManagedFields()), "managed fields are skipped");
+        assertEquals(0L, read.getSpec().getSecurityContext().getRunAsUser(), "whether the pod runs as root is read");
+        assertNull(read.getSpec().getSecurityContext().getFsGroup(), "the rest of its security context is skipped");
+        assertNull(read.getSpec().getSecurityContext().getSeLinuxOptions());
         Container app = read.getSpec().getContainers().get(0);
         assertEquals(List.of(), orEmpty(app.getEnv()), "env vars are skipped");
         assertNull(app.getImage(), "the image is skipped");
