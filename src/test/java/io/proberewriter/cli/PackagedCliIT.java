@@ -153,6 +153,31 @@ class PackagedCliIT {
     }
 
     /**
+     * Installed as users install a script: a symbolic link on PATH (here a relative link to an absolute one), and
+     * as a kubectl plugin ({@code kubectl-probe_rewriter}): the launcher finds its fast-jar through both.
+     */
+    @Test
+    void theLauncherRunsThroughSymbolicLinks() throws Exception {
+        Path bin = Files.createDirectories(ELSEWHERE.resolve("bin"));
+        Path launcher = Path.of("target/probe-rewriter").toAbsolutePath();
+        Path absolute = bin.resolve("probe-rewriter");
+        Files.deleteIfExists(absolute);
+        Files.createSymbolicLink(absolute, launcher);
+        Path plugin = bin.resolve("kubectl-probe_rewriter");
+        Files.deleteIfExists(plugin);
+        Files.createSymbolicLink(plugin, Path.of("probe-rewriter"));
+        for (Path link : List.of(absolute, plugin)) {
+            ProcessBuilder builder = new ProcessBuilder(link.toString(), "--version").directory(ELSEWHERE.toFile());
+            builder.environment().put("JAVA_HOME", Path.of(JAVA).getParent().getParent().toString());
+            Process process = builder.start();
+            process.getOutputStream().close();
+            Result result = finish(process);
+            assertEquals(0, result.exitCode(), link + ": " + result.err());
+            assertTrue(result.out().startsWith("probe-rewriter 0."), link + ": " + result.out());
+        }
+    }
+
+    /**
      * The README's commands as written: {@code target/probe-rewriter} (built by {@code mvn package} beside the
      * fast-jar) runs the same CLI as {@code java -jar}, from any working directory, with the Java of JAVA_HOME.
      */
