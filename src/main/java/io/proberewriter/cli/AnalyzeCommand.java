@@ -66,7 +66,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ManifestException {
         List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
-        NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults());
+        NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults(), engine.namespace);
         List<String> mtlsWarnings = new ArrayList<>();
         List<DocumentResult> results = new ManifestRewriter(engine.engine(documents, mtlsWarnings::add), namespaces,
                 engine.namespace).rewriteAll(documents);

@@ -1,25 +1,29 @@
 package io.proberewriter.cluster;
 
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.proberewriter.config.ProbeRewriterConfig;
+import io.proberewriter.engine.ContainerLimits;
 import io.proberewriter.engine.NamespaceView;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Namespaces as an informer cache: the admission path reads their labels and annotations from memory and never
- * calls the API server. Without a cluster (or with {@code probe-rewriter.namespaces.watch=false}) nothing is
- * known and global defaults apply.
+ * Namespaces, and the LimitRanges in them, as informer caches: the admission path reads their labels, annotations
+ * and container limits from memory and never calls the API server. Without a cluster (or with
+ * {@code probe-rewriter.namespaces.watch=false}) nothing is known and global defaults apply.
  */
 @Singleton
 public class NamespaceCache {
@@ -29,6 +33,8 @@ public class NamespaceCache {
     private final ProbeRewriterConfig config;
     private final Instance<KubernetesClient> client;
     private volatile SharedIndexInformer<Namespace> informer;
+    /** The LimitRanges of every namespace, indexed by namespace: what the prober's init container must meet. */
+    private volatile SharedIndexInformer<LimitRange> limitRanges;
 
     public NamespaceCache(ProbeRewriterConfig config, Instance<KubernetesClient> client) {
         this.config = config;
@@ -45,13 +51,23 @@ public class NamespaceCache {
                                 .runnableInformer(0), LOG, "Namespace")
                         .itemStore(new ManagedFieldsDroppingStore<>());
         informer = started;
+        SharedIndexInformer<LimitRange> ranges =
+                RetryingInformers.retryingForever(client.get().limitRanges().inAnyNamespace()
+                                .withLimit(ListPages.SIZE).runnableInformer(0), LOG, "LimitRange")
+                        .itemStore(new ManagedFieldsDroppingStore<>());
+        limitRanges = ranges;
         started.start();
+        ranges.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
         SharedIndexInformer<Namespace> current = informer;
         if (current != null) {
             current.stop();
+        }
+        SharedIndexInformer<LimitRange> ranges = limitRanges;
+        if (ranges != null) {
+            ranges.stop();
         }
     }
 
@@ -63,7 +79,8 @@ public class NamespaceCache {
     /** True once the first list has arrived (always true when disabled: there is nothing to wait for). */
     public boolean synced() {
         SharedIndexInformer<Namespace> current = informer;
-        return !enabled() || (current != null && current.hasSynced());
+        SharedIndexInformer<LimitRange> ranges = limitRanges;
+        return !enabled() || (current != null && current.hasSynced() && ranges != null && ranges.hasSynced());
     }
 
     /**
@@ -111,6 +128,13 @@ public class NamespaceCache {
     public NamespaceView view(String name) {
         SharedIndexInformer<Namespace> current = informer;
         Namespace cached = name == null || current == null ? null : current.getStore().getByKey(name);
-        return cached == null ? NamespaceView.unknown(name) : NamespaceView.of(cached);
+        NamespaceView view = cached == null ? NamespaceView.unknown(name) : NamespaceView.of(cached);
+        SharedIndexInformer<LimitRange> ranges = limitRanges;
+        if (name == null || ranges == null) {
+            return view;
+        }
+        // Most namespaces have none; the few that do have one or two.
+        List<LimitRange> inNamespace = ranges.getIndexer().byIndex(Cache.NAMESPACE_INDEX, name);
+        return inNamespace.isEmpty() ? view : view.withContainerLimits(ContainerLimits.of(inNamespace));
     }
 }

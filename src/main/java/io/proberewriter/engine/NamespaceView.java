@@ -15,10 +15,21 @@ public final class NamespaceView {
 
     private final String name;
     private final Namespace namespace;
+    private final ContainerLimits containerLimits;
 
-    private NamespaceView(String name, Namespace namespace) {
+    private NamespaceView(String name, Namespace namespace, ContainerLimits containerLimits) {
         this.name = name;
         this.namespace = namespace;
+        this.containerLimits = containerLimits;
+    }
+
+    private NamespaceView(String name, Namespace namespace) {
+        this(name, namespace, ContainerLimits.NONE);
+    }
+
+    /** The same namespace, whose LimitRanges ask this of every container. */
+    public NamespaceView withContainerLimits(ContainerLimits limits) {
+        return new NamespaceView(name, namespace, limits);
     }
 
     /** A namespace as the cluster holds it. */
@@ -57,7 +68,9 @@ public final class NamespaceView {
 
     /** What the engine needs to know of the namespace; empty labels and annotations, marked unknown, when unknown. */
     public NamespaceContext context() {
-        return known() ? new NamespaceContext(name, labels(), annotations()) : NamespaceContext.unknown(name);
+        NamespaceContext context = known() ? new NamespaceContext(name, labels(), annotations())
+                : NamespaceContext.unknown(name);
+        return containerLimits.none() ? context : context.withContainerLimits(containerLimits);
     }
 
     private Map<String, String> labels() {

@@ -190,7 +190,7 @@ public final class ProbeRewriter {
         }
         warnings.addAll(execCommandsNeeded);
         ProberInjection injection = prober.missing(handlersAfter(containers, replacements), byRef(containers),
-                global.proberImage());
+                global.proberImage(), namespace.containerLimits());
         return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection);
     }
 

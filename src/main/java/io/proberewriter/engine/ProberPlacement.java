@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -113,7 +114,7 @@ final class ProberPlacement {
      * @param handlers every probe and hook of every probed container as it will be, by container
      */
     ProberInjection missing(Map<ContainerRef, List<Probe>> handlers, Map<ContainerRef, Container> containers,
-                            String image) {
+                            String image, ContainerLimits limits) {
         List<ProberInjection.Mount> mounts = new ArrayList<>();
         boolean needed = false;
         for (Map.Entry<ContainerRef, List<Probe>> entry : handlers.entrySet()) {
@@ -140,7 +141,7 @@ final class ProberPlacement {
                 .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
-                hasInit ? Optional.empty() : Optional.of(sharedInitContainer(image, runsAsRoot(spec))),
+                hasInit ? Optional.empty() : Optional.of(initContainer(image, runsAsRoot(spec), limits)),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
 
@@ -190,14 +191,23 @@ final class ProberPlacement {
         return spec.getSecurityContext() != null && Long.valueOf(0L).equals(spec.getSecurityContext().getRunAsUser());
     }
 
-    /** The image is one setting, so one entry is enough; a race only builds the same containers twice. */
-    private static Container sharedInitContainer(String image, boolean podRunsAsRoot) {
+    /**
+     * The image is one setting, so one entry is enough; a race only builds the same containers twice. A namespace
+     * whose LimitRanges the default resources do not meet gets a container of its own, fitted to them.
+     */
+    private static Container initContainer(String image, boolean podRunsAsRoot, ContainerLimits limits) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
             last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
             lastInitContainer = last;
         }
-        return podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
+        Container shared = podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
+        if (limits.none()) {
+            return shared;
+        }
+        ResourceRequirements fitted = limits.fit(shared.getResources());
+        return fitted.equals(shared.getResources()) ? shared
+                : new ContainerBuilder(shared).withResources(fitted).build();
     }
 
     /**

@@ -1,7 +1,12 @@
 package io.proberewriter.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.proberewriter.engine.ContainerLimits;
 import io.proberewriter.engine.NamespaceContext;
+import io.proberewriter.json.Mappers;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -10,22 +15,41 @@ import java.util.Map;
 
 /**
  * The namespaces an offline run knows: the defaults given on the command line apply to every namespace, and a
- * Namespace document in the input adds its own labels and annotations on top, as the cluster would.
+ * Namespace document in the input adds its own labels and annotations on top, as the cluster would. A LimitRange
+ * document gives its namespace's container limits (its own namespace, else the command line's).
  */
 public final class NamespaceDirectory {
 
     private final Map<String, String> commandLineDefaults;
     private final Map<String, NamespaceContext> documents;
+    private final Map<String, ContainerLimits> limits;
 
-    private NamespaceDirectory(Map<String, String> commandLineDefaults, Map<String, NamespaceContext> documents) {
+    private NamespaceDirectory(Map<String, String> commandLineDefaults, Map<String, NamespaceContext> documents,
+                               Map<String, ContainerLimits> limits) {
         this.commandLineDefaults = Map.copyOf(commandLineDefaults);
         this.documents = documents;
+        this.limits = limits;
     }
 
-    public static NamespaceDirectory of(List<SourceDocument> inputs, Map<String, String> commandLineDefaults) {
+    /** Namespaces known only by the command line's defaults: no Namespace or LimitRange documents. */
+    public static NamespaceDirectory defaultsOnly(Map<String, String> commandLineDefaults) {
+        return new NamespaceDirectory(commandLineDefaults, Map.of(), Map.of());
+    }
+
+    /**
+     * @param defaultNamespace the namespace of documents that name none ({@code -n})
+     */
+    public static NamespaceDirectory of(List<SourceDocument> inputs, Map<String, String> commandLineDefaults,
+                                        String defaultNamespace) throws ManifestException {
         Map<String, NamespaceContext> found = new HashMap<>();
+        Map<String, List<LimitRange>> ranges = new HashMap<>();
         for (SourceDocument doc : inputs) {
             JsonNode node = doc.content();
+            if ("LimitRange".equals(node.path("kind").asText()) && "v1".equals(node.path("apiVersion").asText())) {
+                String namespace = node.path("metadata").path("namespace").asText("");
+                ranges.computeIfAbsent(namespace.isEmpty() ? defaultNamespace : namespace, n -> new ArrayList<>())
+                        .add(limitRange(doc));
+            }
             if ("Namespace".equals(node.path("kind").asText()) && "v1".equals(node.path("apiVersion").asText())) {
                 JsonNode meta = node.path("metadata");
                 String name = meta.path("name").asText("");
@@ -35,18 +59,33 @@ public final class NamespaceDirectory {
                 }
             }
         }
-        return new NamespaceDirectory(commandLineDefaults, found);
+        Map<String, ContainerLimits> limits = new HashMap<>();
+        ranges.forEach((namespace, list) -> limits.put(namespace, ContainerLimits.of(list)));
+        return new NamespaceDirectory(commandLineDefaults, found, limits);
+    }
+
+    private static LimitRange limitRange(SourceDocument doc) throws ManifestException {
+        try {
+            return Mappers.MANIFEST_MODEL.treeToValue(doc.content(), LimitRange.class);
+        } catch (JsonProcessingException e) {
+            throw new ManifestException(doc.describe() + ": not a LimitRange the API server would take: "
+                    + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException(doc.describe() + ": not a LimitRange the API server would take: "
+                    + e.getMessage());
+        }
     }
 
     public NamespaceContext context(String name) {
         Map<String, String> annotations = new LinkedHashMap<>(commandLineDefaults);
         NamespaceContext doc = documents.get(name);
+        ContainerLimits containerLimits = limits.getOrDefault(name, ContainerLimits.NONE);
         if (doc == null) {
             // No Namespace document: its labels are unknown, not empty; the flags' annotations still apply.
-            return new NamespaceContext(name, Map.of(), annotations, false);
+            return new NamespaceContext(name, Map.of(), annotations, false, containerLimits);
         }
         annotations.putAll(doc.annotations());
-        return new NamespaceContext(name, doc.labels(), annotations);
+        return new NamespaceContext(name, doc.labels(), annotations, true, containerLimits);
     }
 
     private static Map<String, String> strings(JsonNode object) {

@@ -77,7 +77,7 @@ class ScaleBenchmarkTest {
         for (int i = 0; i < pods; i++) {
             items.add(ScalePods.withContainers(1, 1));
         }
-        ManifestRewriter rewriter = new ManifestRewriter(ENGINE, NamespaceDirectory.of(List.of(), Map.of()), "default");
+        ManifestRewriter rewriter = new ManifestRewriter(ENGINE, NamespaceDirectory.defaultsOnly(Map.of()), "default");
         SourceDocument document = new SourceDocument("list.yaml", 1, list);
         table.measure("manifest: List of pods, 1 probe each**", pods, () -> {
             try {

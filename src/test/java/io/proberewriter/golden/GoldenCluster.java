@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.ContainerLimits;
 import io.proberewriter.manifest.ManifestException;
 import io.proberewriter.manifest.PodTemplateSite;
 import io.proberewriter.manifest.PodTemplates;
@@ -84,6 +86,28 @@ public final class GoldenCluster {
                     .withLabels(nsLabels).withAnnotations(ns.getValue()).endMetadata().build());
         }
         return namespaces;
+    }
+
+    /** The case's LimitRanges, in their namespace ({@code default} where they name none, as the CLI reads them). */
+    public static List<LimitRange> limitRanges(List<SourceDocument> inputs) {
+        List<LimitRange> ranges = new ArrayList<>();
+        for (SourceDocument doc : inputs) {
+            JsonNode node = doc.content();
+            if ("v1".equals(node.path("apiVersion").asText()) && "LimitRange".equals(node.path("kind").asText())) {
+                LimitRange range = JSON.convertValue(node, LimitRange.class);
+                if (range.getMetadata().getNamespace() == null) {
+                    range.getMetadata().setNamespace("default");
+                }
+                ranges.add(range);
+            }
+        }
+        return ranges;
+    }
+
+    /** What the LimitRanges of {@link #limitRanges} ask of a container in {@code namespace}. */
+    public static ContainerLimits containerLimits(List<LimitRange> ranges, String namespace) {
+        return ContainerLimits.of(ranges.stream()
+                .filter(r -> namespace.equals(r.getMetadata().getNamespace())).toList());
     }
 
     /** The namespace the API server would create the site's pod in. */

@@ -391,7 +391,7 @@ class ManifestsTest {
 
     private static final Map<String, Set<Rule>> EXPECTED_RULES = Map.of(
             "ClusterRole/probe-rewriter-read", Set.of(
-                    Rule.of(List.of(""), List.of("namespaces", "services"), List.of(), List.of("list", "watch")),
+                    Rule.of(List.of(""), List.of("namespaces", "services", "limitranges"), List.of(), List.of("list", "watch")),
                     Rule.of(List.of("security.istio.io"), List.of("peerauthentications"), List.of(),
                             List.of("list", "watch")),
                     Rule.of(List.of("authentication.istio.io"), List.of("policies", "meshpolicies"), List.of(),

@@ -34,7 +34,7 @@ class ListRewriteTest {
             items.add(pod);
         }
         ObjectNode input = list.deepCopy();
-        ManifestRewriter rewriter = new ManifestRewriter(ENGINE, NamespaceDirectory.of(List.of(), Map.of()), "default");
+        ManifestRewriter rewriter = new ManifestRewriter(ENGINE, NamespaceDirectory.defaultsOnly(Map.of()), "default");
 
         DocumentResult result = rewriter.rewrite(new SourceDocument("list.yaml", 1, list));
 

@@ -54,7 +54,7 @@ class ManifestFuzzTest {
         String text = new String(input, StandardCharsets.UTF_8);
         try {
             List<SourceDocument> documents = new ManifestReader().read("fuzz.yaml", text);
-            NamespaceDirectory namespaces = NamespaceDirectory.of(documents, Map.of());
+            NamespaceDirectory namespaces = NamespaceDirectory.of(documents, Map.of(), "default");
             ProbeRewriter engine = new ProbeRewriter(GlobalSettings.defaults(), oracle(documents));
             List<DocumentResult> results = new ManifestRewriter(engine, namespaces, "default").rewriteAll(documents);
             assertNotNull(new ManifestWriter().write(results.stream().map(DocumentResult::output).toList()));

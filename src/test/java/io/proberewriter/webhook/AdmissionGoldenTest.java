@@ -2,10 +2,12 @@ package io.proberewriter.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.engine.ContainerLimits;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.golden.GoldenCase;
 import io.proberewriter.golden.GoldenCluster;
@@ -35,12 +37,28 @@ class AdmissionGoldenTest extends GoldenThroughWebhook {
     Stream<DynamicTest> goldenCasesWithNamespaceDefaultsOverHttps() throws Exception {
         WebhookClient client = client();
         return GoldenCase.all().filter(c -> "assume-all".equals(c.resolver()))
-                .filter(c -> c.holdsKind("Namespace") || c.flag("--mode") != null || c.flag("--exec-command") != null)
+                .filter(c -> c.holdsKind("Namespace") || c.holdsKind("LimitRange") || c.flag("--mode") != null
+                        || c.flag("--exec-command") != null)
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
                     List<SourceDocument> inputs = c.inputs();
                     createNamespaces(kubernetes, namespaces, GoldenCluster.namespaces(c, inputs, false));
+                    createLimitRanges(kubernetes, namespaces, GoldenCluster.limitRanges(inputs));
                     assertThroughWebhook(client, c, inputs);
                 }));
+    }
+
+    /** Creates the LimitRanges in the API server and waits until the webhook's cache holds what they ask. */
+    static void createLimitRanges(KubernetesClient kubernetes, NamespaceCache cache, List<LimitRange> wanted)
+            throws InterruptedException {
+        for (LimitRange range : wanted) {
+            kubernetes.limitRanges().resource(range).createOr(NonDeletingOperation::update);
+        }
+        for (LimitRange range : wanted) {
+            String namespace = range.getMetadata().getNamespace();
+            ContainerLimits expected = GoldenCluster.containerLimits(wanted, namespace);
+            Eventually.until("the namespace cache to see the LimitRanges of " + namespace, Duration.ofSeconds(20),
+                    () -> cache.view(namespace).context().containerLimits().equals(expected));
+        }
     }
 
     /** {@link GoldenAdmissions#assertEveryPod} over HTTPS: every answer a 200. */

@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.proberewriter.cluster.MockClusterResolver;
 import io.proberewriter.config.ConfigMappings;
 import io.proberewriter.config.ProbeRewriterConfig;
@@ -39,8 +40,11 @@ class GoldenCasesThroughTheDecisionTest {
             List<SourceDocument> inputs = c.inputs();
             boolean istio = "istio".equals(c.resolver());
             ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, settings(c));
+            List<LimitRange> limitRanges = GoldenCluster.limitRanges(inputs);
             Map<String, NamespaceView> namespaces = GoldenCluster.namespaces(c, inputs, istio).stream()
-                    .collect(Collectors.toMap(ns -> ns.getMetadata().getName(), NamespaceView::of));
+                    .collect(Collectors.toMap(ns -> ns.getMetadata().getName(), ns -> NamespaceView.of(ns)
+                            .withContainerLimits(GoldenCluster.containerLimits(limitRanges,
+                                    ns.getMetadata().getName()))));
             if (!istio) {
                 MtlsOracle oracle = "annotation".equals(c.resolver()) ? new AnnotationMtlsOracle()
                         : new AssumeAllMtlsOracle();

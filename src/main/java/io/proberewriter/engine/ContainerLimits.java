@@ -1,0 +1,178 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeItem;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BinaryOperator;
+
+/**
+ * What a namespace's LimitRanges ask of every container ({@code type: Container}), as the API server's LimitRanger
+ * checks it once the webhooks have run: each request and limit at least {@code min}, each at most {@code max}, and a
+ * limit at most {@code maxLimitRequestRatio} times its request. A container that misses one is refused, and its pod
+ * with it: so the prober's init container, whose resources are small on purpose, is fitted to them. Several
+ * LimitRanges all apply: the highest minimum, the lowest maximum and the lowest ratio.
+ *
+ * <p>{@code default} and {@code defaultRequest} are not read: the init container sets its CPU and memory itself.
+ * {@code type: Pod} limits are not read either: the init container runs before the others, so it counts toward the
+ * pod's requests only where it asks more than all of them together, which it never does.
+ */
+public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecimal> max,
+                              Map<String, BigDecimal> maxLimitRequestRatio) {
+
+    public static final ContainerLimits NONE = new ContainerLimits(Map.of(), Map.of(), Map.of());
+    private static final String CONTAINER = "Container";
+    private static final String EPHEMERAL_STORAGE = "ephemeral-storage";
+    /** The prober's volume's size limit: all the disk the init container can fill. */
+    private static final BigDecimal OWN_DISK = BigDecimal.valueOf(16L * 1024 * 1024);
+
+    public ContainerLimits {
+        min = Map.copyOf(min);
+        max = Map.copyOf(max);
+        maxLimitRequestRatio = Map.copyOf(maxLimitRequestRatio);
+    }
+
+    /** The Container limits of a namespace's LimitRanges; {@link #NONE} without any. */
+    public static ContainerLimits of(Collection<LimitRange> limitRanges) {
+        Map<String, BigDecimal> min = new HashMap<>();
+        Map<String, BigDecimal> max = new HashMap<>();
+        Map<String, BigDecimal> ratio = new HashMap<>();
+        for (LimitRange range : limitRanges) {
+            if (range == null || range.getSpec() == null || range.getSpec().getLimits() == null) {
+                continue;
+            }
+            for (LimitRangeItem item : range.getSpec().getLimits()) {
+                if (item != null && CONTAINER.equals(item.getType())) {
+                    merge(min, item.getMin(), BigDecimal::max);
+                    merge(max, item.getMax(), BigDecimal::min);
+                    merge(ratio, item.getMaxLimitRequestRatio(), BigDecimal::min);
+                }
+            }
+        }
+        return min.isEmpty() && max.isEmpty() && ratio.isEmpty() ? NONE : new ContainerLimits(min, max, ratio);
+    }
+
+    private static void merge(Map<String, BigDecimal> into, Map<String, Quantity> values,
+                              BinaryOperator<BigDecimal> stricter) {
+        if (values == null) {
+            return;
+        }
+        values.forEach((resource, quantity) -> {
+            BigDecimal amount = amount(quantity);
+            if (resource != null && amount != null) {
+                into.merge(resource, amount, stricter);
+            }
+        });
+    }
+
+    /** A quantity's amount, or null where it is not one (the API server validated it; a manifest may not be). */
+    private static BigDecimal amount(Quantity quantity) {
+        try {
+            return quantity == null ? null : quantity.getNumericalAmount();
+        } catch (ArithmeticException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    public boolean none() {
+        return min.isEmpty() && max.isEmpty() && maxLimitRequestRatio.isEmpty();
+    }
+
+    /**
+     * {@code wanted} changed as little as these limits need: a request or limit below the minimum raised to it, a
+     * limit above the maximum lowered to it (and the request with it), a request raised until the limit is within
+     * the ratio. A resource that a limit names and {@code wanted} does not ask for gets the minimum as its request,
+     * or the maximum as its limit, since LimitRanger refuses a container without one; ephemeral storage under a ratio
+     * alone gets the prober volume's size as both. Another resource under a ratio alone is left to the LimitRange's
+     * defaults, which LimitRanger gives a container that does not ask.
+     */
+    public ResourceRequirements fit(ResourceRequirements wanted) {
+        if (none()) {
+            return wanted;
+        }
+        Map<String, BigDecimal> requests = amounts(wanted.getRequests());
+        Map<String, BigDecimal> limits = amounts(wanted.getLimits());
+        TreeSet<String> resources = new TreeSet<>(min.keySet());
+        resources.addAll(max.keySet());
+        resources.addAll(maxLimitRequestRatio.keySet());
+        for (String resource : resources) {
+            BigDecimal request = requests.get(resource);
+            BigDecimal limit = limits.get(resource);
+            BigDecimal floor = min.get(resource);
+            BigDecimal ceiling = max.get(resource);
+            BigDecimal ratio = maxLimitRequestRatio.get(resource);
+            if (floor != null) {
+                request = request == null ? floor : request.max(floor);
+                limit = limit == null ? null : limit.max(floor);
+            }
+            if (ceiling != null) {
+                limit = limit == null ? ceiling : limit.min(ceiling);
+                request = request == null ? null : request.min(limit);
+            }
+            if (ratio != null) {
+                if (request == null && limit == null) {
+                    // LimitRanger wants both; the init container's disk is the volume it fills, a few MiB.
+                    if (!EPHEMERAL_STORAGE.equals(resource)) {
+                        continue;
+                    }
+                    request = OWN_DISK;
+                }
+                request = request == null ? limit : request;
+                limit = limit == null ? request : limit;
+                BigDecimal least = limit.divide(ratio, 3, RoundingMode.CEILING);
+                request = request.max(least).min(limit);
+            }
+            put(requests, resource, request);
+            put(limits, resource, limit);
+        }
+        ResourceRequirements fitted = new ResourceRequirements(wanted.getClaims(), quantities(limits),
+                quantities(requests));
+        wanted.getAdditionalProperties().forEach(fitted::setAdditionalProperty);
+        return fitted;
+    }
+
+    private static void put(Map<String, BigDecimal> into, String resource, BigDecimal amount) {
+        if (amount != null) {
+            into.put(resource, amount);
+        }
+    }
+
+    private static Map<String, BigDecimal> amounts(Map<String, Quantity> quantities) {
+        Map<String, BigDecimal> out = new TreeMap<>();
+        if (quantities != null) {
+            quantities.forEach((resource, quantity) -> put(out, resource, amount(quantity)));
+        }
+        return out;
+    }
+
+    private static Map<String, Quantity> quantities(Map<String, BigDecimal> amounts) {
+        Map<String, Quantity> out = new TreeMap<>();
+        amounts.forEach((resource, amount) -> out.put(resource, quantity(resource, amount)));
+        return out;
+    }
+
+    /**
+     * Written as people write them: CPU in millicores (rounded up: the API server keeps no finer), memory and other
+     * byte amounts in Mi where whole, else in bytes (rounded up).
+     */
+    static Quantity quantity(String resource, BigDecimal amount) {
+        if ("cpu".equals(resource)) {
+            BigDecimal millis = amount.multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.CEILING);
+            return millis.remainder(BigDecimal.valueOf(1000)).signum() == 0
+                    ? new Quantity(millis.divide(BigDecimal.valueOf(1000)).toPlainString())
+                    : new Quantity(millis.toPlainString() + "m");
+        }
+        BigDecimal whole = amount.setScale(0, RoundingMode.CEILING);
+        BigDecimal mebi = BigDecimal.valueOf(1024L * 1024L);
+        return whole.signum() > 0 && whole.remainder(mebi).signum() == 0
+                ? new Quantity(whole.divide(mebi).toPlainString() + "Mi")
+                : new Quantity(whole.toPlainString());
+    }
+}
