@@ -30,6 +30,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
     public static final ContainerLimits NONE = new ContainerLimits(Map.of(), Map.of(), Map.of());
     private static final String CONTAINER = "Container";
     private static final String EPHEMERAL_STORAGE = "ephemeral-storage";
+    private static final int MAX_DIGITS = 30;
     /** The prober's volume's size limit: all the disk the init container can fill. */
     private static final BigDecimal OWN_DISK = BigDecimal.valueOf(16L * 1024 * 1024);
 
@@ -72,13 +73,23 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
         });
     }
 
-    /** A quantity's amount, or null where it is not one (the API server validated it; a manifest may not be). */
+    /**
+     * A quantity's amount, or null where it is not one a container could meet (the API server validated it; a
+     * manifest may not be): negative, or with more than 30 digits either side of the point, whose rounding would cost
+     * time in proportion to its exponent ({@code 1e999999999}).
+     */
     private static BigDecimal amount(Quantity quantity) {
+        BigDecimal amount;
         try {
-            return quantity == null ? null : quantity.getNumericalAmount();
+            amount = quantity == null ? null : quantity.getNumericalAmount();
         } catch (ArithmeticException | IllegalArgumentException e) {
             return null;
         }
+        if (amount == null || amount.signum() < 0 || amount.scale() > MAX_DIGITS
+                || amount.precision() - amount.scale() > MAX_DIGITS) {
+            return null;
+        }
+        return amount;
     }
 
     public boolean none() {

@@ -148,6 +148,15 @@ class ContainerLimitsTest {
         assertEquals(List.of(), limitRanger(ranges, fitted));
     }
 
+    /** What no container can meet, or no number at all, is no constraint: never an exception, never a long wait. */
+    @Test
+    void quantitiesThatAreNoAmountAreIgnored() {
+        List<LimitRange> hostile = List.of(range(new LimitRangeItemBuilder().withType("Container")
+                .withMin(q("cpu", "1e999999999", "memory", "-5Mi", "ephemeral-storage", "lots"))
+                .withMax(q("memory", "1e-999999999")).withMaxLimitRequestRatio(q("cpu", "x")).build()));
+        assertSame(DEFAULTS, ContainerLimits.of(hostile).fit(DEFAULTS));
+    }
+
     /**
      * Any LimitRanges the API server accepts (min ≤ max, ratio ≥ 1) and that some container can meet together (no
      * range's minimum above another's maximum).
