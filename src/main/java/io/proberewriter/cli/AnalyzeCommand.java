@@ -112,7 +112,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static String line(AnalysisReport.Finding finding) {
-        String what = finding.fixed() ? "rewrite would fix it (" + finding.action() + "): " : "rewrite would leave it: ";
+        String what = finding.fixed() ? "rewrite would fix it (" + finding.action() + "): "
+                : "rewrite would leave it: ";
         return finding.message() + " [" + finding.source() + ", document " + finding.document() + ", container "
                 + finding.container() + "] " + what + finding.reason();
     }

@@ -83,7 +83,8 @@ class GoldenFilesTest {
             RewriteCommand command = new RewriteCommand();
             new CommandLine(command).parseArgs(c.rewriteArgs(c.input(), false));
             ProbeRewriter engine = command.engine.engine(inputs, warning -> { });
-            NamespaceDirectory namespaces = NamespaceDirectory.of(inputs, command.engine.namespaceDefaults(), command.engine.namespace);
+            NamespaceDirectory namespaces = NamespaceDirectory.of(inputs,
+                    command.engine.namespaceDefaults(), command.engine.namespace);
             int pods = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 List<PodTemplateSite> before = PodTemplates.find(inputs.get(i));

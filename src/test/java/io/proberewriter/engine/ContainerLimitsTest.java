@@ -57,7 +57,8 @@ class ContainerLimitsTest {
                         Quantity req = requests.get(r);
                         Quantity lim = limits.get(r);
                         if (req == null) {
-                            refusals.add("minimum " + r + " usage per Container is " + min + ".  No request is specified");
+                            refusals.add("minimum " + r + " usage per Container is " + min
+                                    + ".  No request is specified");
                         } else if (milli(req) < milli(min)) {
                             refusals.add("minimum " + r + " usage per Container is " + min + ", but request is " + req);
                         }
@@ -71,7 +72,8 @@ class ContainerLimitsTest {
                         Quantity req = requests.get(r);
                         Quantity lim = limits.get(r);
                         if (lim == null) {
-                            refusals.add("maximum " + r + " usage per Container is " + max + ".  No limit is specified");
+                            refusals.add("maximum " + r + " usage per Container is " + max
+                                    + ".  No limit is specified");
                         } else if (milli(lim) > milli(max)) {
                             refusals.add("maximum " + r + " usage per Container is " + max + ", but limit is " + lim);
                         }

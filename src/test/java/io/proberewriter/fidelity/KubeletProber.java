@@ -60,8 +60,8 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>{@code exec}: the argument vector, its {@code $(NAME)} references first expanded with the container's env
  * ({@link KubeletCommandExpansion}; see {@link #withContainerEnv}), as a process, no shell; success on exit code 0;
- * killed and failed when {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in time. {@code grpc}: the
- * standard health check, healthy only on SERVING (see {@link #grpc}).
+ * killed and failed when {@code timeoutSeconds} has passed. {@code tcpSocket}: success when a connection opens in
+ * time. {@code grpc}: the standard health check, healthy only on SERVING (see {@link #grpc}).
  *
  * <p>Lifecycle hooks ({@link #hook}): an {@code httpGet} handler is the kubelet's lifecycle handler runner, not a
  * probe; see {@link #httpHook} for what differs. An {@code exec} handler runs as an exec probe does, but with its
