@@ -141,7 +141,8 @@ final class ProberPlacement {
                 .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
-                hasInit ? Optional.empty() : Optional.of(initContainer(image, runsAsRoot(spec), limits)),
+                hasInit ? Optional.empty() : Optional.of(initContainer(image, runsAsRoot(spec), limits,
+                        spec.getResources())),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
 
@@ -193,20 +194,19 @@ final class ProberPlacement {
 
     /**
      * The image is one setting, so one entry is enough; a race only builds the same containers twice. A namespace
-     * whose LimitRanges the default resources do not meet gets a container of its own, fitted to them.
+     * whose LimitRanges the default resources do not meet, or a pod whose own resources are fewer, gets a container
+     * of its own, fitted to them (the pod's budget last: the API server's validation of the pod is not negotiable).
      */
-    private static Container initContainer(String image, boolean podRunsAsRoot, ContainerLimits limits) {
+    private static Container initContainer(String image, boolean podRunsAsRoot, ContainerLimits limits,
+                                           ResourceRequirements podResources) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
             last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
             lastInitContainer = last;
         }
         Container shared = podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
-        if (limits.none()) {
-            return shared;
-        }
-        ResourceRequirements fitted = limits.fit(shared.getResources());
-        return fitted.equals(shared.getResources()) ? shared
+        ResourceRequirements fitted = PodResourceBudget.within(limits.fit(shared.getResources()), podResources);
+        return fitted == shared.getResources() || fitted.equals(shared.getResources()) ? shared
                 : new ContainerBuilder(shared).withResources(fitted).build();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.proberewriter.json.Mappers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * meet: the <em>restricted</em> Pod Security Standard (checked as the API server's PodSecurity admission checks a
  * container, with the pod's own security context where the container leaves a field to it), and OpenShift's default
  * constraint {@code restricted-v2}, which refuses a user id outside the namespace's range: so the container names
- * none, except in a pod that runs as root, where it must (its {@code runAsNonRoot} would stop it otherwise).
+ * none, except in a pod that runs as root, where it must (its {@code runAsNonRoot} would stop it otherwise); and the
+ * API server's validation of pod-level resources.
  */
 class InjectedInitContainerPolicyTest {
 
@@ -110,6 +112,31 @@ class InjectedInitContainerPolicyTest {
             }
         }
         assertEquals(List.of(), refused);
+    }
+
+    /** The API server's validation of pod-level resources: requests covering it, no limit above the pod's. */
+    @Test
+    void itFitsInThePodsOwnResources() throws IOException {
+        int budgeted = 0;
+        for (Site site : injectedInitContainers()) {
+            JsonNode pod = site.podSpec().path("resources");
+            if (pod.isMissingNode()) {
+                continue;
+            }
+            budgeted++;
+            for (String kind : List.of("requests", "limits")) {
+                for (String resource : List.of("cpu", "memory")) {
+                    JsonNode bound = pod.path(kind).path(resource);
+                    JsonNode own = site.container().path("resources").path(kind).path(resource);
+                    if (!bound.isMissingNode()) {
+                        assertTrue(new Quantity(own.asText()).getNumericalAmount()
+                                        .compareTo(new Quantity(bound.asText()).getNumericalAmount()) <= 0,
+                                site.where() + ": " + kind + "." + resource + " " + own + " above the pod's " + bound);
+                    }
+                }
+            }
+        }
+        assertTrue(budgeted >= 2, "golden pods with pod-level resources: " + budgeted);
     }
 
     @Test
