@@ -5,12 +5,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.IstioKind;
-import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,7 +99,7 @@ public final class MeshPolicyCache {
         informer.addEventHandler(bumpingGeneration(cm -> IstioConfigMaps.isRead(cm.getMetadata().getNamespace(),
                 cm.getMetadata().getName(), namespace)));
         informer.exceptionHandler((isStarted, failure) -> {
-            if (forbidden(failure)) {
+            if (RetryingInformers.forbidden(failure)) {
                 configMapsUnreadable = "cannot list ConfigMaps in " + namespace + ": forbidden (grant it with"
                         + " k8s/components/istio, then restart)";
                 LOG.warnf("Istio resolver: %s; Istio's probe rewrite default comes from the settings instead",
@@ -114,16 +112,6 @@ public final class MeshPolicyCache {
         });
         configMapInformer = informer;
         informer.start();
-    }
-
-    /** The informer hands over the client's failure wrapped (CompletionException): the cause says what it was. */
-    private static boolean forbidden(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof KubernetesClientException e && e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> bumpingGeneration(Predicate<T> relevant) {

@@ -35,6 +35,11 @@ public class NamespaceCache {
     private volatile SharedIndexInformer<Namespace> informer;
     /** The LimitRanges of every namespace, indexed by namespace: what the prober's init container must meet. */
     private volatile SharedIndexInformer<LimitRange> limitRanges;
+    /**
+     * Set when listing LimitRanges is forbidden (a ClusterRole from before the webhook read them): not retried nor
+     * waited for, the init container keeps its default resources.
+     */
+    private volatile boolean limitRangesForbidden;
 
     public NamespaceCache(ProbeRewriterConfig config, Instance<KubernetesClient> client) {
         this.config = config;
@@ -46,18 +51,38 @@ public class NamespaceCache {
             LOG.info("Namespace watch disabled: global defaults apply to every pod");
             return;
         }
+        start(client.get());
+    }
+
+    /** Starts both informers on {@code kubernetes}. */
+    void start(KubernetesClient kubernetes) {
         SharedIndexInformer<Namespace> started =
-                RetryingInformers.retryingForever(client.get().namespaces().withLimit(ListPages.SIZE)
+                RetryingInformers.retryingForever(kubernetes.namespaces().withLimit(ListPages.SIZE)
                                 .runnableInformer(0), LOG, "Namespace")
                         .itemStore(new ManagedFieldsDroppingStore<>());
         informer = started;
-        SharedIndexInformer<LimitRange> ranges =
-                RetryingInformers.retryingForever(client.get().limitRanges().inAnyNamespace()
-                                .withLimit(ListPages.SIZE).runnableInformer(0), LOG, "LimitRange")
-                        .itemStore(new ManagedFieldsDroppingStore<>());
+        SharedIndexInformer<LimitRange> ranges = kubernetes.limitRanges().inAnyNamespace()
+                .withLimit(ListPages.SIZE).runnableInformer(0)
+                .itemStore(new ManagedFieldsDroppingStore<>());
+        ranges.exceptionHandler((isStarted, failure) -> {
+            if (RetryingInformers.forbidden(failure)) {
+                limitRangesForbidden = true;
+                LOG.warn("Cannot list LimitRanges: forbidden (the ClusterRole probe-rewriter-read of this release"
+                        + " grants it: apply it, then restart). The prober's init container keeps its default"
+                        + " resources, which a namespace's LimitRange may refuse");
+                return false;
+            }
+            LOG.warnf("LimitRange watch failed, retrying: %s", failure.toString());
+            return true;
+        });
         limitRanges = ranges;
         started.start();
         ranges.start();
+    }
+
+    /** Whether listing LimitRanges was refused: the init container's resources are then not fitted to them. */
+    boolean limitRangesForbidden() {
+        return limitRangesForbidden;
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -80,7 +105,8 @@ public class NamespaceCache {
     public boolean synced() {
         SharedIndexInformer<Namespace> current = informer;
         SharedIndexInformer<LimitRange> ranges = limitRanges;
-        return !enabled() || (current != null && current.hasSynced() && ranges != null && ranges.hasSynced());
+        return !enabled() || (current != null && current.hasSynced() && ranges != null
+                && (ranges.hasSynced() || limitRangesForbidden));
     }
 
     /**

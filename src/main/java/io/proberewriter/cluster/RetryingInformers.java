@@ -1,6 +1,8 @@
 package io.proberewriter.cluster;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.HttpURLConnection;
 import org.jboss.logging.Logger;
 
 /**
@@ -10,6 +12,16 @@ import org.jboss.logging.Logger;
 public final class RetryingInformers {
 
     private RetryingInformers() {
+    }
+
+    /** The informer hands over the client's failure wrapped (CompletionException): the cause says what it was. */
+    static boolean forbidden(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException e && e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sets the retry-forever handler on a not yet started informer; logs as {@code log}, naming {@code what}. */
