@@ -3,7 +3,6 @@ package io.proberewriter.manifest;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,12 +10,10 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.json.Mappers;
-import io.proberewriter.json.StrictJson;
 import io.proberewriter.patch.PodPatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs the engine over the pods a manifest document describes and applies its edits as a JSON patch to the
@@ -24,12 +21,6 @@ import java.util.Map;
  * comes out exactly as it went in.
  */
 public final class ManifestRewriter {
-
-    private static final Map<String, String> TYPE_WORDS = Map.ofEntries(
-            Map.entry("Integer", "an integer"), Map.entry("Long", "an integer"), Map.entry("int", "an integer"),
-            Map.entry("long", "an integer"), Map.entry("String", "a string"), Map.entry("Boolean", "a boolean"),
-            Map.entry("boolean", "a boolean"), Map.entry("List", "a list"), Map.entry("ArrayList", "a list"),
-            Map.entry("Map", "an object"), Map.entry("LinkedHashMap", "an object"));
 
     private final ProbeRewriter engine;
     private final NamespaceDirectory namespaces;
@@ -99,7 +90,8 @@ public final class ManifestRewriter {
         try {
             pod = Mappers.MANIFEST_MODEL.treeToValue(site.template(), Pod.class);
         } catch (JsonMappingException e) {
-            throw new ManifestException(document.describe() + ": " + fieldPath(site, e) + ": " + problem(site, e), e);
+            throw new ManifestException(document.describe() + ": " + BindingErrors.describe(site.template(),
+                    site.fieldPath(), e), e);
         } catch (Exception e) {
             throw new ManifestException(document.describe() + ": " + site.workload() + " is not a valid pod template: "
                     + e.getMessage(), e);
@@ -136,53 +128,4 @@ public final class ManifestRewriter {
             "imagePullPolicy", "command", "args", "workingDir", "ports", "envFrom", "env", "resources", "resizePolicy",
             "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
             "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty");
-
-    private static String fieldPath(PodTemplateSite site, JsonMappingException e) {
-        StringBuilder path = new StringBuilder(site.fieldPath());
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.isEmpty() ? "(document)" : path.toString();
-    }
-
-    private static String problem(PodTemplateSite site, JsonMappingException e) {
-        String expected = null;
-        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-            expected = TYPE_WORDS.getOrDefault(mismatch.getTargetType().getSimpleName(), "an object");
-        } else if (StrictJson.refusedByIntOrString(e)) {
-            expected = StrictJson.INT_OR_STRING;
-        }
-        if (expected != null) {
-            JsonNode found = valueAt(site.template(), e.getPath());
-            String got = found == null ? "" : ", got " + PodTemplates.describe(found);
-            String hint = "";
-            if (found != null && found.isValueNode() && "a string".equals(expected)) {
-                hint = " (quote it: YAML reads unquoted true, off, yes or 8080 as a boolean or a number)";
-            } else if (found != null && found.isTextual() && found.asText().matches("[+-]?[0-9]+")
-                    && "an integer".equals(expected)) {
-                hint = " (unquote it: Kubernetes reads no number from a string here)";
-            }
-            return "expected " + expected + got + hint;
-        }
-        return StrictJson.message(e.getOriginalMessage());
-    }
-
-    private static JsonNode valueAt(JsonNode root, List<JsonMappingException.Reference> path) {
-        JsonNode node = root;
-        for (JsonMappingException.Reference ref : path) {
-            if (node == null) {
-                return null;
-            }
-            node = ref.getFieldName() != null ? node.get(ref.getFieldName())
-                    : ref.getIndex() >= 0 ? node.get(ref.getIndex()) : node;
-        }
-        return node;
-    }
 }

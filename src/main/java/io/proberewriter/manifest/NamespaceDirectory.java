@@ -2,6 +2,7 @@ package io.proberewriter.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.proberewriter.engine.ContainerLimits;
 import io.proberewriter.engine.NamespaceContext;
@@ -67,6 +68,8 @@ public final class NamespaceDirectory {
     private static LimitRange limitRange(SourceDocument doc) throws ManifestException {
         try {
             return Mappers.MANIFEST_MODEL.treeToValue(doc.content(), LimitRange.class);
+        } catch (JsonMappingException e) {
+            throw new ManifestException(doc.describe() + ": " + BindingErrors.describe(doc.content(), "", e), e);
         } catch (JsonProcessingException e) {
             throw new ManifestException(doc.describe() + ": not a LimitRange the API server would take: "
                     + e.getOriginalMessage());

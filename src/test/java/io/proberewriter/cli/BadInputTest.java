@@ -282,6 +282,30 @@ class BadInputTest {
                 """), "document 1 (Deployment web)", "spec.template is missing");
     }
 
+    /** A LimitRange is read (the init container is fitted to it): one kubectl would refuse names its field. */
+    @Test
+    void limitRangeOfTheWrongShape() throws IOException {
+        assertBadInput(rewrite("""
+                apiVersion: v1
+                kind: LimitRange
+                metadata:
+                  name: limits
+                spec:
+                  limits:
+                  - type: Container
+                    max: {cpu: 1}
+                  - type: 5
+                """), "document 1 (LimitRange limits)", "spec.limits[1].type: expected a string, got number 5");
+        assertBadInput(rewrite("""
+                apiVersion: v1
+                kind: LimitRange
+                metadata:
+                  name: limits
+                spec:
+                  limits: Container
+                """), "spec.limits: expected a list, got the string \"Container\"");
+    }
+
     @Test
     void cronJobWithoutPodSpec() throws IOException {
         assertBadInput(rewrite("""
