@@ -285,25 +285,18 @@ class BadInputTest {
     /** A LimitRange is read (the init container is fitted to it): one kubectl would refuse names its field. */
     @Test
     void limitRangeOfTheWrongShape() throws IOException {
-        assertBadInput(rewrite("""
-                apiVersion: v1
-                kind: LimitRange
-                metadata:
-                  name: limits
-                spec:
+        assertBadInput(rewrite(limitRange("""
                   limits:
                   - type: Container
                     max: {cpu: 1}
                   - type: 5
-                """), "document 1 (LimitRange limits)", "spec.limits[1].type: expected a string, got number 5");
-        assertBadInput(rewrite("""
-                apiVersion: v1
-                kind: LimitRange
-                metadata:
-                  name: limits
-                spec:
-                  limits: Container
-                """), "spec.limits: expected a list, got the string \"Container\"");
+                """)), "document 1 (LimitRange limits)", "spec.limits[1].type: expected a string, got number 5");
+        assertBadInput(rewrite(limitRange("  limits: Container\n")),
+                "spec.limits: expected a list, got the string \"Container\"");
+    }
+
+    private static String limitRange(String spec) {
+        return "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: limits\nspec:\n" + spec;
     }
 
     @Test
