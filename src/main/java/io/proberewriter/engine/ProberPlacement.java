@@ -141,7 +141,7 @@ final class ProberPlacement {
                 .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
-                hasInit ? Optional.empty() : Optional.of(initContainer(image, runsAsRoot(spec), limits,
+                hasInit ? Optional.empty() : Optional.of(initContainerFor(image, runsAsRoot(spec), limits,
                         spec.getResources())),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
@@ -188,7 +188,7 @@ final class ProberPlacement {
      * Whether the pod's containers run as root unless they say otherwise ({@code runAsUser: 0} in the pod's security
      * context). The init container would inherit it, and its {@code runAsNonRoot} would then stop it from starting.
      */
-    static boolean runsAsRoot(PodSpec spec) {
+    private static boolean runsAsRoot(PodSpec spec) {
         return spec.getSecurityContext() != null && Long.valueOf(0L).equals(spec.getSecurityContext().getRunAsUser());
     }
 
@@ -197,8 +197,8 @@ final class ProberPlacement {
      * whose LimitRanges the default resources do not meet, or a pod whose own resources are fewer, gets a container
      * of its own, fitted to them (the pod's budget last: the API server's validation of the pod is not negotiable).
      */
-    private static Container initContainer(String image, boolean podRunsAsRoot, ContainerLimits limits,
-                                           ResourceRequirements podResources) {
+    private static Container initContainerFor(String image, boolean podRunsAsRoot, ContainerLimits limits,
+                                              ResourceRequirements podResources) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
             last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
@@ -217,7 +217,7 @@ final class ProberPlacement {
      *
      * @param setUser whether to name the user ({@link #NON_ROOT_USER}), for a pod that runs as root
      */
-    static Container initContainer(String image, boolean setUser) {
+    private static Container initContainer(String image, boolean setUser) {
         return new ContainerBuilder()
                 .withName(ProberInjection.NAME)
                 .withImage(image)
