@@ -80,6 +80,13 @@ public class NamespaceCache {
         ranges.start();
     }
 
+    /** Whether both informers hold a watch (what a change made now needs to reach the cache). */
+    public boolean watching() {
+        SharedIndexInformer<Namespace> current = informer;
+        SharedIndexInformer<LimitRange> ranges = limitRanges;
+        return current != null && current.isWatching() && ranges != null && ranges.isWatching();
+    }
+
     /** Whether listing LimitRanges was refused: the init container's resources are then not fitted to them. */
     boolean limitRangesForbidden() {
         return limitRangesForbidden;

@@ -49,7 +49,8 @@ class NamespaceCacheTest {
                 .withName("limits").endMetadata().withNewSpec().addNewLimit().withType("Container")
                 .addToMin("cpu", new Quantity("50m")).endLimit().endSpec().build()).create();
         cache.start(client);
-        Eventually.until("the caches to sync", PATIENCE, cache::synced);
+        // Watching too: a deletion between the list and the watch would not reach the mock's watchers.
+        Eventually.until("the caches to sync and watch", PATIENCE, () -> cache.synced() && cache.watching());
         Eventually.until("the LimitRange in the view", PATIENCE,
                 () -> !cache.view("tenant").context().containerLimits().none());
         assertEquals(new BigDecimal("0.050"), cache.view("tenant").context().containerLimits().min().get("cpu"));

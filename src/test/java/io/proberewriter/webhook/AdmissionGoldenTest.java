@@ -50,6 +50,8 @@ class AdmissionGoldenTest extends GoldenThroughWebhook {
     /** Creates the LimitRanges in the API server and waits until the webhook's cache holds what they ask. */
     static void createLimitRanges(KubernetesClient kubernetes, NamespaceCache cache, List<LimitRange> wanted)
             throws InterruptedException {
+        // A change made between the informer's list and its watch would not reach the mock's watchers.
+        Eventually.until("the namespace cache to watch", Duration.ofSeconds(20), cache::watching);
         for (LimitRange range : wanted) {
             kubernetes.limitRanges().resource(range).createOr(NonDeletingOperation::update);
         }
