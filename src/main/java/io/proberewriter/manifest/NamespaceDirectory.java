@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * The namespaces an offline run knows: the defaults given on the command line apply to every namespace, and a
  * Namespace document in the input adds its own labels and annotations on top, as the cluster would. A LimitRange
- * document gives its namespace's container limits (its own namespace, else the command line's).
+ * document gives its namespace's container limits (its own namespace, else the command line's). Both are read in
+ * Lists too.
  */
 public final class NamespaceDirectory {
 
@@ -45,31 +46,54 @@ public final class NamespaceDirectory {
         Map<String, NamespaceContext> found = new HashMap<>();
         Map<String, List<LimitRange>> ranges = new HashMap<>();
         for (SourceDocument doc : inputs) {
-            JsonNode node = doc.content();
-            if ("LimitRange".equals(node.path("kind").asText()) && "v1".equals(node.path("apiVersion").asText())) {
-                String namespace = node.path("metadata").path("namespace").asText("");
-                ranges.computeIfAbsent(namespace.isEmpty() ? defaultNamespace : namespace, n -> new ArrayList<>())
-                        .add(limitRange(doc));
-            }
-            if ("Namespace".equals(node.path("kind").asText()) && "v1".equals(node.path("apiVersion").asText())) {
-                JsonNode meta = node.path("metadata");
-                String name = meta.path("name").asText("");
-                if (!name.isEmpty()) {
-                    found.put(name, new NamespaceContext(name, strings(meta.path("labels")),
-                            strings(meta.path("annotations"))));
-                }
-            }
+            collect(doc, doc.content(), "", defaultNamespace, found, ranges);
         }
         Map<String, ContainerLimits> limits = new HashMap<>();
         ranges.forEach((namespace, list) -> limits.put(namespace, ContainerLimits.of(list)));
         return new NamespaceDirectory(commandLineDefaults, found, limits);
     }
 
-    private static LimitRange limitRange(SourceDocument doc) throws ManifestException {
+    /**
+     * One object of a document, or the items of a List ({@code kubectl get namespaces,limitranges -o yaml} prints
+     * one).
+     *
+     * @param path where {@code node} is in its document, as a field path ({@code ""} for the document itself)
+     */
+    private static void collect(SourceDocument doc, JsonNode node, String path, String defaultNamespace,
+                                Map<String, NamespaceContext> found, Map<String, List<LimitRange>> ranges)
+            throws ManifestException {
+        String kind = node.path("kind").asText();
+        if (kind.endsWith("List") && node.path("items").isArray()) {
+            JsonNode items = node.path("items");
+            for (int i = 0; i < items.size(); i++) {
+                collect(doc, items.get(i), (path.isEmpty() ? "" : path + ".") + "items[" + i + "]",
+                        defaultNamespace, found, ranges);
+            }
+            return;
+        }
+        if (!"v1".equals(node.path("apiVersion").asText())) {
+            return;
+        }
+        if ("LimitRange".equals(kind)) {
+            String namespace = node.path("metadata").path("namespace").asText("");
+            ranges.computeIfAbsent(namespace.isEmpty() ? defaultNamespace : namespace, n -> new ArrayList<>())
+                    .add(limitRange(doc, node, path));
+        }
+        if ("Namespace".equals(kind)) {
+            JsonNode meta = node.path("metadata");
+            String name = meta.path("name").asText("");
+            if (!name.isEmpty()) {
+                found.put(name, new NamespaceContext(name, strings(meta.path("labels")),
+                        strings(meta.path("annotations"))));
+            }
+        }
+    }
+
+    private static LimitRange limitRange(SourceDocument doc, JsonNode node, String path) throws ManifestException {
         try {
-            return Mappers.MANIFEST_MODEL.treeToValue(doc.content(), LimitRange.class);
+            return Mappers.MANIFEST_MODEL.treeToValue(node, LimitRange.class);
         } catch (JsonMappingException e) {
-            throw new ManifestException(doc.describe() + ": " + BindingErrors.describe(doc.content(), "", e), e);
+            throw new ManifestException(doc.describe() + ": " + BindingErrors.describe(node, path, e), e);
         } catch (JsonProcessingException e) {
             throw new ManifestException(doc.describe() + ": not a LimitRange the API server would take: "
                     + e.getOriginalMessage());
