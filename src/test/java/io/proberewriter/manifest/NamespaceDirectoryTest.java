@@ -65,7 +65,7 @@ class NamespaceDirectoryTest {
     }
 
     @Test
-    void aLimitRangeItemOfTheWrongShapeIsNamedByItsPlaceInTheList() {
+    void aLimitRangeItemOfTheWrongShapeIsNamedByItsPlaceInTheList() throws ManifestException {
         ManifestException e = assertThrows(ManifestException.class,
                 () -> read(LIST.replace("min: {cpu: 50m}", "min: [50m]")));
         assertEquals("list.yaml, document 1 (List): items[1].spec.limits[0].min: expected an object, got a list",
