@@ -53,11 +53,29 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
                 if (item != null && CONTAINER.equals(item.getType())) {
                     merge(min, item.getMin(), BigDecimal::max);
                     merge(max, item.getMax(), BigDecimal::min);
-                    merge(ratio, item.getMaxLimitRequestRatio(), BigDecimal::min);
+                    merge(ratio, atLeastOne(item.getMaxLimitRequestRatio()), BigDecimal::min);
                 }
             }
         }
         return min.isEmpty() && max.isEmpty() && ratio.isEmpty() ? NONE : new ContainerLimits(min, max, ratio);
+    }
+
+    /**
+     * The ratios of 1 or more: the API server refuses a LimitRange with a smaller one (no limit can be below its
+     * request), so a manifest's {@code 0} or {@code 0.5} asks nothing.
+     */
+    private static Map<String, Quantity> atLeastOne(Map<String, Quantity> ratios) {
+        if (ratios == null) {
+            return null;
+        }
+        Map<String, Quantity> kept = new HashMap<>();
+        ratios.forEach((resource, ratio) -> {
+            BigDecimal amount = amount(ratio);
+            if (amount != null && amount.compareTo(BigDecimal.ONE) >= 0) {
+                kept.put(resource, ratio);
+            }
+        });
+        return kept;
     }
 
     private static void merge(Map<String, BigDecimal> into, Map<String, Quantity> values,

@@ -150,12 +150,16 @@ class ContainerLimitsTest {
         assertEquals(List.of(), limitRanger(ranges, fitted));
     }
 
-    /** What no container can meet, or no number at all, is no constraint: never an exception, never a long wait. */
+    /**
+     * What no container can meet, or no number at all, or a ratio below 1 (found by ManifestFuzzTest: a ratio of 0
+     * divided by zero), is no constraint: never an exception, never a long wait.
+     */
     @Test
     void quantitiesThatAreNoAmountAreIgnored() {
         List<LimitRange> hostile = List.of(range(new LimitRangeItemBuilder().withType("Container")
                 .withMin(q("cpu", "1e999999999", "memory", "-5Mi", "ephemeral-storage", "lots"))
-                .withMax(q("memory", "1e-999999999")).withMaxLimitRequestRatio(q("cpu", "x")).build()));
+                .withMax(q("memory", "1e-999999999"))
+                .withMaxLimitRequestRatio(q("cpu", "x", "memory", "0", "ephemeral-storage", "0.5")).build()));
         assertSame(DEFAULTS, ContainerLimits.of(hostile).fit(DEFAULTS));
     }
 
