@@ -96,7 +96,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
      * manifest may not be): negative, or with more than 30 digits either side of the point, whose rounding would cost
      * time in proportion to its exponent ({@code 1e999999999}).
      */
-    private static BigDecimal amount(Quantity quantity) {
+    static BigDecimal amount(Quantity quantity) {
         BigDecimal amount;
         try {
             amount = quantity == null ? null : quantity.getNumericalAmount();

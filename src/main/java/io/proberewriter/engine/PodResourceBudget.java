@@ -39,22 +39,14 @@ final class PodResourceBudget {
     private static boolean lower(Map<String, Quantity> values, Map<String, Quantity> bounds) {
         boolean changed = false;
         for (Map.Entry<String, Quantity> value : values.entrySet()) {
-            BigDecimal bound = amount(bounds.get(value.getKey()));
-            BigDecimal amount = amount(value.getValue());
+            BigDecimal bound = ContainerLimits.amount(bounds.get(value.getKey()));
+            BigDecimal amount = ContainerLimits.amount(value.getValue());
             if (bound != null && amount != null && amount.compareTo(bound) > 0) {
                 value.setValue(bounds.get(value.getKey()));
                 changed = true;
             }
         }
         return changed;
-    }
-
-    private static BigDecimal amount(Quantity quantity) {
-        try {
-            return quantity == null ? null : quantity.getNumericalAmount();
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static boolean empty(Map<String, Quantity> map) {
