@@ -98,7 +98,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     @Override
     public List<EventSource<?, Pod>> prepareEventSources(EventSourceContext<Pod> context) {
         brokenPods.deletionsFrom(context.getPrimaryCache());
-        return List.of(new NamespaceChanges(namespaces, context.getPrimaryCache()));
+        return List.of(new NamespaceChanges(namespaces, context.getPrimaryCache(), brokenPods::namespaceDeleted));
     }
 
     @Override

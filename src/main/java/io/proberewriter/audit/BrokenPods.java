@@ -81,6 +81,18 @@ public class BrokenPods {
         pods.remove(pod);
     }
 
+    /**
+     * The namespace is gone, and its series with it: clusters that create a namespace per branch or per test run
+     * would otherwise export a 0 for every namespace they ever had, until the operator restarts.
+     */
+    void namespaceDeleted(String namespace) {
+        pods.values().removeIf(e -> e.namespace().equals(namespace));
+        Gauge gauge = gauges.remove(namespace);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
     /** The gauge's value for one namespace. */
     long count(String namespace) {
         Cache<Pod> cache = informer;
@@ -99,7 +111,8 @@ public class BrokenPods {
     }
 
     // A namespace's gauge stays at 0 once its pods are fixed rather than disappear: "0" is the good news a dashboard
-    // or an alert waits for. Namespaces are few, so the series are too.
+    // or an alert waits for. It goes when the namespace does (namespaceDeleted), so the series are as many as the
+    // namespaces the cluster has.
     private Gauge register(String namespace) {
         return Gauge.builder(GAUGE, this, self -> self.count(namespace))
                 .description("Running pods in opted-in namespaces with a probe broken by mTLS, by namespace")

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.proberewriter.cluster.NamespaceCache;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The audit's event source for namespaces: opting a namespace in (or setting its mode, or remediate) has its pods
@@ -19,19 +20,27 @@ final class NamespaceChanges extends AbstractEventSource<Namespace, Pod> {
 
     private final NamespaceCache namespaces;
     private final IndexerResourceCache<Pod> pods;
+    private final Consumer<String> deleted;
     private volatile Runnable unsubscribe = () -> { };
 
-    NamespaceChanges(NamespaceCache namespaces, IndexerResourceCache<Pod> pods) {
+    /** @param deleted told the name of each namespace deleted, to forget what is kept for it */
+    NamespaceChanges(NamespaceCache namespaces, IndexerResourceCache<Pod> pods, Consumer<String> deleted) {
         super(Namespace.class, "namespaces");
         this.namespaces = namespaces;
         this.pods = pods;
+        this.deleted = deleted;
     }
 
     @Override
     public void start() {
         super.start();
-        unsubscribe = namespaces.onChange(namespace -> pods.list(namespace.getMetadata().getName())
+        Runnable changes = namespaces.onChange(namespace -> pods.list(namespace.getMetadata().getName())
                 .forEach(pod -> getEventHandler().handleEvent(new Event(ResourceID.fromResource(pod)))));
+        Runnable deletions = namespaces.onDelete(deleted);
+        unsubscribe = () -> {
+            changes.run();
+            deletions.run();
+        };
     }
 
     @Override

@@ -147,7 +147,36 @@ public class NamespaceCache {
 
             @Override
             public void onDelete(Namespace namespace, boolean deletedFinalStateUnknown) {
-                // Its pods go with it.
+                // Its pods go with it: onDelete says so to whoever keeps something per namespace.
+            }
+        };
+        current.addEventHandler(handler);
+        return () -> current.removeEventHandler(handler);
+    }
+
+    /**
+     * Calls {@code listener} with the name of each namespace deleted (its contents are gone by then: the namespace
+     * controller empties a namespace before it removes it). Nothing happens when namespaces are not watched.
+     *
+     * @return what stops the calls
+     */
+    public Runnable onDelete(Consumer<String> listener) {
+        SharedIndexInformer<Namespace> current = informer;
+        if (current == null) {
+            return () -> { };
+        }
+        ResourceEventHandler<Namespace> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Namespace namespace) {
+            }
+
+            @Override
+            public void onUpdate(Namespace before, Namespace after) {
+            }
+
+            @Override
+            public void onDelete(Namespace namespace, boolean deletedFinalStateUnknown) {
+                listener.accept(namespace.getMetadata().getName());
             }
         };
         current.addEventHandler(handler);

@@ -1,6 +1,7 @@
 package io.proberewriter.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -153,7 +154,13 @@ class AuditReconcilerTest {
         create(AuditFixtures.rewritten(AuditFixtures.pod("audit-gauge", "fine", Map.of()), ns));
 
         waitFor(() -> gauge("audit-gauge") == 2.0, "two broken pods counted, not the rewritten one");
-        assertTrue(metrics().contains(BrokenPods.GAUGE + "{namespace=\"audit-gauge\"} 2.0"), "exported at /q/metrics");
+        String exported = metrics();
+        assertTrue(exported.contains(BrokenPods.GAUGE + "{namespace=\"audit-gauge\"} 2.0"), "exported at /q/metrics");
+        assertTrue(exported.contains("operator_sdk_reconciliations_started_total{"), "the SDK's own series are there");
+        List<String> perPod = exported.lines().filter(l -> l.contains("\"broken-1\"") || l.contains("\"fine\""))
+                .toList();
+        assertEquals(List.of(), perPod, "no series per pod: the audit sees every pod of the cluster, and a series"
+                + " per pod would grow with every pod ever created");
 
         kubernetes.pods().resource(first).delete();
         waitFor(() -> gauge("audit-gauge") == 1.0, "the deleted pod to leave the count");
@@ -163,6 +170,14 @@ class AuditReconcilerTest {
             return n;
         });
         waitFor(() -> gauge("audit-gauge") == 0.0, "the namespace that opted out to leave the count");
+        assertTrue(metrics().contains(BrokenPods.GAUGE + "{namespace=\"audit-gauge\"} 0.0"),
+                "a namespace that exists keeps its series at 0: the good news a dashboard waits for");
+
+        kubernetes.namespaces().withName("audit-gauge").delete();
+        waitFor(() -> registry.find(BrokenPods.GAUGE).tag("namespace", "audit-gauge").gauge() == null,
+                "the deleted namespace's series to go");
+        List<String> left = metrics().lines().filter(l -> l.contains("namespace=\"audit-gauge\"")).toList();
+        assertEquals(List.of(), left, "no series left at /q/metrics for a namespace that is gone");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.proberewriter.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -103,6 +104,23 @@ class BrokenPodsTest {
         // Same name, another uid: the broken one is gone.
         informer.put(ResourceID.fromResource(c), new PodBuilder(c).editMetadata().withUid("other").endMetadata().build());
         assertEquals(0.0, gauge("bank"));
+    }
+
+    @Test
+    void aDeletedNamespaceTakesItsSeriesAndItsPodsWithIt() {
+        brokenPods.broken(running("shop", "a"), Set.of(ProbeKind.LIVENESS), T0, HOUR);
+        brokenPods.broken(running("bank", "b"), Set.of(ProbeKind.LIVENESS), T0, HOUR);
+
+        brokenPods.namespaceDeleted("shop");
+        assertNull(registry.find(BrokenPods.GAUGE).tag("namespace", "shop").gauge(), "the series is gone");
+        assertEquals(1.0, gauge("bank"), "other namespaces keep theirs");
+
+        // A namespace created again under the same name starts afresh: a new series, and its pods' Events are news.
+        Pod again = running("shop", "a");
+        assertTrue(brokenPods.broken(again, Set.of(ProbeKind.LIVENESS), T0.plusSeconds(1), HOUR));
+        assertEquals(1.0, gauge("shop"));
+        brokenPods.namespaceDeleted("never-seen");
+        assertEquals(2, registry.find(BrokenPods.GAUGE).gauges().size());
     }
 
     @Test
