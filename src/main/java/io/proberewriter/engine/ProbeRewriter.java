@@ -97,6 +97,11 @@ public final class ProbeRewriter {
             warnings.add("probes of this pod left unchanged: " + MIRROR_POD_UNCHANGED);
             podBlocked = Optional.of(MIRROR_POD_UNCHANGED);
         }
+        Optional<String> sharedName = sharedContainerName(spec);
+        if (podBlocked.isEmpty() && sharedName.isPresent()) {
+            warnings.add("probes of this pod left unchanged: " + sharedName.get());
+            podBlocked = sharedName;
+        }
         OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
         // Read as Istio reads it, so that "1" counts and "tRuE" does not.
         boolean istioRewrites = GoBool.parse(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
@@ -454,6 +459,35 @@ public final class ProbeRewriter {
     }
 
     /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */
+    /**
+     * Two containers of one name (init containers and containers share one set of names): the API server refuses the
+     * pod after the webhooks, and the record of original probes, keyed by container name, could not say whose probe
+     * is whose. Nothing is rewritten, so that the user meets the API server's own message about the names.
+     */
+    private static Optional<String> sharedContainerName(PodSpec spec) {
+        Map<String, String> firstByName = new HashMap<>();
+        Map<ContainerSection, List<Container>> sections = new LinkedHashMap<>();
+        sections.put(ContainerSection.INIT_CONTAINERS, spec.getInitContainers());
+        sections.put(ContainerSection.CONTAINERS, spec.getContainers());
+        for (Map.Entry<ContainerSection, List<Container>> section : sections.entrySet()) {
+            List<Container> list = section.getValue();
+            for (int i = 0; list != null && i < list.size(); i++) {
+                Container c = list.get(i);
+                if (c == null || c.getName() == null || c.getName().isEmpty()) {
+                    continue;
+                }
+                String here = section.getKey().fieldName() + "[" + i + "]";
+                String first = firstByName.putIfAbsent(c.getName(), here);
+                if (first != null) {
+                    return Optional.of(here + " has the name \"" + c.getName() + "\" of " + first
+                            + ", which the API server refuses (a pod's containers and init containers need names of"
+                            + " their own)");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private static List<ProbedContainer> probedContainers(PodSpec spec, List<String> warnings) {
         List<ProbedContainer> result = new ArrayList<>();
         List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
