@@ -22,13 +22,16 @@ import java.util.function.Predicate;
  *
  * <p>A deleted pod is never reconciled again (the audit puts no finalizer on pods, on purpose), so it cannot take
  * itself out of the record. Instead the pod informer's cache is asked whether each recorded pod is still there
- * whenever the gauge is read, and pods that are gone are dropped: the count falls as soon as the deletion reaches
- * the informer.
+ * whenever the gauge is read (and whenever the record has doubled, for clusters that never read it), and pods that
+ * are gone are dropped: the count falls as soon as the deletion reaches the informer.
  */
 @Singleton
 public class BrokenPods {
 
     public static final String GAUGE = "probe_rewriter_audit_pods_with_broken_probes";
+
+    /** Below this many pods recorded, the record is not swept for deleted ones outside the gauge's reads. */
+    private static final int SWEEP_FLOOR = 64;
 
     private record Entry(String uid, String namespace, Set<HandlerKind> kinds, Instant reported) {
     }
@@ -38,6 +41,8 @@ public class BrokenPods {
     private final Map<ResourceID, Entry> pods = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
     private volatile Cache<Pod> informer;
+    /** How many pods were recorded after the last sweep for deleted ones; see {@link #sweepWhenGrown}. */
+    private volatile int afterLastSweep;
 
     /**
      * @param audited whether a namespace is still audited: a namespace that opts out leaves the count at once,
@@ -65,6 +70,7 @@ public class BrokenPods {
     boolean broken(Pod pod, Set<HandlerKind> kinds, Instant now, Duration interval) {
         String namespace = pod.getMetadata().getNamespace();
         gauges.computeIfAbsent(namespace, this::register);
+        sweepWhenGrown();
         String uid = pod.getMetadata().getUid();
         boolean[] report = {false};
         pods.compute(ResourceID.fromResource(pod), (id, previous) -> {
@@ -74,6 +80,25 @@ public class BrokenPods {
             return due ? new Entry(uid, namespace, Set.copyOf(kinds), now) : previous;
         });
         return report[0];
+    }
+
+    /**
+     * Deleted pods leave the record when the gauge is read; where nothing scrapes the metrics (the default install
+     * configures no scraping), they would stay for ever. So the record is also swept whenever it has doubled since
+     * the last sweep: it holds at most about twice the broken pods that exist, at a cost that is constant per pod
+     * recorded, on average.
+     */
+    private void sweepWhenGrown() {
+        Cache<Pod> cache = informer;
+        if (cache != null && pods.size() > 2 * afterLastSweep + SWEEP_FLOOR) {
+            pods.entrySet().removeIf(e -> !stillThere(cache, e.getKey(), e.getValue()));
+            afterLastSweep = pods.size();
+        }
+    }
+
+    /** How many pods are recorded as broken, whether or not they still exist. */
+    int recorded() {
+        return pods.size();
     }
 
     /** The pod is fixed, gone, or no longer audited. */

@@ -124,6 +124,24 @@ class BrokenPodsTest {
     }
 
     @Test
+    void deletedPodsLeaveTheRecordEvenWhenTheGaugeIsNeverRead() {
+        // A cluster that replaces its broken pods all day, with nothing scraping the metrics.
+        for (int i = 0; i < 10_000; i++) {
+            Pod pod = running("shop", "pod-" + i);
+            brokenPods.broken(pod, Set.of(ProbeKind.LIVENESS), T0, HOUR);
+            informer.remove(ResourceID.fromResource(pod));
+        }
+        assertTrue(brokenPods.recorded() <= 2 * 64 + 1, "recorded: " + brokenPods.recorded());
+
+        // Pods that still exist are never swept out.
+        for (int i = 0; i < 1_000; i++) {
+            brokenPods.broken(running("bank", "kept-" + i), Set.of(ProbeKind.LIVENESS), T0, HOUR);
+        }
+        assertEquals(1_000.0, gauge("bank"));
+        assertEquals(1_000, brokenPods.recorded(), "the gauge's read swept the rest");
+    }
+
+    @Test
     void aNamespaceThatOptsOutDropsToZeroAtOnce() {
         brokenPods.broken(running("shop", "a"), Set.of(ProbeKind.LIVENESS), T0, HOUR);
         assertEquals(1.0, gauge("shop"));
