@@ -49,7 +49,9 @@ import org.junit.jupiter.api.Test;
  * resident memory are printed. docs/operations.md sizes the operator's memory limit from these figures. Run with
  * {@code mvn -B verify -Pbenchmark -Dit.test=OperatorMemoryBenchmarkIT}; {@code -Dbench.pods=0,2500,5000} sets N,
  * {@code -Dbench.histogram=20} prints the heap's largest classes, and
- * {@code -Dbench.jvm-options=-XX:NativeMemoryTracking=summary} the JVM's own accounting.
+ * {@code -Dbench.jvm-options=-XX:NativeMemoryTracking=summary} the JVM's own accounting. {@code -Dbench.churn=R} then
+ * replaces all N pods by N new ones R times, as a cluster replaces its pods over days, and prints the heap after each
+ * round: what the operator keeps of pods that are gone shows as a heap that grows from round to round.
  */
 @Tag("benchmark")
 class OperatorMemoryBenchmarkIT {
@@ -126,6 +128,18 @@ class OperatorMemoryBenchmarkIT {
                 jcmd(pid, "VM.native_memory summary").lines().filter(l -> l.startsWith("-") || l.contains("Total"))
                         .forEach(System.out::println);
             }
+            int rounds = Integer.getInteger("bench.churn", 0);
+            for (int round = 1; round <= rounds && pods > 0; round++) {
+                replacePods(client, template, pods, round);
+                long replaced = System.nanoTime();
+                awaitJudged(process, managementPort, pods, log);
+                double seconds = (System.nanoTime() - replaced) / 1e9;
+                jcmd(pid, "GC.run");
+                jcmd(pid, "GC.run");
+                System.out.printf(Locale.ROOT, "%,6d pods replaced by new ones (round %d): heap used after a full GC"
+                        + " %6.1f MiB; all judged %5.1f s after the last was created%n", pods, round,
+                        heapUsedMiB(jcmd(pid, "GC.heap_info")), seconds);
+            }
             int classes = Integer.getInteger("bench.histogram", 0);
             if (classes > 0) {
                 jcmd(pid, "GC.class_histogram").lines().limit(classes + 3L).forEach(System.out::println);
@@ -138,6 +152,22 @@ class OperatorMemoryBenchmarkIT {
                 }
             }
             apiServer.destroy();
+        }
+    }
+
+    /** Deletes every pod of the namespace, waits until none is left, and creates {@code pods} others in their place. */
+    private static void replacePods(KubernetesClient client, ObjectNode template, int pods, int round)
+            throws Exception {
+        for (Pod old : client.pods().inNamespace(NAMESPACE).list().getItems()) {
+            client.pods().inNamespace(NAMESPACE).resource(old).delete();
+        }
+        for (int i = 0; i < pods; i++) {
+            ((ObjectNode) template.get("metadata")).put("name",
+                    String.format(Locale.ROOT, "checkout-r%d-%05d", round, i));
+            ((ObjectNode) template.get("metadata")).put("uid", java.util.UUID.randomUUID().toString());
+            Pod pod = JSON.treeToValue(template, Pod.class);
+            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").build());
+            client.pods().inNamespace(NAMESPACE).resource(pod).create();
         }
     }
 
