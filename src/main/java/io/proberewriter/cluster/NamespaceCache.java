@@ -125,11 +125,7 @@ public class NamespaceCache {
      * @return what stops the calls
      */
     public Runnable onChange(Consumer<Namespace> listener) {
-        SharedIndexInformer<Namespace> current = informer;
-        if (current == null) {
-            return () -> { };
-        }
-        ResourceEventHandler<Namespace> handler = new ResourceEventHandler<>() {
+        return subscribe(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace namespace) {
                 listener.accept(namespace);
@@ -149,9 +145,7 @@ public class NamespaceCache {
             public void onDelete(Namespace namespace, boolean deletedFinalStateUnknown) {
                 // Its pods go with it: onDelete says so to whoever keeps something per namespace.
             }
-        };
-        current.addEventHandler(handler);
-        return () -> current.removeEventHandler(handler);
+        });
     }
 
     /**
@@ -161,11 +155,7 @@ public class NamespaceCache {
      * @return what stops the calls
      */
     public Runnable onDelete(Consumer<String> listener) {
-        SharedIndexInformer<Namespace> current = informer;
-        if (current == null) {
-            return () -> { };
-        }
-        ResourceEventHandler<Namespace> handler = new ResourceEventHandler<>() {
+        return subscribe(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace namespace) {
             }
@@ -178,7 +168,15 @@ public class NamespaceCache {
             public void onDelete(Namespace namespace, boolean deletedFinalStateUnknown) {
                 listener.accept(namespace.getMetadata().getName());
             }
-        };
+        });
+    }
+
+    /** Nothing happens when namespaces are not watched. */
+    private Runnable subscribe(ResourceEventHandler<Namespace> handler) {
+        SharedIndexInformer<Namespace> current = informer;
+        if (current == null) {
+            return () -> { };
+        }
         current.addEventHandler(handler);
         return () -> current.removeEventHandler(handler);
     }
