@@ -458,7 +458,6 @@ public final class ProbeRewriter {
         return ports;
     }
 
-    /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */
     /**
      * Two containers of one name (init containers and containers share one set of names): the API server refuses the
      * pod after the webhooks, and the record of original probes, keyed by container name, could not say whose probe
@@ -488,6 +487,7 @@ public final class ProbeRewriter {
         return Optional.empty();
     }
 
+    /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */
     private static List<ProbedContainer> probedContainers(PodSpec spec, List<String> warnings) {
         List<ProbedContainer> result = new ArrayList<>();
         List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
