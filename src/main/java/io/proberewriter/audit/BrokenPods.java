@@ -118,16 +118,24 @@ public class BrokenPods {
         }
     }
 
-    /** The gauge's value for one namespace. */
+    /**
+     * The gauge's value for one namespace. Only that namespace's pods are looked up in the informer: a scrape reads
+     * every namespace's gauge, and looking up every pod for each would cost namespaces × pods lookups.
+     */
     long count(String namespace) {
         Cache<Pod> cache = informer;
-        if (cache != null) {
-            pods.entrySet().removeIf(e -> !stillThere(cache, e.getKey(), e.getValue()));
-        }
-        if (!audited.test(namespace)) {
-            return 0;
-        }
-        return pods.values().stream().filter(e -> e.namespace().equals(namespace)).count();
+        long[] live = {0};
+        pods.entrySet().removeIf(e -> {
+            if (!e.getValue().namespace().equals(namespace)) {
+                return false;
+            }
+            if (cache != null && !stillThere(cache, e.getKey(), e.getValue())) {
+                return true;
+            }
+            live[0]++;
+            return false;
+        });
+        return audited.test(namespace) ? live[0] : 0;
     }
 
     private static boolean stillThere(Cache<Pod> cache, ResourceID id, Entry entry) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,11 +34,13 @@ class BrokenPodsTest {
     private final Set<String> optedIn = new HashSet<>(Set.of("shop", "bank"));
     private final BrokenPods brokenPods = new BrokenPods(registry, optedIn::contains);
     private final Map<ResourceID, Pod> informer = new ConcurrentHashMap<>();
+    private final AtomicInteger lookups = new AtomicInteger();
 
     BrokenPodsTest() {
         brokenPods.deletionsFrom(new Cache<>() {
             @Override
             public Optional<Pod> get(ResourceID id) {
+                lookups.incrementAndGet();
                 return Optional.ofNullable(informer.get(id));
             }
 
@@ -138,7 +141,23 @@ class BrokenPodsTest {
             brokenPods.broken(running("bank", "kept-" + i), Set.of(ProbeKind.LIVENESS), T0, HOUR);
         }
         assertEquals(1_000.0, gauge("bank"));
-        assertEquals(1_000, brokenPods.recorded(), "the gauge's read swept the rest");
+        assertEquals(0.0, gauge("shop"));
+        assertEquals(1_000, brokenPods.recorded(), "each namespace's read swept its own");
+    }
+
+    @Test
+    void aScrapeLooksUpEachPodOnceNotOncePerNamespace() {
+        for (int ns = 0; ns < 20; ns++) {
+            optedIn.add("team-" + ns);
+            for (int i = 0; i < 30; i++) {
+                brokenPods.broken(running("team-" + ns, "pod-" + i), Set.of(ProbeKind.LIVENESS), T0, HOUR);
+            }
+        }
+        lookups.set(0);
+        for (int ns = 0; ns < 20; ns++) {
+            assertEquals(30.0, gauge("team-" + ns));
+        }
+        assertEquals(20 * 30, lookups.get(), "one informer lookup per recorded pod for a whole scrape");
     }
 
     @Test
