@@ -464,27 +464,29 @@ public final class ProbeRewriter {
      * is whose. Nothing is rewritten, so that the user meets the API server's own message about the names.
      */
     private static Optional<String> sharedContainerName(PodSpec spec) {
-        Map<String, String> firstByName = new HashMap<>();
-        Map<ContainerSection, List<Container>> sections = new LinkedHashMap<>();
-        sections.put(ContainerSection.INIT_CONTAINERS, spec.getInitContainers());
-        sections.put(ContainerSection.CONTAINERS, spec.getContainers());
-        for (Map.Entry<ContainerSection, List<Container>> section : sections.entrySet()) {
-            List<Container> list = section.getValue();
-            for (int i = 0; list != null && i < list.size(); i++) {
-                Container c = list.get(i);
-                if (c == null || c.getName() == null || c.getName().isEmpty()) {
-                    continue;
-                }
-                String here = section.getKey().fieldName() + "[" + i + "]";
-                String first = firstByName.putIfAbsent(c.getName(), here);
-                if (first != null) {
-                    return Optional.of(here + " has the name \"" + c.getName() + "\" of " + first
-                            + ", which the API server refuses (a pod's containers and init containers need names of"
-                            + " their own)");
-                }
+        // Every admission passes here: places are formatted only for the name found twice.
+        List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
+        List<Container> mains = spec.getContainers() == null ? List.of() : spec.getContainers();
+        Map<String, Integer> firstByName = new HashMap<>();
+        for (int at = 0; at < inits.size() + mains.size(); at++) {
+            Container c = at < inits.size() ? inits.get(at) : mains.get(at - inits.size());
+            if (c == null || c.getName() == null || c.getName().isEmpty()) {
+                continue;
+            }
+            Integer first = firstByName.putIfAbsent(c.getName(), at);
+            if (first != null) {
+                return Optional.of(place(at, inits.size()) + " has the name \"" + c.getName() + "\" of "
+                        + place(first, inits.size()) + ", which the API server refuses (a pod's containers and init"
+                        + " containers need names of their own)");
             }
         }
         return Optional.empty();
+    }
+
+    /** Init containers first, then containers, counted as one list. */
+    private static String place(int at, int inits) {
+        return at < inits ? ContainerSection.INIT_CONTAINERS.fieldName() + "[" + at + "]"
+                : ContainerSection.CONTAINERS.fieldName() + "[" + (at - inits) + "]";
     }
 
     /** Containers without a name cannot be addressed by annotations or named in decisions: they stay as they are. */
