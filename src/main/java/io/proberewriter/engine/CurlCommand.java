@@ -15,7 +15,7 @@ final class CurlCommand implements HttpCheckCommand {
     }
 
     @Override
-    public List<String> argv(LocalHttpCheck check) {
+    public List<String> argv(LocalHttpCheck check, PodOs os) {
         List<String> argv = new ArrayList<>();
         argv.add("curl");
         // Must come first: a ~/.curlrc in the image must not change what the probe does.
@@ -40,7 +40,7 @@ final class CurlCommand implements HttpCheckCommand {
         // The kubelet never verifies the app's certificate, not even after a redirect from HTTP to HTTPS.
         argv.add("--insecure");
         argv.add("--output");
-        argv.add("/dev/null");
+        argv.add(os.nullDevice());
         for (LocalHttpCheck.Header header : check.headers()) {
             argv.add("--header");
             // "Name:" would make curl drop the header; "Name;" is curl's way to send it empty.

@@ -17,7 +17,7 @@ public enum ExecCommandStyle {
     PROBER("prober", null) {
         /** The prober applies the kubelet's rules itself, so it is handed the handler as the user wrote it. */
         @Override
-        HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent) {
+        HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os) {
             int timeout = timeoutSeconds == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
             return new HttpExec(ProberCommand.http(get, port, timeout, userAgent), "the prober's http check of "
                     + "127.0.0.1:" + port + LocalHttpCheck.normalizePath(get.getPath()));
@@ -44,9 +44,9 @@ public enum ExecCommandStyle {
      * The command an {@code httpGet} probe becomes: for curl and wget, the kubelet's request worked out here
      * ({@link LocalHttpCheck}) and written as the tool's flags.
      */
-    HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent) {
+    HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os) {
         LocalHttpCheck local = LocalHttpCheck.of(get, port, timeoutSeconds, userAgent);
-        return new HttpExec(command.argv(local), command.executable() + " against " + local.url());
+        return new HttpExec(command.argv(local, os), command.executable() + " against " + local.url());
     }
 
     public static Optional<ExecCommandStyle> parse(String value) {

@@ -22,9 +22,10 @@ final class ExecConversion {
 
     /**
      * @param proberProblem why the prober cannot be put into this container, if it cannot
+     * @param os the system the container runs on, for curl's and wget's null device
      */
     static Outcome convert(HandlerKind kind, Probe original, int port, ContainerSettings settings, String mtlsRule,
-                           String userAgent, Optional<String> proberProblem) {
+                           String userAgent, Optional<String> proberProblem, PodOs os) {
         HTTPGetAction get = original.getHttpGet();
         if (get != null) {
             String problem = LocalHttpCheck.problemWith(get);
@@ -55,7 +56,7 @@ final class ExecConversion {
             check = "the prober's grpc health check of " + loopback(port)
                     + (service == null || service.isEmpty() ? "" : " (service " + service + ")");
         } else {
-            ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent);
+            ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent, os);
             argv = exec.argv();
             check = exec.description();
         }

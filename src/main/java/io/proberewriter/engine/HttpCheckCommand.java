@@ -11,5 +11,6 @@ public interface HttpCheckCommand {
     /** The program that must exist in the container image. */
     String executable();
 
-    List<String> argv(LocalHttpCheck check);
+    /** @param os where the command runs, for what differs between systems (the null device) */
+    List<String> argv(LocalHttpCheck check, PodOs os);
 }

@@ -112,6 +112,7 @@ public final class ProbeRewriter {
         // What the oracle needs to know of the pod as a whole is worked out once here, not once per probe.
         MtlsOracle podOracle = oracle.forPod(pod, namespace);
         ProberPlacement prober = new ProberPlacement(spec);
+        PodOs os = PodOs.of(spec);
 
         List<ProbeDecision> decisions = new ArrayList<>();
         // The mTLS rule of each probe to rewrite (null for the others), for its reason if the rewrite is called off.
@@ -134,7 +135,7 @@ public final class ProbeRewriter {
                 }
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Context ctx = new Context(pod, namespace, podOracle, probed, kind, probe, settings, podBlocked,
-                        istioRewrites, exemption, portMode, prober, originals.contains(key));
+                        istioRewrites, exemption, portMode, prober, os, originals.contains(key));
                 Outcome outcome = decide(ctx);
                 String rule = null;
                 if (outcome instanceof Outcome.ToConvert c) {
@@ -260,7 +261,7 @@ public final class ProbeRewriter {
     private record Context(Pod pod, NamespaceContext namespace, MtlsOracle oracle, ProbedContainer probed,
                            HandlerKind kind, Probe probe, PodSettings settings, Optional<String> podBlocked,
                            boolean istioRewrites, Optional<ProbeExemption> exemption, PortModeGuard portMode,
-                           ProberPlacement prober, boolean alreadyRewritten) {
+                           ProberPlacement prober, PodOs os, boolean alreadyRewritten) {
     }
 
     /** What port mode checks a health port against, the same for every probe of the pod. */
@@ -408,7 +409,7 @@ public final class ProbeRewriter {
     private Outcome convert(Context ctx, Outcome.ToConvert c) {
         return switch (c.settings().mode().value()) {
             case EXEC -> ExecConversion.convert(ctx.kind(), ctx.probe(), c.port(), c.settings(), c.mtlsRule(),
-                    global.userAgent(), ctx.prober().problem(ctx.probed().container()));
+                    global.userAgent(), ctx.prober().problem(ctx.probed().container()), ctx.os());
             case PORT -> ctx.probe().getHttpGet() != null && ctx.kind() instanceof ProbeKind
                     ? PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
                     c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().appPorts())

@@ -18,12 +18,12 @@ final class WgetCommand implements HttpCheckCommand {
     }
 
     @Override
-    public List<String> argv(LocalHttpCheck check) {
+    public List<String> argv(LocalHttpCheck check, PodOs os) {
         List<String> argv = new ArrayList<>();
         argv.add("wget");
         argv.add("-q");
         argv.add("-O");
-        argv.add("/dev/null");
+        argv.add(os.nullDevice());
         // Proxies from the environment off; both wget flavours accept -Y off.
         argv.add("-Y");
         argv.add("off");

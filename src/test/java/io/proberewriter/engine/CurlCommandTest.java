@@ -35,7 +35,7 @@ class CurlCommandTest {
 
     private static List<String> curl(HTTPGetAction get, Integer timeout) {
         LocalHttpCheck check = LocalHttpCheck.of(get, 8080, timeout, GlobalSettings.DEFAULT_USER_AGENT);
-        return new CurlCommand().argv(check);
+        return new CurlCommand().argv(check, PodOs.LINUX);
     }
 
     /** The values of every {@code --header} option, in order. */

@@ -239,6 +239,21 @@ class ProberExecTest {
     }
 
     @Test
+    void curlAndWgetOnWindowsThrowTheBodyIntoNulNotIntoAFileNamedDevNull() {
+        for (String command : List.of("curl", "wget")) {
+            Pod windows = new PodBuilder(pod(map("probe-rewriter.io/exec-command", command), web("web", 8080)))
+                    .editSpec().withNewOs("windows").endSpec().build();
+            Pod linux = pod(map("probe-rewriter.io/exec-command", command), web("web", 8080));
+
+            List<String> onWindows = argv(rewrite(windows), "web", ProbeKind.LIVENESS);
+            List<String> onLinux = argv(rewrite(linux), "web", ProbeKind.LIVENESS);
+
+            assertTrue(onWindows.contains("NUL") && !onWindows.contains("/dev/null"), onWindows.toString());
+            assertTrue(onLinux.contains("/dev/null") && !onLinux.contains("NUL"), onLinux.toString());
+        }
+    }
+
+    @Test
     void aPodSentToWindowsNodesByItsNodeSelectorKeepsItsProbes() {
         for (String label : List.of("kubernetes.io/os", "beta.kubernetes.io/os")) {
             Pod windows = new PodBuilder(pod(web("web", 8080))).editSpec().addToNodeSelector(label, "windows")

@@ -29,7 +29,7 @@ class WgetCommandTest {
 
     private static List<String> wget(HTTPGetAction get, Integer timeout) {
         LocalHttpCheck check = LocalHttpCheck.of(get, 8080, timeout, GlobalSettings.DEFAULT_USER_AGENT);
-        return new WgetCommand().argv(check);
+        return new WgetCommand().argv(check, PodOs.LINUX);
     }
 
     private static List<String> headers(List<String> argv) {
