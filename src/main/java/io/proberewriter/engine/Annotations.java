@@ -28,6 +28,8 @@ public final class Annotations {
     public static final String ISTIO_REWRITE_APP_HTTP_PROBERS = "sidecar.istio.io/rewriteAppHTTPProbers";
     /** The default inbound interception exclusion, extended with the health port in port mode. */
     public static final String ISTIO_EXCLUDE_INBOUND_PORTS = "traffic.sidecar.istio.io/excludeInboundPorts";
+    /** The ports Istio's sidecar captures; a list other than {@code "*"} makes Istio ignore the exclusions. */
+    public static final String ISTIO_INCLUDE_INBOUND_PORTS = "traffic.sidecar.istio.io/includeInboundPorts";
 
     static final Set<String> PER_CONTAINER = Set.of(MODE, HEALTH_PORT, EXEC_COMMAND);
     static final Set<String> POD_ONLY = Set.of(PROBES, MTLS_PORTS, ORIGINAL_PROBES, STATUS);

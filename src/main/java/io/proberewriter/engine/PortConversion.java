@@ -3,6 +3,7 @@ package io.proberewriter.engine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.proberewriter.messages.Excerpt;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -37,10 +38,26 @@ final class PortConversion {
 
     /**
      * @param policy   which ports may become plaintext health ports here
+     * @param istioIncludedPorts the pod's {@code traffic.sidecar.istio.io/includeInboundPorts}, or null
      * @param appPorts ports probes of the pod target while not on their container's health port
      */
+    /** Istio captures exactly the ports of a list other than {@code "*"}, whatever the exclusions say. */
+    private static boolean listedForCapture(String includedPorts, int port) {
+        if (includedPorts == null || "*".equals(includedPorts)) {
+            return false;
+        }
+        String number = Integer.toString(port);
+        for (String entry : includedPorts.split(",")) {
+            if (entry.trim().equals(number)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Outcome convert(Probe original, Container container, int probePort, ContainerSettings settings,
-                           String mtlsRule, HealthPortPolicy policy, Set<Integer> appPorts) {
+                           String mtlsRule, HealthPortPolicy policy, String istioIncludedPorts,
+                           Set<Integer> appPorts) {
         Optional<Setting<String>> health = settings.healthPort();
         if (health.isEmpty()) {
             return unusable(mtlsRule, "port mode needs a health port, set " + Annotations.HEALTH_PORT + " (or "
@@ -57,6 +74,12 @@ final class PortConversion {
         Optional<String> refused = policy.refusal(resolved.port(), health.get().source(), container, appPorts);
         if (refused.isPresent()) {
             return unusable(mtlsRule, refused.get());
+        }
+        if (listedForCapture(istioIncludedPorts, resolved.port())) {
+            return unusable(mtlsRule, "health port " + resolved.port() + " is listed in "
+                    + Annotations.ISTIO_INCLUDE_INBOUND_PORTS + " (\"" + Excerpt.of(istioIncludedPorts) + "\"), and Istio"
+                    + " ignores exclusions when that list names ports: its sidecar would still take the kubelet's"
+                    + " plaintext request; take the port out of the list, or use mode exec");
         }
         if (resolved.port() == probePort) {
             String reason = mtlsRule + "; the probe already targets the plaintext health port " + probePort + " ("

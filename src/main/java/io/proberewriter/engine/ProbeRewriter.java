@@ -108,6 +108,7 @@ public final class ProbeRewriter {
                 .orElse(false);
         Optional<ProbeExemption> exemption = ProbeExemption.of(pod, namespace.name(), namespace.labels());
         PortModeGuard portMode = new PortModeGuard(HealthPortPolicy.of(namespace, global),
+                annotations.get(Annotations.ISTIO_INCLUDE_INBOUND_PORTS),
                 appPorts(containers, settings, originals));
         // What the oracle needs to know of the pod as a whole is worked out once here, not once per probe.
         MtlsOracle podOracle = oracle.forPod(pod, namespace);
@@ -265,7 +266,7 @@ public final class ProbeRewriter {
     }
 
     /** What port mode checks a health port against, the same for every probe of the pod. */
-    private record PortModeGuard(HealthPortPolicy policy, Set<Integer> appPorts) {
+    private record PortModeGuard(HealthPortPolicy policy, String istioIncludedPorts, Set<Integer> appPorts) {
     }
 
     private Outcome decide(Context ctx) {
@@ -412,7 +413,7 @@ public final class ProbeRewriter {
                     global.userAgent(), ctx.prober().problem(ctx.probed().container()), ctx.os());
             case PORT -> ctx.probe().getHttpGet() != null && ctx.kind() instanceof ProbeKind
                     ? PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
-                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().appPorts())
+                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().istioIncludedPorts(), ctx.portMode().appPorts())
                     : PortConversion.notMovable(ctx.kind(), ctx.probe(), c.mtlsRule());
             case OFF -> throw new IllegalStateException("mode off has nothing to convert");
         };

@@ -18,6 +18,10 @@ import java.util.stream.Collectors;
  * the undeclared port 8002 "bypasses the Istio proxy"; that older default applies where the mesh shows its age
  * ({@link MeshPolicies#declaredPortsOnly()}).
  *
+ * <p>{@code excludeInboundPorts} counts only where every port is captured ({@code includeInboundPorts} unset or
+ * {@code "*"}): Istio's iptables setup ({@code tools/istio-iptables}) writes the exclusions' RETURN rules only then, and
+ * its injector reads the exclusions only then too.
+ *
  * <p>Built once per pod: the annotations are read and the ports indexed once, then each probe's port is a look-up.
  */
 final class InboundInterception {
@@ -41,7 +45,8 @@ final class InboundInterception {
         String exclude = annotations.get(EXCLUDE);
         this.excluded = exclude == null ? Set.of() : entries(exclude);
         this.include = annotations.get(INCLUDE);
-        this.includesAll = include != null && include.contains("*");
+        // Istio's iptables setup compares the list with "*" as a whole string: anything else is a list of ports.
+        this.includesAll = "*".equals(include);
         this.included = include == null ? Set.of() : entries(include);
         this.declaredPortsOnly = declaredPortsOnly;
         this.ports = ports;
@@ -50,7 +55,9 @@ final class InboundInterception {
     /** Why the port bypasses the sidecar, or empty when it is captured. */
     Optional<String> bypassed(int port) {
         String number = String.valueOf(port);
-        if (excluded.contains(number)) {
+        // Istio applies the exclusions only under "*" (its default): with a list of ports, exactly those are captured,
+        // and a port both included and excluded is captured.
+        if ((include == null || includesAll) && excluded.contains(number)) {
             return Optional.of("port " + port + " excluded from interception (" + EXCLUDE + ")");
         }
         if (include != null && !includesAll && !included.contains(number)) {

@@ -433,6 +433,20 @@ class IstioMtlsOracleTest {
                     .addToAnnotations("traffic.sidecar.istio.io/includeInboundPorts", "*").endMetadata().build();
             assertTrue(check(strict, pod, MESHED, 8000).rejectsPlaintext());
         }
+
+        @Test
+        void exclusionsCountOnlyWhereEveryPortIsCaptured() {
+            // Istio writes the exclusions' RETURN rules only under "*": a listed port is captured, excluded or not.
+            Pod listed = httpbin().editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/includeInboundPorts", "8000,8001")
+                    .addToAnnotations("traffic.sidecar.istio.io/excludeInboundPorts", "8001").endMetadata().build();
+            assertTrue(check(strict, listed, MESHED, 8001).rejectsPlaintext());
+            Pod all = httpbin().editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/includeInboundPorts", "*")
+                    .addToAnnotations("traffic.sidecar.istio.io/excludeInboundPorts", "8001").endMetadata().build();
+            assertVerdict(false, "port 8001 excluded from interception (traffic.sidecar.istio.io/excludeInboundPorts)",
+                    check(strict, all, MESHED, 8001));
+        }
     }
 
     @Nested
