@@ -198,7 +198,10 @@ public final class ProbeRewriter {
         warnings.addAll(execCommandsNeeded);
         ProberInjection injection = prober.missing(handlersAfter(containers, replacements), byRef(containers),
                 global.proberImage(), namespace.containerLimits());
-        return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection);
+        List<ArgumentReplacement> arguments = global.exclusionAnnotations()
+                .contains(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS)
+                ? IstioInitExclusion.merge(spec.getInitContainers(), excludedPorts).stream().toList() : List.of();
+        return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection, arguments);
     }
 
     /** Every handler of every probed container as it will be once the replacements are in. */

@@ -6,12 +6,19 @@ import java.util.TreeMap;
 
 /**
  * What the engine decided for one pod: a decision per probe, warnings for the person who applied it, and the
- * edits as targeted operations (probes to replace, annotations to set, the prober to inject) that the webhook turns into a JSON
+ * edits as targeted operations (probes to replace, annotations to set, the prober to inject, arguments of Istio's
+ * init container to extend) that the webhook turns into a JSON
  * patch and the CLI applies to the manifest. All or nothing: the edits are complete or empty.
  */
 public record RewriteResult(List<ProbeDecision> decisions, List<String> warnings,
                             List<ProbeReplacement> replacements, SortedMap<String, String> annotationUpdates,
-                            ProberInjection proberInjection) {
+                            ProberInjection proberInjection, List<ArgumentReplacement> argumentReplacements) {
+
+    /** A result that changes no container's arguments. */
+    public RewriteResult(List<ProbeDecision> decisions, List<String> warnings, List<ProbeReplacement> replacements,
+                         SortedMap<String, String> annotationUpdates, ProberInjection proberInjection) {
+        this(decisions, warnings, replacements, annotationUpdates, proberInjection, List.of());
+    }
 
     /** A result that needs nothing injected. */
     public RewriteResult(List<ProbeDecision> decisions, List<String> warnings, List<ProbeReplacement> replacements,
@@ -24,10 +31,12 @@ public record RewriteResult(List<ProbeDecision> decisions, List<String> warnings
         decisions = List.copyOf(decisions);
         warnings = List.copyOf(warnings);
         replacements = List.copyOf(replacements);
+        argumentReplacements = List.copyOf(argumentReplacements);
         annotationUpdates = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(annotationUpdates));
     }
 
     public boolean changed() {
-        return !replacements.isEmpty() || !annotationUpdates.isEmpty() || !proberInjection.isEmpty();
+        return !replacements.isEmpty() || !annotationUpdates.isEmpty() || !proberInjection.isEmpty()
+                || !argumentReplacements.isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.proberewriter.engine.ArgumentReplacement;
 import io.proberewriter.engine.ContainerRef;
 import io.proberewriter.engine.ProberInjection;
 import io.proberewriter.engine.ProbeReplacement;
@@ -95,6 +96,9 @@ public final class PodPatch {
                 updates.forEach((key, value) -> ops.add(Edit.of(existing.containsKey(key) ? "replace" : "add",
                         prefix + "/metadata/annotations/" + escape(key), value)));
             }
+        }
+        for (ArgumentReplacement a : result.argumentReplacements()) {
+            ops.add(Edit.of("replace", container(prefix, a.container()) + "/args/" + a.index(), a.value()));
         }
         ProberInjection prober = result.proberInjection();
         prober.volume().ifPresent(volume -> ops.add(Edit.proberPart(PROBER_VOLUME, prefix + "/spec/volumes",

@@ -97,9 +97,9 @@ final class ReviewCodec {
 
     // The scalars too, where every container has them (image, its pull policy, the termination message's path and
     // policy): skipped by the scanner, they are not made into strings and set by reflection, ten times in a pod of
-    // ten containers.
+    // ten containers. The arguments are read: port mode extends those of Istio's init container (IstioInitExclusion).
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeDevices",
-            "resources", "resizePolicy", "securityContext", "command", "args", "workingDir", "image",
+            "resources", "resizePolicy", "securityContext", "command", "workingDir", "image",
             "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty"})
     private abstract static class ContainerFieldsNotRead {
     }
