@@ -503,10 +503,7 @@ class HelmChartTest {
         assertText("15s", podMonitor.node(), "/spec/podMetricsEndpoints/0/interval", "monitoring.podMonitor.interval");
         Doc rule = one(docs, "PrometheusRule", "probe-rewriter");
         assertText("kube-prometheus-stack", rule.node(), "/metadata/labels/release", "monitoring.prometheusRule.labels");
-        Map<String, JsonNode> alerts = new TreeMap<>();
-        for (JsonNode group : rule.at("/spec/groups")) {
-            group.path("rules").forEach(r -> alerts.put(r.path("alert").asText(), r));
-        }
+        Map<String, JsonNode> alerts = alerts(rule);
         assertTrue(alerts.get("ProbeRewriterAdmissionErrors").path("expr").asText().contains("> 0.05"),
                 "monitoring.prometheusRule.admissionErrorRatio");
         assertTrue(alerts.get("ProbeRewriterLatencyHigh").path("expr").asText().contains(") > 0.1"),
@@ -532,6 +529,45 @@ class HelmChartTest {
             assertEquals(1, apiServer.path("ports").size(), name + ": networkPolicy.apiServer.ports");
             assertInt(6443, apiServer, "/ports/0/port", name + ": networkPolicy.apiServer.ports");
         }
+    }
+
+    /** The PrometheusRule's rules by alert name. */
+    private static Map<String, JsonNode> alerts(Doc rule) {
+        Map<String, JsonNode> alerts = new TreeMap<>();
+        for (JsonNode group : rule.at("/spec/groups")) {
+            group.path("rules").forEach(r -> alerts.put(r.path("alert").asText(), r));
+        }
+        return alerts;
+    }
+
+    /**
+     * {@code --set} passes a decimal as a string (helm/helm#8205), which docs/install.md's --set commands and users
+     * do: the thresholds are accepted that way and render exactly as the same numbers from a values file do.
+     */
+    @Test
+    void decimalThresholdsGivenWithSetRenderAsNumbersDo() throws Exception {
+        String rule = "monitoring.prometheusRule.";
+        String thresholds = rule + "admissionErrorRatio=0.05," + rule + "latencyP99Seconds=0.1,"
+                + rule + "apiServerLatencyP99Seconds=2.5";
+        Doc fromSet = one(helmTemplate("--set", rule + "enabled=true," + thresholds),
+                "PrometheusRule", "probe-rewriter");
+        Map<String, JsonNode> alerts = alerts(fromSet);
+        assertTrue(alerts.get("ProbeRewriterAdmissionErrors").path("expr").asText().contains("> 0.05\n"),
+                "admissionErrorRatio=0.05 given with --set: " + alerts.get("ProbeRewriterAdmissionErrors"));
+        assertTrue(alerts.get("ProbeRewriterAdmissionErrors").at("/annotations/description").asText()
+                .contains("(ratio threshold 0.05)"), "admissionErrorRatio=0.05 in the description");
+        assertTrue(alerts.get("ProbeRewriterLatencyHigh").path("expr").asText().contains(") > 0.1\n"),
+                "latencyP99Seconds=0.1 given with --set: " + alerts.get("ProbeRewriterLatencyHigh"));
+        assertTrue(alerts.get("ProbeRewriterApiServerLatencyHigh").path("expr").asText().contains(") > 2.5\n"),
+                "apiServerLatencyP99Seconds=2.5 given with --set: " + alerts.get("ProbeRewriterApiServerLatencyHigh"));
+        Doc fromNumbers = one(helmTemplate("--set", rule + "enabled=true", "--set-json", thresholds),
+                "PrometheusRule", "probe-rewriter");
+        assertEquals(fromNumbers.node(), fromSet.node(), "the rule from --set (strings) and --set-json (numbers)");
+        // A whole number as a string (--set-string) prints as the number does.
+        assertEquals(one(helmTemplate("--set", rule + "enabled=true," + rule + "admissionErrorRatio=1"),
+                        "PrometheusRule", "probe-rewriter").node(),
+                one(helmTemplate("--set", rule + "enabled=true", "--set-string", rule + "admissionErrorRatio=1"),
+                        "PrometheusRule", "probe-rewriter").node(), "admissionErrorRatio 1 and \"1\"");
     }
 
     @Test
@@ -584,6 +620,15 @@ class HelmChartTest {
         assertRefused("at '/config/probes'", "--set", "config.probes=liveness\\,healthiness");
         assertRefused("at '/monitoring/prometheusRule/admissionErrorRatio': maximum: got 5, want 1",
                 "--set", "monitoring.prometheusRule.admissionErrorRatio=5");
+        // A decimal given with --set is a string: only a plain decimal in range is taken.
+        for (String ratio : List.of("1.5", "0.0", "-0.1", "1e-2", ".5", "often")) {
+            assertRefused("at '/monitoring/prometheusRule/admissionErrorRatio': '" + ratio + "' does not match pattern",
+                    "--set", "monitoring.prometheusRule.admissionErrorRatio=" + ratio);
+        }
+        assertRefused("at '/monitoring/prometheusRule/latencyP99Seconds': '0.00' does not match pattern",
+                "--set", "monitoring.prometheusRule.latencyP99Seconds=0.00");
+        assertRefused("at '/monitoring/prometheusRule/apiServerLatencyP99Seconds': exclusiveMinimum: got 0, want 0",
+                "--set", "monitoring.prometheusRule.apiServerLatencyP99Seconds=0");
         assertRefused("at '/monitoring/podMonitor/interval'", "--set", "monitoring.podMonitor.interval=often");
         assertRefused("at '/networkPolicy/apiServer/cidrs/0'", "--set", "networkPolicy.apiServer.cidrs={10.0.0.1}");
         assertRefused("at '/networkPolicy/apiServer/ports/0': maximum: got 70,000, want 65,535",
