@@ -645,6 +645,39 @@ class HelmChartTest {
         assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
     }
 
+    /**
+     * Every budget that lets no webhook replica leave is refused, not only an integer minAvailable: a percentage
+     * Kubernetes rounds up to all the replicas, and a maxUnavailable of 0 or 0%. The ones just short of that render.
+     */
+    @Test
+    void budgetsNoReplicaMayLeaveAreRefused() throws Exception {
+        String pdb = "webhook.podDisruptionBudget.";
+        String drain = " would block every node drain";
+        assertRefused(pdb + "minAvailable=100% with webhook.replicas=2" + drain, "--set", pdb + "minAvailable=100%");
+        assertRefused(pdb + "minAvailable=51% with webhook.replicas=2" + drain
+                + ": Kubernetes rounds 51% of 2 replicas up to 2, all of them; keep it at most 50%",
+                "--set", pdb + "minAvailable=51%");
+        assertRefused(pdb + "minAvailable=67% with webhook.replicas=3" + drain,
+                "--set", "webhook.replicas=3," + pdb + "minAvailable=67%");
+        assertRefused(pdb + "minAvailable=1% with webhook.replicas=1" + drain,
+                "--set", "webhook.replicas=1," + pdb + "minAvailable=1%");
+        assertRefused(pdb + "minAvailable=3 with webhook.replicas=3" + drain,
+                "--set", "webhook.replicas=3," + pdb + "minAvailable=3");
+        assertRefused(pdb + "maxUnavailable=0 (with minAvailable empty)" + drain,
+                "--set", pdb + "minAvailable=," + pdb + "maxUnavailable=0");
+        assertRefused(pdb + "maxUnavailable=0% (with minAvailable empty)" + drain,
+                "--set", pdb + "minAvailable=," + pdb + "maxUnavailable=0%");
+
+        assertText("50%", one(helmTemplate("--set", pdb + "minAvailable=50%"), "PodDisruptionBudget", "probe-rewriter")
+                .node(), "/spec/minAvailable", "minAvailable 50% of 2 replicas is 1");
+        assertText("66%", one(helmTemplate("--set", "webhook.replicas=3," + pdb + "minAvailable=66%"),
+                "PodDisruptionBudget", "probe-rewriter").node(), "/spec/minAvailable", "66% of 3 replicas is 2");
+        assertText("1%", one(helmTemplate("--set", pdb + "minAvailable=," + pdb + "maxUnavailable=1%"),
+                "PodDisruptionBudget", "probe-rewriter").node(), "/spec/maxUnavailable", "1% is rounded up to 1");
+        assertInt(0, one(helmTemplate("--set", "webhook.replicas=1," + pdb + "minAvailable=0"),
+                "PodDisruptionBudget", "probe-rewriter").node(), "/spec/minAvailable", "minAvailable 0 lets all go");
+    }
+
     // ------------------------------------------------------------------------------------------------ documentation
 
     /** Dotted paths of the values a user sets: leaves, and the Kubernetes fields passed as given. */
