@@ -50,8 +50,10 @@ public final class IstioConfigMaps {
      * @param source     {@code ConfigMap istio-system/istio}
      * @param globalMtls Istio 0.8's {@code authPolicy}: true for {@code MUTUAL_TLS}, false for {@code NONE}, empty
      *                   when the mesh config does not set it
+     * @param rootNamespace {@code rootNamespace}, where the mesh-wide policies are, when the mesh config sets it
+     *                      (Istio's installers write the namespace they install into)
      */
-    public record MeshConfig(String source, Optional<Boolean> globalMtls) {
+    public record MeshConfig(String source, Optional<Boolean> globalMtls, Optional<String> rootNamespace) {
     }
 
     /** Whether this ConfigMap is one the resolver reads, by name, in Istio's namespace. */
@@ -92,16 +94,23 @@ public final class IstioConfigMaps {
         }
         String source = "ConfigMap " + namespace + "/" + name;
         Optional<JsonNode> mesh = read(configMap, "mesh", source, ignored);
+        JsonNode root = mesh.map(m -> m.path("rootNamespace")).orElse(null);
+        Optional<String> rootNamespace = Optional.empty();
+        if (root != null && root.isTextual() && !root.asText().isBlank()) {
+            rootNamespace = Optional.of(root.asText().strip());
+        } else if (root != null && !root.isMissingNode() && !root.isNull()) {
+            ignored.add(source + ": mesh.rootNamespace is not a namespace name (" + root + ")");
+        }
         JsonNode policy = mesh.map(m -> m.path("authPolicy")).orElse(null);
         if (policy == null || policy.isMissingNode() || policy.isNull()) {
-            return Optional.of(new MeshConfig(source, Optional.empty()));
+            return Optional.of(new MeshConfig(source, Optional.empty(), rootNamespace));
         }
         return switch (policy.asText()) {
-            case "MUTUAL_TLS" -> Optional.of(new MeshConfig(source, Optional.of(true)));
-            case "NONE" -> Optional.of(new MeshConfig(source, Optional.of(false)));
+            case "MUTUAL_TLS" -> Optional.of(new MeshConfig(source, Optional.of(true), rootNamespace));
+            case "NONE" -> Optional.of(new MeshConfig(source, Optional.of(false), rootNamespace));
             default -> {
                 ignored.add(source + ": mesh.authPolicy is neither MUTUAL_TLS nor NONE (" + policy + ")");
-                yield Optional.of(new MeshConfig(source, Optional.empty()));
+                yield Optional.of(new MeshConfig(source, Optional.empty(), rootNamespace));
             }
         };
     }

@@ -72,7 +72,6 @@ public final class MeshPolicies {
     }
 
     private MeshPolicies(Builder b) {
-        this.rootNamespace = b.rootNamespace;
         this.istioNamespace = b.istioNamespace;
         this.legacyGlobalMtlsSetting = b.legacyGlobalMtls;
         this.rewriteAppProbesSetting = b.rewriteAppProbesSetting;
@@ -95,6 +94,8 @@ public final class MeshPolicies {
         }
         this.injectors = Map.copyOf(injectorsByRevision);
         this.meshConfig = meshConfigRead;
+        // The mesh config is what Istio itself reads; the setting stands in where it cannot be read.
+        this.rootNamespace = meshConfigRead.flatMap(IstioConfigMaps.MeshConfig::rootNamespace).orElse(b.rootNamespace);
         Map<Object, Read> previous = b.reusing == null ? Map.of() : b.reusing.reads;
         Map<Object, Read> readNow = new IdentityHashMap<>(b.policies.size() + b.services.size());
         List<PeerAuthenticationPolicy> peers = new ArrayList<>();

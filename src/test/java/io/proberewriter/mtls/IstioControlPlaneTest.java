@@ -193,6 +193,22 @@ class IstioControlPlaneTest {
         }
 
         @Test
+        void theMeshConfigsRootNamespaceBeatsTheSetting() {
+            // Istio's installers write the namespace they install into; mesh-wide policies live there.
+            MeshPolicies moved = MeshPolicies.builder().rootNamespace("istio-system")
+                    .configMaps(List.of(configMap("istio", "mesh", "rootNamespace: istio-config\n"))).build();
+            assertEquals("istio-config", moved.rootNamespace());
+            assertEquals("mesh-root", MeshPolicies.builder().rootNamespace("mesh-root")
+                    .configMaps(List.of(configMap("istio", "mesh", "trustDomain: cluster.local\n"))).build()
+                    .rootNamespace());
+            MeshPolicies odd = MeshPolicies.builder()
+                    .configMaps(List.of(configMap("istio", "mesh", "rootNamespace: [a]\n"))).build();
+            assertEquals(MeshPolicies.DEFAULT_ROOT_NAMESPACE, odd.rootNamespace());
+            assertEquals(List.of("ConfigMap istio-system/istio: mesh.rootNamespace is not a namespace name ([\"a\"])"),
+                    odd.ignored());
+        }
+
+        @Test
         void anUnknownAuthPolicyIsIgnoredAndSaid() {
             MeshPolicies mesh = MeshPolicies.builder().configMaps(List.of(configMap("istio", "mesh",
                     "authPolicy: mutual\n"))).build();
