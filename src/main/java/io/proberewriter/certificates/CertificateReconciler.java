@@ -1,7 +1,6 @@
 package io.proberewriter.certificates;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +38,9 @@ import org.jboss.logging.Logger;
  * replicas serve a certificate of the new CA). A failure stops the sequence; the retry starts it again.
  *
  * <p>Primary resource: the MutatingWebhookConfiguration, so that blanking its caBundle (re-applying the manifest)
- * is put right at once. The two Secrets are watched too: deleting or editing one is put right as well.
+ * is put right at once. The two Secrets are watched too: deleting or editing one is put right as well, and one the
+ * API server will not let us update (another type, as cert-manager leaves {@code probe-rewriter-ca}, or marked
+ * immutable) is replaced ({@link SecretWriter}).
  */
 @ControllerConfiguration(name = CertificateReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(labelSelector = "app.kubernetes.io/name=probe-rewriter"),
@@ -55,12 +56,14 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
     private final ProbeRewriterConfig config;
     private final KubernetesClient client;
     private final CertificatePlanner planner;
+    private final SecretWriter secrets;
     private final Clock clock;
 
     CertificateReconciler(ProbeRewriterConfig config, KubernetesClient client, Clock clock) {
         this.config = config;
         this.client = client;
         this.clock = clock;
+        this.secrets = new SecretWriter(client);
         ProbeRewriterConfig.Operator.Certificates settings = config.operator().certificates();
         this.planner = new CertificatePlanner(new CertificateIssuer(),
                 CertificatePlanner.serviceDnsNames(settings.serviceName(), config.namespace()),
@@ -103,15 +106,16 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
         plan.reasons().forEach(reason -> LOG.infof("Certificates: %s", reason));
 
         try {
-            write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
+            secrets.write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
             syncCaBundle(webhookConfiguration.getMetadata().getName(), CertificateSecrets.caBundle(plan));
-            write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
+            secrets.write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                 throw e;
             }
-            // Expected when our read came from a cache a step behind (our own last write, another leader's):
-            // nothing was half done that the next pass, from fresh state, does not finish.
+            // Expected when our read came from a cache a step behind (our own last write, another leader's), or
+            // when another writer re-created a Secret we were replacing: nothing was half done that the next pass,
+            // from fresh state, does not finish.
             LOG.infof("Certificates: an object changed since it was read (%s); looking again", e.getStatus() == null
                     ? e.getMessage() : e.getStatus().getMessage());
             return UpdateControl.<MutatingWebhookConfiguration>noUpdate().rescheduleAfter(SHORTEST_RECHECK);
@@ -131,28 +135,6 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
         return context.getSecondaryResources(Secret.class).stream()
                 .filter(s -> name.equals(s.getMetadata().getName()))
                 .findFirst();
-    }
-
-    /** Creates or replaces the Secret when its data differs; an update carries the resourceVersion read. */
-    private void write(Optional<Secret> current, Secret wanted) {
-        if (current.isPresent() && CertificateSecrets.sameData(current.get(), wanted)) {
-            return;
-        }
-        var secrets = client.secrets().inNamespace(wanted.getMetadata().getNamespace());
-        if (current.isEmpty()) {
-            secrets.resource(wanted).create();
-            LOG.infof("Created Secret %s/%s", wanted.getMetadata().getNamespace(), wanted.getMetadata().getName());
-            return;
-        }
-        Secret replacement = new SecretBuilder(current.get())
-                .withType(wanted.getType())
-                .withData(wanted.getData())
-                .withStringData(null)
-                .editMetadata().addToLabels(wanted.getMetadata().getLabels()).endMetadata()
-                .build();
-        // Optimistic: another writer since our read makes this fail with 409, and the retry reads again.
-        secrets.resource(replacement).update();
-        LOG.infof("Updated Secret %s/%s", wanted.getMetadata().getNamespace(), wanted.getMetadata().getName());
     }
 
     /** Every webhook of the configuration gets the bundle; only this field is touched. */

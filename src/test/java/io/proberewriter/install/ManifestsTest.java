@@ -59,6 +59,7 @@ class ManifestsTest {
             "app.kubernetes.io/name", APP,
             "app.kubernetes.io/component", "webhook");
     private static final String TLS_SECRET = "probe-rewriter-tls";
+    private static final String CA_SECRET = "probe-rewriter-ca";
     private static final String SERVING_CERT = "probe-rewriter-serving";
     private static final String INJECT_CA_FROM = "cert-manager.io/inject-ca-from";
     /** Where probe-rewriter.tls.cert-file and key-file point by default (ProbeRewriterConfig.Tls). */
@@ -413,7 +414,8 @@ class ManifestsTest {
                             List.of(APP), List.of("get", "patch"))),
             "Role/" + CERTIFICATES, Set.of(
                     Rule.of(List.of(""), List.of("secrets"), List.of(),
-                            List.of("list", "watch", "create", "update"))),
+                            List.of("list", "watch", "create", "update")),
+                    Rule.of(List.of(""), List.of("secrets"), List.of(CA_SECRET, TLS_SECRET), List.of("delete"))),
             "Role/" + SERVING_CERTIFICATE, Set.of(
                     Rule.of(List.of(""), List.of("secrets"), List.of(TLS_SECRET), List.of("get", "list", "watch"))),
             "Role/probe-rewriter-leader-election", Set.of(
@@ -489,6 +491,11 @@ class ManifestsTest {
                                 role + ": the webhook reads its serving Secret only, by name (never the CA's key)");
                         assertTrue(READ_VERBS.containsAll(rule.verbs()), role + ": the webhook only reads it");
                     }
+                    if (rule.verbs().contains("delete")) {
+                        assertEquals(Set.of(CA_SECRET, TLS_SECRET), rule.resourceNames(),
+                                role + ": Secrets are deleted only by name, the operator's two");
+                    }
+                    assertFalse(rule.verbs().contains("deletecollection"), role + ": deletecollection of Secrets");
                 }
                 if (rule.grants("leases")) {
                     leaseRules++;
@@ -512,7 +519,8 @@ class ManifestsTest {
                 }
             }
         }
-        assertEquals(2, secretRules, "two rules grant Secrets: the operator's and the webhook's by name");
+        assertEquals(3, secretRules, "three rules grant Secrets: the operator's, its delete of its two by name, and"
+                + " the webhook's by name");
         assertEquals(1, leaseRules, "one rule grants Leases");
         assertEquals(1, mwcWriteRules, "one rule writes the webhook configuration");
         for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().equals("ClusterRole")).toList()) {
