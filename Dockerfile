@@ -13,7 +13,10 @@
 # every architecture of a cluster's nodes without emulating them:
 #   docker buildx build --platform linux/amd64,linux/arm64 --target prober -t REGISTRY/probe-rewriter-prober:0.1.0 --push .
 # An init container whose image has no build for its node's architecture keeps the pod from starting.
-FROM --platform=$BUILDPLATFORM golang:1.19.13 AS prober-build
+# Go 1.25, the release line the kubelet of Kubernetes 1.35 is built with (its HTTP client is what the prober stands in
+# for), tracked to its latest patch: the prober's standard library goes into every rewritten pod, and image scanners
+# flag a Go that no longer gets security fixes. The source needs no more than Go 1.19 (Debian's, used by CI).
+FROM --platform=$BUILDPLATFORM golang:1.25 AS prober-build
 ARG TARGETOS=linux
 ARG TARGETARCH
 WORKDIR /src
