@@ -8,7 +8,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BinaryOperator;
@@ -21,14 +23,19 @@ import java.util.function.BinaryOperator;
  * LimitRanges all apply: the highest minimum, the lowest maximum and the lowest ratio.
  *
  * <p>{@code default} and {@code defaultRequest} are not read: the init container sets its CPU and memory itself.
- * {@code type: Pod} limits are not read either: the init container runs before the others, so it counts toward the
- * pod's requests only where it asks more than all of them together, which it never does.
+ * Of {@code type: Pod} items, only which resources they constrain ({@link #podConstrained}): LimitRanger counts a pod's
+ * request and limit of a resource as the larger of its containers' sum and any one init container's, so the init
+ * container, whose limits are larger than its requests, could take a small pod past a pod maximum or ratio; it is held
+ * to the pod's own sums there ({@link ProberPlacement}).
+ *
+ * @param podConstrained the resources a {@code type: Pod} item names in its min, max or ratio
  */
 public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecimal> max,
-                              Map<String, BigDecimal> maxLimitRequestRatio) {
+                              Map<String, BigDecimal> maxLimitRequestRatio, Set<String> podConstrained) {
 
-    public static final ContainerLimits NONE = new ContainerLimits(Map.of(), Map.of(), Map.of());
+    public static final ContainerLimits NONE = new ContainerLimits(Map.of(), Map.of(), Map.of(), Set.of());
     private static final String CONTAINER = "Container";
+    private static final String POD = "Pod";
     private static final String EPHEMERAL_STORAGE = "ephemeral-storage";
     private static final int MAX_DIGITS = 30;
     /** The prober's volume's size limit: all the disk the init container can fill. */
@@ -38,6 +45,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
         min = Map.copyOf(min);
         max = Map.copyOf(max);
         maxLimitRequestRatio = Map.copyOf(maxLimitRequestRatio);
+        podConstrained = Set.copyOf(podConstrained);
     }
 
     /** The Container limits of a namespace's LimitRanges; {@link #NONE} without any. */
@@ -45,6 +53,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
         Map<String, BigDecimal> min = new HashMap<>();
         Map<String, BigDecimal> max = new HashMap<>();
         Map<String, BigDecimal> ratio = new HashMap<>();
+        Set<String> podConstrained = new HashSet<>();
         for (LimitRange range : limitRanges) {
             if (range == null || range.getSpec() == null || range.getSpec().getLimits() == null) {
                 continue;
@@ -54,10 +63,18 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
                     merge(min, item.getMin(), BigDecimal::max);
                     merge(max, item.getMax(), BigDecimal::min);
                     merge(ratio, atLeastOne(item.getMaxLimitRequestRatio()), BigDecimal::min);
+                } else if (item != null && POD.equals(item.getType())) {
+                    for (Map<String, Quantity> values : java.util.Arrays.asList(item.getMin(), item.getMax(),
+                            item.getMaxLimitRequestRatio())) {
+                        if (values != null) {
+                            values.keySet().stream().filter(java.util.Objects::nonNull).forEach(podConstrained::add);
+                        }
+                    }
                 }
             }
         }
-        return min.isEmpty() && max.isEmpty() && ratio.isEmpty() ? NONE : new ContainerLimits(min, max, ratio);
+        return min.isEmpty() && max.isEmpty() && ratio.isEmpty() && podConstrained.isEmpty() ? NONE
+                : new ContainerLimits(min, max, ratio, podConstrained);
     }
 
     /**
@@ -111,7 +128,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
     }
 
     public boolean none() {
-        return min.isEmpty() && max.isEmpty() && maxLimitRequestRatio.isEmpty();
+        return min.isEmpty() && max.isEmpty() && maxLimitRequestRatio.isEmpty() && podConstrained.isEmpty();
     }
 
     /**
@@ -123,7 +140,7 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
      * defaults, which LimitRanger gives a container that does not ask.
      */
     public ResourceRequirements fit(ResourceRequirements wanted) {
-        if (none()) {
+        if (min.isEmpty() && max.isEmpty() && maxLimitRequestRatio.isEmpty()) {
             return wanted;
         }
         Map<String, BigDecimal> requests = amounts(wanted.getRequests());

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,8 @@ final class ProberPlacement {
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
                 hasInit ? Optional.empty() : Optional.of(initContainerFor(image, runsAsRoot(spec), limits,
-                        spec.getResources())),
+                        spec.getResources(), podSums(spec, limits.podConstrained()),
+                        PodQos.guaranteedByContainers(spec))),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
 
@@ -198,16 +200,64 @@ final class ProberPlacement {
      * of its own, fitted to them (the pod's budget last: the API server's validation of the pod is not negotiable).
      */
     private static Container initContainerFor(String image, boolean podRunsAsRoot, ContainerLimits limits,
-                                              ResourceRequirements podResources) {
+                                              ResourceRequirements podResources, ResourceRequirements podSums,
+                                              boolean guaranteed) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
             last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
             lastInitContainer = last;
         }
         Container shared = podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
-        ResourceRequirements fitted = PodResourceBudget.within(limits.fit(shared.getResources()), podResources);
+        ResourceRequirements fitted = PodResourceBudget.within(
+                PodResourceBudget.within(limits.fit(shared.getResources()), podSums), podResources);
+        if (guaranteed) {
+            fitted = PodQos.requestingLimits(fitted);
+        }
         return fitted == shared.getResources() || fitted.equals(shared.getResources()) ? shared
                 : new ContainerBuilder(shared).withResources(fitted).build();
+    }
+
+    /**
+     * What the pod's containers ask and may use of each resource a {@code type: Pod} LimitRange constrains, added up
+     * (the app's containers and native sidecars, which run beside them): the init container held within these leaves
+     * the pod's totals as LimitRanger counts them (the larger of the sum and any one init container) as they were.
+     * A resource no container names is left out: the init container's own value stands there.
+     */
+    private static ResourceRequirements podSums(PodSpec spec, java.util.Set<String> constrained) {
+        if (constrained.isEmpty()) {
+            return null;
+        }
+        Map<String, BigDecimal> requests = new java.util.TreeMap<>();
+        Map<String, BigDecimal> limits = new java.util.TreeMap<>();
+        List<Container> running = new ArrayList<>(nonNull(spec.getContainers()));
+        for (Container init : nonNull(spec.getInitContainers())) {
+            if (init != null && "Always".equals(init.getRestartPolicy())) {
+                running.add(init);
+            }
+        }
+        for (Container container : running) {
+            if (container == null || container.getResources() == null) {
+                continue;
+            }
+            for (String resource : constrained) {
+                add(requests, resource, container.getResources().getRequests());
+                add(limits, resource, container.getResources().getLimits());
+            }
+        }
+        return new ResourceRequirements(null, quantities(limits), quantities(requests));
+    }
+
+    private static void add(Map<String, BigDecimal> sums, String resource, Map<String, Quantity> values) {
+        BigDecimal amount = values == null ? null : ContainerLimits.amount(values.get(resource));
+        if (amount != null) {
+            sums.merge(resource, amount, BigDecimal::add);
+        }
+    }
+
+    private static Map<String, Quantity> quantities(Map<String, BigDecimal> amounts) {
+        Map<String, Quantity> out = new java.util.TreeMap<>();
+        amounts.forEach((resource, amount) -> out.put(resource, ContainerLimits.quantity(resource, amount)));
+        return out;
     }
 
     /**

@@ -97,9 +97,11 @@ final class ReviewCodec {
 
     // The scalars too, where every container has them (image, its pull policy, the termination message's path and
     // policy): skipped by the scanner, they are not made into strings and set by reflection, ten times in a pod of
-    // ten containers. The arguments are read: port mode extends those of Istio's init container (IstioInitExclusion).
+    // ten containers. The arguments are read: port mode extends those of Istio's init container (IstioInitExclusion);
+    // so are the resources: the prober's init container keeps a Guaranteed pod Guaranteed (PodQos) and within a
+    // type: Pod LimitRange (ProberPlacement).
     @JsonIgnoreProperties(ignoreUnknown = true, value = {"env", "envFrom", "volumeDevices",
-            "resources", "resizePolicy", "securityContext", "command", "workingDir", "image",
+            "resizePolicy", "securityContext", "command", "workingDir", "image",
             "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy", "stdin", "stdinOnce", "tty"})
     private abstract static class ContainerFieldsNotRead {
     }

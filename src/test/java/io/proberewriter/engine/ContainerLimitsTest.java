@@ -114,7 +114,9 @@ class ContainerLimitsTest {
         assertSame(ContainerLimits.NONE, ContainerLimits.of(List.of()));
         assertSame(DEFAULTS, ContainerLimits.NONE.fit(DEFAULTS));
         LimitRange podOnly = range(new LimitRangeItemBuilder().withType("Pod").withMax(q("cpu", "1")).build());
-        assertSame(ContainerLimits.NONE, ContainerLimits.of(List.of(podOnly)), "Pod limits are not read");
+        ContainerLimits podLimits = ContainerLimits.of(List.of(podOnly));
+        assertEquals(java.util.Set.of("cpu"), podLimits.podConstrained(), "Pod limits name what they constrain");
+        assertSame(DEFAULTS, podLimits.fit(DEFAULTS), "and ask nothing of a container");
     }
 
     @Test
