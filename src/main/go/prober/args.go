@@ -123,7 +123,7 @@ func parseCheck(kind string, args []string) (check, error) {
 	fs := flag.NewFlagSet(kind, flag.ContinueOnError)
 	// The flag package would print its own usage on errors; the error it returns is enough for one line.
 	fs.SetOutput(io.Discard)
-	host := fs.String("host", "127.0.0.1", "address to check: loopback inside the pod, under the sidecar")
+	host := fs.String("host", defaultHost, "address to check (default 127.0.0.1, then ::1 if refused)")
 	port := fs.Int("port", 0, "port (1-65535)")
 	timeout := timeoutFlag{d: defaultTimeout}
 	if kind == "http-hook" {
@@ -166,6 +166,9 @@ func parseCheck(kind string, args []string) (check, error) {
 	if err := validHost(*host); err != nil {
 		return nil, err
 	}
+	// Without --host, 127.0.0.1 and then ::1 (see loopbackDialer); a --host given is dialled as given, even
+	// --host 127.0.0.1.
+	fallback := !seen["host"]
 	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
 	switch kind {
 	case "http", "http-hook":
@@ -174,15 +177,15 @@ func parseCheck(kind string, args []string) (check, error) {
 			return nil, fmt.Errorf("--scheme %q: want HTTP or HTTPS", *scheme)
 		}
 		get := httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
-			userAgent: *userAgent, timeout: timeout.d}
+			userAgent: *userAgent, timeout: timeout.d, fallback: fallback}
 		if kind == "http-hook" {
 			return &httpHookCheck{get}, nil
 		}
 		return &get, nil
 	case "tcp":
-		return &tcpCheck{addr: addr, timeout: timeout.d}, nil
+		return &tcpCheck{addr: addr, timeout: timeout.d, fallback: fallback}, nil
 	default:
-		return &grpcCheck{addr: addr, service: *service, userAgent: *userAgent, timeout: timeout.d}, nil
+		return &grpcCheck{addr: addr, service: *service, userAgent: *userAgent, timeout: timeout.d, fallback: fallback}, nil
 	}
 }
 

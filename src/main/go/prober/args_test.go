@@ -67,7 +67,7 @@ func TestParsedCheckKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := c.(*httpCheck)
-	if h.scheme != "https" || h.port != 8443 || h.timeout != 3*time.Second || h.host != "::1" {
+	if h.scheme != "https" || h.port != 8443 || h.timeout != 3*time.Second || h.host != "::1" || h.fallback {
 		t.Errorf("parsed %+v", h)
 	}
 	if got := h.url().String(); got != "https://[::1]:8443/healthz?x=1" {
@@ -86,7 +86,7 @@ func TestParsedCheckKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gc := g.(*grpcCheck); gc.addr != "127.0.0.1:9000" || gc.service != "" || gc.timeout != time.Second || gc.userAgent != "kube-probe/1.35" {
+	if gc := g.(*grpcCheck); gc.addr != "127.0.0.1:9000" || gc.service != "" || gc.timeout != time.Second || gc.userAgent != "kube-probe/1.35" || !gc.fallback {
 		t.Errorf("grpc defaults %+v", gc)
 	}
 }

@@ -23,6 +23,8 @@ import (
 type grpcCheck struct {
 	addr, service, userAgent string
 	timeout                  time.Duration
+	// fallback: --host was not given, so 127.0.0.1 and then ::1 (loopbackDialer); :authority keeps 127.0.0.1.
+	fallback bool
 }
 
 // servingStatus names grpc.health.v1.HealthCheckResponse.ServingStatus.
@@ -39,10 +41,16 @@ const (
 )
 
 func (c *grpcCheck) run() result {
+	dialer := newLoopbackDialer(probeDialer(), c.fallback)
+	return dialer.noted(c.call(dialer))
+}
+
+// call is the check itself, its connection through dialer.
+func (c *grpcCheck) call(dialer *loopbackDialer) result {
 	deadline := time.Now().Add(c.timeout)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	conn, err := probeDialer().DialContext(ctx, "tcp", c.addr)
+	conn, err := dialer.DialContext(ctx, "tcp", c.addr)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 			return unhealthy("timeout: failed to connect service %q within %v: %v", c.addr, c.timeout, err)

@@ -75,6 +75,11 @@ func newFakeServer(t *testing.T, answer func(w io.Writer)) *fakeServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFakeServerOn(t, l, answer)
+}
+
+// newFakeServerOn is newFakeServer on a listener of the test's choosing.
+func newFakeServerOn(t *testing.T, l net.Listener, answer func(w io.Writer)) *fakeServer {
 	f := &fakeServer{t: t, l: l, request: make(chan []headerField, 1), message: make(chan []byte, 1), pingAck: make(chan bool, 1)}
 	t.Cleanup(func() { l.Close() })
 	go f.serve(answer)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,15 +27,23 @@ type httpHookCheck struct {
 	httpCheck
 }
 
-func (c *httpHookCheck) client() *http.Client {
+func (c *httpHookCheck) client(dialer *loopbackDialer) *http.Client {
 	return &http.Client{
-		// Only TLS settings: no proxy, no dial or handshake timeout, HTTP/1.1 only, as the kubelet's client.
-		Transport:     &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		// Only TLS settings: no proxy, no dial or handshake timeout, HTTP/1.1 only, as the kubelet's client. The
+		// dialer is the bare net.Dialer such a transport uses, with the loopback fallback of every check.
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+			DialContext: dialer.DialContext},
 		CheckRedirect: sameHostRedirects,
 	}
 }
 
 func (c *httpHookCheck) run() result {
+	dialer := newLoopbackDialer(&net.Dialer{}, c.fallback)
+	return dialer.noted(c.deliver(dialer))
+}
+
+// deliver sends the hook, every connection through dialer.
+func (c *httpHookCheck) deliver(dialer *loopbackDialer) result {
 	req, err := c.request()
 	if err != nil {
 		return hookFailed("%v", err)
@@ -47,7 +56,7 @@ func (c *httpHookCheck) run() result {
 		defer cancel()
 	}
 	req = req.WithContext(ctx)
-	client := c.client()
+	client := c.client(dialer)
 	res, err := client.Do(req)
 	discardHookBody(res)
 	if err == nil {

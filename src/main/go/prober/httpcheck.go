@@ -26,6 +26,9 @@ type httpCheck struct {
 	headers      []header
 	userAgent    string
 	timeout      time.Duration
+	// fallback: --host was not given, so 127.0.0.1 and then ::1 (loopbackDialer). The URL, and so the Host the
+	// app sees, keeps 127.0.0.1 either way: only the connection moves.
+	fallback bool
 }
 
 // url builds the probe's URL as the kubelet does: the path is parsed as a URL reference (query included);
@@ -71,7 +74,7 @@ func (c *httpCheck) request() (*http.Request, error) {
 	return req, nil
 }
 
-func (c *httpCheck) client() *http.Client {
+func (c *httpCheck) client(dialer *loopbackDialer) *http.Client {
 	transport := &http.Transport{
 		// The kubelet does not verify the app's certificate.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
@@ -81,7 +84,7 @@ func (c *httpCheck) client() *http.Client {
 		Proxy: nil,
 		// No Accept-Encoding: gzip added behind the probe's back.
 		DisableCompression:  true,
-		DialContext:         probeDialer().DialContext,
+		DialContext:         dialer.DialContext,
 		TLSHandshakeTimeout: 10 * time.Second,
 		// The kubelet's transport speaks HTTP/2 when TLS offers it; a custom dialer would otherwise turn it off.
 		ForceAttemptHTTP2: true,
@@ -107,11 +110,17 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 }
 
 func (c *httpCheck) run() result {
+	dialer := newLoopbackDialer(probeDialer(), c.fallback)
+	return dialer.noted(c.get(dialer))
+}
+
+// get is the check itself, every connection through dialer.
+func (c *httpCheck) get(dialer *loopbackDialer) result {
 	req, err := c.request()
 	if err != nil {
 		return unhealthy("%v", err)
 	}
-	res, err := c.client().Do(req)
+	res, err := c.client(dialer).Do(req)
 	if err != nil {
 		// Timeouts, refusals, TLS errors and refused redirects all fail the probe, as for the kubelet.
 		return unhealthy("%v", err)

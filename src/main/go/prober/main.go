@@ -117,7 +117,9 @@ const usageText = `prober: one health check, judged as the kubelet judges it; ex
   prober install   DEST      copy this executable to DEST (mode 0555)
   prober version
 
---timeout is the probe's timeoutSeconds: a bare number of seconds or a duration (500ms, 2s); it bounds the
-whole check. http-hook is an httpGet lifecycle hook (postStart, preStop), judged as the kubelet judges it:
-any HTTP response succeeds, only a failed exchange fails; it has no timeout unless given one (0: none).
+Without --host a check connects to 127.0.0.1 and, if nothing takes the connection there, to ::1 (same port,
+same timeout); a --host given is used as given. --timeout is the probe's timeoutSeconds: a bare number of
+seconds or a duration (500ms, 2s); it bounds the whole check. http-hook is an httpGet lifecycle hook (postStart,
+preStop), judged as the kubelet judges it: any HTTP response succeeds, only a failed exchange fails; it has no
+timeout unless given one (0: none).
 Exit 0 succeeded, 1 failed. See docs/prober.md.`
