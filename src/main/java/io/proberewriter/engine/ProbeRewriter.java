@@ -362,7 +362,8 @@ public final class ProbeRewriter {
     private Outcome targetPort(Context ctx) {
         Probe probe = ctx.probe();
         boolean hook = ctx.kind() instanceof HookKind;
-        // Istio moves probes to its own agent when it rewrites them; hooks it leaves to the kubelet.
+        // Istio moves probes to its own agent when it rewrites them; hooks only since 1.25, so they are rewritten here
+        // whatever Istio does (the prober works under both).
         String istio = ctx.istioRewrites() && !hook ? "Istio rewrites this pod's probes itself ("
                 + Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS + ": \"true\")" : null;
         HTTPGetAction get = probe.getHttpGet();

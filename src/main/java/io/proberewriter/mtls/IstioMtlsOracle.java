@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.NamespaceContext;
+import io.proberewriter.engine.HookKind;
 import io.proberewriter.engine.ProbeTarget;
 import io.proberewriter.meshes.GoBool;
 import io.proberewriter.meshes.IstioSidecar;
@@ -106,8 +107,16 @@ public final class IstioMtlsOracle implements MtlsOracle {
             return verdict;
         }
 
-        /** Empty for handlers Istio never rewrites (exec). */
+        /**
+         * Empty for handlers Istio never rewrites (exec), and for lifecycle hooks: Istio rewrites those only since
+         * 1.25, and the resolver cannot tell the version from the pod. A hook left to a mesh that does not rewrite it
+         * fails (a failed postStart kills the container), while one the engine rewrites works whatever Istio does:
+         * the prober calls the app over loopback, and a hook Istio has already moved to its agent's port is skipped.
+         */
         private Optional<IstioRewrite> istioRewrite(ProbeTarget target) {
+            if (target.kind() instanceof HookKind) {
+                return Optional.empty();
+            }
             Probe probe = target.container() == null ? null : target.kind().get(target.container());
             if (probe == null || (probe.getHttpGet() == null && probe.getGrpc() == null
                     && probe.getTcpSocket() == null)) {

@@ -18,8 +18,13 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.proberewriter.engine.ContainerRef;
+import io.proberewriter.engine.ContainerSection;
+import io.proberewriter.engine.HookKind;
 import io.proberewriter.engine.MtlsVerdict;
 import io.proberewriter.engine.NamespaceContext;
+import io.proberewriter.engine.ProbeTarget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -538,6 +543,18 @@ class IstioMtlsOracleTest {
             assertVerdict(false, "Istio rewrites this pod's HTTP probes (the mesh default: Istio's default since 1.6;"
                     + " no ConfigMap istio-system/istio-sidecar-injector was read)",
                     check(new IstioMtlsOracle(meshStrict), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void hooksAreNotCountedAsRewrittenByIstio() {
+            // Istio rewrites httpGet hooks only since 1.25: a hook is judged by the policies alone.
+            Pod pod = httpbin().editSpec().editFirstContainer().withNewLifecycle().withNewPreStop().withNewHttpGet()
+                    .withPath("/drain").withPort(new IntOrString(8000)).endHttpGet().endPreStop().endLifecycle().endContainer()
+                    .endSpec().build();
+            Container c = pod.getSpec().getContainers().get(0);
+            MtlsVerdict verdict = new IstioMtlsOracle(meshStrict).check(new ProbeTarget(pod, MESHED,
+                    new ContainerRef(ContainerSection.CONTAINERS, 0, c.getName()), c, HookKind.PRE_STOP, 8000));
+            assertTrue(verdict.rejectsPlaintext(), verdict.rule());
         }
 
         @Test
