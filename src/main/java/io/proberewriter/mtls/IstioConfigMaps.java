@@ -86,6 +86,19 @@ public final class IstioConfigMaps {
         return Optional.of(new Injector(revision, source, rewrite, declaredPortsOnly));
     }
 
+    /** The {@code rootNamespace} of the mesh config among {@code configMaps}, where it sets one. */
+    public static Optional<String> rootNamespace(List<ConfigMap> configMaps, String istioNamespace) {
+        Optional<String> root = Optional.empty();
+        for (ConfigMap configMap : configMaps) {
+            Optional<MeshConfig> mesh = configMap == null ? Optional.empty()
+                    : meshConfig(configMap, istioNamespace, new java.util.ArrayList<>());
+            if (mesh.isPresent()) {
+                root = mesh.get().rootNamespace();
+            }
+        }
+        return root;
+    }
+
     static Optional<MeshConfig> meshConfig(ConfigMap configMap, String istioNamespace, List<String> ignored) {
         String name = configMap.getMetadata() == null ? null : configMap.getMetadata().getName();
         String namespace = configMap.getMetadata() == null ? null : configMap.getMetadata().getNamespace();

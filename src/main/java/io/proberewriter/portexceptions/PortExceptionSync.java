@@ -19,6 +19,7 @@ import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.mtls.MtlsResolver;
 import io.proberewriter.operator.WarningEvents;
@@ -55,7 +56,8 @@ public class PortExceptionSync {
     private final ProbeRewriter engine;
     private final KubernetesClient client;
     private final WarningEvents events;
-    private final PortExceptionPlanner planner;
+    private final String rootNamespaceSetting;
+    private final String istioNamespace;
     private final List<String> exclusionAnnotations;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
 
@@ -67,8 +69,8 @@ public class PortExceptionSync {
         this.engine = engine;
         this.client = client;
         this.events = events;
-        this.planner = new PortExceptionPlanner(config.mode(), config.legacyPolicy(),
-                global.mtls().istio().rootNamespace());
+        this.rootNamespaceSetting = global.mtls().istio().rootNamespace();
+        this.istioNamespace = global.mtls().istio().namespace();
         this.exclusionAnnotations = List.copyOf(global.exclusionAnnotations());
     }
 
@@ -133,7 +135,11 @@ public class PortExceptionSync {
                 healthPorts = new TreeSet<>(HealthPort.ORDER);
             }
         }
-        PortExceptionPlan plan = planner.plan(workload, healthPorts, served, policies, cache.services());
+        // The root namespace as Istio reads it, from its mesh config, as the webhook's resolver does.
+        String rootNamespace = IstioConfigMaps.rootNamespace(cache.istioConfigMaps(), istioNamespace)
+                .orElse(rootNamespaceSetting);
+        PortExceptionPlan plan = new PortExceptionPlanner(config.mode(), config.legacyPolicy(), rootNamespace)
+                .plan(workload, healthPorts, served, policies, cache.services());
         for (PolicyChange change : plan.changes()) {
             apply(change, workload);
         }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -199,6 +201,29 @@ abstract class PortExceptionsClusterTest {
                 .editMetadata().addToAnnotations("probe-rewriter.io/mode", "exec").endMetadata()
                 .endTemplate().endSpec().build();
         assertNothingFor(create(exec));
+    }
+
+    /** Istio reads its root namespace from its mesh config: so does the operator, as the webhook's resolver does. */
+    @Test
+    void theMeshConfigsRootNamespaceGetsNoWorkloadPolicy() throws InterruptedException {
+        ConfigMap meshConfig = new ConfigMapBuilder().withNewMetadata().withNamespace("istio-system").withName("istio")
+                .endMetadata().withData(Map.of("mesh", "rootNamespace: shop\n")).build();
+        kubernetes.configMaps().resource(meshConfig).createOr(NonDeletingOperation::update);
+        try {
+            waitFor(() -> resolver.cache().istioConfigMaps().stream()
+                    .anyMatch(c -> "istio".equals(c.getMetadata().getName())), "the mesh config in the cache");
+            Deployment rooted = create(deployment("shop", "rooted", "8081"));
+
+            reconcileNow(rooted);
+
+            waitFor(() -> warningOn(rooted, PortExceptionPlanner.REASON_ROOT_NAMESPACE),
+                    "a PortExceptionRootNamespace event on the Deployment");
+            assertTrue(read("shop", "probe-rewriter-deployment-rooted").isEmpty());
+        } finally {
+            kubernetes.configMaps().resource(meshConfig).delete();
+            waitFor(() -> resolver.cache().istioConfigMaps().stream()
+                    .noneMatch(c -> "istio".equals(c.getMetadata().getName())), "the mesh config gone");
+        }
     }
 
     @Test
