@@ -17,7 +17,7 @@ import java.util.function.Function;
  * The lines kubectl prints as "Warning: …" after an apply: what was rewritten and why, what was left alone
  * and why, and problems with the pod's annotations. Kubernetes asks for short single-line warnings: each is
  * cut at {@value #MAX_LENGTH} characters, control characters (which could come from annotation values) become
- * spaces, and past a maximum count one line says how many more there were.
+ * spaces, and past a maximum count or a total length one line says how many more there were.
  *
  * <p>A pod may have tens of thousands of probes, so lines are formatted only once they are sure to be sent; the
  * rest are counted, not built.
@@ -25,6 +25,12 @@ import java.util.function.Function;
 final class AdmissionWarnings {
 
     static final int MAX_LENGTH = 256;
+    /**
+     * All lines together, in characters (runes, as the API server counts them). The API server keeps 4,096 runes of
+     * warnings per request for every admission plugin and webhook together: past that it cuts each to 256 and then
+     * drops the rest, Pod Security's and later webhooks' included. Three quarters of it leaves them room.
+     */
+    static final int MAX_TOTAL = 3072;
     static final String PREFIX = "probe-rewriter: ";
 
     private AdmissionWarnings() {
@@ -74,16 +80,29 @@ final class AdmissionWarnings {
         return limit(lines, Function.identity(), maxWarnings);
     }
 
-    /** The first lines, formatted and cleaned; past {@code maxWarnings}, one line that counts the others. */
+    /**
+     * The first lines, formatted and cleaned; past {@code maxWarnings} lines or {@value #MAX_TOTAL} characters, one
+     * line that counts the others (room for it is kept whenever more lines are to come).
+     */
     private static <T> List<String> limit(Collection<T> lines, Function<T, String> format, int maxWarnings) {
         List<String> out = new ArrayList<>();
-        int keep = lines.size() <= maxWarnings ? lines.size() : Math.max(0, maxWarnings - 1);
+        int keepAtMost = lines.size() <= maxWarnings ? lines.size() : Math.max(0, maxWarnings - 1);
+        int used = 0;
+        int kept = 0;
         Iterator<T> it = lines.iterator();
-        for (int i = 0; i < keep; i++) {
-            out.add(clean(format.apply(it.next())));
+        while (kept < keepAtMost) {
+            String line = clean(format.apply(it.next()));
+            int length = line.codePointCount(0, line.length());
+            boolean last = kept + 1 == lines.size();
+            if (used + length + (last ? 0 : MAX_LENGTH) > MAX_TOTAL) {
+                break;
+            }
+            out.add(line);
+            used += length;
+            kept++;
         }
-        if (keep < lines.size()) {
-            out.add(clean((lines.size() - keep) + " more: see the pod's probe-rewriter.io/status, or run"
+        if (kept < lines.size()) {
+            out.add(clean((lines.size() - kept) + " more: see the pod's probe-rewriter.io/status, or run"
                     + " probe-rewriter analyze on its manifest"));
         }
         return out;

@@ -47,6 +47,25 @@ class AdmissionWarningsTest {
     }
 
     @Test
+    void longLinesStopBeforeTheApiServersBudgetWithRoomForTheCount() {
+        // The API server keeps 4,096 runes of warnings per request, every plugin's and webhook's together.
+        List<String> long250 = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long250.add(i + " " + "é".repeat(300));
+        }
+
+        List<String> lines = AdmissionWarnings.limit(long250, 20);
+
+        int total = lines.stream().mapToInt(l -> l.codePointCount(0, l.length())).sum();
+        assertTrue(total <= AdmissionWarnings.MAX_TOTAL, total + " runes");
+        assertTrue(lines.size() < 20, lines.size() + " lines");
+        String last = lines.get(lines.size() - 1);
+        assertEquals("probe-rewriter: " + (20 - (lines.size() - 1)) + " more: see the pod's probe-rewriter.io/status,"
+                + " or run probe-rewriter analyze on its manifest", last);
+        assertEquals(List.of(), AdmissionWarnings.limit(List.of(), 20));
+    }
+
+    @Test
     void aLineIsCutAtTheLimitWithoutSplittingACharacter() {
         // The cut falls inside the first emoji (two chars): it goes whole, and the line is one char shorter.
         String xs = "x".repeat(AdmissionWarnings.MAX_LENGTH - AdmissionWarnings.PREFIX.length() - 2);
