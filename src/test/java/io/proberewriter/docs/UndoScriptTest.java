@@ -80,6 +80,19 @@ class UndoScriptTest {
         JsonNode copy = node.deepCopy();
         copy.findParents("traffic.sidecar.istio.io/excludeInboundPorts")
                 .forEach(p -> ((ObjectNode) p).remove("traffic.sidecar.istio.io/excludeInboundPorts"));
+        // The same exclusion, in the arguments of an already injected istio-init (the value after -d).
+        for (JsonNode init : copy.findValues("initContainers")) {
+            for (JsonNode container : init) {
+                JsonNode args = container.path("args");
+                if ("istio-init".equals(container.path("name").asText()) && args.isArray()) {
+                    for (int i = 0; i + 1 < args.size(); i++) {
+                        if ("-d".equals(args.get(i).asText())) {
+                            ((com.fasterxml.jackson.databind.node.ArrayNode) args).set(i + 1, "");
+                        }
+                    }
+                }
+            }
+        }
         return copy;
     }
 
