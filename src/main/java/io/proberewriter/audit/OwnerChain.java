@@ -93,7 +93,38 @@ public final class OwnerChain {
             return new RestartTarget.None(describe(ref) + " has updateStrategy OnDelete: a restart would not"
                     + " replace its pods; delete them to recreate them");
         }
+        if (workload instanceof StatefulSet s) {
+            Optional<String> stuck = rollingRestartStuck(s);
+            if (stuck.isPresent()) {
+                return new RestartTarget.None(describe(ref) + " " + stuck.get());
+            }
+        }
         return new RestartTarget.Controller(workload);
+    }
+
+    /**
+     * Why a rolling restart of a StatefulSet would not replace a pod whose probes mTLS breaks, if it would not. With
+     * the default {@code podManagementPolicy: OrderedReady} the StatefulSet controller replaces no pod while one is
+     * not Ready, which such a pod never is: the restart would hang, and be repeated at every remediation (Kubernetes
+     * documents this as the StatefulSet's forced rollback: delete the pod). Pods below a rolling update's
+     * {@code partition} are never replaced.
+     */
+    private static Optional<String> rollingRestartStuck(StatefulSet set) {
+        if (set.getSpec() == null) {
+            return Optional.empty();
+        }
+        if (!"Parallel".equals(set.getSpec().getPodManagementPolicy())) {
+            return Optional.of("has podManagementPolicy OrderedReady: its rolling update replaces no pod while one is"
+                    + " not Ready, which a pod with broken probes never is; delete the pod to recreate it");
+        }
+        var strategy = set.getSpec().getUpdateStrategy();
+        Integer partition = strategy == null || strategy.getRollingUpdate() == null ? null
+                : strategy.getRollingUpdate().getPartition();
+        if (partition != null && partition > 0) {
+            return Optional.of("has a rolling update partition of " + partition + ": pods below it are never"
+                    + " replaced; delete the pod to recreate it");
+        }
+        return Optional.empty();
     }
 
     private static boolean onDelete(HasMetadata workload) {

@@ -83,7 +83,7 @@ class OwnerChainTest {
     @Test
     void statefulSetAndDaemonSetAreRestartedDirectly() {
         StatefulSet sts = new StatefulSetBuilder().withNewMetadata().withNamespace("shop").withName("db").withUid("s-1")
-                .endMetadata().withNewSpec().endSpec().build();
+                .endMetadata().withNewSpec().withPodManagementPolicy("Parallel").endSpec().build();
         DaemonSet ds = new DaemonSetBuilder().withNewMetadata().withNamespace("shop").withName("agent").withUid("d-1")
                 .endMetadata().withNewSpec().endSpec().build();
         objects.addAll(List.of(sts, ds));
@@ -108,6 +108,20 @@ class OwnerChainTest {
         assertTrue(why(OwnerChain.resolve(ownedBy(pod(), sts), lookup)).contains("OnDelete"));
         assertTrue(why(OwnerChain.resolve(ownedBy(pod(), ds), lookup)).contains("OnDelete"));
         assertTrue(why(OwnerChain.resolve(ownedBy(pod(), rs), lookup)).contains("paused"));
+    }
+
+    @Test
+    void statefulSetsWhoseRollingUpdateWouldNotReplaceABrokenPodAreNotRestarted() {
+        // OrderedReady (the default) waits for every pod to be Ready; a partition leaves the pods below it alone.
+        StatefulSet ordered = new StatefulSetBuilder().withNewMetadata().withNamespace("shop").withName("db")
+                .withUid("s-1").endMetadata().withNewSpec().withPodManagementPolicy("OrderedReady").endSpec().build();
+        StatefulSet partitioned = new StatefulSetBuilder().withNewMetadata().withNamespace("shop").withName("cache")
+                .withUid("s-2").endMetadata().withNewSpec().withPodManagementPolicy("Parallel").withNewUpdateStrategy()
+                .withType("RollingUpdate").withNewRollingUpdate().withPartition(2).endRollingUpdate()
+                .endUpdateStrategy().endSpec().build();
+        objects.addAll(List.of(ordered, partitioned));
+        assertTrue(why(OwnerChain.resolve(ownedBy(pod(), ordered), lookup)).contains("OrderedReady"));
+        assertTrue(why(OwnerChain.resolve(ownedBy(pod(), partitioned), lookup)).contains("partition of 2"));
     }
 
     @Test
