@@ -35,9 +35,11 @@ public interface AuditConfig {
 
     /**
      * How often a pod that stays broken is reported again: its Event's count goes up at most this often, so a
-     * re-check does not write to the API server every time.
+     * re-check does not write to the API server every time. Under the API server's Event time to live
+     * ({@code --event-ttl}, 1h by default) with a re-check to spare, so that the same Event is counted again rather
+     * than expired and made anew, and a broken pod is never without one.
      */
     @WithName("event-interval")
-    @WithDefault("1h")
+    @WithDefault("45m")
     Duration eventInterval();
 }

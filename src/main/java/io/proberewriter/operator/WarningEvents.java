@@ -55,8 +55,16 @@ public class WarningEvents {
                         .withCount(Optional.ofNullable(existing.getCount()).orElse(1) + 1)
                         .withLastTimestamp(now)
                         .build();
-                client.v1().events().inNamespace(namespace).resource(counted).update();
-                return;
+                try {
+                    client.v1().events().inNamespace(namespace).resource(counted).update();
+                    return;
+                } catch (KubernetesClientException e) {
+                    // The API server expires Events (--event-ttl, 1h by default): gone since it was read, it is
+                    // created afresh below rather than lost.
+                    if (e.getCode() != 404) {
+                        throw e;
+                    }
+                }
             }
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()

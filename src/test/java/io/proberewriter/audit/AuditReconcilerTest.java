@@ -137,7 +137,7 @@ class AuditReconcilerTest {
         assertEquals(List.of(), events(slipped, ControllerRestarts.NOT_RESTARTED),
                 "remediation is not asked for in this namespace");
 
-        // Once the event interval (1h) has passed, a re-check reports the pod again: the same Event, counted twice.
+        // Once the event interval (45m) has passed, a re-check reports the pod again: the same Event, counted twice.
         clock.step(Duration.ofHours(1));
         waitFor(() -> events(slipped, AuditReconciler.INCOMPATIBLE).get(0).getCount() == 2,
                 "the Event counted again after the event interval");
