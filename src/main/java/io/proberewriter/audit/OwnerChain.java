@@ -77,7 +77,34 @@ public final class OwnerChain {
             return new RestartTarget.None("controlled by " + describe(rsRef) + " of " + describe(deployment)
                     + ", which probe-rewriter does not restart");
         }
-        return restartable(namespace, deployment, lookup);
+        RestartTarget target = restartable(namespace, deployment, lookup);
+        if (target instanceof RestartTarget.Controller controller
+                && olderRevision(replicaSet.get(), controller.workload())) {
+            // A rollout is already replacing this ReplicaSet's pods with new ones, which go through the webhook:
+            // restarting would only start another rollout on top of it.
+            return new RestartTarget.None(describe(rsRef) + " is an older revision of " + describe(deployment)
+                    + ", whose rollout is replacing its pods");
+        }
+        return target;
+    }
+
+    /** The revision number the Deployment controller writes on a Deployment and on each of its ReplicaSets. */
+    private static final String REVISION = "deployment.kubernetes.io/revision";
+
+    private static boolean olderRevision(HasMetadata replicaSet, HasMetadata deployment) {
+        Optional<Long> own = revision(replicaSet);
+        Optional<Long> current = revision(deployment);
+        return own.isPresent() && current.isPresent() && own.get() < current.get();
+    }
+
+    private static Optional<Long> revision(HasMetadata object) {
+        String value = object.getMetadata().getAnnotations() == null ? null
+                : object.getMetadata().getAnnotations().get(REVISION);
+        try {
+            return value == null ? Optional.empty() : Optional.of(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static RestartTarget restartable(String namespace, OwnerReference ref, OwnerChain.Lookup lookup) {

@@ -61,6 +61,21 @@ class OwnerChainTest {
     }
 
     @Test
+    void aPodOfAnOlderReplicaSetIsLeftToTheRolloutAlreadyReplacingIt() {
+        Deployment deployment = new DeploymentBuilder(deployment("shop", "web")).editMetadata()
+                .addToAnnotations("deployment.kubernetes.io/revision", "3").endMetadata().build();
+        ReplicaSet old = new ReplicaSetBuilder(replicaSet(deployment, "web-old")).editMetadata()
+                .addToAnnotations("deployment.kubernetes.io/revision", "2").endMetadata().build();
+        ReplicaSet current = new ReplicaSetBuilder(replicaSet(deployment, "web-new")).editMetadata()
+                .addToAnnotations("deployment.kubernetes.io/revision", "3").endMetadata().build();
+        objects.addAll(List.of(deployment, old, current));
+
+        assertTrue(why(OwnerChain.resolve(ownedBy(pod(), old), lookup)).contains("older revision"));
+        assertSame(deployment, assertInstanceOf(RestartTarget.Controller.class,
+                OwnerChain.resolve(ownedBy(pod(), current), lookup)).workload());
+    }
+
+    @Test
     void aReplicaSetWithoutDeploymentIsNotRestarted() {
         ReplicaSet rs = new ReplicaSetBuilder(replicaSet(deployment("shop", "gone"), "lonely"))
                 .editMetadata().withOwnerReferences(List.of()).endMetadata().build();
