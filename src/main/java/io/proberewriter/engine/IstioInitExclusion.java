@@ -16,7 +16,7 @@ import java.util.Optional;
  * request on the health port, and under STRICT refuse it.
  *
  * <p>Nothing is changed where Istio captures a list of ports ({@code -b} other than {@code *}): it then ignores
- * {@code -d}, and port mode has already refused a health port in that list.
+ * {@code -d}, and port mode has already refused a health port in that list ({@link #capturedPorts}).
  */
 final class IstioInitExclusion {
 
@@ -59,6 +59,23 @@ final class IstioInitExclusion {
             }
             ContainerRef ref = new ContainerRef(ContainerSection.INIT_CONTAINERS, i, CONTAINER);
             return Optional.of(new ArgumentReplacement(ref, flag.index(), flag.prefix() + merged));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The ports {@code istio-init} captures ({@code -b}) in a pod Istio has already injected; empty without one. The
+     * injector wrote it from the annotation or from the mesh's default, which the annotation alone does not show.
+     */
+    static Optional<String> capturedPorts(List<Container> initContainers) {
+        if (initContainers == null) {
+            return Optional.empty();
+        }
+        for (Container init : initContainers) {
+            if (init != null && CONTAINER.equals(init.getName()) && init.getArgs() != null
+                    && init.getArgs().contains("istio-iptables")) {
+                return value(init.getArgs(), INCLUDE_FLAGS).map(Flag::value);
+            }
         }
         return Optional.empty();
     }

@@ -38,25 +38,11 @@ final class PortConversion {
 
     /**
      * @param policy   which ports may become plaintext health ports here
-     * @param istioIncludedPorts the pod's {@code traffic.sidecar.istio.io/includeInboundPorts}, or null
+     * @param istioCaptured the ports Istio's sidecar is told to capture, where it is given a list
      * @param appPorts ports probes of the pod target while not on their container's health port
      */
-    /** Istio captures exactly the ports of a list other than {@code "*"}, whatever the exclusions say. */
-    private static boolean listedForCapture(String includedPorts, int port) {
-        if (includedPorts == null || "*".equals(includedPorts)) {
-            return false;
-        }
-        String number = Integer.toString(port);
-        for (String entry : includedPorts.split(",")) {
-            if (entry.trim().equals(number)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     static Outcome convert(Probe original, Container container, int probePort, ContainerSettings settings,
-                           String mtlsRule, HealthPortPolicy policy, String istioIncludedPorts,
+                           String mtlsRule, HealthPortPolicy policy, CapturedPorts istioCaptured,
                            Set<Integer> appPorts) {
         Optional<Setting<String>> health = settings.healthPort();
         if (health.isEmpty()) {
@@ -75,11 +61,12 @@ final class PortConversion {
         if (refused.isPresent()) {
             return unusable(mtlsRule, refused.get());
         }
-        if (listedForCapture(istioIncludedPorts, resolved.port())) {
+        if (istioCaptured.lists(resolved.port())) {
             return unusable(mtlsRule, "health port " + resolved.port() + " is listed in "
-                    + Annotations.ISTIO_INCLUDE_INBOUND_PORTS + " (\"" + Excerpt.of(istioIncludedPorts) + "\"), and Istio"
-                    + " ignores exclusions when that list names ports: its sidecar would still take the kubelet's"
-                    + " plaintext request; take the port out of the list, or use mode exec");
+                    + istioCaptured.source() + " (\"" + Excerpt.of(istioCaptured.list()) + "\"), and Istio ignores"
+                    + " exclusions when that list names ports: its sidecar would still take the kubelet's plaintext"
+                    + " request; take the port out of the list (" + Annotations.ISTIO_INCLUDE_INBOUND_PORTS + "), or"
+                    + " use mode exec");
         }
         if (resolved.port() == probePort) {
             String reason = mtlsRule + "; the probe already targets the plaintext health port " + probePort + " ("

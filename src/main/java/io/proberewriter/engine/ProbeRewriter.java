@@ -107,8 +107,12 @@ public final class ProbeRewriter {
         boolean istioRewrites = GoBool.parse(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
                 .orElse(false);
         Optional<ProbeExemption> exemption = ProbeExemption.of(pod, namespace.name(), namespace.labels());
+        // What Istio captures: the annotation, or what an already injected istio-init was given (the mesh's default).
+        String istioIncluded = annotations.get(Annotations.ISTIO_INCLUDE_INBOUND_PORTS);
         PortModeGuard portMode = new PortModeGuard(HealthPortPolicy.of(namespace, global),
-                annotations.get(Annotations.ISTIO_INCLUDE_INBOUND_PORTS),
+                istioIncluded != null ? CapturedPorts.of(istioIncluded, Annotations.ISTIO_INCLUDE_INBOUND_PORTS)
+                        : CapturedPorts.of(IstioInitExclusion.capturedPorts(spec.getInitContainers()).orElse(null),
+                        "the -b argument of istio-init"),
                 appPorts(containers, settings, originals));
         // What the oracle needs to know of the pod as a whole is worked out once here, not once per probe.
         MtlsOracle podOracle = oracle.forPod(pod, namespace);
@@ -269,7 +273,7 @@ public final class ProbeRewriter {
     }
 
     /** What port mode checks a health port against, the same for every probe of the pod. */
-    private record PortModeGuard(HealthPortPolicy policy, String istioIncludedPorts, Set<Integer> appPorts) {
+    private record PortModeGuard(HealthPortPolicy policy, CapturedPorts istioCaptured, Set<Integer> appPorts) {
     }
 
     private Outcome decide(Context ctx) {
@@ -417,7 +421,7 @@ public final class ProbeRewriter {
                     global.userAgent(), ctx.prober().problem(ctx.probed().container()), ctx.os());
             case PORT -> ctx.probe().getHttpGet() != null && ctx.kind() instanceof ProbeKind
                     ? PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
-                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().istioIncludedPorts(), ctx.portMode().appPorts())
+                    c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().istioCaptured(), ctx.portMode().appPorts())
                     : PortConversion.notMovable(ctx.kind(), ctx.probe(), c.mtlsRule());
             case OFF -> throw new IllegalStateException("mode off has nothing to convert");
         };

@@ -55,9 +55,10 @@ final class InboundInterception {
     /** Why the port bypasses the sidecar, or empty when it is captured. */
     Optional<String> bypassed(int port) {
         String number = String.valueOf(port);
-        // Istio applies the exclusions only under "*" (its default): with a list of ports, exactly those are captured,
-        // and a port both included and excluded is captured.
-        if ((include == null || includesAll) && excluded.contains(number)) {
+        // Istio applies the exclusions only under "*" (its default): with a list of ports (given, or the declared ports
+        // of a mesh that captures only those), exactly those are captured, and a port both listed and excluded is.
+        boolean capturesAll = include == null ? declaredPortsOnly.isEmpty() : includesAll;
+        if (capturesAll && excluded.contains(number)) {
             return Optional.of("port " + port + " excluded from interception (" + EXCLUDE + ")");
         }
         if (include != null && !includesAll && !included.contains(number)) {

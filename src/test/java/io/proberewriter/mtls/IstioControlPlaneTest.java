@@ -238,6 +238,16 @@ class IstioControlPlaneTest {
         }
 
         @Test
+        void anExcludedDeclaredPortIsStillCapturedThere() {
+            // The declared ports are the list Istio captures there, and it reads exclusions only under "*".
+            Pod excluded = new io.fabric8.kubernetes.api.model.PodBuilder(livenessHttp).editMetadata()
+                    .addToAnnotations("traffic.sidecar.istio.io/excludeInboundPorts", "8001").endMetadata().build();
+            MeshPolicies mesh = MeshPolicies.builder().configMaps(List.of(configMap("istio", "mesh",
+                    "authPolicy: MUTUAL_TLS\n"))).build();
+            assertTrue(check(new IstioMtlsOracle(mesh), excluded, MESHED, 8001).rejectsPlaintext());
+        }
+
+        @Test
         void theInjectorsOldTemplateSaysSoToo() {
             ConfigMap old = new ConfigMapBuilder().withNewMetadata().withName("istio-sidecar-injector")
                     .withNamespace("istio-system").endMetadata()
