@@ -29,7 +29,8 @@ import picocli.CommandLine.TypeConversionException;
                         + "document for pipelines). Changes nothing."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no probe that mTLS breaks was found", "1:at least one was found",
-                "2:bad input or bad flags", "3:internal error (please report it)"})
+                "2:bad input, bad flags, or output that could not be written",
+                "3:internal error (please report it)"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Spec
@@ -64,7 +65,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws ManifestException {
+    public Integer call() throws ManifestException, OutputException {
         List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
         NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults(), engine.namespace);
         List<String> mtlsWarnings = new ArrayList<>();
@@ -88,7 +89,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } else {
             findings.forEach(f -> out.println(line(f)));
         }
-        out.flush();
+        // Findings that did not all reach stdout must not read as "none found" or as a complete report.
+        OutputException.check(out, "the output");
         PrintWriter err = spec.commandLine().getErr();
         mtlsWarnings.forEach(err::println);
         if (findings.isEmpty()) {
@@ -98,7 +100,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     + " incompatible with mTLS; 'rewrite' would fix " + summary.fixed() + " and leave "
                     + summary.left() + " as they are.");
         }
-        err.flush();
+        OutputException.check(err, "to stderr");
         return findings.isEmpty() ? ExitCodes.OK : ExitCodes.FINDINGS;
     }
 

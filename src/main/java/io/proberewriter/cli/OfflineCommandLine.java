@@ -9,6 +9,9 @@ public final class OfflineCommandLine {
     }
 
     public static CommandLine create() {
-        return FailureHandler.configure(new CommandLine(new ProbeRewriterCommand()));
+        // stdout and stderr that keep the cause of a failed write, for the commands to report it (StandardStream).
+        return FailureHandler.configure(new CommandLine(new ProbeRewriterCommand()))
+                .setOut(StandardStream.stdout())
+                .setErr(StandardStream.stderr());
     }
 }

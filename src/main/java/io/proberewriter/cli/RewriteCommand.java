@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
                 "Prints every document as YAML on stdout; documents without pods pass through unchanged.",
                 "Warnings (invalid annotations, probes left broken by mTLS, commands the image must have) go to stderr."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the manifests were rewritten (or needed nothing)", "2:bad input or bad flags",
+        exitCodeList = {"0:the manifests were rewritten (or needed nothing)",
+                "2:bad input, bad flags, or output that could not be written",
                 "3:internal error (please report it)"})
 public final class RewriteCommand implements Callable<Integer> {
 
@@ -43,7 +44,7 @@ public final class RewriteCommand implements Callable<Integer> {
     boolean explain;
 
     @Override
-    public Integer call() throws ManifestException {
+    public Integer call() throws ManifestException, OutputException {
         List<SourceDocument> documents = new ManifestFiles().read(input.files, input.recursive, System.in);
         NamespaceDirectory namespaces = NamespaceDirectory.of(documents, engine.namespaceDefaults(), engine.namespace);
         List<String> mtlsWarnings = new ArrayList<>();
@@ -80,7 +81,9 @@ public final class RewriteCommand implements Callable<Integer> {
         err.flush();
         PrintWriter out = spec.commandLine().getOut();
         out.print(yaml);
-        out.flush();
+        // A manifest cut short by a full disk or a file size limit must not look rewritten: exit code 2, not 0.
+        OutputException.check(out, "the output");
+        OutputException.check(err, "to stderr");
         return ExitCodes.OK;
     }
 }
