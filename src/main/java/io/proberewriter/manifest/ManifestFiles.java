@@ -2,6 +2,9 @@ package io.proberewriter.manifest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,9 @@ import java.util.stream.Stream;
  */
 public final class ManifestFiles {
 
+    /** How standard input ({@code -f -}) is named in messages and reports. */
+    static final String STDIN = "<stdin>";
+
     private final ManifestReader reader = new ManifestReader();
 
     public List<SourceDocument> read(List<String> arguments, boolean recursive, InputStream stdin)
@@ -23,7 +29,7 @@ public final class ManifestFiles {
         List<SourceDocument> documents = new ArrayList<>();
         for (String argument : arguments) {
             if (argument.equals("-")) {
-                documents.addAll(reader.read("<stdin>", readStdin(stdin)));
+                documents.addAll(reader.read(STDIN, readStdin(stdin)));
                 continue;
             }
             Path path = Path.of(argument);
@@ -64,11 +70,21 @@ public final class ManifestFiles {
         }
     }
 
+    /**
+     * Standard input is refused as a file is when it is not UTF-8: {@code new String(bytes, UTF_8)} would turn each
+     * bad byte into U+FFFD, and a Helm post-renderer would then install manifests whose values were silently changed.
+     */
     private static String readStdin(InputStream stdin) throws ManifestException {
         try {
-            return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(stdin.readAllBytes()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ManifestException(STDIN + ": not UTF-8 text", e);
         } catch (IOException e) {
-            throw new ManifestException("<stdin>: cannot read: " + e.getMessage(), e);
+            throw new ManifestException(STDIN + ": cannot read: " + e.getMessage(), e);
         }
     }
 }
