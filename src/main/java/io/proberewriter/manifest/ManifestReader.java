@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.json.StrictJson;
+import io.proberewriter.json.YamlSyntaxError;
 import io.proberewriter.messages.Excerpt;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -103,6 +104,12 @@ public final class ManifestReader {
 
     private static ManifestException invalid(String source, int number, boolean json, JsonProcessingException e,
                                              JsonLocation fallback) {
+        Optional<YamlSyntaxError> syntax = json ? Optional.empty() : YamlSyntaxError.of(e);
+        if (syntax.isPresent()) {
+            // The parser's own problem, where it is: not only the first line of its message, at the context's place.
+            return new ManifestException(source + ", document " + number + ": invalid YAML at line "
+                    + syntax.get().line() + ", column " + syntax.get().column() + ": " + syntax.get().text(), e);
+        }
         JsonLocation loc = e.getLocation() != null ? e.getLocation() : fallback;
         String where = loc == null || loc.getLineNr() < 0 ? ""
                 : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();

@@ -108,6 +108,22 @@ class BadInputTest {
                 "in.yaml, document 2", "invalid YAML at line");
     }
 
+    /** The parser's problem itself, at its own line and column, on one line: not just what the parser was doing. */
+    @Test
+    void invalidYamlSaysTheParsersProblem() throws IOException {
+        CliRun tab = rewrite("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n\tspec: {}\n");
+        assertBadInput(tab, "in.yaml, document 1: invalid YAML at line 5, column 1: found character '\\t(TAB)' that"
+                + " cannot start any token");
+        assertTrue(tab.err().contains("(while scanning for the next token)"), tab.err());
+        CliRun unclosed = rewrite("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web\n"
+                + "spec: {}\n");
+        assertBadInput(unclosed, "in.yaml, document 1: invalid YAML at line 6, column 5: expected ',' or '}', but got"
+                + " : (while parsing a flow mapping at line 5, column 11)");
+        for (CliRun run : List.of(tab, unclosed)) {
+            assertEquals(1, run.err().lines().count(), "one line:\n" + run.err());
+        }
+    }
+
     /** The seeds' Sample 1 as printed: the container's fields after {@code image} are indented like {@code containers}. */
     @Test
     void containerFieldsOnThePodSpecAreRefusedAsKubectlWould() throws IOException {
