@@ -69,7 +69,8 @@ public record MeshPolicyDocuments(MeshPolicies policies, List<String> warnings) 
         String kind = node.path("kind").asText("");
         if (kind.endsWith("List") && node.path("items").isArray()) {
             for (JsonNode item : node.path("items")) {
-                collect(document, item, defaultNamespace, settings, found);
+                // An item of a typed list (PeerAuthenticationList, ServiceList) may say neither apiVersion nor kind.
+                collect(document, ListItems.typed(node, item), defaultNamespace, settings, found);
             }
             return;
         }

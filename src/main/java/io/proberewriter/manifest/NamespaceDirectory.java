@@ -66,7 +66,9 @@ public final class NamespaceDirectory {
         if (kind.endsWith("List") && node.path("items").isArray()) {
             JsonNode items = node.path("items");
             for (int i = 0; i < items.size(); i++) {
-                collect(doc, items.get(i), (path.isEmpty() ? "" : path + ".") + "items[" + i + "]",
+                // An item of a typed list (NamespaceList, LimitRangeList) may say neither apiVersion nor kind.
+                collect(doc, ListItems.typed(node, items.get(i)),
+                        (path.isEmpty() ? "" : path + ".") + "items[" + i + "]",
                         defaultNamespace, found, ranges);
             }
             return;

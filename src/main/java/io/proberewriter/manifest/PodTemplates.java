@@ -34,48 +34,48 @@ public final class PodTemplates {
 
     /** The pod templates in a document: none for kinds this tool does not rewrite. */
     public static List<PodTemplateSite> find(SourceDocument document) throws ManifestException {
-        requireObject(document);
+        JsonNode content = document.content();
+        requireObject(document.describe(), content, true);
         List<PodTemplateSite> sites = new ArrayList<>();
-        collect(document, document.content(), "", sites);
+        collect(document, content, "", content.path("apiVersion").asText(), content.path("kind").asText(), sites);
         return sites;
     }
 
     /**
      * Every document must be a Kubernetes object, as kubectl requires: printing back a JSON Patch, a Helm values file
      * or a kustomization's fragment unchanged with exit 0 would tell the user all is well when nothing was looked at.
+     * The items of a list likewise, once they have what kubectl gives them ({@link ListItems}).
+     *
+     * @param where    the document, or the document and the item ({@code in.yaml, document 1 (List), items[0]})
+     * @param document whether {@code content} is a whole document, which may be a JSON Patch given by mistake
      */
-    private static void requireObject(SourceDocument document) throws ManifestException {
-        JsonNode content = document.content();
+    private static void requireObject(String where, JsonNode content, boolean document) throws ManifestException {
         if (!content.isObject()) {
-            throw new ManifestException(document.describe() + ": " + describe(content) + ", not a Kubernetes object"
-                    + (content.isArray() ? " (a JSON Patch? give the object itself)" : ""));
+            throw new ManifestException(where + ": " + describe(content) + ", not a Kubernetes object"
+                    + (document && content.isArray() ? " (a JSON Patch? give the object itself)" : ""));
         }
         List<String> missing = new ArrayList<>();
         for (String field : List.of("apiVersion", "kind")) {
-            if (!content.path(field).isTextual() || content.path(field).asText().isBlank()) {
+            if (ListItems.blank(content.path(field))) {
                 missing.add(field);
             }
         }
         if (!missing.isEmpty()) {
             boolean patchOperation = content.has("op") && content.has("path");
-            throw new ManifestException(document.describe() + ": not a Kubernetes object: "
+            throw new ManifestException(where + ": not a Kubernetes object: "
                     + String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are") + " not set"
                     + (patchOperation ? " (a JSON Patch operation? give the object it applies to)" : ""));
         }
     }
 
-    private static void collect(SourceDocument document, JsonNode node, String base, List<PodTemplateSite> sites)
-            throws ManifestException {
-        if (!node.isObject()) {
-            return;
-        }
-        String kind = node.path("kind").asText("");
-        String apiVersion = node.path("apiVersion").asText("");
-        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-        if (!BUILT_IN_GROUPS.contains(group)) {
-            return;
-        }
-        // kubectl prints v1 List; typed lists (apps/v1 DeploymentList, v1 PodList) hold items the same way.
+    /**
+     * @param apiVersion the object's apiVersion, or for an item of a typed list that sets none, the list's
+     * @param kind       the object's kind, or for such an item, the kind the list is named for
+     */
+    private static void collect(SourceDocument document, JsonNode node, String base, String apiVersion, String kind,
+                                List<PodTemplateSite> sites) throws ManifestException {
+        // kubectl prints v1 List; typed lists (apps/v1 DeploymentList, v1 PodList) hold items the same way. Their
+        // items are objects of their own, whatever the list's group: each is checked as a document is.
         if (kind.endsWith("List")) {
             JsonNode items = node.get("items");
             if (items == null || items.isNull()) {
@@ -86,8 +86,20 @@ public final class PodTemplates {
                         + ": expected a list, got " + describe(items));
             }
             for (int i = 0; i < items.size(); i++) {
-                collect(document, items.get(i), base + "/items/" + i, sites);
+                JsonNode item = items.get(i);
+                String pointer = base + "/items/" + i;
+                boolean inherits = ListItems.inherits(node, item);
+                if (!inherits) {
+                    requireObject(document.describe() + ", " + dotted(pointer), item, false);
+                }
+                collect(document, item, pointer,
+                        inherits ? apiVersion : item.path("apiVersion").asText(),
+                        inherits ? ListItems.itemKind(node) : item.path("kind").asText(), sites);
             }
+            return;
+        }
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        if (!BUILT_IN_GROUPS.contains(group)) {
             return;
         }
         String relative = TEMPLATE_POINTERS.get(kind);
