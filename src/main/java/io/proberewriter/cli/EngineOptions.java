@@ -1,5 +1,6 @@
 package io.proberewriter.cli;
 
+import io.proberewriter.config.ObjectNames;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.ExecCommandStyle;
 import io.proberewriter.engine.GlobalSettings;
@@ -48,7 +49,7 @@ public final class EngineOptions {
                     + GlobalSettings.DEFAULT_PROBES + ").")
     Set<ProbeKind> probes;
 
-    @Option(names = "--exclude-annotation", paramLabel = "KEY",
+    @Option(names = "--exclude-annotation", paramLabel = "KEY", converter = AnnotationKeyConverter.class,
             description = "Pod annotation that excludes inbound ports from the mesh, extended in port mode. "
                     + "Repeatable (default: " + GlobalSettings.DEFAULT_EXCLUSION_ANNOTATIONS + ").")
     List<String> exclusionAnnotations = new ArrayList<>();
@@ -63,12 +64,13 @@ public final class EngineOptions {
                     + GlobalSettings.DEFAULT_PROBER_IMAGE + ").")
     String proberImage;
 
-    @Option(names = "--proxy-container", paramLabel = "NAME",
+    @Option(names = "--proxy-container", paramLabel = "NAME", converter = ContainerNameConverter.class,
             description = "Name of a mesh proxy container whose probes are never touched. Repeatable "
                     + "(default: " + GlobalSettings.DEFAULT_PROXY_CONTAINERS + ").")
     List<String> proxyContainers = new ArrayList<>();
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
+            converter = NamespaceConverter.class,
             description = "Namespace of documents that name none (default: ${DEFAULT-VALUE}).")
     String namespace;
 
@@ -117,6 +119,37 @@ public final class EngineOptions {
             defaults.put(Annotations.ALLOWED_HEALTH_PORTS, allowedHealthPorts.toString());
         }
         return defaults;
+    }
+
+    /** Written into every pod in port mode: a key the API server refuses would get each of them refused. */
+    static final class AnnotationKeyConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            ObjectNames.annotationKeyProblem(value).ifPresent(problem -> {
+                throw new TypeConversionException(problem);
+            });
+            return value;
+        }
+    }
+
+    static final class NamespaceConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            ObjectNames.labelProblem(value, "namespace").ifPresent(problem -> {
+                throw new TypeConversionException(problem);
+            });
+            return value;
+        }
+    }
+
+    static final class ContainerNameConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            ObjectNames.labelProblem(value, "container").ifPresent(problem -> {
+                throw new TypeConversionException(problem);
+            });
+            return value;
+        }
     }
 
     static final class ModeConverter implements ITypeConverter<Mode> {

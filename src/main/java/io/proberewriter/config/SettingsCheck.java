@@ -99,6 +99,11 @@ class SettingsCheck {
         if (config.probes().isEmpty()) {
             problems.add("probe-rewriter.probes must name at least one of liveness, readiness, startup");
         }
+        for (String key : config.exclusionAnnotations()) {
+            // Written into every pod in port mode: a key the API server refuses would get each of them refused.
+            ObjectNames.annotationKeyProblem(key).ifPresent(problem -> problems.add(
+                    "probe-rewriter.exclusion-annotations: " + problem + " (PROBE_REWRITER_EXCLUSION_ANNOTATIONS)"));
+        }
         return problems;
     }
 

@@ -49,6 +49,18 @@ class BadInputTest {
     }
 
     @Test
+    void namesTheApiServerWouldRefuseAreRefusedAsFlags() throws IOException {
+        // Each would be written into the output (or stand for a namespace there), and the API server refuse it.
+        assertBadInput(rewrite(GOOD_POD, "--mode", "port", "--exclude-annotation="), "is not an annotation key");
+        assertBadInput(rewrite(GOOD_POD, "--exclude-annotation", "Bad Key!"), "'Bad Key!' is not an annotation key");
+        assertBadInput(rewrite(GOOD_POD, "--exclude-annotation", "-x/y"), "is not an annotation key");
+        assertBadInput(rewrite(GOOD_POD, "-n", ""), "is not a namespace name");
+        assertBadInput(rewrite(GOOD_POD, "--proxy-container", "Envoy"), "'Envoy' is not a container name");
+        assertEquals(ExitCodes.OK, rewrite(GOOD_POD, "--exclude-annotation", "config.linkerd.io/skip-inbound-ports",
+                "-n", "shop-2", "--proxy-container", "linkerd-proxy").exitCode());
+    }
+
+    @Test
     void aHelmTemplateIsNamedWithWhatToDo() throws IOException {
         assertBadInput(rewrite("""
                 apiVersion: apps/v1

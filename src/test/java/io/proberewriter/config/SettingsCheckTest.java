@@ -85,6 +85,15 @@ class SettingsCheckTest {
     }
 
     @Test
+    void anExclusionAnnotationTheApiServerWouldRefuseIsNamed() {
+        List<String> problems = SettingsCheck.problems(config(Map.of(
+                "probe-rewriter.exclusion-annotations", "traffic.sidecar.istio.io/excludeInboundPorts,Bad Key")));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("probe-rewriter.exclusion-annotations: 'Bad Key' is not an annotation"
+                + " key"), problems.get(0));
+    }
+
+    @Test
     void requestTimeoutsUnderASecondAreNamed() {
         List<String> problems = SettingsCheck.problems(config(Map.of(
                 "probe-rewriter.webhook.header-timeout", "0s", "probe-rewriter.webhook.body-timeout", "500ms",
