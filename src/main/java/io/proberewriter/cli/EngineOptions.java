@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
@@ -121,34 +122,38 @@ public final class EngineOptions {
         return defaults;
     }
 
+    /** A name the API server would refuse in the output, refused as a flag instead. */
+    private abstract static class NameConverter implements ITypeConverter<String> {
+        abstract Optional<String> problem(String value);
+
+        @Override
+        public String convert(String value) {
+            problem(value).ifPresent(problem -> {
+                throw new TypeConversionException(problem);
+            });
+            return value;
+        }
+    }
+
     /** Written into every pod in port mode: a key the API server refuses would get each of them refused. */
-    static final class AnnotationKeyConverter implements ITypeConverter<String> {
+    static final class AnnotationKeyConverter extends NameConverter {
         @Override
-        public String convert(String value) {
-            ObjectNames.annotationKeyProblem(value).ifPresent(problem -> {
-                throw new TypeConversionException(problem);
-            });
-            return value;
+        Optional<String> problem(String value) {
+            return ObjectNames.annotationKeyProblem(value);
         }
     }
 
-    static final class NamespaceConverter implements ITypeConverter<String> {
+    static final class NamespaceConverter extends NameConverter {
         @Override
-        public String convert(String value) {
-            ObjectNames.labelProblem(value, "namespace").ifPresent(problem -> {
-                throw new TypeConversionException(problem);
-            });
-            return value;
+        Optional<String> problem(String value) {
+            return ObjectNames.labelProblem(value, "namespace");
         }
     }
 
-    static final class ContainerNameConverter implements ITypeConverter<String> {
+    static final class ContainerNameConverter extends NameConverter {
         @Override
-        public String convert(String value) {
-            ObjectNames.labelProblem(value, "container").ifPresent(problem -> {
-                throw new TypeConversionException(problem);
-            });
-            return value;
+        Optional<String> problem(String value) {
+            return ObjectNames.labelProblem(value, "container");
         }
     }
 
