@@ -34,7 +34,13 @@ public final class ManifestFiles {
             }
             Path path = Path.of(argument);
             if (Files.isDirectory(path)) {
-                for (Path file : manifestsIn(path, recursive)) {
+                List<Path> files = manifestsIn(path, recursive);
+                if (files.isEmpty()) {
+                    // As kubectl's "no objects passed": a wrong path in a pipeline must not pass as a clean one.
+                    throw new ManifestException(argument + ": no .yaml, .yml or .json file in this directory"
+                            + (recursive ? "" : " (its subdirectories are read with -R)"));
+                }
+                for (Path file : files) {
                     documents.addAll(reader.read(file.toString(), readFile(file)));
                 }
             } else {
@@ -46,7 +52,8 @@ public final class ManifestFiles {
 
     private static List<Path> manifestsIn(Path dir, boolean recursive) throws ManifestException {
         try (Stream<Path> files = recursive ? Files.walk(dir) : Files.list(dir)) {
-            return files.filter(Files::isRegularFile)
+            // A link to nothing is kept, to be named as missing: skipping it would hide a manifest that is not there.
+            return files.filter(p -> Files.isRegularFile(p) || (Files.isSymbolicLink(p) && !Files.exists(p)))
                     .filter(p -> {
                         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
                         return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");

@@ -49,6 +49,18 @@ class BadInputTest {
     }
 
     @Test
+    void aDirectoryWithoutManifestsOrWithALinkToNothingIsAnError() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("README.txt"), "not a manifest");
+        CliRun none = CliRun.of("analyze", "-f", empty.toString());
+        assertBadInput(none, "no .yaml, .yml or .json file in this directory", "-R");
+        Path dangling = Files.createDirectories(dir.resolve("dangling"));
+        Files.writeString(dangling.resolve("a.yaml"), GOOD_POD);
+        Files.createSymbolicLink(dangling.resolve("b.yaml"), dangling.resolve("gone.yaml"));
+        assertBadInput(CliRun.of("rewrite", "-f", dangling.toString()), "b.yaml: no such file");
+    }
+
+    @Test
     void namesTheApiServerWouldRefuseAreRefusedAsFlags() throws IOException {
         // Each would be written into the output (or stand for a namespace there), and the API server refuse it.
         assertBadInput(rewrite(GOOD_POD, "--mode", "port", "--exclude-annotation="), "is not an annotation key");
