@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-@Command(name = "analyze", mixinStandardHelpOptions = true,
+@Command(name = "analyze", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
                 "Report the probes in manifest files that mTLS would break, and what 'rewrite' would do.",
                 "One line per probe, in the diagnostic form Istio documented (or, with -o json, one JSON "

@@ -5,7 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 
-@Command(name = "operate", mixinStandardHelpOptions = true,
+@Command(name = "operate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run the operator: certificates and caBundle, port-level mTLS exceptions, audit.",
                 "No admission port; health and metrics on the management port 9000. Writes to the cluster from",
                 "the replica that holds the Lease. Runs apart from 'serve', under a ServiceAccount of its own.",

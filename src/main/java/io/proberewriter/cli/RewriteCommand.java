@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "rewrite", mixinStandardHelpOptions = true,
+@Command(name = "rewrite", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {
                 "Rewrite the probes that mTLS would break in manifest files, as the webhook would.",
                 "Pods and the pod templates of workloads, CronJobs and Lists are rewritten.",

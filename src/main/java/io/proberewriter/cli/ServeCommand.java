@@ -4,7 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
 import picocli.CommandLine.Command;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run the admission webhook (the default when no command is given).",
                 "HTTPS on 8443 (POST /mutate), health and metrics on the management port 9000.",
                 "Reads the cluster, never writes to it: the operator is 'operate'.",
