@@ -12,8 +12,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /**
- * stdout or stderr of the offline commands, written as picocli's own writers write them (buffered, in the charset
- * picocli picks, flushed at each line) but straight to the file descriptor, keeping the {@link IOException} of a
+ * stdout or stderr of the offline commands, written as picocli's own writers write them (buffered, flushed at each
+ * line) but in UTF-8 and straight to the file descriptor, keeping the {@link IOException} of a
  * failed write. A {@link PrintWriter} swallows it and only {@link #checkError()} tells; and {@code System.out} is a
  * {@link java.io.PrintStream} that swallows it as well. "No space left on device" or "Broken pipe" is what the user
  * needs to read, so the first failure is kept for {@link OutputException} to name.
@@ -27,12 +27,18 @@ final class StandardStream extends PrintWriter {
         this.recording = recording;
     }
 
+    /**
+     * In UTF-8 whatever the locale: manifests are UTF-8 text (kubectl reads nothing else), and JDK 17 takes the
+     * charset of a process without LANG (a CI container, a Helm post-renderer's environment) as ASCII, where every
+     * other character came out as '?', values of ConfigMaps and annotations changed without a word.
+     */
     static StandardStream stdout() {
-        return over(new FileOutputStream(FileDescriptor.out), charset("sun.stdout.encoding"));
+        return over(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
     }
 
+    /** UTF-8 too: messages quote names and values from the manifests, as kubectl's do. */
     static StandardStream stderr() {
-        return over(new FileOutputStream(FileDescriptor.err), charset("sun.stderr.encoding"));
+        return over(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8);
     }
 
     /** A writer over any stream, for tests to hand the commands a stream that fails. */
@@ -43,22 +49,6 @@ final class StandardStream extends PrintWriter {
     /** The first write or flush that failed, or null. */
     IOException failure() {
         return recording.failure;
-    }
-
-    /** What picocli 4.7 takes for its own writers: the console's encoding when Java knows it, else the default. */
-    private static Charset charset(String property) {
-        String name = System.getProperty(property);
-        if (name == null) {
-            return Charset.defaultCharset();
-        }
-        if ("cp65001".equalsIgnoreCase(name)) {
-            return StandardCharsets.UTF_8;
-        }
-        try {
-            return Charset.forName(name);
-        } catch (RuntimeException unknown) {
-            return Charset.defaultCharset();
-        }
     }
 
     /** Passes everything on and remembers the first {@link IOException}, which it still throws to the writer. */

@@ -79,6 +79,25 @@ class PackagedCliIT {
         return finish(process);
     }
 
+    /** Without LANG, JDK 17 takes the console for ASCII: the output must stay UTF-8, as manifests are. */
+    @Test
+    void nonAsciiValuesSurviveTheCLocale() throws Exception {
+        Files.createDirectories(ELSEWHERE);
+        Path in = ELSEWHERE.resolve("unicode.yaml");
+        Files.writeString(in, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n"
+                + "data:\n  text: \"café, ünïcode, 日本 😀\"\n", StandardCharsets.UTF_8);
+        Path launcher = Path.of("target/probe-rewriter").toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "rewrite", "-f", in.toString())
+                .directory(ELSEWHERE.toFile());
+        builder.environment().put("JAVA_HOME", Path.of(JAVA).getParent().getParent().toString());
+        builder.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        Process process = builder.start();
+        process.getOutputStream().close();
+        Result result = finish(process);
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("café, ünïcode, 日本 😀"), result.out());
+    }
+
     @TestFactory
     Stream<DynamicTest> rewriteOfEveryGoldenCase() throws IOException {
         // One JVM per case, a second each, mostly start-up: run as many at once as there are cores, each case's test
