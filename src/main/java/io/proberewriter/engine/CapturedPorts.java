@@ -11,11 +11,11 @@ import java.util.Set;
  * @param list   the list as written, null where every port is captured ({@code "*"} or nothing said)
  * @param source where it was read, for the warning
  */
-record CapturedPorts(String list, String source, Set<String> ports) {
+public record CapturedPorts(String list, String source, Set<String> ports) {
 
-    static final CapturedPorts ALL = new CapturedPorts(null, null, Set.of());
+    public static final CapturedPorts ALL = new CapturedPorts(null, null, Set.of());
 
-    static CapturedPorts of(String list, String source) {
+    public static CapturedPorts of(String list, String source) {
         // Istio compares the whole value with "*": anything else is a list of ports.
         if (list == null || "*".equals(list)) {
             return ALL;
@@ -27,8 +27,13 @@ record CapturedPorts(String list, String source, Set<String> ports) {
         return new CapturedPorts(list, source, ports);
     }
 
+    /** Whether every port is captured: {@code "*"}, or nothing said. */
+    public boolean all() {
+        return list == null;
+    }
+
     /** Whether the list names this port, which then stays captured whatever the exclusions say. */
-    boolean lists(int port) {
+    public boolean lists(int port) {
         return list != null && ports.contains(Integer.toString(port));
     }
 }

@@ -1,6 +1,7 @@
 package io.proberewriter.mtls;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.proberewriter.engine.CapturedPorts;
 import io.proberewriter.meshes.PodPorts;
 import io.proberewriter.messages.Excerpt;
 import java.util.Arrays;
@@ -31,8 +32,7 @@ final class InboundInterception {
 
     private final Set<String> excluded;
     private final String include;
-    private final boolean includesAll;
-    private final Set<String> included;
+    private final CapturedPorts captured;
     private final Optional<String> declaredPortsOnly;
     private final PodPorts ports;
 
@@ -45,9 +45,7 @@ final class InboundInterception {
         String exclude = annotations.get(EXCLUDE);
         this.excluded = exclude == null ? Set.of() : entries(exclude);
         this.include = annotations.get(INCLUDE);
-        // Istio's iptables setup compares the list with "*" as a whole string: anything else is a list of ports.
-        this.includesAll = "*".equals(include);
-        this.included = include == null ? Set.of() : entries(include);
+        this.captured = CapturedPorts.of(include, INCLUDE);
         this.declaredPortsOnly = declaredPortsOnly;
         this.ports = ports;
     }
@@ -57,11 +55,11 @@ final class InboundInterception {
         String number = String.valueOf(port);
         // Istio applies the exclusions only under "*" (its default): with a list of ports (given, or the declared ports
         // of a mesh that captures only those), exactly those are captured, and a port both listed and excluded is.
-        boolean capturesAll = include == null ? declaredPortsOnly.isEmpty() : includesAll;
+        boolean capturesAll = include == null ? declaredPortsOnly.isEmpty() : captured.all();
         if (capturesAll && excluded.contains(number)) {
             return Optional.of("port " + port + " excluded from interception (" + EXCLUDE + ")");
         }
-        if (include != null && !includesAll && !included.contains(number)) {
+        if (!captured.all() && !captured.lists(port)) {
             return Optional.of("port " + port + " not intercepted (" + INCLUDE + ": \"" + Excerpt.of(include) + "\")");
         }
         if (include == null && declaredPortsOnly.isPresent() && !ports.declares(port)) {
