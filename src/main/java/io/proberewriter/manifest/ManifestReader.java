@@ -28,7 +28,7 @@ public final class ManifestReader {
         try {
             return readJsonOrYaml(source, text);
         } catch (ManifestException unreadable) {
-            throw helmTemplate(source, text).orElse(unreadable);
+            throw helmTemplate(source, text, unreadable).orElse(unreadable);
         }
     }
 
@@ -52,21 +52,46 @@ public final class ManifestReader {
 
     /**
      * A Helm chart's template is not a manifest until Helm renders it: a YAML parser reads {@code {{ .Values.x }}}
-     * as nested flow mappings and fails with its own internals. When the input cannot be read and a line holds an
-     * unquoted template action, that line is named with what to do instead. Only then: a manifest that reads may
-     * hold {@code {{ }}} legitimately, in a ConfigMap's block of alerting templates for instance.
+     * as nested flow mappings and fails with its own internals. When the input cannot be read and a line up to the
+     * one the parser failed on holds an unquoted template action, that line is named with what to do instead, and
+     * the parser's error is kept beside it: a manifest may hold {@code {{ }}} legitimately (alerting templates in a
+     * ConfigMap's block) and fail for another reason further down, which the hint alone would hide. A manifest that
+     * reads is never taken for a template.
      */
-    private static Optional<ManifestException> helmTemplate(String source, String text) {
+    private static Optional<ManifestException> helmTemplate(String source, String text, ManifestException unreadable) {
+        int failedAt = failedLine(unreadable);
         int line = 0;
         for (String content : text.split("\n", -1)) {
             line++;
+            if (line > failedAt) {
+                break;
+            }
             if (TEMPLATE_ACTION.matcher(content).find()) {
                 return Optional.of(new ManifestException(source + ": line " + line + " holds a template action ("
                         + Excerpt.of(content.strip()) + "): this looks like a Helm template; render it first, e.g. "
-                        + "helm template RELEASE CHART | probe-rewriter rewrite -f -"));
+                        + "helm template RELEASE CHART | probe-rewriter rewrite -f - (if it is none, the parser's "
+                        + "error: " + withoutSource(source, unreadable.getMessage()) + ")", unreadable));
             }
         }
         return Optional.empty();
+    }
+
+    /** The parser's error as said after the source's name, which the hint has already given. */
+    private static String withoutSource(String source, String message) {
+        return message.startsWith(source) ? message.substring(source.length()).replaceFirst("^[,:]\\s*", "") : message;
+    }
+
+    /** The line, from 1, the parser failed on; the last line when it did not say. */
+    private static int failedLine(ManifestException unreadable) {
+        Optional<YamlSyntaxError> syntax = YamlSyntaxError.of(unreadable);
+        if (syntax.isPresent()) {
+            return syntax.get().line();
+        }
+        if (unreadable.getCause() instanceof JsonProcessingException e && e.getLocation() != null
+                && e.getLocation().getLineNr() > 0) {
+            return e.getLocation().getLineNr();
+        }
+        return Integer.MAX_VALUE;
     }
 
     private List<SourceDocument> read(String source, String text, boolean looksLikeJson) throws ManifestException {

@@ -1,6 +1,7 @@
 package io.proberewriter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -100,6 +101,28 @@ class BadInputTest {
                 """);
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertTrue(run.out().contains("{{ $labels.instance }} is down"), run.out());
+    }
+
+    @Test
+    void aTemplateInABlockDoesNotHideAnErrorFurtherDown() throws IOException {
+        String alerts = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: alerts
+                data:
+                  message.tmpl: |
+                    {{ $labels.instance }} is down
+                ---
+                """;
+        // A tab where YAML wants spaces, at line 13: the parser's own words are kept beside the template hint.
+        assertBadInput(rewrite(alerts + "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: web\n"),
+                "line 7 holds a template action", "if it is none, the parser's error: document 2: invalid"
+                        + " YAML at line 12");
+        // A template action only after the line the parser failed on cannot be what it failed on: no hint at all.
+        CliRun run = rewrite("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: web\n---\n" + alerts);
+        assertBadInput(run, "in.yaml, document 1: invalid YAML at line 4");
+        assertFalse(run.err().contains("Helm"), run.err());
     }
 
     @Test
