@@ -145,7 +145,7 @@ public class AdmissionController {
         }
         Optional<String> uid = ReviewCodec.uidOf(body);
         if (uid.isEmpty()) {
-            metrics.rejected("unreadable");
+            metrics.rejected(RejectionReason.UNREADABLE);
             return AdmissionAnswer.badRequest("the body could not be read: " + e);
         }
         metrics.admitted(Outcome.ERROR, Duration.ofNanos(System.nanoTime() - start));

@@ -10,16 +10,16 @@ import io.proberewriter.engine.RewriteResult;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The webhook's meters, exported at {@code /q/metrics} on the management port:
  * <ul>
  *   <li>{@code probe_rewriter_admissions_total{outcome}}: patched, unchanged, skipped, error;</li>
- *   <li>{@code probe_rewriter_probes_rewritten_total{mode, probe}}: exec or port, liveness/readiness/startup;</li>
+ *   <li>{@code probe_rewriter_probes_rewritten_total{mode, probe}}: exec or port, each probe and hook kind;</li>
  *   <li>{@code probe_rewriter_admission_duration_seconds}: a histogram of the time spent per request, by outcome;</li>
  *   <li>{@code probe_rewriter_rejected_requests_total{reason}}: bodies answered with 400;</li>
  *   <li>{@code probe_rewriter_probes_left_incompatible_total{probe}}: probes admitted still broken by mTLS
@@ -29,22 +29,34 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public class AdmissionMetrics {
 
-    private final MeterRegistry registry;
-    // The outcomes' meters are built at start and only read after; the others once per label value, on first use.
-    // Neither is built by a builder per admission.
+    // Every meter is built at start, for every value of its labels (all of them bounded), and only looked up after:
+    // none is built per admission.
     private final Map<Outcome, Counter> admissions = new EnumMap<>(Outcome.class);
     private final Map<Outcome, Timer> durations = new EnumMap<>(Outcome.class);
-    private final Map<String, Counter> rewritten = new ConcurrentHashMap<>();
-    private final Map<HandlerKind, Counter> leftIncompatible = new ConcurrentHashMap<>();
-    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<RewriteMode, Map<HandlerKind, Counter>> rewritten = new EnumMap<>(RewriteMode.class);
+    private final Map<HandlerKind, Counter> leftIncompatible = new HashMap<>();
+    private final Map<RejectionReason, Counter> rejected = new EnumMap<>(RejectionReason.class);
+
+    /** How a probe was rewritten, as the {@code mode} label says: exec, or port (kept on the health port included). */
+    private enum RewriteMode {
+        EXEC, PORT;
+
+        static RewriteMode of(Action action) {
+            return action == Action.REWRITTEN_EXEC ? EXEC : PORT;
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
-     * Every outcome's counter and histogram are registered here, at 0, not on their first admission: a rate or an
-     * error ratio over them has a series from the first scrape (a series that appears later hides its first
-     * increment from {@code rate()}), and the first admission a replica answers does not pay for building them.
+     * Every series is registered here, at 0, not on its first event: {@code rate()} and {@code increase()} see an
+     * increment only between two samples of a series, so a series born at 1 on a replica's first rejected body (and
+     * again after every rollout) would hide that event from the alerts over it; an error ratio also has its series
+     * from the first scrape, and the first admission a replica answers does not pay for building meters.
      */
     AdmissionMetrics(MeterRegistry registry) {
-        this.registry = registry;
         for (Outcome outcome : Outcome.values()) {
             admissions.put(outcome, Counter.builder("probe_rewriter_admissions")
                     .description("AdmissionReview requests answered, by outcome")
@@ -55,6 +67,25 @@ public class AdmissionMetrics {
                     .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofSeconds(5))
                     .register(registry));
         }
+        for (RewriteMode mode : RewriteMode.values()) {
+            Map<HandlerKind, Counter> byKind = new HashMap<>();
+            for (HandlerKind kind : HandlerKind.all()) {
+                byKind.put(kind, Counter.builder("probe_rewriter_probes_rewritten")
+                        .description("Probes rewritten, by mode and kind")
+                        .tag("mode", mode.label()).tag("probe", kind.word()).register(registry));
+            }
+            rewritten.put(mode, byKind);
+        }
+        for (HandlerKind kind : HandlerKind.all()) {
+            leftIncompatible.put(kind, Counter.builder("probe_rewriter_probes_left_incompatible")
+                    .description("Probes admitted still broken by mTLS, by kind")
+                    .tag("probe", kind.word()).register(registry));
+        }
+        for (RejectionReason reason : RejectionReason.values()) {
+            rejected.put(reason, Counter.builder("probe_rewriter_rejected_requests")
+                    .description("Request bodies answered with 400")
+                    .tag("reason", reason.label()).register(registry));
+        }
     }
 
     void admitted(Outcome outcome, Duration took) {
@@ -64,20 +95,15 @@ public class AdmissionMetrics {
 
     /** Counted per kind first, then one increment per counter: a pod may have tens of thousands of probes. */
     void probesRewritten(RewriteResult result) {
-        Map<String, Map<HandlerKind, Integer>> counts = new TreeMap<>();
+        Map<RewriteMode, Map<HandlerKind, Integer>> counts = new EnumMap<>(RewriteMode.class);
         for (ProbeDecision decision : result.decisions()) {
             if (decision.action() != Action.UNCHANGED) {
-                String mode = decision.action() == Action.REWRITTEN_EXEC ? "exec" : "port";
-                counts.computeIfAbsent(mode, m -> new LinkedHashMap<>())
+                counts.computeIfAbsent(RewriteMode.of(decision.action()), m -> new LinkedHashMap<>())
                         .merge(decision.kind(), 1, Integer::sum);
             }
         }
-        counts.forEach((mode, byKind) -> byKind.forEach((kind, count) -> {
-            String probe = kind.word();
-            rewritten.computeIfAbsent(mode + "/" + probe, key -> Counter.builder("probe_rewriter_probes_rewritten")
-                    .description("Probes rewritten, by mode and kind")
-                    .tag("mode", mode).tag("probe", probe).register(registry)).increment(count);
-        }));
+        counts.forEach((mode, byKind) -> byKind.forEach((kind, count) ->
+                rewritten.get(mode).get(kind).increment(count)));
     }
 
     void probesLeftIncompatible(RewriteResult result) {
@@ -87,15 +113,10 @@ public class AdmissionMetrics {
                 counts.merge(decision.kind(), 1, Integer::sum);
             }
         }
-        counts.forEach((probeKind, count) -> leftIncompatible.computeIfAbsent(probeKind, kind ->
-                Counter.builder("probe_rewriter_probes_left_incompatible")
-                        .description("Probes admitted still broken by mTLS, by kind")
-                        .tag("probe", kind.word()).register(registry)).increment(count));
+        counts.forEach((kind, count) -> leftIncompatible.get(kind).increment(count));
     }
 
-    void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> Counter.builder("probe_rewriter_rejected_requests")
-                .description("Request bodies answered with 400")
-                .tag("reason", r).register(registry)).increment();
+    void rejected(RejectionReason reason) {
+        rejected.get(reason).increment();
     }
 }

@@ -3,15 +3,15 @@ package io.proberewriter.webhook;
 /** A body that is not an AdmissionReview we can answer: HTTP 400 with the message. */
 final class BadAdmissionRequest extends Exception {
 
-    private final String reason;
+    private final RejectionReason reason;
 
-    /** @param reason a short tag for the metric ({@code malformed-json}, {@code not-admission-review}, …) */
-    BadAdmissionRequest(String reason, String message) {
+    /** @param reason what the metric counts it under */
+    BadAdmissionRequest(RejectionReason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    String reason() {
+    RejectionReason reason() {
         return reason;
     }
 }

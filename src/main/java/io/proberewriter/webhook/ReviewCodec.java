@@ -148,20 +148,21 @@ final class ReviewCodec {
             // A field of the wrong type, or a value a class of the model refuses (a port neither an integer nor a
             // string).
             if (e.getPath().isEmpty()) {
-                throw new BadAdmissionRequest("not-admission-review",
+                throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW,
                         body.length == 0 ? "the body is empty, not a JSON object" : "the body is not a JSON object");
             }
             if (insideObject(e.getPath())) {
                 return withUnreadablePod(body, e);
             }
-            throw new BadAdmissionRequest("not-admission-review", where(e.getPath()) + StrictJson.message(e));
+            throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW,
+                    where(e.getPath()) + StrictJson.message(e));
         } catch (JsonProcessingException e) {
-            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + StrictJson.message(e));
+            throw new BadAdmissionRequest(RejectionReason.MALFORMED_JSON, "malformed JSON: " + StrictJson.message(e));
         } catch (IOException e) {
-            throw new BadAdmissionRequest("malformed-json", "unreadable body: " + e.getMessage());
+            throw new BadAdmissionRequest(RejectionReason.MALFORMED_JSON, "unreadable body: " + e.getMessage());
         }
         if (review == null) {
-            throw new BadAdmissionRequest("not-admission-review", "the body is not a JSON object");
+            throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW, "the body is not a JSON object");
         }
         return validated(review, null);
     }
@@ -234,19 +235,20 @@ final class ReviewCodec {
         String kind = review.kind() == null ? "" : review.kind();
         String apiVersion = review.apiVersion() == null ? "" : review.apiVersion();
         if (!KIND.equals(kind)) {
-            throw new BadAdmissionRequest("not-admission-review",
+            throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW,
                     "kind is \"" + kind + "\", expected " + KIND);
         }
         if (!API_VERSION.equals(apiVersion)) {
-            throw new BadAdmissionRequest("not-admission-review", "apiVersion is \"" + apiVersion + "\", expected "
-                    + API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
+            throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW, "apiVersion is \"" + apiVersion
+                    + "\", expected " + API_VERSION
+                    + " (set admissionReviewVersions: [v1] in the webhook configuration)");
         }
         Request sent = review.request();
         if (sent == null) {
-            throw new BadAdmissionRequest("missing-request", "request is missing");
+            throw new BadAdmissionRequest(RejectionReason.MISSING_REQUEST, "request is missing");
         }
         if (sent.uid() == null || sent.uid().isEmpty()) {
-            throw new BadAdmissionRequest("missing-uid", "request.uid is missing");
+            throw new BadAdmissionRequest(RejectionReason.MISSING_UID, "request.uid is missing");
         }
         Kind gvk = sent.kind() == null ? new Kind("", "", "") : sent.kind();
         ReviewRequest request = new ReviewRequest(sent.uid(), orEmpty(gvk.group()), orEmpty(gvk.version()),
@@ -254,7 +256,7 @@ final class ReviewCodec {
                 orEmpty(sent.name()), Boolean.TRUE.equals(sent.dryRun()),
                 sent.object(), podProblem);
         if (request.isPodCreate() && sent.object() == null && podProblem == null) {
-            throw new BadAdmissionRequest("missing-object", "request.object is missing for a pod CREATE");
+            throw new BadAdmissionRequest(RejectionReason.MISSING_OBJECT, "request.object is missing for a pod CREATE");
         }
         return request;
     }
@@ -266,7 +268,7 @@ final class ReviewCodec {
         try {
             root = TREE.readTree(body);
         } catch (IOException e) {
-            throw new BadAdmissionRequest("malformed-json", "malformed JSON: " + e.getMessage());
+            throw new BadAdmissionRequest(RejectionReason.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
         }
         if (root.has("request") && root.get("request").isObject()) {
             ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("request")).remove("object");
@@ -275,7 +277,7 @@ final class ReviewCodec {
         try {
             review = TREE.treeToValue(root, Review.class);
         } catch (JsonProcessingException e) {
-            throw new BadAdmissionRequest("not-admission-review", StrictJson.message(e));
+            throw new BadAdmissionRequest(RejectionReason.NOT_ADMISSION_REVIEW, StrictJson.message(e));
         }
         return validated(review, where(problem.getPath()) + StrictJson.message(problem));
     }

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every metric the shipped alerts and dashboard read that is not the API server's is one the running application
- * exports at /q/metrics. Meters appear on their first event, so the test makes each happen first, as a cluster would:
+ * exports at /q/metrics. The webhook's are there at 0 from the start, the audit's gauge only for a namespace it found
+ * something in; the test makes each event happen first, as a cluster would, so that every series counts something:
  * a pod rewritten, a pod left incompatible, a body refused (the webhook), and a running pod with a broken probe found
  * by the audit (the operator, started here as {@code operate} starts it).
  */
