@@ -36,6 +36,17 @@ without a certificate rather than render an install that never becomes ready.
 {{- end -}}
 {{- end }}
 
+{{/*
+A Go duration as certManager.*.duration and renewBefore take it, in whole seconds: the schema allows only hours,
+minutes and seconds, each at most once and in that order (720h, 2160h0m0s, 90m), so each unit is found on its own.
+*/}}
+{{- define "probe-rewriter.durationSeconds" -}}
+{{- $hours := regexFind "[0-9]+h" . | trimSuffix "h" | default "0" | int64 -}}
+{{- $minutes := regexFind "[0-9]+m" . | trimSuffix "m" | default "0" | int64 -}}
+{{- $seconds := regexFind "[0-9]+s" . | trimSuffix "s" | default "0" | int64 -}}
+{{- add (mul $hours 3600) (mul $minutes 60) $seconds -}}
+{{- end }}
+
 {{/* The engine's global defaults and the log level: the same on both processes, only what is set. */}}
 {{- define "probe-rewriter.configEnv" -}}
 {{- with .Values.config.mode }}

@@ -510,8 +510,11 @@ class HelmChartTest {
                 "monitoring.prometheusRule.latencyP99Seconds");
         assertTrue(alerts.get("ProbeRewriterApiServerLatencyHigh").path("expr").asText().contains(") > 2"),
                 "monitoring.prometheusRule.apiServerLatencyP99Seconds");
-        assertTrue(alerts.get("ProbeRewriterCertificateExpiresSoon").path("expr").asText().contains("< 21 * 24 * 3600"),
+        assertTrue(alerts.get("ProbeRewriterCertificateExpiresSoon").path("expr").asText().contains("< 7 * 24 * 3600"),
                 "monitoring.prometheusRule.certificateExpiryDays");
+        assertTrue(alerts.get("ProbeRewriterCertificateExpiresSoon").at("/annotations/description").asText()
+                .contains("(threshold 7 days), past the point where cert-manager renews it (240h before expiry"),
+                "the description names cert-manager's renewal point");
         alerts.forEach((name, r) -> assertEquals("https://docs.example.com/probe-rewriter/operations.html#"
                 + name.toLowerCase(), r.at("/annotations/runbook_url").asText(), "monitoring.prometheusRule.runbookBaseUrl"));
         Doc dashboard = one(docs, "ConfigMap", "probe-rewriter-dashboard");
@@ -643,6 +646,40 @@ class HelmChartTest {
         assertRefused("webhook.podDisruptionBudget.minAvailable=1 with webhook.replicas=1 would block every node drain",
                 "--set", "webhook.replicas=1");
         assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
+    }
+
+    /**
+     * ProbeRewriterCertificateExpiresSoon with a threshold at or past cert-manager's renewal point would fire on every
+     * healthy certificate: refused, renewBefore read as cert-manager reads a Go duration (hours, minutes, seconds).
+     * Just short of it renders, and so does any threshold without the alert.
+     */
+    @Test
+    void aCertificateAlertThresholdPastCertManagersRenewalIsRefused() throws Exception {
+        String certManager = "certManager.enabled=true,monitoring.prometheusRule.enabled=true,"
+                + "certManager.serving.renewBefore=";
+        assertRefused("monitoring.prometheusRule.certificateExpiryDays=10 (240h) is not below"
+                + " certManager.serving.renewBefore=240h: cert-manager renews the serving certificate 240h before it"
+                + " expires, so ProbeRewriterCertificateExpiresSoon would fire on every healthy certificate; keep"
+                + " certificateExpiryDays at most 9, or make renewBefore longer than 240h",
+                "--set", certManager + "240h,monitoring.prometheusRule.certificateExpiryDays=10");
+        assertRefused("certificateExpiryDays=14 (336h) is not below certManager.serving.renewBefore=336h0m0s",
+                "--set", certManager + "336h0m0s");
+        assertRefused("certificateExpiryDays=14 (336h) is not below certManager.serving.renewBefore=20160m",
+                "--set", certManager + "20160m");
+        assertRefused("certManager.serving.renewBefore=12h: cert-manager renews the serving certificate 12h before it"
+                + " expires, so ProbeRewriterCertificateExpiresSoon would fire on every healthy certificate; make"
+                + " renewBefore longer than 24h",
+                "--set", certManager + "12h,monitoring.prometheusRule.certificateExpiryDays=1");
+
+        for (String renewBefore : List.of("336h0m1s", "20161m", "1209601s", "337h")) {
+            Doc rule = one(helmTemplate("--set", certManager + renewBefore), "PrometheusRule", "probe-rewriter");
+            assertTrue(alerts(rule).get("ProbeRewriterCertificateExpiresSoon").at("/annotations/description").asText()
+                    .contains("past the point where cert-manager renews it (" + renewBefore + " before expiry"),
+                    "renewBefore " + renewBefore + " is past 14 days");
+        }
+        assertTrue(KubeYaml.ofKind(helmTemplate("--set",
+                "certManager.enabled=true,certManager.serving.renewBefore=240h"), "PrometheusRule").isEmpty(),
+                "no alert, nothing to refuse");
     }
 
     /**
