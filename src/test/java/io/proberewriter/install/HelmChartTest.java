@@ -648,6 +648,30 @@ class HelmChartTest {
         assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
     }
 
+    private static String criticalPodsQuota(String values) throws Exception {
+        return one(helmTemplate("--set", values), "ResourceQuota", "probe-rewriter-critical-pods").at("/spec/hard/pods")
+                .asText();
+    }
+
+    /**
+     * The quota that lets the Deployments use system-* classes also caps their pods on every cluster: a rollout
+     * (the webhook's surge of 1; the operator's default 25%, rounded up) must fit, or its new pod is refused and the
+     * rollout never ends. The chart renders criticalPodsQuota.pods or that need, the larger.
+     */
+    @Test
+    void theCriticalPodsQuotaHoldsEveryRollout() throws Exception {
+        assertEquals("13", criticalPodsQuota("webhook.replicas=12"), "12 webhook replicas and a surge of 1");
+        assertEquals("10", criticalPodsQuota("webhook.replicas=9"), "9 + 1 fit the default 10");
+        assertEquals("20", criticalPodsQuota("webhook.replicas=12,operator.priorityClassName=system-node-critical,"
+                + "operator.replicas=5"), "12 + 1 webhook pods, and 5 operator replicas with a surge of 2");
+        assertEquals("12", criticalPodsQuota("webhook.priorityClassName=,"
+                + "operator.priorityClassName=system-cluster-critical,operator.replicas=9"),
+                "the operator's 9 + 3 only");
+        assertEquals("14", criticalPodsQuota("webhook.replicas=12,operator.priorityClassName=high-priority,"
+                + "operator.replicas=5,webhook.criticalPodsQuota.pods=14"), "an operator of another class: not counted;"
+                + " a larger value as given");
+    }
+
     /**
      * ProbeRewriterCertificateExpiresSoon with a threshold at or past cert-manager's renewal point would fire on every
      * healthy certificate: refused, renewBefore read as cert-manager reads a Go duration (hours, minutes, seconds).
