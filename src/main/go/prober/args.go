@@ -39,7 +39,10 @@ type headerList []header
 
 func (h *headerList) String() string { return fmt.Sprint(*h) }
 
-// Set takes "Name: value". The value may be empty ("X-Empty:"), which the kubelet sends as an empty header
+// Set takes "Name: value", as the webhook writes it: the one space after the colon is the separator, and the
+// rest is the value exactly as the probe holds it. The kubelet sends values untrimmed, so spaces are kept: a Host
+// of " example.com" is cleaned to nothing by Go (and the URL's host is used), an Accept or User-Agent of spaces
+// is sent empty. The value may be empty ("X-Empty: " or "X-Empty:"), which the kubelet sends as an empty header
 // (or, for Accept and User-Agent, as a request to send none).
 func (h *headerList) Set(s string) error {
 	colon := strings.IndexByte(s, ':')
@@ -50,7 +53,7 @@ func (h *headerList) Set(s string) error {
 	if !isToken(name) {
 		return fmt.Errorf("invalid header name %q in %q", name, s)
 	}
-	*h = append(*h, header{name, strings.TrimSpace(s[colon+1:])})
+	*h = append(*h, header{name, strings.TrimPrefix(s[colon+1:], " ")})
 	return nil
 }
 

@@ -124,17 +124,27 @@ func TestProbeHeaders(t *testing.T) {
 			func(r *http.Request) string { return fmt.Sprint(len(r.Header["X-Empty"]), r.Header["X-Empty"]) }},
 		{"query string kept", []string{"--path", "/healthz?full=1&format=json"},
 			func(r *http.Request) string { return r.URL.RequestURI() }},
+		// The webhook writes "Name: " + value: only that one space is the separator. The kubelet sends values
+		// untrimmed, and Go then cleans them as it writes the request.
+		{"Host of spaces and a name: Go cleans it away, the URL's host is sent",
+			[]string{"--header", "Host:  example.com"}, func(r *http.Request) string { return r.Host }},
+		{"Accept of spaces: not empty to the kubelet's rule, sent empty", []string{"--header", "Accept:   "},
+			func(r *http.Request) string { return fmt.Sprint(len(r.Header["Accept"]), r.Header["Accept"]) }},
+		{"User-Agent of spaces: sent empty", []string{"--header", "User-Agent:   "},
+			func(r *http.Request) string {
+				return fmt.Sprint(len(r.Header["User-Agent"]), r.Header["User-Agent"])
+			}},
 	}
 	want := []string{"[a b]", "health.internal", "[mine/2]", "[]", "[kube-probe/1.31]", "[application/json]",
-		"[]", "[]", "[a/b ]", "1 []", "/healthz?full=1&format=json"}
+		"[]", "[]", "[a/b ]", "1 []", "/healthz?full=1&format=json", "127.0.0.1:PORT", "1 []", "1 []"}
 	for i, c := range cases {
 		s, rec := serve(t, status(200))
 		if code, out := probe(t, s, c.args...); code != 0 {
 			t.Errorf("%s: %s", c.name, out)
 			continue
 		}
-		if got := c.check(rec.all()[0]); got != want[i] {
-			t.Errorf("%s: got %q, want %q", c.name, got, want[i])
+		if got, want := c.check(rec.all()[0]), strings.Replace(want[i], "PORT", portOf(t, s), 1); got != want {
+			t.Errorf("%s: got %q, want %q", c.name, got, want)
 		}
 	}
 }

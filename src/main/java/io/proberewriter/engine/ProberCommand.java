@@ -75,6 +75,7 @@ final class ProberCommand {
         }
         List<HTTPHeader> headers = get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
         for (HTTPHeader h : headers) {
+            // One space after the colon, which the prober drops; the value follows untrimmed, as the kubelet sends it.
             argv.add("--header");
             argv.add(h.getName() + ": " + (h.getValue() == null ? "" : h.getValue()));
         }
