@@ -50,12 +50,9 @@ func (c *grpcCheck) call(dialer *loopbackDialer) result {
 	deadline := time.Now().Add(c.timeout)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	conn, err := dialer.DialContext(ctx, "tcp", c.addr)
+	conn, err := dialUntilDeadline(ctx, dialer, c.addr)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-			return unhealthy("timeout: failed to connect service %q within %v: %v", c.addr, c.timeout, err)
-		}
-		return unhealthy("error: failed to connect service at %q: %v", c.addr, err)
+		return unhealthy("timeout: failed to connect service %q within %v: %v", c.addr, c.timeout, err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(deadline)
@@ -67,6 +64,38 @@ func (c *grpcCheck) call(dialer *loopbackDialer) result {
 		return unhealthy("error: health rpc probe failed: %v", err)
 	}
 	return answer.verdict(c.timeout)
+}
+
+// grpc-go's default connection backoff (base 1s, growing 1.6 times, at most 120s), which the kubelet's client uses.
+const (
+	grpcBackoffBase       = time.Second
+	grpcBackoffMultiplier = 1.6
+	grpcBackoffMax        = 120 * time.Second
+)
+
+// dialUntilDeadline connects as the kubelet's grpc-go client does with WithBlock: a dial that fails (refused, no
+// route) is tried again after grpc-go's backoff until the deadline. So an app that starts listening within the
+// timeout is reached, and one that never does fails at the deadline with grpc-go's error, "context deadline
+// exceeded". grpc-go keeps the last dial's reason to its own log; the prober adds it to the message.
+func dialUntilDeadline(ctx context.Context, dialer *loopbackDialer, addr string) (net.Conn, error) {
+	backoff := grpcBackoffBase
+	for {
+		conn, err := dialer.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return conn, nil
+		}
+		wait := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return nil, fmt.Errorf("%v (last dial: %v)", ctx.Err(), err)
+		case <-wait.C:
+		}
+		backoff = time.Duration(float64(backoff) * grpcBackoffMultiplier)
+		if backoff > grpcBackoffMax {
+			backoff = grpcBackoffMax
+		}
+	}
 }
 
 func isTimeout(err error) bool {
@@ -90,7 +119,7 @@ func (a rpcAnswer) verdict(timeout time.Duration) result {
 	case a.grpcStatus < 0:
 		return unhealthy("error: health rpc probe failed: the stream ended without grpc-status")
 	case a.grpcStatus == grpcUnimplemented:
-		return unhealthy("this server does not implement the grpc health protocol (grpc.health.v1.Health): %s", a.grpcMessage)
+		return unhealthy("error: this server does not implement the grpc health protocol (grpc.health.v1.Health): %s", a.grpcMessage)
 	case a.grpcStatus == grpcDeadlineExceeded:
 		return unhealthy("timeout: health rpc did not complete within %v", timeout)
 	case a.grpcStatus != 0:

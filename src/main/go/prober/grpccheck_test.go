@@ -239,7 +239,7 @@ func TestGrpcVerdicts(t *testing.T) {
 		{"SERVICE_UNKNOWN", answerWith("0803", "0", ""), `unhealthy: service unhealthy (responded with "SERVICE_UNKNOWN")`},
 		{"UNKNOWN (empty message)", answerWith("", "0", ""), `unhealthy: service unhealthy (responded with "UNKNOWN")`},
 		{"unknown service", trailersOnly("5", "unknown%20service"), "unhealthy: error: health rpc probe failed: rpc error: code = NotFound desc = unknown service"},
-		{"no health service", trailersOnly("12", "Method not found"), "unhealthy: this server does not implement the grpc health protocol (grpc.health.v1.Health): Method not found"},
+		{"no health service", trailersOnly("12", "Method not found"), "unhealthy: error: this server does not implement the grpc health protocol (grpc.health.v1.Health): Method not found"},
 		{"reset", func(w io.Writer) { w.Write(appendFrame(nil, frameRSTStream, 0, 1, []byte{0, 0, 0, 2})) },
 			"unhealthy: error: health rpc probe failed: stream reset by the server (HTTP/2 error code 2)"},
 		{"goaway", func(w io.Writer) { w.Write(appendFrame(nil, frameGoAway, 0, 0, make([]byte, 8))) },
@@ -283,8 +283,37 @@ func TestGrpcAgainstHTTP1AndNothing(t *testing.T) {
 		t.Errorf("HTTP/1 server: %d %s", code, out)
 	}
 	l.Close()
-	if code, out := grpcProbe(t, port); code != 1 || !strings.HasPrefix(out, `unhealthy: error: failed to connect service at "127.0.0.1:`) {
-		t.Errorf("nothing listening: %d %s", code, out)
+	start := time.Now()
+	code, out := grpcProbe(t, port, "--timeout", "500ms")
+	if took := time.Since(start); code != 1 || took < 450*time.Millisecond ||
+		!strings.HasPrefix(out, `unhealthy: timeout: failed to connect service "127.0.0.1:`+port+`" within 500ms: context deadline exceeded (last dial: `) ||
+		!strings.Contains(out, "connection refused") {
+		t.Errorf("nothing listening: exit %d after %v: %s", code, took, out)
+	}
+}
+
+// The kubelet's grpc-go client (WithBlock) dials a refused port again after its backoff until the timeout, so an
+// app that starts listening within the timeout passes.
+func TestGrpcRetriesARefusedConnectionUntilTheTimeout(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	started := make(chan *fakeServer, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Errorf("listening again on %s: %v", addr, err)
+			started <- nil
+			return
+		}
+		started <- newFakeServerOn(t, l, answerWith("0801", "0", ""))
+	}()
+	code, out := grpcProbe(t, port, "--timeout", "3")
+	<-started
+	if code != 0 || out != "healthy: service healthy (SERVING)" {
+		t.Errorf("exit %d: %s", code, out)
 	}
 }
 

@@ -267,7 +267,7 @@ public final class KubeletProber {
             return Verdict.ok("service healthy");
         } catch (StatusRuntimeException e) {
             return switch (e.getStatus().getCode()) {
-                case UNIMPLEMENTED -> Verdict.fail("this server does not implement the grpc health protocol "
+                case UNIMPLEMENTED -> Verdict.fail("error: this server does not implement the grpc health protocol "
                         + "(grpc.health.v1.Health): " + e.getStatus().getDescription());
                 case DEADLINE_EXCEEDED -> Verdict.fail("timeout: health rpc did not complete within "
                         + timeoutMillis + "ms");
