@@ -97,6 +97,28 @@ func (t *timeoutFlag) Set(s string) error {
 	return nil
 }
 
+// onErrorFlag is --on-error: pass for a liveness probe, fail (the default) for readiness and startup.
+type onErrorFlag struct{ pass bool }
+
+func (o *onErrorFlag) String() string {
+	if o.pass {
+		return "pass"
+	}
+	return "fail"
+}
+
+func (o *onErrorFlag) Set(s string) error {
+	switch s {
+	case "pass":
+		o.pass = true
+	case "fail":
+		o.pass = false
+	default:
+		return fmt.Errorf("want pass or fail, got %q", s)
+	}
+	return nil
+}
+
 // parseTimeout reads a positive timeout.
 func parseTimeout(s string) (time.Duration, error) {
 	d, err := parseDuration(s)
@@ -135,6 +157,7 @@ func parseCheck(kind string, args []string) (check, error) {
 	fs.Var(&timeout, "timeout", "bound on the whole check (the probe's timeoutSeconds)")
 	var scheme, path, service, userAgent *string
 	var headers headerList
+	onError := onErrorFlag{}
 	switch kind {
 	case "http", "http-hook":
 		scheme = fs.String("scheme", "HTTP", "HTTP or HTTPS")
@@ -145,6 +168,11 @@ func parseCheck(kind string, args []string) (check, error) {
 			agent = defaultHookUserAgent
 		}
 		userAgent = fs.String("user-agent", agent, "User-Agent sent unless a header sets it")
+		if kind == "http" {
+			// Only an http probe has probe errors (a body that breaks off): tcp and grpc only fail, and a hook
+			// only fails or is delivered.
+			fs.Var(&onError, "on-error", "verdict when every attempt errs, which the kubelet discards: pass or fail")
+		}
 	case "grpc":
 		service = fs.String("service", "", "service name for grpc.health.v1.Health/Check")
 		userAgent = fs.String("user-agent", defaultUserAgent, "User-Agent sent with the call")
@@ -180,7 +208,7 @@ func parseCheck(kind string, args []string) (check, error) {
 			return nil, fmt.Errorf("--scheme %q: want HTTP or HTTPS", *scheme)
 		}
 		get := httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
-			userAgent: *userAgent, timeout: timeout.d, fallback: fallback}
+			userAgent: *userAgent, timeout: timeout.d, fallback: fallback, passOnError: onError.pass}
 		if kind == "http-hook" {
 			return &httpHookCheck{get}, nil
 		}

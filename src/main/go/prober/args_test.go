@@ -32,7 +32,10 @@ func TestUsageErrorsExitTwoWithOneClearLine(t *testing.T) {
 		{[]string{"grpc", "--port", "80", "--header", "A: b"}, "flag provided but not defined: -header"},
 		{[]string{"install"}, "exactly one destination"},
 		{[]string{"install", "a", "b"}, "exactly one destination"},
-		{[]string{"http", "--help"}, "http takes: --header --host --path --port --scheme --timeout --user-agent"},
+		{[]string{"http", "--help"}, "http takes: --header --host --on-error --path --port --scheme --timeout --user-agent"},
+		{[]string{"http", "--port", "80", "--on-error", "ignore"}, `invalid value "ignore" for flag -on-error: want pass or fail`},
+		{[]string{"tcp", "--port", "80", "--on-error", "pass"}, "flag provided but not defined: -on-error"},
+		{[]string{"http-hook", "--port", "80", "--on-error", "pass"}, "flag provided but not defined: -on-error"},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer

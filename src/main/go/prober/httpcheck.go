@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 
 // maxBodyBytes is how much of the response the kubelet reads before it stops (and still judges the status).
 const maxBodyBytes = 10 * 1024
+
+// maxAttempts is the kubelet's maxProbeRetries: an exchange that ends in a probe error (not a failure) is run again,
+// up to this many times in all, before the kubelet gives up on the period.
+const maxAttempts = 3
 
 // maxRequests is the kubelet's redirect limit, Go's default: the check refuses a redirect once this many
 // requests were made, so at most 9 redirects are followed.
@@ -29,6 +34,11 @@ type httpCheck struct {
 	// fallback: --host was not given, so 127.0.0.1 and then ::1 (loopbackDialer). The URL, and so the Host the
 	// app sees, keeps 127.0.0.1 either way: only the connection moves.
 	fallback bool
+	// passOnError (--on-error=pass) is the verdict when every attempt ended in a probe error, a case the kubelet
+	// neither counts as a failure nor as a success: it discards the result. An exec probe must say one or the
+	// other; pass is right for a liveness probe (the kubelet never restarts a container over errors), fail for
+	// readiness and startup (their state starts as failure, and an error never moves it).
+	passOnError bool
 }
 
 // url builds the probe's URL as the kubelet does: the path is parsed as a URL reference (query included);
@@ -74,7 +84,7 @@ func (c *httpCheck) request() (*http.Request, error) {
 	return req, nil
 }
 
-func (c *httpCheck) client(dialer *loopbackDialer) *http.Client {
+func (c *httpCheck) client(dialer *loopbackDialer, timeout time.Duration) *http.Client {
 	transport := &http.Transport{
 		// The kubelet does not verify the app's certificate.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
@@ -90,8 +100,8 @@ func (c *httpCheck) client(dialer *loopbackDialer) *http.Client {
 		ForceAttemptHTTP2: true,
 	}
 	return &http.Client{
-		// Bounds the whole check: connection, redirects, headers and the body read below.
-		Timeout:       c.timeout,
+		// Bounds the attempt: connection, redirects, headers and the body read below; the attempts share --timeout.
+		Timeout:       timeout,
 		Transport:     transport,
 		CheckRedirect: sameHostRedirects,
 	}
@@ -109,37 +119,65 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// run is the kubelet's runProbeWithRetries around DoHTTPProbe: an attempt that ends in a probe error is run
+// again, up to maxAttempts in all. The kubelet gives each attempt its own timeout; an exec probe is killed at
+// timeoutSeconds, so here the attempts share the one --timeout: an attempt that used it up is the last.
 func (c *httpCheck) run() result {
 	dialer := newLoopbackDialer(probeDialer(), c.fallback)
-	return dialer.noted(c.get(dialer))
+	deadline := time.Now().Add(c.timeout)
+	var errs []string
+	// The first attempt has all of --timeout; a later one runs only while some of it is left.
+	for left := c.timeout; left > 0 && len(errs) < maxAttempts; left = time.Until(deadline) {
+		r, err := c.get(dialer, left)
+		if err == nil {
+			return dialer.noted(r)
+		}
+		errs = append(errs, err.Error())
+	}
+	return dialer.noted(c.errored(errs))
 }
 
-// get is the check itself, every connection through dialer.
-func (c *httpCheck) get(dialer *loopbackDialer) result {
+// errored is the verdict when every attempt ended in a probe error: the kubelet would discard the result, so the
+// line says so, and --on-error picks the exit code.
+func (c *httpCheck) errored(errs []string) result {
+	attempts := "1 attempt"
+	if len(errs) > 1 {
+		attempts = fmt.Sprintf("%d attempts", len(errs))
+	}
+	msg := fmt.Sprintf("probe errored (%s; the kubelet would discard this result): %s", attempts, errs[len(errs)-1])
+	if c.passOnError {
+		return healthy("%s; --on-error=pass", msg)
+	}
+	return unhealthy("%s; --on-error=fail", msg)
+}
+
+// get is one attempt, every connection through dialer. A non-nil error is a probe error in the kubelet's sense
+// (the request could not be built, or the body broke off before 10 KiB); a failed exchange (refused, timed
+// out, TLS, a refused redirect) is a failure, as DoHTTPProbe turns client errors into failures.
+func (c *httpCheck) get(dialer *loopbackDialer, timeout time.Duration) (result, error) {
 	req, err := c.request()
 	if err != nil {
-		return unhealthy("%v", err)
+		return result{}, err
 	}
-	res, err := c.client(dialer).Do(req)
+	res, err := c.client(dialer, timeout).Do(req)
 	if err != nil {
-		// Timeouts, refusals, TLS errors and refused redirects all fail the probe, as for the kubelet.
-		return unhealthy("%v", err)
+		return unhealthy("%v", err), nil
 	}
 	defer res.Body.Close()
-	// The kubelet reads at most 10 KiB and does not mind the rest; an error before that fails the probe.
+	// The kubelet reads at most 10 KiB and does not mind the rest; an error before that is a probe error.
 	if _, err := io.Copy(io.Discard, io.LimitReader(res.Body, maxBodyBytes)); err != nil {
-		return unhealthy("reading the response from %s: %v", res.Request.URL, err)
+		return result{}, fmt.Errorf("reading the response from %s: %v", res.Request.URL, err)
 	}
 	switch {
 	case res.StatusCode >= 200 && res.StatusCode < 300:
-		return healthy("HTTP %d from %s", res.StatusCode, res.Request.URL)
+		return healthy("HTTP %d from %s", res.StatusCode, res.Request.URL), nil
 	case res.StatusCode >= 300 && res.StatusCode < 400:
 		where := ""
 		if loc := res.Header.Get("Location"); loc != "" {
 			where = " to " + loc
 		}
-		return healthy("probe terminated redirects (warning): HTTP %d%s from %s", res.StatusCode, where, res.Request.URL)
+		return healthy("probe terminated redirects (warning): HTTP %d%s from %s", res.StatusCode, where, res.Request.URL), nil
 	default:
-		return unhealthy("HTTP probe failed with statuscode: %d (%s)", res.StatusCode, res.Request.URL)
+		return unhealthy("HTTP probe failed with statuscode: %d (%s)", res.StatusCode, res.Request.URL), nil
 	}
 }

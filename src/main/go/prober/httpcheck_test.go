@@ -228,16 +228,81 @@ func TestReadsAtMostTenKiBOfTheBody(t *testing.T) {
 	}
 }
 
-func TestABrokenBodyFails(t *testing.T) {
-	s, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+// A body that breaks off before 10 KiB is not a failure for the kubelet but a probe error: DoHTTPProbe returns
+// it as an error, runProbeWithRetries runs the probe again (3 attempts in all), and the worker throws the result
+// away. The prober retries the whole exchange, then gives the --on-error verdict.
+func TestABrokenBodyIsAProbeErrorRetriedThreeTimes(t *testing.T) {
+	s, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "100")
 		w.WriteHeader(200)
-		w.Write([]byte("short"))
+		w.Write([]byte("ok"))
 		conn, _, _ := w.(http.Hijacker).Hijack()
 		conn.Close()
 	})
-	if code, out := probe(t, s); code != 1 || !strings.Contains(out, "reading the response") {
-		t.Errorf("exit %d: %s", code, out)
+	for _, c := range []struct {
+		args []string
+		code int
+		tail string
+	}{
+		{nil, 1, "; --on-error=fail"},
+		{[]string{"--on-error", "fail"}, 1, "; --on-error=fail"},
+		{[]string{"--on-error", "pass"}, 0, "; --on-error=pass"},
+	} {
+		before := len(rec.all())
+		code, out := probe(t, s, c.args...)
+		if code != c.code || !strings.Contains(out, "probe errored (3 attempts; the kubelet would discard this result): reading the response from") ||
+			!strings.HasSuffix(out, c.tail) {
+			t.Errorf("%v: exit %d: %s", c.args, code, out)
+		}
+		if n := len(rec.all()) - before; n != 3 {
+			t.Errorf("%v: %d requests, want 3", c.args, n)
+		}
+	}
+}
+
+// A body that stalls runs into the timeout while it is read: an error too, and the attempts share the one
+// --timeout, so this first attempt is the last.
+func TestAStalledBodyErrsOnceWithinTheTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(200)
+		w.Write([]byte("ok"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	start := time.Now()
+	code, out := probe(t, s, "--timeout", "500ms", "--on-error", "pass")
+	if took := time.Since(start); code != 0 || took > 1500*time.Millisecond ||
+		!strings.Contains(out, "probe errored (1 attempt; ") {
+		t.Errorf("exit %d after %v: %s", code, took, out)
+	}
+	if n := len(rec.all()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// Only a probe error follows --on-error: a refused connection, a timeout before the status and a bad status are
+// failures for the kubelet (DoHTTPProbe turns the client's errors into failures), and fail at once.
+func TestFailuresAreNotProbeErrors(t *testing.T) {
+	s, rec := serve(t, status(500))
+	if code, out := probe(t, s, "--on-error", "pass"); code != 1 || !strings.Contains(out, "statuscode: 500") {
+		t.Errorf("500: exit %d: %s", code, out)
+	}
+	if n := len(rec.all()); n != 1 {
+		t.Errorf("500: %d requests, want 1", n)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	var out bytes.Buffer
+	if code := run([]string{"http", "--port", port, "--host", "127.0.0.1", "--on-error", "pass"}, &out, &out); code != 1 ||
+		!strings.Contains(out.String(), "connection refused") || strings.Contains(out.String(), "errored") {
+		t.Errorf("refused: exit %d: %s", code, out.String())
 	}
 }
 

@@ -109,7 +109,7 @@ const usageLine = "commands: http, http-hook, tcp, grpc, install, version (probe
 const usageText = `prober: one health check, judged as the kubelet judges it; exit 0 healthy, 1 unhealthy, 2 usage error.
 
   prober http      --port N [--host 127.0.0.1] [--scheme HTTP|HTTPS] [--path /p] [--header 'Name: value']...
-                   [--user-agent kube-probe/1.35] [--timeout 1s]
+                   [--user-agent kube-probe/1.35] [--timeout 1s] [--on-error fail|pass]
   prober http-hook --port N [--host 127.0.0.1] [--scheme HTTP|HTTPS] [--path /p] [--header 'Name: value']...
                    [--user-agent kube-lifecycle/1.35] [--timeout 0]
   prober tcp       --port N [--host 127.0.0.1] [--timeout 1s]
@@ -119,7 +119,9 @@ const usageText = `prober: one health check, judged as the kubelet judges it; ex
 
 Without --host a check connects to 127.0.0.1 and, if nothing takes the connection there, to ::1 (same port,
 same timeout); a --host given is used as given. --timeout is the probe's timeoutSeconds: a bare number of
-seconds or a duration (500ms, 2s); it bounds the whole check. http-hook is an httpGet lifecycle hook (postStart,
+seconds or a duration (500ms, 2s); it bounds the whole check. http runs the exchange again, up to 3 times within
+that timeout, when it ends in what the kubelet calls a probe error (the body breaks off before 10 KiB); if every
+attempt errs, --on-error gives the verdict (fail by default; pass for a liveness probe). http-hook is an httpGet lifecycle hook (postStart,
 preStop), judged as the kubelet judges it: any HTTP response succeeds, only a failed exchange fails; it has no
 timeout unless given one (0: none).
 Exit 0 succeeded, 1 failed. See docs/prober.md.`

@@ -17,9 +17,10 @@ public enum ExecCommandStyle {
     PROBER("prober", null) {
         /** The prober applies the kubelet's rules itself, so it is handed the handler as the user wrote it. */
         @Override
-        HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os) {
+        HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os,
+                           ProbeKind kind) {
             int timeout = timeoutSeconds == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
-            return new HttpExec(ProberCommand.http(get, port, timeout, userAgent), "the prober's http check of "
+            return new HttpExec(ProberCommand.http(get, port, timeout, userAgent, kind), "the prober's http check of "
                     + "127.0.0.1:" + port + LocalHttpCheck.normalizePath(get.getPath()));
         }
     };
@@ -42,9 +43,11 @@ public enum ExecCommandStyle {
 
     /**
      * The command an {@code httpGet} probe becomes: for curl and wget, the kubelet's request worked out here
-     * ({@link LocalHttpCheck}) and written as the tool's flags.
+     * ({@link LocalHttpCheck}) and written as the tool's flags. {@code kind} matters only to the prober, which gives
+     * a probe error (a result the kubelet throws away) the verdict that suits the probe.
      */
-    HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os) {
+    HttpExec httpProbe(HTTPGetAction get, int port, Integer timeoutSeconds, String userAgent, PodOs os,
+                       ProbeKind kind) {
         LocalHttpCheck local = LocalHttpCheck.of(get, port, timeoutSeconds, userAgent);
         return new HttpExec(command.argv(local, os), command.executable() + " against " + local.url());
     }

@@ -56,7 +56,9 @@ final class ExecConversion {
             check = "the prober's grpc health check of " + loopback(port)
                     + (service == null || service.isEmpty() ? "" : " (service " + service + ")");
         } else {
-            ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent, os);
+            // Not a hook, so one of the three probes.
+            ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent, os,
+                    (ProbeKind) kind);
             argv = exec.argv();
             check = exec.description();
         }

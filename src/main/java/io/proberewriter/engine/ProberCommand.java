@@ -23,10 +23,19 @@ final class ProberCommand {
     private ProberCommand() {
     }
 
-    static List<String> http(HTTPGetAction get, int port, int timeoutSeconds, String userAgent) {
+    /**
+     * @param kind the probe the check stands for: a liveness probe passes when every attempt ends in a probe error
+     *             ({@code --on-error pass}), since the kubelet discards such a result and so never restarts a
+     *             container over it; readiness and startup keep the prober's default, fail, the state they start in
+     */
+    static List<String> http(HTTPGetAction get, int port, int timeoutSeconds, String userAgent, ProbeKind kind) {
         List<String> argv = httpArguments("http", get, port);
         userAgent(argv, userAgent);
         timeout(argv, timeoutSeconds);
+        if (kind == ProbeKind.LIVENESS) {
+            argv.add("--on-error");
+            argv.add("pass");
+        }
         return List.copyOf(argv);
     }
 

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.patch.PodPatch;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -54,12 +55,34 @@ class ProberExecTest {
         RewriteResult result = rewrite(pod(c));
 
         assertEquals(List.of(PROBER, "http", "--port", "8080", "--scheme", "HTTPS", "--path", "healthz?x=1",
-                "--header", "x-token: s3cret", "--header", "Accept: ", "--timeout", "4"),
+                "--header", "x-token: s3cret", "--header", "Accept: ", "--timeout", "4", "--on-error", "pass"),
                 argv(result, "web", ProbeKind.LIVENESS));
         Probe rewritten = EngineFixtures.replacement(result, "web", ProbeKind.LIVENESS);
         assertEquals(7, rewritten.getPeriodSeconds());
         assertNull(rewritten.getHttpGet());
         assertFalse(allWarnings(result).contains("must exist in its image"), allWarnings(result));
+    }
+
+    /**
+     * A probe error (a body that breaks off) is a result the kubelet throws away: it never restarts a container over
+     * it, so the liveness check passes then; readiness and startup keep the prober's default, fail, the state they
+     * start in and that an error never leaves.
+     */
+    @Test
+    void onlyTheLivenessCheckPassesOnAProbeError() {
+        Probe probe = new ProbeBuilder().withNewHttpGet().withPort(new IntOrString(8080)).withPath("/h").endHttpGet()
+                .build();
+        Container c = new ContainerBuilder(web("web", 8080)).withLivenessProbe(probe).withReadinessProbe(probe)
+                .withStartupProbe(probe).build();
+
+        RewriteResult result = rewrite(pod(c));
+
+        List<String> base = List.of(PROBER, "http", "--port", "8080", "--path", "/h", "--timeout", "1");
+        List<String> liveness = new ArrayList<>(base);
+        liveness.addAll(List.of("--on-error", "pass"));
+        assertEquals(liveness, argv(result, "web", ProbeKind.LIVENESS));
+        assertEquals(base, argv(result, "web", ProbeKind.READINESS));
+        assertEquals(base, argv(result, "web", ProbeKind.STARTUP));
     }
 
     @Test

@@ -58,26 +58,28 @@ class FidelityMatrixTest {
      * @param divergences the tools whose verdict is the opposite of the kubelet's
      */
     record Case(String name, boolean https, String path, List<HTTPHeader> headers, int timeoutSeconds,
-                TestHttpServer.Behaviour server, boolean kubelet, List<Divergence> divergences) {
+                TestHttpServer.Behaviour server, boolean kubelet, boolean kubeletErrs, List<Divergence> divergences) {
 
         Case diverges(ExecFlavour flavour, String reason) {
             List<Divergence> more = new ArrayList<>(divergences);
             more.add(new Divergence(flavour, reason));
-            return new Case(name, https, path, headers, timeoutSeconds, server, kubelet, List.copyOf(more));
+            return new Case(name, https, path, headers, timeoutSeconds, server, kubelet, kubeletErrs,
+                    List.copyOf(more));
         }
 
         Case header(String headerName, String value) {
             List<HTTPHeader> more = new ArrayList<>(headers);
             more.add(new HTTPHeader(headerName, value));
-            return new Case(name, https, path, List.copyOf(more), timeoutSeconds, server, kubelet, divergences);
+            return new Case(name, https, path, List.copyOf(more), timeoutSeconds, server, kubelet, kubeletErrs,
+                    divergences);
         }
 
         Case timeout(int seconds) {
-            return new Case(name, https, path, headers, seconds, server, kubelet, divergences);
+            return new Case(name, https, path, headers, seconds, server, kubelet, kubeletErrs, divergences);
         }
 
         Case overHttps() {
-            return new Case(name, true, path, headers, timeoutSeconds, server, kubelet, divergences);
+            return new Case(name, true, path, headers, timeoutSeconds, server, kubelet, kubeletErrs, divergences);
         }
 
         /** The verdict {@code flavour} must give. */
@@ -104,11 +106,19 @@ class FidelityMatrixTest {
     }
 
     static Case pass(String name, String path, TestHttpServer.Behaviour server) {
-        return new Case(name, false, path, List.of(), TIMEOUT, server, true, List.of());
+        return new Case(name, false, path, List.of(), TIMEOUT, server, true, false, List.of());
     }
 
     static Case failing(String name, String path, TestHttpServer.Behaviour server) {
-        return new Case(name, false, path, List.of(), TIMEOUT, server, false, List.of());
+        return new Case(name, false, path, List.of(), TIMEOUT, server, false, false, List.of());
+    }
+
+    /**
+     * The kubelet's probe errs on every attempt and the result is thrown away: the probe keeps its state, which for
+     * this readiness probe, never ready yet, is not ready. The exec probe must then fail.
+     */
+    static Case erring(String name, String path, TestHttpServer.Behaviour server) {
+        return new Case(name, false, path, List.of(), TIMEOUT, server, false, true, List.of());
     }
 
     static Response status(int code) {
@@ -193,6 +203,9 @@ class FidelityMatrixTest {
                 pass("large body (1 MiB)", "/healthz",
                         (r, s) -> status(200).withBody(new byte[1024 * 1024])),
                 failing("connection refused", "/healthz", null),
+                erring("body breaks off after the status (Content-Length 100, 2 bytes, then closed)", "/healthz",
+                        (r, s) -> new Response(200, Map.of("Content-Length", "100"),
+                                "ok".getBytes(StandardCharsets.US_ASCII), 0)),
                 pass("HTTPS, self-signed, 200", "/healthz", (r, s) -> status(200)).overHttps(),
                 failing("HTTPS, self-signed, 503", "/healthz", (r, s) -> status(503)).overHttps());
     }
@@ -235,8 +248,9 @@ class FidelityMatrixTest {
             KubeletProber kubelet = new KubeletProber().withContainerEnv(CONTAINER_ENV);
             KubeletProber.Verdict expected = kubelet.probe(original, POD_IP);
             List<String> problems = new ArrayList<>();
-            if (expected.success() != c.kubelet()) {
-                problems.add("kubelet: expected " + word(c.kubelet()) + ", got " + word(expected.success())
+            if (expected.success() != c.kubelet() || expected.errored() != c.kubeletErrs()) {
+                problems.add("kubelet: expected " + kubeletWord(c) + ", got " + word(expected.success())
+                        + (expected.errored() ? " (errored, result discarded)" : "")
                         + " (" + expected.detail() + ")");
             }
             Map<ExecFlavour, KubeletProber.Verdict> verdicts = new EnumMap<>(ExecFlavour.class);
@@ -279,7 +293,7 @@ class FidelityMatrixTest {
         List<String> notes = new ArrayList<>();
         for (Case c : cases) {
             out.append("| ").append(c.name()).append(" | ").append(c.timeoutSeconds())
-                    .append(" | ").append(word(c.kubelet())).append(" |");
+                    .append(" | ").append(kubeletWord(c)).append(" |");
             for (ExecFlavour f : ExecFlavour.values()) {
                 Divergence d = c.divergence(f);
                 if (d == null) {
@@ -307,6 +321,11 @@ class FidelityMatrixTest {
 
     private static String word(boolean success) {
         return success ? "pass" : "fail";
+    }
+
+    /** An erring probe has no verdict at the kubelet: the cell says what it keeps instead. */
+    private static String kubeletWord(Case c) {
+        return c.kubeletErrs() ? "error ×3: result discarded, stays not ready" : word(c.kubelet());
     }
 
     private static int unusedPort() throws IOException {

@@ -69,16 +69,28 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class KubeletProber {
 
-    /** The verdict, and what the kubelet would put in the probe's event (or the body on success). */
-    public record Verdict(boolean success, String detail) {
+    /**
+     * The verdict, and what the kubelet would put in the probe's event (or the body on success). {@code errored}: every
+     * attempt ended in a probe error, a result the kubelet throws away (neither a success nor a failure counts); the
+     * probe keeps the state it had, which for a probe that has not passed yet (the fidelity matrix's readiness probe)
+     * is not ready, so {@code success} is false.
+     */
+    public record Verdict(boolean success, String detail, boolean errored) {
         static Verdict ok(String detail) {
-            return new Verdict(true, detail);
+            return new Verdict(true, detail, false);
         }
 
         static Verdict fail(String detail) {
-            return new Verdict(false, detail);
+            return new Verdict(false, detail, false);
+        }
+
+        static Verdict errored(String detail) {
+            return new Verdict(false, detail, true);
         }
     }
+
+    /** The kubelet's maxProbeRetries: a probe that ends in an error (not a failure) is run this many times in all. */
+    public static final int MAX_PROBE_ATTEMPTS = 3;
 
     /** The kubelet reads at most this much of a response body (and of an exec probe's output). */
     public static final int MAX_BODY_BYTES = 10 * 1024;
@@ -280,7 +292,23 @@ public final class KubeletProber {
 
     // ---------------------------------------------------------------- httpGet
 
+    /**
+     * The kubelet's runProbeWithRetries around its HTTP prober: an attempt that ends in a probe error (the body broke
+     * off before 10 KiB) is run again, each attempt with a timeout of its own; when all of them err, the result is
+     * thrown away.
+     */
     private Verdict httpGet(HTTPGetAction get, String podIp, long timeoutMillis) {
+        Verdict attempt = null;
+        for (int i = 0; i < MAX_PROBE_ATTEMPTS; i++) {
+            attempt = httpGetOnce(get, podIp, timeoutMillis);
+            if (!attempt.errored()) {
+                return attempt;
+            }
+        }
+        return Verdict.errored("probe errored " + MAX_PROBE_ATTEMPTS + " times, result discarded: " + attempt.detail());
+    }
+
+    private Verdict httpGetOnce(HTTPGetAction get, String podIp, long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         Map<String, List<String>> headers = requestHeaders(get.getHttpHeaders(), userAgent);
         URI url;
@@ -424,7 +452,8 @@ public final class KubeletProber {
 
     private static Verdict judge(URI url, Response response) {
         if (response.bodyError != null) {
-            return Verdict.fail("reading the body of " + url + ": " + response.bodyError);
+            // DoHTTPProbe returns a body read error (other than the 10 KiB limit) as an error, not a failure.
+            return Verdict.errored("reading the body of " + url + ": " + response.bodyError);
         }
         if (response.status >= 200 && response.status < 400) {
             return Verdict.ok(response.status >= 300
@@ -586,10 +615,12 @@ public final class KubeletProber {
         // (a timeout, a reset) fails the probe. Chunk markers are kept in the body: only its size matters here.
         String lengthHeader = first(headers, "Content-Length");
         long wanted = MAX_BODY_BYTES;
+        boolean lengthAnnounced = false;
         if (lengthHeader != null && first(headers, "Transfer-Encoding") == null) {
             try {
                 long announced = Long.parseLong(lengthHeader);
                 wanted = hook && announced > MAX_BODY_BYTES ? 0 : Math.min(MAX_BODY_BYTES, announced);
+                lengthAnnounced = true;
             } catch (NumberFormatException ignored) {
                 // Unreadable length: read up to the limit.
             }
@@ -602,6 +633,10 @@ public final class KubeletProber {
                 socket.setSoTimeout(remainingMillis(deadline));
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, wanted - body.size()));
                 if (n < 0) {
+                    // The end of a body without a length is the connection's end; with one, Go's reader fails.
+                    if (lengthAnnounced) {
+                        bodyError = "unexpected EOF";
+                    }
                     break;
                 }
                 body.write(buffer, 0, n);
