@@ -21,9 +21,18 @@ ARG TARGETOS=linux
 ARG TARGETARCH
 WORKDIR /src
 COPY src/main/go/prober/ ./
+# The binary must run with Go 1.25's GODEBUG defaults, the kubelet's (its TLS and HTTP rules: godebug.go). Built by a
+# Go 1.25 toolchain with godebug.go's directive, it records no DefaultGODEBUG at all; without the directive it would
+# list Go 1.20's (tls3des=1, tlsrsakex=1, tlssha1=1, tlsmlkem=0, httplaxcontentlength=1, ...). When this image moves
+# to a newer Go, the settings that Go changed since 1.25 appear here, kept at 1.25's: review them and this check.
 RUN arch="${TARGETARCH:-$(go env GOARCH)}" \
  && CGO_ENABLED=0 GOOS="$TARGETOS" GOARCH="$arch" GOPROXY=off \
     go build -trimpath -ldflags='-s -w -X main.version=0.1.0' -o /out/prober . \
+ && buildinfo="$(go version -m /out/prober)" \
+ && case "$buildinfo" in "/out/prober: go1.25."*) ;; \
+      *) echo "prober: expected a Go 1.25 build, got: $(echo "$buildinfo" | head -n 1)" >&2; exit 1 ;; esac \
+ && if echo "$buildinfo" | grep DefaultGODEBUG; then \
+      echo "prober: GODEBUG defaults other than Go 1.25's, the kubelet's (see above and godebug.go)" >&2; exit 1; fi \
  && if [ "$arch" = "$(go env GOHOSTARCH)" ]; then /out/prober version; fi
 
 # The prober image: the binary and nothing else, run as a non-root user.

@@ -47,6 +47,10 @@ class PackagingTest {
         // builder's platform, Go cross-compiles the prober for the image's, and only the runtime stages are per
         // architecture.
         assertTrue(dockerfile.contains("FROM --platform=$BUILDPLATFORM golang:"), "the prober is cross-compiled");
+        // The kubelet's TLS and HTTP rules depend on Go's GODEBUG defaults: the build fails unless the binary has
+        // Go 1.25's (src/main/go/prober/godebug.go).
+        assertTrue(dockerfile.contains("go version -m /out/prober") && dockerfile.contains("grep DefaultGODEBUG"),
+                "the prober's GODEBUG defaults are checked");
         assertTrue(dockerfile.contains("GOARCH=\"$arch\"") && dockerfile.contains("arch=\"${TARGETARCH:-"),
                 "for the image's architecture, the builder's when BuildKit does not say");
         assertTrue(dockerfile.contains("FROM --platform=$BUILDPLATFORM maven:"), "Maven runs once, not emulated");
