@@ -9,6 +9,7 @@ import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,7 +23,8 @@ import java.util.function.BinaryOperator;
  * with it: so the prober's init container, whose resources are small on purpose, is fitted to them. Several
  * LimitRanges all apply: the highest minimum, the lowest maximum and the lowest ratio.
  *
- * <p>{@code default} and {@code defaultRequest} are not read: the init container sets its CPU and memory itself.
+ * <p>{@code default} and {@code defaultRequest} are not read: the init container sets its CPU and memory itself (in a
+ * BestEffort pod none, where no range names them, see {@link ProberPlacement}).
  * Of {@code type: Pod} items, only which resources they constrain ({@link #podConstrained}): LimitRanger counts a pod's
  * request and limit of a resource as the larger of its containers' sum and any one init container's, so the init
  * container, whose limits are larger than its requests, could take a small pod past a pod maximum or ratio; it is held
@@ -125,6 +127,21 @@ public record ContainerLimits(Map<String, BigDecimal> min, Map<String, BigDecima
             return null;
         }
         return amount;
+    }
+
+    /**
+     * Whether a range names CPU or memory. A pod under one is not BestEffort once the API server has it: LimitRanger
+     * gives every container that does not ask the range's defaults (the API server derives them from {@code min} and
+     * {@code max} where the range names none), or refuses it.
+     */
+    boolean namesCpuOrMemory() {
+        for (String resource : List.of("cpu", "memory")) {
+            if (min.containsKey(resource) || max.containsKey(resource) || maxLimitRequestRatio.containsKey(resource)
+                    || podConstrained.contains(resource)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean none() {

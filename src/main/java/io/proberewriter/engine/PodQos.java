@@ -18,12 +18,63 @@ import java.util.Map;
  * kubelet's static CPU manager and its place in the order of eviction. In such a pod it asks for its limits.
  *
  * <p>A pod with pod-level resources ({@code spec.resources}) takes its class from them, and no container changes it.
+ *
+ * <p>A BestEffort pod (no container, init containers and native sidecars included, and no pod-level resources asking
+ * for CPU or memory) gets an init container that asks for none either: one that did would make the pod Burstable, move
+ * it out of the quotas scoped {@code BestEffort} into those scoped {@code NotBestEffort}, and a quota there that tracks
+ * {@code requests.cpu} or {@code limits.memory} refuses it for the app's containers, which name neither.
  */
 final class PodQos {
 
     private static final List<String> COMPUTE = List.of("cpu", "memory");
 
     private PodQos() {
+    }
+
+    /**
+     * Whether the pod, as sent, is BestEffort: nothing in it asks for CPU or memory, neither a container (app, init,
+     * native sidecar) nor the pod-level resources. As Kubernetes counts it, only amounts above zero ask; other
+     * resources ({@code ephemeral-storage}, extended resources) do not count. Where the pod-level resources name
+     * neither CPU nor memory but a container does, Kubernetes 1.32 and later may call the pod BestEffort by its
+     * pod-level resources alone; this says no, and the init container's own resources change nothing there.
+     */
+    static boolean bestEffort(PodSpec spec) {
+        if (spec.getResources() != null && asksForCompute(spec.getResources())) {
+            return false;
+        }
+        for (List<Container> containers : java.util.Arrays.asList(spec.getContainers(), spec.getInitContainers())) {
+            if (containers == null) {
+                continue;
+            }
+            for (Container container : containers) {
+                if (container != null && container.getResources() != null
+                        && asksForCompute(container.getResources())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code resources} request or limit CPU or memory, by an amount above zero. */
+    private static boolean asksForCompute(ResourceRequirements resources) {
+        for (Map<String, Quantity> values : java.util.Arrays.asList(resources.getRequests(), resources.getLimits())) {
+            if (values == null) {
+                continue;
+            }
+            for (String resource : COMPUTE) {
+                Quantity quantity = values.get(resource);
+                if (quantity == null) {
+                    continue;
+                }
+                // An amount that cannot be read counts as asking: the init container then keeps its resources.
+                BigDecimal amount = ContainerLimits.amount(quantity);
+                if (amount == null || amount.signum() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether the pod, as sent, is Guaranteed by its containers' resources. */

@@ -49,8 +49,27 @@ final class ProberPlacement {
     private static final VolumeMount MOUNT = mount();
     private static volatile ImageInitContainer lastInitContainer;
 
-    /** The init container for an image, as the image's (or the pod's) user and as {@link #NON_ROOT_USER}. */
-    private record ImageInitContainer(String image, Container asImageUser, Container asNonRootUser) {
+    /**
+     * The init container for an image, as the image's (or the pod's) user and as {@link #NON_ROOT_USER}, with its
+     * resources and, for a BestEffort pod, without.
+     */
+    private record ImageInitContainer(String image, Container asImageUser, Container asNonRootUser,
+                                      Container asImageUserAskingNothing, Container asNonRootUserAskingNothing) {
+
+        static ImageInitContainer of(String image) {
+            Container asImageUser = initContainer(image, false);
+            Container asNonRootUser = initContainer(image, true);
+            return new ImageInitContainer(image, asImageUser, asNonRootUser,
+                    new ContainerBuilder(asImageUser).withResources(null).build(),
+                    new ContainerBuilder(asNonRootUser).withResources(null).build());
+        }
+
+        Container shared(boolean podRunsAsRoot, boolean asksForResources) {
+            if (asksForResources) {
+                return podRunsAsRoot ? asNonRootUser : asImageUser;
+            }
+            return podRunsAsRoot ? asNonRootUserAskingNothing : asImageUserAskingNothing;
+        }
     }
 
     private final PodSpec spec;
@@ -144,7 +163,8 @@ final class ProberPlacement {
                 nonNull(spec.getVolumes()).isEmpty(),
                 hasInit ? Optional.empty() : Optional.of(initContainerFor(image, runsAsRoot(spec), limits,
                         spec.getResources(), podSums(spec, limits.podConstrained()),
-                        PodQos.guaranteedByContainers(spec))),
+                        PodQos.guaranteedByContainers(spec),
+                        PodQos.bestEffort(spec) && !limits.namesCpuOrMemory())),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts);
     }
 
@@ -198,23 +218,37 @@ final class ProberPlacement {
      * The image is one setting, so one entry is enough; a race only builds the same containers twice. A namespace
      * whose LimitRanges the default resources do not meet, or a pod whose own resources are fewer, gets a container
      * of its own, fitted to them (the pod's budget last: the API server's validation of the pod is not negotiable).
+     *
+     * <p>In a BestEffort pod the container asks for no CPU or memory ({@link PodQos}), but for what the LimitRanges
+     * require of every container all the same: LimitRanger refuses one without a request of a resource that has a
+     * {@code min} ({@code ephemeral-storage}). A pod in a namespace whose LimitRanges name CPU or memory does not stay
+     * BestEffort ({@link ContainerLimits#namesCpuOrMemory}): there the container keeps its own resources, fitted.
+     *
+     * @param bestEffort the pod is BestEffort and will stay so: the container asks for no CPU or memory
      */
     private static Container initContainerFor(String image, boolean podRunsAsRoot, ContainerLimits limits,
                                               ResourceRequirements podResources, ResourceRequirements podSums,
-                                              boolean guaranteed) {
+                                              boolean guaranteed, boolean bestEffort) {
         ImageInitContainer last = lastInitContainer;
         if (last == null || !last.image().equals(image)) {
-            last = new ImageInitContainer(image, initContainer(image, false), initContainer(image, true));
+            last = ImageInitContainer.of(image);
             lastInitContainer = last;
         }
-        Container shared = podRunsAsRoot ? last.asNonRootUser() : last.asImageUser();
+        Container shared = last.shared(podRunsAsRoot, !bestEffort);
+        ResourceRequirements wanted = bestEffort ? new ResourceRequirements() : shared.getResources();
         ResourceRequirements fitted = PodResourceBudget.within(
-                PodResourceBudget.within(limits.fit(shared.getResources()), podSums), podResources);
+                PodResourceBudget.within(limits.fit(wanted), podSums), podResources);
         if (guaranteed) {
             fitted = PodQos.requestingLimits(fitted);
         }
-        return fitted == shared.getResources() || fitted.equals(shared.getResources()) ? shared
-                : new ContainerBuilder(shared).withResources(fitted).build();
+        boolean asShared = bestEffort ? asksNothing(fitted) : fitted == wanted || fitted.equals(wanted);
+        return asShared ? shared : new ContainerBuilder(shared).withResources(fitted).build();
+    }
+
+    private static boolean asksNothing(ResourceRequirements resources) {
+        return (resources.getRequests() == null || resources.getRequests().isEmpty())
+                && (resources.getLimits() == null || resources.getLimits().isEmpty())
+                && (resources.getClaims() == null || resources.getClaims().isEmpty());
     }
 
     /**

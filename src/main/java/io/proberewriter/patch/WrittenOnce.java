@@ -3,6 +3,8 @@ package io.proberewriter.patch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The JSON of one model object that many patches carry, written the first time and then reused, for as long as the
@@ -16,16 +18,20 @@ import com.fasterxml.jackson.databind.util.RawValue;
  * written once (8 µs against 6 back to back); see docs/benchmarks.md.
  *
  * <p>The object is recognised by identity, not by equality: an equal copy is written again, which is always right.
- * One object is remembered, like the engine's one init container per prober image: a change of image writes the
- * new one once, and pods that alternate between images are written as before.
+ * The last {@value #REMEMBERED} objects are remembered: the engine's init container for one prober image comes in four
+ * shapes (as the image's user or a named one, with its resources or, in a BestEffort pod, without), and pods of all
+ * four come in turn. A change of image writes the new ones once.
  */
 final class WrittenOnce {
 
     private record Written(Object value, RawValue json) {
     }
 
+    static final int REMEMBERED = 4;
+
     private final ObjectMapper mapper;
-    private volatile Written last;
+    /** Most recent first; replaced whole, never changed: a race only writes an object twice. */
+    private volatile List<Written> remembered = List.of();
 
     WrittenOnce(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -33,15 +39,22 @@ final class WrittenOnce {
 
     /** {@code value}'s JSON as Jackson writes it, to be written as it is into a larger document. */
     RawValue json(Object value) {
-        Written written = last;
-        if (written == null || written.value() != value) {
-            try {
-                written = new Written(value, new RawValue(mapper.writeValueAsString(value)));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        List<Written> known = remembered;
+        for (int i = 0; i < known.size(); i++) {
+            if (known.get(i).value() == value) {
+                return known.get(i).json();
             }
-            last = written;
         }
+        Written written;
+        try {
+            written = new Written(value, new RawValue(mapper.writeValueAsString(value)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+        List<Written> next = new ArrayList<>(REMEMBERED);
+        next.add(written);
+        next.addAll(known.subList(0, Math.min(known.size(), REMEMBERED - 1)));
+        remembered = List.copyOf(next);
         return written.json();
     }
 }

@@ -19,11 +19,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.proberewriter.json.Mappers;
@@ -87,8 +90,10 @@ class ProberExecTest {
 
     @Test
     void theInitContainerIsRestrictedSmallAndCopiesWithoutAShell() {
+        Container asking = new ContainerBuilder(web("web", 8080)).withNewResources()
+                .addToRequests("memory", new Quantity("256Mi")).endResources().build();
         RewriteResult result = new ProbeRewriter(GlobalSettings.defaults().withProberImage("registry.example/pr:9"),
-                new AssumeAllMtlsOracle()).rewrite(pod(web("web", 8080)), NS);
+                new AssumeAllMtlsOracle()).rewrite(pod(asking), NS);
 
         Container init = result.proberInjection().initContainer().orElseThrow();
         assertEquals(ProberInjection.NAME, init.getName());
@@ -106,6 +111,52 @@ class ProberExecTest {
         assertTrue(init.getResources().getRequests().containsKey("cpu"));
         assertFalse(init.getVolumeMounts().get(0).getReadOnly() != null && init.getVolumeMounts().get(0).getReadOnly(),
                 "the init container writes the prober");
+    }
+
+    /**
+     * Kubernetes counts init containers in a pod's quality of service class: one asking for CPU or memory would make a
+     * BestEffort pod Burstable, and a quota scoped NotBestEffort that tracks requests.cpu would then refuse it.
+     */
+    @Test
+    void inABestEffortPodTheInitContainerAsksForNothing() {
+        Pod bestEffort = pod(web("web", 8080));
+
+        Container init = rewrite(bestEffort).proberInjection().initContainer().orElseThrow();
+
+        assertNull(init.getResources(), "resources left off");
+        assertEquals(List.of("/prober", "install", PROBER), init.getCommand());
+        assertTrue(PodQos.bestEffort(AppliedRewrite.apply(rewrite(bestEffort), bestEffort).getSpec()));
+    }
+
+    @Test
+    void aPodWithOnlyAnInitContainerAskingIsBurstableAndTheProberAsksForItsOwn() {
+        Container setup = new ContainerBuilder().withName("setup").withImage("example/setup:1").withNewResources()
+                .addToLimits("memory", new Quantity("64Mi")).endResources().build();
+        Pod burstable = new PodBuilder(pod(web("web", 8080))).editSpec().withInitContainers(setup).endSpec().build();
+
+        Container init = rewrite(burstable).proberInjection().initContainer().orElseThrow();
+
+        assertEquals("10m", init.getResources().getRequests().get("cpu").toString());
+        assertEquals("32Mi", init.getResources().getLimits().get("memory").toString());
+    }
+
+    /**
+     * LimitRanger refuses a container without a request of a resource the namespace's LimitRange has a minimum of,
+     * BestEffort or not: ephemeral storage, which the pod's class does not count.
+     */
+    @Test
+    void inABestEffortPodTheInitContainerStillMeetsTheLimitRange() {
+        LimitRange storage = new LimitRangeBuilder().withNewMetadata().withName("storage").withNamespace("shop")
+                .endMetadata().withNewSpec().addNewLimit().withType("Container")
+                .addToMin("ephemeral-storage", new Quantity("8Mi")).endLimit().endSpec().build();
+        NamespaceContext namespace = NS.withContainerLimits(ContainerLimits.of(List.of(storage)));
+
+        Container init = DEFAULTS.rewrite(pod(web("web", 8080)), namespace).proberInjection().initContainer()
+                .orElseThrow();
+
+        assertEquals(java.util.Map.of("ephemeral-storage", new Quantity("8Mi")), init.getResources().getRequests());
+        assertTrue(init.getResources().getLimits() == null || init.getResources().getLimits().isEmpty(),
+                init.getResources().toString());
     }
 
     /** A pod running as root would make the init container root too, and its runAsNonRoot would stop it. */

@@ -48,4 +48,20 @@ class WrittenOnceTest {
         assertNotSame(one, again);
         assertEquals(one.rawValue(), again.rawValue());
     }
+
+    /** The four shapes of one image's init container, in turn: each written once. */
+    @Test
+    void objectsThatComeInTurnAreEachWrittenOnce() {
+        WrittenOnce written = new WrittenOnce(JSON);
+        List<Container> shapes = List.of(prober("example/prober:1"), prober("example/prober:1"),
+                prober("example/prober:1"), prober("example/prober:1"));
+        List<RawValue> first = shapes.stream().map(written::json).toList();
+        for (int i = 0; i < shapes.size(); i++) {
+            assertSame(first.get(i), written.json(shapes.get(i)), "shape " + i + " was written again");
+        }
+        Container fifth = prober("example/prober:2");
+        written.json(fifth);
+        assertSame(first.get(3), written.json(shapes.get(3)), "the most recent are kept");
+        assertNotSame(first.get(0), written.json(shapes.get(0)), "the oldest was dropped");
+    }
 }
