@@ -21,7 +21,7 @@ final class ExecConversion {
     }
 
     /**
-     * @param proberProblem why the prober cannot be put into this container, if it cannot
+     * @param proberProblem why this handler cannot run the prober, if it cannot: the words after "left unchanged: "
      * @param os the system the container runs on, for curl's and wget's null device
      */
     static Outcome convert(HandlerKind kind, Probe original, int port, ContainerSettings settings, String mtlsRule,
@@ -37,7 +37,7 @@ final class ExecConversion {
         ExecCommandStyle style = settings.execCommand().value();
         boolean prober = hook || get == null || style == ExecCommandStyle.PROBER;
         if (prober && proberProblem.isPresent()) {
-            String problem = "the prober cannot be added: " + proberProblem.get();
+            String problem = proberProblem.get();
             return new Outcome.Unchanged(true, mtlsRule + "; left unchanged: " + problem, problem);
         }
         int timeout = original.getTimeoutSeconds() == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS

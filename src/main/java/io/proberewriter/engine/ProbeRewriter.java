@@ -418,7 +418,8 @@ public final class ProbeRewriter {
     private Outcome convert(Context ctx, Outcome.ToConvert c) {
         return switch (c.settings().mode().value()) {
             case EXEC -> ExecConversion.convert(ctx.kind(), ctx.probe(), c.port(), c.settings(), c.mtlsRule(),
-                    global.userAgent(), ctx.prober().problem(ctx.probed().container()), ctx.os());
+                    global.userAgent(), ctx.prober().problem(ctx.probed().ref(), ctx.probed().container(), ctx.kind()),
+                    ctx.os());
             case PORT -> ctx.probe().getHttpGet() != null && ctx.kind() instanceof ProbeKind
                     ? PortConversion.convert(ctx.probe(), ctx.probed().container(), c.port(), c.settings(),
                     c.mtlsRule(), ctx.portMode().policy(), ctx.portMode().istioCaptured(), ctx.portMode().appPorts())

@@ -22,9 +22,10 @@ import java.util.Optional;
  * application's image, not even a shell.
  *
  * <p>The init container goes first among init containers. Native sidecars start in order and a sidecar's own probes
- * may run the prober, so it must be in place before any of them; it needs no network, so it works before or after
- * a mesh's own init containers (Istio's {@code istio-init}, {@code istio-validation}) and beside a proxy that runs
- * as a native sidecar.
+ * may run the prober, so it must be in place before any of them (where the pod has it already, behind a sidecar, that
+ * sidecar's startup probe and {@code postStart} hook keep theirs: {@link #problem(ContainerRef, Container,
+ * HandlerKind)}); it needs no network, so it works before or after a mesh's own init containers (Istio's
+ * {@code istio-init}, {@code istio-validation}) and beside a proxy that runs as a native sidecar.
  *
  * <p>A pod where the prober cannot go without a conflict the API server would refuse (a volume or container of
  * that name that is not ours, a container that already mounts something else at {@value ProberInjection#MOUNT_PATH})
@@ -75,13 +76,65 @@ final class ProberPlacement {
     private final PodSpec spec;
     /** What keeps the prober out of the whole pod, found once: a pod may have thousands of containers. */
     private final Optional<String> podProblem;
+    /** The index of the init container that copies the prober where the pod has it already, else -1. */
+    private final int existingInitContainerAt;
 
     ProberPlacement(PodSpec spec) {
         this.spec = spec;
         this.podProblem = podProblem(spec);
+        this.existingInitContainerAt = existingInitContainerAt(spec);
     }
 
-    /** Why the prober cannot be used for {@code container}'s probes and hooks, or empty when it can. */
+    /**
+     * Why {@code container}'s handler {@code kind} cannot run the prober, in words that complete "left unchanged: ";
+     * empty when it can.
+     */
+    Optional<String> problem(ContainerRef ref, Container container, HandlerKind kind) {
+        Optional<String> placement = problem(container);
+        if (placement.isPresent()) {
+            return Optional.of("the prober cannot be added: " + placement.get());
+        }
+        return startsBeforeTheCopy(ref, container, kind);
+    }
+
+    /**
+     * A pod that has the init container already (a manifest the CLI rewrote, or a reinvocation after another webhook
+     * added containers) keeps it where it is, and a native sidecar may have been put before it. The kubelet starts
+     * the next init container only once a native sidecar has started: its startup probe passed and its
+     * {@code postStart} hook done. Either one running the prober there would wait for a copy that never comes, and the
+     * pod would stay in {@code Init} forever. Its liveness and readiness probes, its {@code preStop} hook and the
+     * app's containers run once the copy is done and can use the prober.
+     *
+     * <p>The init container is not moved: it is someone's manifest or another webhook's ordering, and the undo the
+     * docs give restores a pod by taking the prober's parts out, not by putting them back where they were.
+     */
+    private Optional<String> startsBeforeTheCopy(ContainerRef ref, Container container, HandlerKind kind) {
+        boolean gatesTheNextInitContainer = kind == ProbeKind.STARTUP || kind == HookKind.POST_START;
+        if (!gatesTheNextInitContainer || ref.section() != ContainerSection.INIT_CONTAINERS
+                || ref.index() >= existingInitContainerAt || !"Always".equals(container.getRestartPolicy())) {
+            return Optional.empty();
+        }
+        return Optional.of("native sidecar " + ref.name() + " (initContainers[" + ref.index() + "]) starts before the"
+                + " init container " + ProberInjection.NAME + " (initContainers[" + existingInitContainerAt
+                + "]) copies the prober, and the kubelet starts the next init container only once a sidecar's "
+                + kind.describe() + (kind instanceof HookKind ? " has run" : " has passed") + ": run by the prober,"
+                + " it would fail until the copy, which never comes, and the pod would stay in Init; move "
+                + ProberInjection.NAME + " before " + ref.name() + " in initContainers (where a webhook adds " + ref.name()
+                + " after probe-rewriter ran, have that webhook run first: configurations run in the order of"
+                + " their names)");
+    }
+
+    private static int existingInitContainerAt(PodSpec spec) {
+        List<Container> inits = nonNull(spec.getInitContainers());
+        for (int i = 0; i < inits.size(); i++) {
+            if (inits.get(i) != null && ProberInjection.NAME.equals(inits.get(i).getName())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Why the prober cannot be put into {@code container} for its probes and hooks, or empty when it can. */
     Optional<String> problem(Container container) {
         if (podProblem.isPresent()) {
             return podProblem;

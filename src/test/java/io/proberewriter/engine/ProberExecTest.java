@@ -233,6 +233,141 @@ class ProberExecTest {
         assertFalse(rewrite(output).changed());
     }
 
+    /**
+     * The audit's pod: the second pass, after a later webhook put a native sidecar with an httpGet startup probe
+     * before the prober's init container, which the first pass had put first. The kubelet starts the init container
+     * after the sidecar only once the sidecar's startup probe passes: run by the prober, it never would.
+     */
+    private static final String SIDECAR_BEFORE_THE_PROBER = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: order
+              annotations:
+                probe-rewriter.io/original-probes: '{"web/liveness":{"httpGet":{"path":"/healthz","port":8080}}}'
+            spec:
+              initContainers:
+              - name: agent
+                image: example/agent:1
+                restartPolicy: Always
+                ports:
+                - containerPort: 8200
+                startupProbe:
+                  httpGet:
+                    path: /ready
+                    port: 8200
+              - command: [/prober, install, /probe-rewriter/prober]
+                image: probe-rewriter-prober:0.1.0
+                name: probe-rewriter-prober
+                volumeMounts:
+                - mountPath: /probe-rewriter
+                  name: probe-rewriter-prober
+              containers:
+              - name: web
+                image: example/web:1
+                livenessProbe:
+                  exec:
+                    command: [/probe-rewriter/prober, http, --port, "8080", --path, /healthz, --timeout, "1"]
+                volumeMounts:
+                - mountPath: /probe-rewriter
+                  name: probe-rewriter-prober
+                  readOnly: true
+              volumes:
+              - name: probe-rewriter-prober
+                emptyDir:
+                  sizeLimit: 16Mi
+            """;
+
+    private static Pod sidecarBeforeTheProber() {
+        try {
+            return Mappers.MANIFEST_YAML_READER.readValue(SIDECAR_BEFORE_THE_PROBER, Pod.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Pod withInitContainers(Pod pod, Container... inits) {
+        return new PodBuilder(pod).editSpec().withInitContainers(inits).endSpec().build();
+    }
+
+    @Test
+    void aSidecarsStartupProbeBeforeAnExistingProberStaysAndTheWarningSaysWhatToMove() {
+        Pod pod = sidecarBeforeTheProber();
+
+        RewriteResult result = rewrite(pod);
+
+        ProbeDecision startup = decision(result, "agent", ProbeKind.STARTUP);
+        assertEquals(Action.UNCHANGED, startup.action());
+        assertTrue(startup.brokenByMtls());
+        assertTrue(startup.reason().contains("native sidecar agent (initContainers[0]) starts before the init"
+                + " container probe-rewriter-prober (initContainers[1])"), startup.reason());
+        assertTrue(allWarnings(result).contains("move probe-rewriter-prober before agent in initContainers"),
+                allWarnings(result));
+        assertFalse(result.changed(), () -> result.toString());
+    }
+
+    @Test
+    void withTheProberMovedFirstTheSidecarsStartupProbeRunsIt() {
+        Pod pod = sidecarBeforeTheProber();
+        List<Container> inits = pod.getSpec().getInitContainers();
+        Pod moved = withInitContainers(pod, inits.get(1), inits.get(0));
+
+        RewriteResult result = rewrite(moved);
+        Pod output = AppliedRewrite.apply(result, moved);
+
+        assertEquals(PROBER, argv(result, "agent", ProbeKind.STARTUP).get(0));
+        Container agent = output.getSpec().getInitContainers().get(1);
+        assertEquals(ProberInjection.MOUNT_PATH, agent.getVolumeMounts().get(0).getMountPath());
+        assertEquals(2, output.getSpec().getInitContainers().size(), "nothing inserted twice");
+        assertFalse(rewrite(output).changed());
+    }
+
+    /** Ordinary init containers run to completion in order: one before the prober holds nothing up. */
+    @Test
+    void anOrdinaryInitContainerBeforeAnExistingProberIsNoProblem() {
+        Pod pod = sidecarBeforeTheProber();
+        List<Container> inits = pod.getSpec().getInitContainers();
+        Container setup = new ContainerBuilder().withName("setup").withImage("example/setup:1").build();
+
+        RewriteResult result = rewrite(withInitContainers(pod, setup, inits.get(1), inits.get(0)));
+
+        assertEquals(PROBER, argv(result, "agent", ProbeKind.STARTUP).get(0));
+    }
+
+    /**
+     * Only what the kubelet waits for before the next init container is held up: the startup probe and the postStart
+     * hook. Liveness and readiness probes, like the app's containers, run once the copy is done.
+     */
+    @Test
+    void aSidecarBeforeTheProberKeepsOnlyWhatGatesTheNextInitContainer() {
+        Pod pod = sidecarBeforeTheProber();
+        Container agent = new ContainerBuilder(pod.getSpec().getInitContainers().get(0)).withStartupProbe(null)
+                .withLivenessProbe(http(8200, "/live")).withNewLifecycle().withNewPostStart().withNewHttpGet()
+                .withPort(new IntOrString(8200)).withPath("/hello").endHttpGet().endPostStart().endLifecycle()
+                .build();
+
+        RewriteResult result = rewrite(withInitContainers(pod, agent, pod.getSpec().getInitContainers().get(1)));
+
+        assertEquals(PROBER, argv(result, "agent", ProbeKind.LIVENESS).get(0));
+        ProbeDecision postStart = decision(result, "agent", HookKind.POST_START);
+        assertEquals(Action.UNCHANGED, postStart.action());
+        assertTrue(postStart.reason().contains("only once a sidecar's postStart hook has run"), postStart.reason());
+        assertEquals(List.of(new ContainerRef(ContainerSection.INIT_CONTAINERS, 0, "agent")),
+                result.proberInjection().mounts().stream().map(ProberInjection.Mount::container).toList(),
+                "the liveness probe runs the prober: the sidecar mounts it");
+    }
+
+    /** curl or wget comes with the sidecar's image: nothing waits for a copy. */
+    @Test
+    void aSidecarBeforeTheProberRunningCurlIsNoProblem() {
+        Pod pod = sidecarBeforeTheProber();
+        pod.getMetadata().getAnnotations().put(Annotations.EXEC_COMMAND, "curl");
+
+        RewriteResult result = rewrite(pod);
+
+        assertEquals("curl", argv(result, "agent", ProbeKind.STARTUP).get(0));
+    }
+
     @Test
     void anHttpHookRunsTheProbersHookCheckAndIsRecordedAsTheHook() {
         Container c = new ContainerBuilder(web("web", 8080)).withNewLifecycle()
