@@ -26,7 +26,12 @@ sealed interface Outcome {
     /**
      * @param probe        the probe as it is to be: the original itself when it is kept on its health port
      * @param excludedPort the health port to exclude from interception (port mode only)
+     * @param warning      set when the rewrite may not work and the person applying the pod should check it
      */
-    record Rewritten(Probe probe, Action action, String reason, OptionalInt excludedPort) implements Outcome {
+    record Rewritten(Probe probe, Action action, String reason, OptionalInt excludedPort, String warning)
+            implements Outcome {
+        Rewritten(Probe probe, Action action, String reason, OptionalInt excludedPort) {
+            this(probe, action, reason, excludedPort, null);
+        }
     }
 }

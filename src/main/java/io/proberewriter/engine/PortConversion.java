@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Mode {@code port}, the seeds' dedicated health port: the probe keeps its path and scheme but targets the
- * plaintext health port, which the caller then excludes from the mesh's inbound interception. A probe that already
+ * health port, which the caller then excludes from the mesh's inbound interception (plaintext as far as the mesh is
+ * concerned; an HTTPS probe still speaks TLS to it, and is warned about). A probe that already
  * targets the health port — an app with a management port of its own, as Spring Boot, Quarkus or Keycloak serve
  * health on — is the seeds' workaround half done: it is kept, and only the exclusion is added.
  */
@@ -68,18 +69,43 @@ final class PortConversion {
                     + " request; take the port out of the list (" + Annotations.ISTIO_INCLUDE_INBOUND_PORTS + "), or"
                     + " use mode exec");
         }
+        boolean https = "HTTPS".equalsIgnoreCase(original.getHttpGet().getScheme());
         if (resolved.port() == probePort) {
-            String reason = mtlsRule + "; the probe already targets the plaintext health port " + probePort + " ("
-                    + health.get().source() + "): kept as it is, the port excluded from interception (mode port: "
+            String reason = mtlsRule + "; the probe already targets the "
+                    + healthPort(probePort, health.get().source(), https) + ": kept as it is, the port excluded from interception (mode port: "
                     + settings.mode().source() + ")";
             return new Outcome.Rewritten(original, Action.KEPT_ON_HEALTH_PORT, reason, OptionalInt.of(probePort));
         }
         // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
         IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);
         Probe rewritten = HandlerReplacement.httpGetPort(original, target);
-        String reason = mtlsRule + "; now probes plaintext health port " + resolved.port() + " ("
-                + health.get().source() + "), excluded from interception (mode port: "
+        String reason = mtlsRule + "; now probes " + healthPort(resolved.port(), health.get().source(), https)
+                + ", excluded from interception (mode port: "
                 + settings.mode().source() + ")";
-        return new Outcome.Rewritten(rewritten, Action.REWRITTEN_PORT, reason, OptionalInt.of(resolved.port()));
+        return new Outcome.Rewritten(rewritten, Action.REWRITTEN_PORT, reason, OptionalInt.of(resolved.port()),
+                https ? tlsOnHealthPort(resolved.port()) : null);
+    }
+
+    /**
+     * Outside mTLS, the health port is plaintext to the mesh; but an HTTPS probe still has the kubelet speak TLS to
+     * it, so the words must not promise plaintext.
+     */
+    private static String healthPort(int port, String source, boolean https) {
+        return https ? "health port " + port + " (" + source + ") with scheme HTTPS"
+                : "plaintext health port " + port + " (" + source + ")";
+    }
+
+    /**
+     * The scheme moves with the probe, and only the user knows whether the health port serves TLS: a Keycloak
+     * management port follows the main server's TLS, a Quarkus management interface has none unless configured, a
+     * Spring Boot one none with management.server.ssl.enabled=false. Where it has none, the kubelet's TLS handshake
+     * fails every check ("server gave HTTP response to HTTPS client") and the pod restarts without end, so the person
+     * applying it must hear of it.
+     */
+    private static String tlsOnHealthPort(int port) {
+        // Short: admission warnings are cut at 256 characters, and this one has to say what to do.
+        return "moved to health port " + port + " keeps scheme HTTPS: if the port serves plain HTTP, every check"
+                + " fails; then give the probe port " + port + " and scheme HTTP yourself (port mode keeps it), or use"
+                + " mode exec";
     }
 }

@@ -129,6 +129,8 @@ public final class ProbeRewriter {
         List<ProbeReplacement> replacements = new ArrayList<>();
         Set<Integer> excludedPorts = new LinkedHashSet<>();
         Set<String> execCommandsNeeded = new LinkedHashSet<>();
+        // Said only if the rewrite goes ahead: over the annotations' limit, nothing is moved.
+        List<String> rewriteWarnings = new ArrayList<>();
         // Collected here and added to the record once: copying the record per probe made big pods quadratic.
         Map<String, Probe> recorded = new LinkedHashMap<>();
 
@@ -164,6 +166,9 @@ public final class ProbeRewriter {
                         annotationsAtLeast += AnnotationsSize.recordedAtLeast(key);
                     }
                     r.excludedPort().ifPresent(excludedPorts::add);
+                    if (r.warning() != null) {
+                        rewriteWarnings.add(key + " probe " + r.warning());
+                    }
                     if (r.action() == Action.REWRITTEN_EXEC && !ProberPlacement.runsProber(r.probe())) {
                         execCommandsNeeded.add("container " + probed.ref().name() + ": the exec probe runs "
                                 + r.probe().getExec().getCommand().get(0) + ", which must exist in its image");
@@ -199,6 +204,7 @@ public final class ProbeRewriter {
                 && AnnotationsSize.after(annotations, annotationUpdates) > AnnotationsSize.LIMIT_BYTES) {
             return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, 0);
         }
+        warnings.addAll(rewriteWarnings);
         warnings.addAll(execCommandsNeeded);
         ProberInjection injection = prober.missing(handlersAfter(containers, replacements), byRef(containers),
                 global.proberImage(), namespace.containerLimits());

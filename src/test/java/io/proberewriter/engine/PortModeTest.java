@@ -65,7 +65,55 @@ class PortModeTest {
                 d.reason());
         assertTrue(d.reason().contains("mode port: pod annotation " + Annotations.MODE), d.reason());
         assertEquals("8081", result.annotationUpdates().get(EXCLUDE));
-        assertTrue(result.warnings().isEmpty(), "no command needed in the image: " + result.warnings());
+        assertEquals(1, result.warnings().size(), "no command needed in the image, only the scheme to check: "
+                + result.warnings());
+        assertTrue(result.warnings().get(0).startsWith("web/liveness probe moved to health port 8081 keeps scheme"
+                + " HTTPS"), result.warnings().get(0));
+    }
+
+    /**
+     * The scheme moves with the probe: an HTTPS probe on a health port without TLS (a Quarkus management interface by
+     * default) fails every check, so its rewrite is said aloud, and nothing calls the port plaintext.
+     */
+    @ParameterizedTest
+    @CsvSource({"HTTPS, true", "https, true", "HTTP, false", ", false"})
+    void aProbeMovedWithSchemeHttpsIsWarnedAbout(String scheme, boolean https) {
+        Probe original = new ProbeBuilder().withNewHttpGet().withPort(new IntOrString(8443)).withPath("/q/health/live")
+                .withScheme(scheme).endHttpGet().build();
+        Container c = new ContainerBuilder().withName("web").withImage("example/quarkus:1")
+                .addNewPort().withContainerPort(8443).endPort().addNewPort().withContainerPort(9000).endPort()
+                .withLivenessProbe(original).build();
+        RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, "9000"), c));
+
+        assertEquals(scheme, replacement(result, "web", ProbeKind.LIVENESS).getHttpGet().getScheme(),
+                "the scheme is kept: some management ports serve TLS (Keycloak's)");
+        String reason = decision(result, "web", ProbeKind.LIVENESS).reason();
+        assertEquals(!https, reason.contains("plaintext"), reason);
+        assertEquals(https, reason.contains("health port 9000 (pod annotation " + Annotations.HEALTH_PORT
+                + ") with scheme HTTPS"), reason);
+        if (https) {
+            assertEquals(List.of("web/liveness probe moved to health port 9000 keeps scheme HTTPS: if the port serves"
+                    + " plain HTTP, every check fails; then give the probe port 9000 and scheme HTTP yourself (port"
+                    + " mode keeps it), or use mode exec"), result.warnings());
+        } else {
+            assertEquals(List.of(), result.warnings());
+        }
+    }
+
+    /** Kept as its author wrote it: no warning, but the reason does not call an HTTPS health port plaintext. */
+    @Test
+    void anHttpsProbeAlreadyOnTheHealthPortIsKeptWithoutWarning() {
+        Probe original = new ProbeBuilder().withNewHttpGet().withPort(new IntOrString(9000)).withPath("/health/ready")
+                .withScheme("HTTPS").endHttpGet().build();
+        Container c = new ContainerBuilder().withName("kc").withImage("example/keycloak:1")
+                .addNewPort().withContainerPort(9000).endPort().withReadinessProbe(original).build();
+        RewriteResult result = rewrite(pod(portMode(Annotations.HEALTH_PORT, "9000"), c));
+
+        ProbeDecision d = decision(result, "kc", ProbeKind.READINESS);
+        assertEquals(Action.KEPT_ON_HEALTH_PORT, d.action());
+        assertFalse(d.reason().contains("plaintext"), d.reason());
+        assertTrue(d.reason().contains("with scheme HTTPS"), d.reason());
+        assertEquals(List.of(), result.warnings());
     }
 
     @Test
