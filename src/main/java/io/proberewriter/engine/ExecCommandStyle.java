@@ -1,6 +1,7 @@
 package io.proberewriter.engine;
 
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Probe;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,30 @@ public enum ExecCommandStyle {
                        ProbeKind kind) {
         LocalHttpCheck local = LocalHttpCheck.of(get, port, timeoutSeconds, userAgent);
         return new HttpExec(command.argv(local, os), command.executable() + " against " + local.url());
+    }
+
+    /** The program an exec probe of this style runs, as the engine writes it first in the command. */
+    String executable() {
+        return command == null ? ProberInjection.BINARY : command.executable();
+    }
+
+    /**
+     * Whether an exec handler runs one of these programs as the engine writes it (the prober's path, curl, wget): the
+     * engine's own output, whichever style made it, even after the style's setting changed. Only the program is
+     * compared, not the flags, which change with the settings (timeout, User-Agent) and between releases.
+     */
+    static boolean runsOneOf(Probe handler) {
+        if (handler == null || handler.getExec() == null || handler.getExec().getCommand() == null
+                || handler.getExec().getCommand().isEmpty()) {
+            return false;
+        }
+        String program = handler.getExec().getCommand().get(0);
+        for (ExecCommandStyle style : values()) {
+            if (style.executable().equals(program)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Optional<ExecCommandStyle> parse(String value) {

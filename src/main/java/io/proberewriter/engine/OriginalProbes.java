@@ -10,13 +10,15 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The {@code probe-rewriter.io/original-probes} annotation: {@code "<container>/<kind>"} → the probe as it was
- * before the rewrite. It makes the rewrite reversible and idempotent: a probe listed here is never rewritten
- * again. Entries are kept as parsed JSON so that earlier entries come out byte for byte as they went in.
+ * before the rewrite. It makes the rewrite reversible and idempotent: a probe listed here, and still as the engine
+ * wrote it, is never rewritten again. Entries are kept as parsed JSON so that earlier entries come out byte for byte
+ * as they went in.
  */
 final class OriginalProbes {
 
@@ -76,6 +78,16 @@ final class OriginalProbes {
 
     SortedMap<String, JsonNode> entries() {
         return Collections.unmodifiableSortedMap(entries);
+    }
+
+    /** These entries but those of {@code keys}. */
+    OriginalProbes without(Set<String> keys) {
+        if (keys.isEmpty()) {
+            return this;
+        }
+        SortedMap<String, JsonNode> copy = new TreeMap<>(entries);
+        copy.keySet().removeAll(keys);
+        return new OriginalProbes(copy);
     }
 
     /**

@@ -51,10 +51,7 @@ final class PortConversion {
                     + Annotations.HEALTH_PORT + "." + container.getName()
                     + ") to a plaintext port the app serves health checks on");
         }
-        String raw = health.get().value();
-        boolean byNumber = raw.chars().allMatch(Character::isDigit);
-        PortResolution resolved = byNumber ? PortResolution.number(Integer.parseInt(raw))
-                : PortResolution.name(raw, container);
+        PortResolution resolved = settings.resolvedHealthPort(container).orElseThrow();
         if (!resolved.ok()) {
             return unusable(mtlsRule, "health port from " + health.get().source() + ": " + resolved.problem());
         }
@@ -77,7 +74,8 @@ final class PortConversion {
             return new Outcome.Rewritten(original, Action.KEPT_ON_HEALTH_PORT, reason, OptionalInt.of(probePort));
         }
         // Keep a named port as a name: the kubelet resolves it, and the manifest still reads as the user wrote it.
-        IntOrString target = byNumber ? new IntOrString(resolved.port()) : new IntOrString(raw);
+        IntOrString target = settings.healthPortByNumber() ? new IntOrString(resolved.port())
+                : new IntOrString(health.get().value());
         Probe rewritten = HandlerReplacement.httpGetPort(original, target);
         String reason = mtlsRule + "; now probes " + healthPort(resolved.port(), health.get().source(), https)
                 + ", excluded from interception (mode port: "

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The rewrite engine: pod in, decisions and edits out. Pure — no I/O, no clock, no API server — so the
@@ -26,9 +27,10 @@ import java.util.TreeMap;
  *
  * <p>For each liveness, readiness and startup probe of the pod's containers and native sidecars, in order:
  * <ol>
- *   <li>probes this tool already rewrote, exec, tcpSocket and grpc probes, probes of pods whose probes never meet
- *       mTLS ({@link ProbeExemption}: host network, Istio ambient, Consul and Kuma carrying probes themselves),
- *       probes aimed at another host and probes Istio rewrites itself are left alone;</li>
+ *   <li>probes this tool already rewrote (recorded, and still as it wrote them), exec, tcpSocket and grpc probes,
+ *       probes of pods whose probes never meet mTLS ({@link ProbeExemption}: host network, Istio ambient, Consul and
+ *       Kuma carrying probes themselves), probes aimed at another host and probes Istio rewrites itself are left
+ *       alone;</li>
  *   <li>the {@code httpGet} port is resolved (a name against the same container) and the mTLS oracle is asked
  *       whether the kubelet's plaintext request would be refused; if not, the probe stays;</li>
  *   <li>settings (container ▸ pod ▸ namespace ▸ global) pick the mode: {@code exec} runs the request from
@@ -102,7 +104,11 @@ public final class ProbeRewriter {
             warnings.add("probes of this pod left unchanged: " + sharedName.get());
             podBlocked = sharedName;
         }
-        OriginalProbes originals = parsedOriginals.orElse(OriginalProbes.empty());
+        OriginalProbes recordedBefore = parsedOriginals.orElse(OriginalProbes.empty());
+        // A record says "rewritten" only while the probe is still what the engine wrote: a probe edited back to an
+        // httpGet on the mTLS port (in git, or in a pod recreated from kubectl get -o yaml) is decided afresh.
+        Set<String> stale = staleRecords(containers, settings, recordedBefore);
+        OriginalProbes originals = recordedBefore.without(stale);
         // Read as Istio reads it, so that "1" counts and "tRuE" does not.
         boolean istioRewrites = GoBool.parse(annotations.get(Annotations.ISTIO_REWRITE_APP_HTTP_PROBERS))
                 .orElse(false);
@@ -129,10 +135,12 @@ public final class ProbeRewriter {
         List<ProbeReplacement> replacements = new ArrayList<>();
         Set<Integer> excludedPorts = new LinkedHashSet<>();
         Set<String> execCommandsNeeded = new LinkedHashSet<>();
-        // Said only if the rewrite goes ahead: over the annotations' limit, nothing is moved.
+        // Said only if the rewrite goes ahead: over the annotations' limit, nothing is moved and no record changes.
         List<String> rewriteWarnings = new ArrayList<>();
         // Collected here and added to the record once: copying the record per probe made big pods quadratic.
         Map<String, Probe> recorded = new LinkedHashMap<>();
+        // Stale records whose probe stays as it is now: the record goes, or undo would restore a probe long replaced.
+        Set<String> dropped = new LinkedHashSet<>();
 
         for (ProbedContainer probed : containers) {
             for (HandlerKind kind : HANDLER_KINDS) {
@@ -154,6 +162,19 @@ public final class ProbeRewriter {
                     } else {
                         outcome = convert(ctx, c);
                     }
+                }
+                if (stale.contains(key)) {
+                    // An invalid setting leaves its scope as it was, the record included.
+                    boolean scopeOpen = podBlocked.isEmpty()
+                            && !settings.containerBlocked().containsKey(probed.ref().name());
+                    boolean replaced = scopeOpen && outcome instanceof Outcome.Rewritten;
+                    if (scopeOpen && !replaced) {
+                        dropped.add(key);
+                    }
+                    rewriteWarnings.add(key + " " + (kind instanceof HookKind ? "hook" : "probe") + " is in "
+                            + Annotations.ORIGINAL_PROBES + " but not as probe-rewriter wrote it (edited since?):"
+                            + " decided as it is now" + (replaced ? ", the record now holds it"
+                            : scopeOpen ? ", its record dropped" : ""));
                 }
                 if (outcome instanceof Outcome.Rewritten r) {
                     rules.add(rule);
@@ -188,10 +209,20 @@ public final class ProbeRewriter {
             return leftUnchangedOverTheLimit(annotations, decisions, rules, warnings, cutOff);
         }
         TreeMap<String, String> annotationUpdates = new TreeMap<>();
-        if (!excludedPorts.isEmpty() || !replacements.isEmpty()) {
-            OriginalProbes updatedOriginals = originals.withAll(recorded);
-            annotationUpdates.put(Annotations.ORIGINAL_PROBES, updatedOriginals.toAnnotation());
-            annotationUpdates.put(Annotations.STATUS, status(updatedOriginals, containers, replacements));
+        TreeSet<String> annotationRemovals = new TreeSet<>();
+        if (!excludedPorts.isEmpty() || !replacements.isEmpty() || !dropped.isEmpty()) {
+            // Stale entries kept only where an invalid setting blocks their scope.
+            OriginalProbes updatedOriginals = recordedBefore.without(dropped).withAll(recorded);
+            if (updatedOriginals.entries().isEmpty()) {
+                for (String key : List.of(Annotations.ORIGINAL_PROBES, Annotations.STATUS)) {
+                    if (annotations.containsKey(key)) {
+                        annotationRemovals.add(key);
+                    }
+                }
+            } else {
+                annotationUpdates.put(Annotations.ORIGINAL_PROBES, updatedOriginals.toAnnotation());
+                annotationUpdates.put(Annotations.STATUS, status(updatedOriginals, containers, replacements));
+            }
             for (String exclusionKey : global.exclusionAnnotations()) {
                 String value = InterceptionExclusion.merge(annotations.get(exclusionKey), excludedPorts);
                 if (value != null) {
@@ -211,7 +242,33 @@ public final class ProbeRewriter {
         List<ArgumentReplacement> arguments = global.exclusionAnnotations()
                 .contains(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS)
                 ? IstioInitExclusion.merge(spec.getInitContainers(), excludedPorts).stream().toList() : List.of();
-        return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection, arguments);
+        return new RewriteResult(decisions, warnings, replacements, annotationUpdates, injection, arguments,
+                annotationRemovals);
+    }
+
+    /**
+     * The keys of the record whose probe is no longer what the engine wrote for it: not an exec running the prober,
+     * curl or wget, nor, in port mode, an httpGet on the container's health port (moved or kept there). A probe gone
+     * from the pod is not stale: the record is all that is left of it, for undo.
+     */
+    private static Set<String> staleRecords(List<ProbedContainer> containers, PodSettings settings,
+                                            OriginalProbes originals) {
+        if (originals.entries().isEmpty()) {
+            return Set.of();
+        }
+        Set<String> stale = new HashSet<>();
+        for (ProbedContainer probed : containers) {
+            ContainerSettings own = settings.containers().get(probed.ref().name());
+            for (HandlerKind kind : HANDLER_KINDS) {
+                String key = ProbeDecision.probeKey(probed.ref().name(), kind);
+                Probe probe = kind.get(probed.container());
+                if (probe != null && originals.contains(key) && !ExecCommandStyle.runsOneOf(probe)
+                        && (own == null || !own.probesHealthPort(probe, probed.container()))) {
+                    stale.add(key);
+                }
+            }
+        }
+        return stale;
     }
 
     /** Every handler of every probed container as it will be once the replacements are in. */
@@ -449,10 +506,8 @@ public final class ProbeRewriter {
         Set<Integer> ports = new HashSet<>();
         for (ProbedContainer probed : containers) {
             ContainerSettings own = settings.containers().get(probed.ref().name());
-            Optional<PortResolution> health = own == null ? Optional.empty() : own.healthPort()
-                    .map(h -> h.value().chars().allMatch(Character::isDigit)
-                            ? PortResolution.number(Integer.parseInt(h.value()))
-                            : PortResolution.name(h.value(), probed.container()));
+            Optional<PortResolution> health = own == null ? Optional.empty()
+                    : own.resolvedHealthPort(probed.container());
             for (HandlerKind kind : HANDLER_KINDS) {
                 Probe probe = originals.original(ProbeDecision.probeKey(probed.ref().name(), kind))
                         .orElse(kind.get(probed.container()));

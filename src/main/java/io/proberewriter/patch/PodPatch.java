@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Turns the engine's edits into an RFC 6902 JSON patch: one {@code replace} per rewritten probe and one
- * operation per annotation, never a diff of whole objects, so the cost follows the probes and not the size of
- * the pod. Operations are sorted by path so that the same input always gives the same bytes (golden files,
+ * operation per annotation set or removed, never a diff of whole objects, so the cost follows the probes and not the
+ * size of the pod. Operations are sorted by path so that the same input always gives the same bytes (golden files,
  * reproducible admission responses), but for the prober's init container, which comes last (see below).
  *
  * <p>The operations hold the engine's model objects as they are. The webhook writes them straight to bytes
@@ -84,6 +84,18 @@ public final class PodPatch {
             ops.add(Edit.of("replace", container(prefix, r.container()) + "/" + r.kind().pointer(), r.probe()));
         }
         Map<String, String> updates = result.annotationUpdates();
+        Map<String, String> present = metadata == null || metadata.getAnnotations() == null ? Map.of()
+                : metadata.getAnnotations();
+        if (updates.isEmpty() && !present.isEmpty() && result.annotationRemovals().containsAll(present.keySet())) {
+            // Nothing left: no empty map in the manifest where the user had none before the rewrite.
+            ops.add(Edit.of("remove", prefix + "/metadata/annotations", null));
+        } else {
+            for (String key : result.annotationRemovals()) {
+                if (present.containsKey(key)) {
+                    ops.add(Edit.of("remove", prefix + "/metadata/annotations/" + escape(key), null));
+                }
+            }
+        }
         if (!updates.isEmpty()) {
             Map<String, String> existing = metadata == null ? null : metadata.getAnnotations();
             if (metadata == null) {

@@ -71,9 +71,25 @@ class UndoScriptTest {
             assertEquals(0, process.exitValue(), golden.name() + " document " + (i + 1) + ": " + text);
             JsonNode restored = JSON.readTree(text);
             // Not part of the undo: annotations the rewrite never wrote but a mesh may merge (port mode's exclusion).
-            assertEquals(withoutExclusions(inputs.get(i)), withoutExclusions(restored),
+            // A stale record the input brought (its probe edited since) is replaced by the probe as the input has it:
+            // the undo gives back that probe, and no record.
+            assertEquals(withoutRecord(withoutExclusions(inputs.get(i))), withoutExclusions(restored),
                     golden.name() + " document " + (i + 1));
         }
+    }
+
+    private static JsonNode withoutRecord(JsonNode node) {
+        JsonNode copy = node.deepCopy();
+        for (JsonNode metadata : copy.findParents("annotations")) {
+            if (metadata.path("annotations").has("probe-rewriter.io/original-probes")) {
+                ObjectNode annotations = (ObjectNode) metadata.get("annotations");
+                annotations.remove(List.of("probe-rewriter.io/original-probes", "probe-rewriter.io/status"));
+                if (annotations.isEmpty()) {
+                    ((ObjectNode) metadata).remove("annotations");
+                }
+            }
+        }
+        return copy;
     }
 
     private static JsonNode withoutExclusions(JsonNode node) {

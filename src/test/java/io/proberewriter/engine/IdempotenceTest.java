@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -278,5 +279,104 @@ class IdempotenceTest {
         added.removeAll(input.getMetadata().getAnnotations().keySet());
         assertEquals(List.of(Annotations.ORIGINAL_PROBES, Annotations.STATUS), added);
         assertFalse(rewriter().rewrite(output, NS).changed());
+    }
+
+    /** The pod with its first container's liveness probe replaced, as a user edits a rewritten manifest. */
+    private static Pod withLiveness(Pod pod, Probe liveness) {
+        return new PodBuilder(pod).editSpec().editFirstContainer().withLivenessProbe(liveness).endContainer()
+                .endSpec().build();
+    }
+
+    /**
+     * A rewritten manifest whose liveness probe is edited back to httpGet on the mTLS port (in git, or a pod recreated
+     * from kubectl get -o yaml): the record alone no longer says "done". The probe is rewritten again, and the record
+     * holds it as it is now, which undo must restore; the record of the untouched readiness probe stays byte for byte.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"exec", "port"})
+    void aRecordedProbeEditedBackToHttpGetIsRewrittenAgain(String mode) throws Exception {
+        Pod input = pod(map(Annotations.MODE, mode, Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        String firstRecord = once.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES);
+        Probe edited = http(8080, "/healthz");
+        Pod stale = withLiveness(once, edited);
+
+        RewriteResult second = rewrite(stale);
+
+        ProbeDecision d = decision(second, "web", ProbeKind.LIVENESS);
+        assertTrue(d.brokenByMtls(), d.toString());
+        assertEquals(mode.equals("exec") ? Action.REWRITTEN_EXEC : Action.REWRITTEN_PORT, d.action(), d.toString());
+        assertEquals(Action.UNCHANGED, decision(second, "web", ProbeKind.READINESS).action());
+        JsonNode record = JSON.readTree(second.annotationUpdates().get(Annotations.ORIGINAL_PROBES));
+        assertEquals(edited, JSON.treeToValue(record.get("web/liveness"), Probe.class), "the probe as it is now");
+        assertEquals(JSON.readTree(firstRecord).get("web/readiness"), record.get("web/readiness"));
+        assertTrue(allWarnings(second).contains("web/liveness probe is in " + Annotations.ORIGINAL_PROBES
+                + " but not as probe-rewriter wrote it (edited since?): decided as it is now, the record now holds"
+                + " it"), allWarnings(second));
+        assertFalse(allWarnings(second).contains("web/readiness"), allWarnings(second));
+
+        Pod twice = AppliedRewrite.apply(second, stale);
+        RewriteResult third = rewrite(twice);
+        assertFalse(third.changed(), () -> third.replacements() + " " + third.annotationUpdates());
+        assertEquals(List.of(), third.warnings());
+    }
+
+    /**
+     * The engine's output is recognised whatever the settings say now: an exec probe by the program it runs (the
+     * prober, curl, wget), so a changed exec-command style does not make every rewritten probe look edited.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"curl", "wget", "prober"})
+    void aRecordedExecProbeStaysRecordedWhenTheStyleChanges(String style) {
+        Pod input = pod(map(Annotations.EXEC_COMMAND, style), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        String other = style.equals("curl") ? "wget" : "curl";
+        Pod restyled = new PodBuilder(once).editMetadata().addToAnnotations(Annotations.EXEC_COMMAND, other)
+                .endMetadata().build();
+
+        RewriteResult again = rewrite(restyled);
+
+        assertFalse(again.changed(), () -> again.replacements() + " " + again.annotationUpdates());
+        assertTrue(decision(again, "web", ProbeKind.LIVENESS).reason().contains("already rewritten"));
+    }
+
+    /**
+     * A recorded probe replaced by an exec probe of the user's own: mTLS does not reach it, so it stays, and its
+     * record goes, with the status once nothing else is recorded, so that undo does not put the old probe back.
+     */
+    @Test
+    void aRecordedProbeReplacedByTheUsersOwnExecLosesItsRecord() {
+        Pod input = pod(map(Annotations.PROBES, "liveness"), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Probe own = new ProbeBuilder().withNewExec().withCommand("/bin/check-health").endExec().build();
+        Pod edited = withLiveness(once, own);
+
+        RewriteResult second = rewrite(edited);
+
+        ProbeDecision d = decision(second, "web", ProbeKind.LIVENESS);
+        assertEquals(Action.UNCHANGED, d.action());
+        assertFalse(d.brokenByMtls(), d.toString());
+        assertEquals(new java.util.TreeSet<>(List.of(Annotations.ORIGINAL_PROBES, Annotations.STATUS)),
+                second.annotationRemovals());
+        Pod after = AppliedRewrite.apply(second, edited);
+        assertEquals(Map.of(Annotations.PROBES, "liveness"), after.getMetadata().getAnnotations());
+        assertEquals(own, after.getSpec().getContainers().get(0).getLivenessProbe());
+        assertFalse(rewrite(after).changed());
+    }
+
+    /** An invalid setting leaves its scope as it was, a stale record included; the broken probe is still reported. */
+    @Test
+    void aStaleRecordInABlockedScopeStaysButHidesNothing() {
+        Pod input = pod(map(), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod stale = new PodBuilder(withLiveness(once, http(8080, "/healthz"))).editMetadata()
+                .addToAnnotations(Annotations.MODE, "bogus").endMetadata().build();
+
+        RewriteResult second = rewrite(stale);
+
+        assertFalse(second.changed(), () -> second.replacements() + " " + second.annotationUpdates());
+        ProbeDecision d = decision(second, "web", ProbeKind.LIVENESS);
+        assertTrue(d.staysBroken(), d.toString());
+        assertTrue(d.reason().contains("left unchanged"), d.reason());
     }
 }
