@@ -86,36 +86,29 @@ class BadInputTest {
                 "this looks like a Helm template; render it first, e.g. helm template RELEASE CHART");
     }
 
+    /** Alerting templates in a ConfigMap's block: {@code {{ }}} at line 7, in a manifest that reads. */
+    private static final String ALERTS_CONFIG_MAP = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: alerts
+            data:
+              message.tmpl: |
+                {{ $labels.instance }} is down
+            """;
+
     @Test
     void templatesInsideAValueAreNoHelmTemplate() throws IOException {
         // Alerting templates in a ConfigMap's block: a manifest that reads is never taken for a Helm template.
-        CliRun run = rewrite(GOOD_POD + """
-                ---
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: alerts
-                data:
-                  message.tmpl: |
-                    {{ $labels.instance }} is down
-                """);
+        CliRun run = rewrite(GOOD_POD + "---\n" + ALERTS_CONFIG_MAP);
         assertEquals(ExitCodes.OK, run.exitCode(), run.err());
         assertTrue(run.out().contains("{{ $labels.instance }} is down"), run.out());
     }
 
     @Test
     void aTemplateInABlockDoesNotHideAnErrorFurtherDown() throws IOException {
-        String alerts = """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: alerts
-                data:
-                  message.tmpl: |
-                    {{ $labels.instance }} is down
-                ---
-                """;
-        // A tab where YAML wants spaces, at line 13: the parser's own words are kept beside the template hint.
+        String alerts = ALERTS_CONFIG_MAP + "---\n";
+        // A tab where YAML wants spaces, at line 12: the parser's own words are kept beside the template hint.
         assertBadInput(rewrite(alerts + "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: web\n"),
                 "line 7 holds a template action", "if it is none, the parser's error: document 2: invalid"
                         + " YAML at line 12");
