@@ -22,7 +22,7 @@ public enum ExecCommandStyle {
                            ProbeKind kind) {
             int timeout = timeoutSeconds == null ? LocalHttpCheck.DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
             return new HttpExec(ProberCommand.http(get, port, timeout, userAgent, kind), "the prober's http check of "
-                    + "127.0.0.1:" + port + LocalHttpCheck.normalizePath(get.getPath()));
+                    + ProberCommand.target(port, LocalHttpCheck.normalizePath(get.getPath())));
         }
     };
 

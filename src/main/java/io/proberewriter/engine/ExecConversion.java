@@ -46,15 +46,16 @@ final class ExecConversion {
         String check;
         if (hook) {
             argv = ProberCommand.httpHook(get, port, userAgent);
-            check = "the prober's http-hook of " + loopback(port) + pathOf(get);
+            check = "the prober's http-hook of " + ProberCommand.target(port, pathOf(get));
         } else if (original.getTcpSocket() != null) {
             argv = ProberCommand.tcp(port, timeout);
-            check = "the prober's tcp check of " + loopback(port);
+            check = "the prober's tcp check of " + ProberCommand.target(port, "");
         } else if (original.getGrpc() != null) {
             argv = ProberCommand.grpc(original.getGrpc(), timeout, userAgent);
             String service = original.getGrpc().getService();
-            check = "the prober's grpc health check of " + loopback(port)
-                    + (service == null || service.isEmpty() ? "" : " (service " + service + ")");
+            check = "the prober's grpc health check of "
+                    + (service == null || service.isEmpty() ? "" : "service " + service + " on ")
+                    + ProberCommand.target(port, "");
         } else {
             // Not a hook, so one of the three probes.
             ExecCommandStyle.HttpExec exec = style.httpProbe(get, port, original.getTimeoutSeconds(), userAgent, os,
@@ -67,10 +68,6 @@ final class ExecConversion {
         String reason = mtlsRule + "; now runs " + check + " inside the container (mode exec: "
                 + settings.mode().source() + ")";
         return new Outcome.Rewritten(rewritten, Action.REWRITTEN_EXEC, reason, OptionalInt.empty());
-    }
-
-    private static String loopback(int port) {
-        return "127.0.0.1:" + port;
     }
 
     private static String pathOf(HTTPGetAction get) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ final class PodQos {
         if (spec.getResources() != null && asksForCompute(spec.getResources())) {
             return false;
         }
-        for (List<Container> containers : java.util.Arrays.asList(spec.getContainers(), spec.getInitContainers())) {
+        for (List<Container> containers : Arrays.asList(spec.getContainers(), spec.getInitContainers())) {
             if (containers == null) {
                 continue;
             }
@@ -58,7 +59,7 @@ final class PodQos {
 
     /** Whether {@code resources} request or limit CPU or memory, by an amount above zero. */
     private static boolean asksForCompute(ResourceRequirements resources) {
-        for (Map<String, Quantity> values : java.util.Arrays.asList(resources.getRequests(), resources.getLimits())) {
+        for (Map<String, Quantity> values : Arrays.asList(resources.getRequests(), resources.getLimits())) {
             if (values == null) {
                 continue;
             }

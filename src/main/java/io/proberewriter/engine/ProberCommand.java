@@ -24,6 +24,14 @@ final class ProberCommand {
     }
 
     /**
+     * Where the prober's check goes, as a decision's reason says it: 127.0.0.1 first, and [::1] when nothing takes
+     * the connection there (an app listening on IPv6 loopback only), since the engine never passes {@code --host}.
+     */
+    static String target(int port, String path) {
+        return "127.0.0.1:" + port + path + " ([::1] if 127.0.0.1 refuses)";
+    }
+
+    /**
      * @param kind the probe the check stands for: a liveness probe passes when every attempt ends in a probe error
      *             ({@code --on-error pass}), since the kubelet discards such a result and so never restarts a
      *             container over it; readiness and startup keep the prober's default, fail, the state they start in
