@@ -247,9 +247,8 @@ public final class ProbeRewriter {
     }
 
     /**
-     * The keys of the record whose probe is no longer what the engine wrote for it: not an exec running the prober,
-     * curl or wget, nor, in port mode, an httpGet on the container's health port (moved or kept there). A probe gone
-     * from the pod is not stale: the record is all that is left of it, for undo.
+     * The keys of the record whose probe is no longer what the engine wrote for it ({@link EngineOutput}). A probe
+     * gone from the pod is not stale: the record is all that is left of it, for undo.
      */
     private static Set<String> staleRecords(List<ProbedContainer> containers, PodSettings settings,
                                             OriginalProbes originals) {
@@ -262,8 +261,8 @@ public final class ProbeRewriter {
             for (HandlerKind kind : HANDLER_KINDS) {
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Probe probe = kind.get(probed.container());
-                if (probe != null && originals.contains(key) && !ExecCommandStyle.runsOneOf(probe)
-                        && (own == null || !own.probesHealthPort(probe, probed.container()))) {
+                if (probe != null && originals.contains(key)
+                        && !EngineOutput.madeFrom(probe, originals.original(key), own, probed.container())) {
                     stale.add(key);
                 }
             }

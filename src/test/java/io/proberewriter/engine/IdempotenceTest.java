@@ -364,6 +364,63 @@ class IdempotenceTest {
         assertFalse(rewrite(after).changed());
     }
 
+    /**
+     * Port mode's output, recorded, then met under other settings (the CLI rewrote the manifest in port mode, the
+     * webhook runs in exec mode) and with the API server's defaults filled in, which the record the CLI wrote lacks:
+     * still the engine's output, so nothing changes and the record, undo's only source, stays.
+     */
+    @Test
+    void portModeOutputStaysRecordedUnderOtherSettingsAndWithTheApiServersDefaults() {
+        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Probe moved = once.getSpec().getContainers().get(0).getLivenessProbe();
+        assertEquals(8081, moved.getHttpGet().getPort().getIntVal());
+        Probe defaulted = new ProbeBuilder(moved).editHttpGet().withScheme("HTTP").endHttpGet().withTimeoutSeconds(1)
+                .withPeriodSeconds(10).withSuccessThreshold(1).withFailureThreshold(3).build();
+        Map<String, String> annotations = new java.util.HashMap<>(once.getMetadata().getAnnotations());
+        annotations.remove(Annotations.MODE);
+        annotations.remove(Annotations.HEALTH_PORT);
+        Pod underExecMode = new PodBuilder(withLiveness(once, defaulted)).editMetadata().withAnnotations(annotations)
+                .endMetadata().build();
+
+        RewriteResult again = rewrite(underExecMode);
+
+        assertFalse(again.changed(), () -> again.replacements() + " " + again.annotationUpdates() + " "
+                + again.annotationRemovals());
+        assertFalse(allWarnings(again).contains("edited since"), allWarnings(again));
+    }
+
+    /**
+     * Istio's injector is called before this webhook and moves httpGet probes to its agent, port mode's output
+     * included: not an edit, so the record stays (the probe is left to Istio as before).
+     */
+    @Test
+    void aRecordedProbeIstioMovedToItsAgentStaysRecorded() {
+        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod movedByIstio = withLiveness(once, http(15020, "/app-health/web/livez"));
+
+        RewriteResult again = rewrite(movedByIstio);
+
+        assertFalse(again.changed(), () -> again.replacements() + " " + again.annotationUpdates() + " "
+                + again.annotationRemovals());
+        assertFalse(allWarnings(again).contains("edited since"), allWarnings(again));
+    }
+
+    /** Moved to another port that is still under mTLS, with another path: an edit, decided afresh. */
+    @Test
+    void aRecordedProbeEditedToAnotherRequestIsStale() {
+        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod edited = withLiveness(once, http(8080, "/livez"));
+
+        RewriteResult again = rewrite(edited);
+
+        assertEquals(Action.REWRITTEN_PORT, decision(again, "web", ProbeKind.LIVENESS).action());
+        assertTrue(allWarnings(again).contains("web/liveness probe is in " + Annotations.ORIGINAL_PROBES),
+                allWarnings(again));
+    }
+
     /** An invalid setting leaves its scope as it was, a stale record included; the broken probe is still reported. */
     @Test
     void aStaleRecordInABlockedScopeStaysButHidesNothing() {

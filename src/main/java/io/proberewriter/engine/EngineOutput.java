@@ -1,0 +1,76 @@
+package io.proberewriter.engine;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPHeader;
+import io.fabric8.kubernetes.api.model.Probe;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Whether a handler recorded in {@code probe-rewriter.io/original-probes} is still what probe-rewriter made of it, or
+ * was edited since (a manifest in git changed back to an httpGet on the mTLS port, a pod recreated from
+ * {@code kubectl get -o yaml} after such an edit). Only an edit makes the record stale: whatever the settings are
+ * now, since the record may have been written under others (the CLI in port mode, the webhook in exec mode), and
+ * whatever another webhook did to the engine's output afterwards.
+ */
+final class EngineOutput {
+
+    private EngineOutput() {
+    }
+
+    /**
+     * @param now      the handler in the pod
+     * @param recorded what the record holds for it, the user's original
+     * @param own      the container's settings now, if any
+     */
+    static boolean madeFrom(Probe now, Optional<Probe> recorded, ContainerSettings own, Container container) {
+        // Exec mode: the prober, curl or wget, whichever style made it (only the program: flags change by release).
+        if (ExecCommandStyle.runsOneOf(now)) {
+            return true;
+        }
+        HTTPGetAction get = now.getHttpGet();
+        if (get == null) {
+            return false;
+        }
+        // Istio's injector, called before this webhook, moves httpGet probes (port mode's included) to its agent.
+        if (get.getPath() != null && get.getPath().startsWith(ProbeRewriter.ISTIO_APP_HEALTH_PATH)) {
+            return true;
+        }
+        if (own != null && own.probesHealthPort(now, container)) {
+            return true;
+        }
+        return recorded.isPresent() && movedToAnotherPort(recorded.get().getHttpGet(), get, container);
+    }
+
+    /**
+     * Port mode's output, whatever the mode is now: the recorded request unchanged but for its port, which differs.
+     * Compared as the API server defaults them (path "/", scheme HTTP), since a record the CLI wrote holds the
+     * manifest's probe while the pod holds the API server's.
+     */
+    private static boolean movedToAnotherPort(HTTPGetAction recorded, HTTPGetAction now, Container container) {
+        if (recorded == null) {
+            return false;
+        }
+        PortResolution was = PortResolution.of(recorded.getPort(), container);
+        PortResolution is = PortResolution.of(now.getPort(), container);
+        return was.ok() && is.ok() && was.port() != is.port()
+                && Objects.equals(blankAsNull(recorded.getHost()), blankAsNull(now.getHost()))
+                && defaulted(recorded.getPath(), "/").equals(defaulted(now.getPath(), "/"))
+                && defaulted(recorded.getScheme(), "HTTP").equals(defaulted(now.getScheme(), "HTTP"))
+                && headers(recorded).equals(headers(now));
+    }
+
+    private static String blankAsNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static String defaulted(String value, String apiServerDefault) {
+        return value == null || value.isEmpty() ? apiServerDefault : value;
+    }
+
+    private static List<HTTPHeader> headers(HTTPGetAction get) {
+        return get.getHttpHeaders() == null ? List.of() : get.getHttpHeaders();
+    }
+}
