@@ -23,7 +23,7 @@ class AnalyzeStaleRecordTest {
                 + " Consider disabling the liveness probe or mTLS, or disabling mTLS for the port of the liveness"
                 + " probe. [" + INPUT + ", document 1, container web] rewrite would fix it (rewritten-exec): port 8080"
                 + " counts as under mTLS (resolver assume-all); now runs the prober's http check of"
-                + " 127.0.0.1:8080/healthz inside the container (mode exec: global default)\n", run.out(),
+                + " 127.0.0.1:8080/healthz ([::1] if 127.0.0.1 refuses) inside the container (mode exec: global default)\n", run.out(),
                 "one line: the hand-written exec probe of the other pod is not broken");
         assertEquals("1 probe incompatible with mTLS; 'rewrite' would fix 1 and leave 0 as they are.\n", run.err());
     }
