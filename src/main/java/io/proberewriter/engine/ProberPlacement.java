@@ -102,8 +102,10 @@ final class ProberPlacement {
      * added containers) keeps it where it is, and a native sidecar may have been put before it. The kubelet starts
      * the next init container only once a native sidecar has started: its startup probe passed and its
      * {@code postStart} hook done. Either one running the prober there would wait for a copy that never comes, and the
-     * pod would stay in {@code Init} forever. Its liveness and readiness probes, its {@code preStop} hook and the
-     * app's containers run once the copy is done and can use the prober.
+     * pod would stay in {@code Init} forever. Its liveness and readiness probes start with it, before the copy, and
+     * fail until the copy is done: seconds (more where the prober's image must be pulled first), within a liveness
+     * probe's failure threshold at its defaults, where left as they are mTLS would fail them for good; so they run
+     * the prober all the same. Its {@code preStop} hook and the app's containers run once the copy is done.
      *
      * <p>The init container is not moved: it is someone's manifest or another webhook's ordering, and the undo the
      * docs give restores a pod by taking the prober's parts out, not by putting them back where they were.
