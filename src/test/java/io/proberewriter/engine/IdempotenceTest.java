@@ -364,6 +364,12 @@ class IdempotenceTest {
         assertFalse(rewrite(after).changed());
     }
 
+    /** A pod whose probes port mode moved to health port 8081, the patch applied. */
+    private static Pod rewrittenInPortMode() {
+        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        return AppliedRewrite.apply(rewrite(input), input);
+    }
+
     /**
      * Port mode's output, recorded, then met under other settings (the CLI rewrote the manifest in port mode, the
      * webhook runs in exec mode) and with the API server's defaults filled in, which the record the CLI wrote lacks:
@@ -371,8 +377,7 @@ class IdempotenceTest {
      */
     @Test
     void portModeOutputStaysRecordedUnderOtherSettingsAndWithTheApiServersDefaults() {
-        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
-        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod once = rewrittenInPortMode();
         Probe moved = once.getSpec().getContainers().get(0).getLivenessProbe();
         assertEquals(8081, moved.getHttpGet().getPort().getIntVal());
         Probe defaulted = new ProbeBuilder(moved).editHttpGet().withScheme("HTTP").endHttpGet().withTimeoutSeconds(1)
@@ -396,8 +401,7 @@ class IdempotenceTest {
      */
     @Test
     void aRecordedProbeIstioMovedToItsAgentStaysRecorded() {
-        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
-        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod once = rewrittenInPortMode();
         Pod movedByIstio = withLiveness(once, http(15020, "/app-health/web/livez"));
 
         RewriteResult again = rewrite(movedByIstio);
@@ -410,8 +414,7 @@ class IdempotenceTest {
     /** Moved to another port that is still under mTLS, with another path: an edit, decided afresh. */
     @Test
     void aRecordedProbeEditedToAnotherRequestIsStale() {
-        Pod input = pod(map(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"), web("web", 8080));
-        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        Pod once = rewrittenInPortMode();
         Pod edited = withLiveness(once, http(8080, "/livez"));
 
         RewriteResult again = rewrite(edited);
