@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -121,20 +123,34 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 
 // run is the kubelet's runProbeWithRetries around DoHTTPProbe: an attempt that ends in a probe error is run
 // again, up to maxAttempts in all. The kubelet gives each attempt its own timeout; an exec probe is killed at
-// timeoutSeconds, so here the attempts share the one --timeout: an attempt that used it up is the last.
+// timeoutSeconds, so here the attempts share the one --timeout. A response gets all of it, as at the kubelet: one
+// that comes later fails, as the runtime's kill does. Only a probe error must be decided before the kill, which is a
+// failure whatever --on-error says: its body reads stop, and no attempt starts, past verdictMargin before the end.
 func (c *httpCheck) run() result {
 	dialer := newLoopbackDialer(probeDialer(), c.fallback)
 	deadline := time.Now().Add(c.timeout)
+	errorVerdictBy := deadline.Add(-verdictMargin(c.timeout))
 	var errs []string
-	// The first attempt has all of --timeout; a later one runs only while some of it is left.
-	for left := c.timeout; left > 0 && len(errs) < maxAttempts; left = time.Until(deadline) {
-		r, err := c.get(dialer, left)
+	for len(errs) < maxAttempts && (len(errs) == 0 || time.Now().Before(errorVerdictBy)) {
+		r, err := c.get(dialer, time.Until(deadline), errorVerdictBy)
 		if err == nil {
 			return dialer.noted(r)
 		}
 		errs = append(errs, err.Error())
 	}
 	return dialer.noted(c.errored(errs))
+}
+
+// verdictMargin is how long before --timeout a probe error is decided: min(200ms, 20% of it). The container
+// runtime starts its exec timer before the prober runs (process start, Go's start) and kills it at timeoutSeconds;
+// 200ms covers that start with room on a loaded node, and 20% keeps a short --timeout mostly for the body. The
+// margin only shortens the wait for a body that stalls; a response's headers still have all of --timeout.
+func verdictMargin(timeout time.Duration) time.Duration {
+	margin := timeout / 5
+	if margin > 200*time.Millisecond {
+		margin = 200 * time.Millisecond
+	}
+	return margin
 }
 
 // errored is the verdict when every attempt ended in a probe error: the kubelet would discard the result, so the
@@ -151,21 +167,38 @@ func (c *httpCheck) errored(errs []string) result {
 	return unhealthy("%s; --on-error=fail", msg)
 }
 
-// get is one attempt, every connection through dialer. A non-nil error is a probe error in the kubelet's sense
-// (the request could not be built, or the body broke off before 10 KiB); a failed exchange (refused, timed
-// out, TLS, a refused redirect) is a failure, as DoHTTPProbe turns client errors into failures.
-func (c *httpCheck) get(dialer *loopbackDialer, timeout time.Duration) (result, error) {
+// get is one attempt, every connection through dialer, bounded by timeout. A non-nil error is a probe error in the
+// kubelet's sense (the request could not be built, or the body broke off before 10 KiB); a failed exchange
+// (refused, timed out, TLS, a refused redirect) is a failure, as DoHTTPProbe turns client errors into failures.
+// The body read stops at bodyBy, so that its error is decided before the runtime's kill; a response whose headers
+// come after bodyBy has its body read for what is left of timeout (a body already there is judged).
+func (c *httpCheck) get(dialer *loopbackDialer, timeout time.Duration, bodyBy time.Time) (result, error) {
 	req, err := c.request()
 	if err != nil {
 		return result{}, err
 	}
-	res, err := c.client(dialer, timeout).Do(req)
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+	res, err := c.client(dialer, timeout).Do(req.WithContext(ctx))
 	if err != nil {
 		return unhealthy("%v", err), nil
 	}
 	defer res.Body.Close()
+	var stopped atomic.Bool
+	if left := time.Until(bodyBy); left > 0 {
+		// Cancelling the request's context after its headers aborts the body read, in HTTP/1.1 as in HTTP/2.
+		stop := time.AfterFunc(left, func() {
+			stopped.Store(true)
+			cancel()
+		})
+		defer stop.Stop()
+	}
 	// The kubelet reads at most 10 KiB and does not mind the rest; an error before that is a probe error.
 	if _, err := io.Copy(io.Discard, io.LimitReader(res.Body, maxBodyBytes)); err != nil {
+		if stopped.Load() {
+			return result{}, fmt.Errorf("reading the response from %s: the body (up to 10 KiB) did not come within --timeout %v less %v kept for the verdict",
+				res.Request.URL, c.timeout, verdictMargin(c.timeout))
+		}
 		return result{}, fmt.Errorf("reading the response from %s: %v", res.Request.URL, err)
 	}
 	switch {

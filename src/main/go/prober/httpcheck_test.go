@@ -275,14 +275,40 @@ func TestAStalledBodyErrsOnceWithinTheTimeout(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
+	// The runtime kills the exec at timeoutSeconds, counting from before the prober ran: the verdict must be out
+	// before --timeout (1s), at its end less the margin (200ms), or the kill, a failure, restarts the container.
 	start := time.Now()
-	code, out := probe(t, s, "--timeout", "500ms", "--on-error", "pass")
-	if took := time.Since(start); code != 0 || took > 1500*time.Millisecond ||
-		!strings.Contains(out, "probe errored (1 attempt; ") {
+	code, out := probe(t, s, "--timeout", "1s", "--on-error", "pass")
+	if took := time.Since(start); code != 0 || took < 750*time.Millisecond || took >= time.Second ||
+		!strings.Contains(out, "probe errored (1 attempt; ") || !strings.Contains(out, "less 200ms kept for the verdict") {
 		t.Errorf("exit %d after %v: %s", code, took, out)
 	}
 	if n := len(rec.all()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// The margin is for a stalled body only: a response that comes late in --timeout, past the margin, is judged as at
+// the kubelet, which gives it all of timeoutSeconds.
+func TestALateResponseWithinTheTimeoutIsJudged(t *testing.T) {
+	s, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(850 * time.Millisecond)
+		w.Write([]byte("ok"))
+	})
+	if code, out := probe(t, s, "--timeout", "1s"); code != 0 || !strings.Contains(out, "HTTP 200") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+}
+
+func TestVerdictMarginIsAFifthOfTheTimeoutUpTo200ms(t *testing.T) {
+	for timeout, want := range map[time.Duration]time.Duration{
+		500 * time.Millisecond: 100 * time.Millisecond,
+		time.Second:            200 * time.Millisecond,
+		10 * time.Second:       200 * time.Millisecond,
+	} {
+		if got := verdictMargin(timeout); got != want {
+			t.Errorf("verdictMargin(%v) = %v, want %v", timeout, got, want)
+		}
 	}
 }
 

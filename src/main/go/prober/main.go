@@ -121,7 +121,8 @@ Without --host a check connects to 127.0.0.1 and, if nothing takes the connectio
 same timeout); a --host given is used as given. --timeout is the probe's timeoutSeconds: a bare number of
 seconds or a duration (500ms, 2s); it bounds the whole check. http runs the exchange again, up to 3 times within
 that timeout, when it ends in what the kubelet calls a probe error (the body breaks off before 10 KiB); if every
-attempt errs, --on-error gives the verdict (fail by default; pass for a liveness probe). http-hook is an httpGet lifecycle hook (postStart,
+attempt errs, --on-error gives the verdict (fail by default; pass for a liveness probe), min(200ms, 20%) before
+the timeout, so that the runtime's kill at timeoutSeconds does not fail it first. http-hook is an httpGet lifecycle hook (postStart,
 preStop), judged as the kubelet judges it: any HTTP response succeeds, only a failed exchange fails; it has no
 timeout unless given one (0: none).
 Exit 0 succeeded, 1 failed. See docs/prober.md.`
