@@ -15,9 +15,18 @@ import java.util.Optional;
  * now, since the record may have been written under others (the CLI in port mode, the webhook in exec mode), and
  * whatever another webhook did to the engine's output afterwards.
  */
-final class EngineOutput {
+public final class EngineOutput {
 
     private EngineOutput() {
+    }
+
+    /**
+     * The same reading without the container's settings, for those who rebuild a pod's probes from the record before
+     * any setting is resolved (the operator's port exceptions): a probe kept on its health port, whose record equals
+     * it, is told apart by the caller.
+     */
+    public static boolean rewriteOf(Probe now, Probe recorded, Container container) {
+        return madeFrom(now, Optional.ofNullable(recorded), null, container);
     }
 
     /**

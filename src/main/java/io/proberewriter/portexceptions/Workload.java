@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.EngineOutput;
 import io.proberewriter.engine.InterceptionExclusion;
 import io.proberewriter.engine.ProbeKind;
 import io.proberewriter.json.Mappers;
@@ -71,7 +72,8 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
      * on what the user wrote rather than skipping probes as "already rewritten" and losing their health ports. A
      * probe recorded there but unchanged was kept on its health port, whose exclusion from interception
      * ({@code exclusionAnnotations}) that rewrite added: it is taken out again, or the engine would find the port
-     * bypassing the sidecar and see no exception to make.
+     * bypassing the sidecar and see no exception to make. A recorded probe edited since (no longer what the engine
+     * wrote: {@link EngineOutput}) stays as it is, as the webhook decides on it.
      */
     Pod pod(List<String> exclusionAnnotations) {
         ObjectMeta templateMeta = template == null || template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
@@ -120,7 +122,14 @@ record Workload(String apiVersion, String kind, String namespace, String name, S
                 if (container == null || !containerName.equals(container.getName())) {
                     continue;
                 }
-                if (samePort(entry.getValue(), kind.get().get(container))) {
+                Probe current = kind.get().get(container);
+                boolean kept = samePort(entry.getValue(), current);
+                if (current != null && !kept && !EngineOutput.rewriteOf(current, entry.getValue(), container)) {
+                    // Edited since (the user's own exec, another request): the engine decides on the probe as it is,
+                    // as the webhook does, and no exception is made for a port that no probe uses any more.
+                    continue;
+                }
+                if (kept) {
                     keptOnHealthPort(entry.getValue(), container)
                             .ifPresent(port -> exclusionAnnotations.forEach(key -> annotations.computeIfPresent(key,
                                     (k, value) -> InterceptionExclusion.without(value, port))));

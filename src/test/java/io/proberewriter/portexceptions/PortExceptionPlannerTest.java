@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.proberewriter.config.ExceptionMode;
@@ -290,6 +292,24 @@ class PortExceptionPlannerTest {
         assertTrue(fromCli.getSpec().getTemplate().getMetadata().getAnnotations()
                 .containsKey("probe-rewriter.io/original-probes"));
         assertEquals(List.of(8081), healthPorts(workload(fromCli)).stream().map(HealthPort::port).toList());
+    }
+
+    /**
+     * A CLI-rewritten template whose probes the user then replaced with exec probes of their own: the record is stale,
+     * so the originals are not put back, and no exception opens a health port that no probe uses any more.
+     */
+    @Test
+    void aTemplateWhoseRewrittenProbesWereReplacedSinceGivesNoHealthPort() {
+        Workload web = workload(Workloads.deployment("shop", "web", "8081"));
+        Pod rewritten = AppliedRewrite.apply(ENGINE.rewrite(web.pod(EXCLUSION), NamespaceContext.unknown("shop")), web.pod(EXCLUSION));
+        Probe own = new ProbeBuilder().withNewExec().withCommand("/bin/check-health").endExec().build();
+        Deployment edited = Workloads.portMode("shop", "web", "8081").editSpec().editTemplate()
+                .withMetadata(rewritten.getMetadata()).editMetadata().withName(null).withNamespace(null).endMetadata()
+                .withSpec(rewritten.getSpec()).editSpec().editFirstContainer().withLivenessProbe(own)
+                .withReadinessProbe(own).withStartupProbe(null).endContainer().endSpec().endTemplate().endSpec().build();
+        assertTrue(edited.getSpec().getTemplate().getMetadata().getAnnotations()
+                .containsKey("probe-rewriter.io/original-probes"));
+        assertEquals(List.of(), healthPorts(workload(edited)).stream().map(HealthPort::port).toList());
     }
 
     /** Spring Boot's or Quarkus' management port already holding the probe: the exception is made all the same. */
