@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether a handler recorded in {@code probe-rewriter.io/original-probes} is still what probe-rewriter made of it, or
@@ -26,15 +27,17 @@ public final class EngineOutput {
      * it, is told apart by the caller.
      */
     public static boolean rewriteOf(Probe now, Probe recorded, Container container) {
-        return madeFrom(now, Optional.ofNullable(recorded), null, container);
+        return madeFrom(now, () -> Optional.ofNullable(recorded), null, container);
     }
 
     /**
      * @param now      the handler in the pod
-     * @param recorded what the record holds for it, the user's original
+     * @param recorded what the record holds for it, the user's original: decoded only when the cheaper rules have
+     *                 not decided already, since a pod the CLI rewrote brings a record for every probe
      * @param own      the container's settings now, if any
      */
-    static boolean madeFrom(Probe now, Optional<Probe> recorded, ContainerSettings own, Container container) {
+    static boolean madeFrom(Probe now, Supplier<Optional<Probe>> recorded, ContainerSettings own,
+                            Container container) {
         // Exec mode: the prober, curl or wget, whichever style made it (only the program: flags change by release).
         if (ExecCommandStyle.runsOneOf(now)) {
             return true;
@@ -50,13 +53,14 @@ public final class EngineOutput {
         if (own != null && own.probesHealthPort(now, container)) {
             return true;
         }
-        return recorded.isPresent() && movedToAnotherPort(recorded.get().getHttpGet(), get, container);
+        Optional<Probe> original = recorded.get();
+        return original.isPresent() && movedToAnotherPort(original.get().getHttpGet(), get, container);
     }
 
     /**
      * Port mode's output, whatever the mode is now: the recorded request unchanged but for its port, which differs.
-     * Compared as the API server defaults them (path "/", scheme HTTP), since a record the CLI wrote holds the
-     * manifest's probe while the pod holds the API server's.
+     * Compared as the kubelet requests them (its path rules, scheme HTTP by default), since a record the CLI wrote
+     * holds the manifest's probe while the pod holds the API server's, defaults filled in.
      */
     private static boolean movedToAnotherPort(HTTPGetAction recorded, HTTPGetAction now, Container container) {
         if (recorded == null) {
@@ -66,8 +70,9 @@ public final class EngineOutput {
         PortResolution is = PortResolution.of(now.getPort(), container);
         return was.ok() && is.ok() && was.port() != is.port()
                 && Objects.equals(blankAsNull(recorded.getHost()), blankAsNull(now.getHost()))
-                && defaulted(recorded.getPath(), "/").equals(defaulted(now.getPath(), "/"))
-                && defaulted(recorded.getScheme(), "HTTP").equals(defaulted(now.getScheme(), "HTTP"))
+                && LocalHttpCheck.normalizePath(recorded.getPath())
+                        .equals(LocalHttpCheck.normalizePath(now.getPath()))
+                && schemeOf(recorded).equals(schemeOf(now))
                 && headers(recorded).equals(headers(now));
     }
 
@@ -75,8 +80,8 @@ public final class EngineOutput {
         return value == null || value.isEmpty() ? null : value;
     }
 
-    private static String defaulted(String value, String apiServerDefault) {
-        return value == null || value.isEmpty() ? apiServerDefault : value;
+    private static String schemeOf(HTTPGetAction get) {
+        return get.getScheme() == null || get.getScheme().isEmpty() ? "HTTP" : get.getScheme();
     }
 
     private static List<HTTPHeader> headers(HTTPGetAction get) {

@@ -262,7 +262,7 @@ public final class ProbeRewriter {
                 String key = ProbeDecision.probeKey(probed.ref().name(), kind);
                 Probe probe = kind.get(probed.container());
                 if (probe != null && originals.contains(key)
-                        && !EngineOutput.madeFrom(probe, originals.original(key), own, probed.container())) {
+                        && !EngineOutput.madeFrom(probe, () -> originals.original(key), own, probed.container())) {
                     stale.add(key);
                 }
             }
