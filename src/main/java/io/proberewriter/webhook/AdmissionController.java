@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -8,6 +9,7 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -67,7 +69,7 @@ public class AdmissionController {
         Mutation mutation;
         try {
             mutation = decide(request);
-            count(mutation);
+            count(request, mutation);
         } catch (Throwable e) { // OutOfMemoryError included: it unwinds the admission that caused it
             mutation = failed(request, e);
         }
@@ -93,13 +95,33 @@ public class AdmissionController {
         return mutator.mutate(request.pod(), namespace, request.name());
     }
 
-    private void count(Mutation mutation) {
+    /**
+     * The probe counters count pods that will run: not a dry run ({@code kubectl apply --dry-run=server},
+     * {@code kubectl diff}), which creates nothing. A probe left broken is counted at the first pass only: a pod
+     * that carries {@code probe-rewriter.io/original-probes} came through a pass that recorded it (ours, when the
+     * API server reinvokes the webhook after a later one changed the pod, or the CLI's), whose probes left broken
+     * were counted or reported then. Rewritten probes need no such rule: one recorded before comes out unchanged.
+     */
+    private void count(ReviewRequest request, Mutation mutation) {
+        if (request.dryRun()) {
+            return;
+        }
         mutation.rewrite().ifPresent(result -> {
-            metrics.probesLeftIncompatible(result);
+            if (!recordedByAnEarlierPass(request)) {
+                metrics.probesLeftIncompatible(result);
+            }
             if (mutation.outcome() == Outcome.PATCHED) {
                 metrics.probesRewritten(result);
             }
         });
+    }
+
+    private static boolean recordedByAnEarlierPass(ReviewRequest request) {
+        if (request.pod() == null || request.pod().getMetadata() == null) {
+            return false;
+        }
+        Map<String, String> annotations = request.pod().getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(Annotations.ORIGINAL_PROBES);
     }
 
     /** Our failure on an admissible request: allowed, unchanged, with the reason; logged when logging still works. */
