@@ -15,6 +15,8 @@ import io.proberewriter.cluster.ListPages;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.cluster.WebhookScope;
+import io.proberewriter.cluster.WebhookScopeCache;
 import io.proberewriter.config.AuditConfig;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.HandlerKind;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,6 +63,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     private final boolean namespacesWatched;
     private final NamespaceCache namespaces;
     private final WebhookMtlsResolver resolver;
+    private final WebhookScopeCache webhookScope;
     private final ProbeRewriter engine;
     private final BrokenPods brokenPods;
     private final ControllerRestarts restarts;
@@ -67,13 +71,14 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     private final Clock clock;
 
     AuditReconciler(AuditConfig config, ProbeRewriterConfig global, NamespaceCache namespaces,
-                    WebhookMtlsResolver resolver, ProbeRewriter engine, BrokenPods brokenPods,
-                    ControllerRestarts restarts, WarningEvents events, Clock clock) {
+                    WebhookMtlsResolver resolver, WebhookScopeCache webhookScope, ProbeRewriter engine,
+                    BrokenPods brokenPods, ControllerRestarts restarts, WarningEvents events, Clock clock) {
         this.config = config;
         this.ownNamespace = global.namespace();
         this.namespacesWatched = global.namespaces().watch();
         this.namespaces = namespaces;
         this.resolver = resolver;
+        this.webhookScope = webhookScope;
         this.engine = engine;
         this.brokenPods = brokenPods;
         this.restarts = restarts;
@@ -103,13 +108,15 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
 
     @Override
     public UpdateControl<Pod> reconcile(Pod pod, Context<Pod> context) {
-        if (!namespaces.synced() || !resolver.ready()) {
-            // Judged now, an empty namespace cache would read as "not opted in" and the resolver would still be
-            // assume-all: the audit must see the pod as the webhook does, or it would restart for nothing.
+        Optional<WebhookScope> scope = webhookScope.current();
+        if (!namespaces.synced() || !resolver.ready() || scope.isEmpty()) {
+            // Judged now, an empty namespace cache would read as "not opted in", the resolver would still be
+            // assume-all and every pod would count as sent to the webhook: the audit must see the pod as the webhook
+            // does, or it would restart for nothing.
             return UpdateControl.<Pod>noUpdate().rescheduleAfter(NOT_READY_DELAY);
         }
         String namespace = pod.getMetadata().getNamespace();
-        PodFinding finding = PodAudit.examine(pod, namespaces.view(namespace), ownNamespace, engine);
+        PodFinding finding = PodAudit.examine(pod, namespaces.view(namespace), ownNamespace, scope.get(), engine);
         if (!finding.isBroken()) {
             brokenPods.notBroken(ResourceID.fromResource(pod));
             return recheck();
@@ -127,6 +134,12 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         }
         switch (finding.remediation()) {
             case RESTART_CONTROLLER -> remediate(pod, finding, now, report);
+            case WEBHOOK_MAY_NOT_SEE_IT -> {
+                if (report) {
+                    restarts.notRestarted(pod, finding.why() + ": whether a new pod would be rewritten is not known,"
+                            + " so the audit restarts nothing on its own judgement; restart it yourself if it would");
+                }
+            }
             case WEBHOOK_WOULD_NOT_FIX -> {
                 if (report) {
                     restarts.notRestarted(pod, "a new pod would be admitted with the same probes broken ("

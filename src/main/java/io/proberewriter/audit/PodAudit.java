@@ -2,6 +2,7 @@ package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.audit.PodFinding.Remediation;
+import io.proberewriter.cluster.WebhookScope;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeDecision;
@@ -30,8 +31,10 @@ public final class PodAudit {
     /**
      * @param namespace    the pod's namespace as cached; an unknown one counts as not opted in
      * @param ownNamespace probe-rewriter's namespace, whose pods are never touched
+     * @param scope        which pods the API server sends to the webhook, as its configuration says (or unknown)
      */
-    public static PodFinding examine(Pod pod, NamespaceView namespace, String ownNamespace, ProbeRewriter engine) {
+    public static PodFinding examine(Pod pod, NamespaceView namespace, String ownNamespace, WebhookScope scope,
+                                     ProbeRewriter engine) {
         String ns = pod.getMetadata().getNamespace();
         if (ns == null || ns.equals(ownNamespace)) {
             return PodFinding.ignored("probe-rewriter's own namespace");
@@ -42,6 +45,12 @@ public final class PodAudit {
         if (!namespace.optedIn()) {
             return PodFinding.ignored("namespace " + ns + " is not opted in (label " + Annotations.ENABLED_LABEL
                     + ": \"true\")");
+        }
+        WebhookScope.Reach reach = scope.reach(namespace.context().labels(), pod.getMetadata().getLabels());
+        if (reach == WebhookScope.Reach.NOT_SENT) {
+            // Kept away on purpose (a Helm install's excludedNamespaces, namespaceSelector, objectSelector): a new pod
+            // would not be rewritten either, so it is neither reported nor restarted.
+            return PodFinding.ignored("the webhook's configuration does not send it to the webhook (" + scope + ")");
         }
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             return PodFinding.ignored("the pod is terminating");
@@ -61,10 +70,16 @@ public final class PodAudit {
         // A restart helps as soon as one broken probe would be rewritten: probes the webhook leaves broken stay so
         // either way, and the pod created afresh then no longer counts as fixable, so restarts do not repeat.
         boolean fixable = broken.stream().anyMatch(d -> d.action().rewritten());
+        // With matchConditions the pod may have been kept away on purpose, and a new one would be too: the audit
+        // cannot tell, so it reports the probes but restarts nothing on its own judgement.
+        boolean conditional = reach == WebhookScope.Reach.SENT_UNLESS_CONDITIONS_REFUSE;
         Remediation remediation = !namespace.remediationAsked() ? Remediation.NOT_ASKED
-                : fixable ? Remediation.RESTART_CONTROLLER : Remediation.WEBHOOK_WOULD_NOT_FIX;
-        String why = fixable ? "the pod slipped past the webhook, which would rewrite it now"
-                : "the webhook leaves these probes broken too";
+                : !fixable ? Remediation.WEBHOOK_WOULD_NOT_FIX
+                : conditional ? Remediation.WEBHOOK_MAY_NOT_SEE_IT : Remediation.RESTART_CONTROLLER;
+        String why = !fixable ? "the webhook leaves these probes broken too"
+                : conditional ? "the webhook would rewrite the pod if its matchConditions, which the operator cannot"
+                + " evaluate, send it there"
+                : "the pod slipped past the webhook, which would rewrite it now";
         return new PodFinding(PodFinding.Verdict.BROKEN, kinds, remediation, broken, why);
     }
 }

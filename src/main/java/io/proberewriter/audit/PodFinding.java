@@ -18,7 +18,10 @@ public record PodFinding(Verdict verdict, Set<HandlerKind> brokenKinds, Remediat
                          List<ProbeDecision> broken, String why) {
 
     public enum Verdict {
-        /** Not the audit's business: namespace not opted in, our own namespace, a pod on its way out. */
+        /**
+         * Not the audit's business: namespace not opted in, our own namespace, a pod the webhook's configuration does
+         * not send to it, a pod on its way out.
+         */
         IGNORED,
         /** No probe is broken by mTLS, including pods the webhook already rewrote. */
         HEALTHY,
@@ -31,6 +34,11 @@ public record PodFinding(Verdict verdict, Set<HandlerKind> brokenKinds, Remediat
         NOT_ASKED,
         /** Asked, but the webhook would leave the probes broken (mode off, an invalid annotation…): a restart is useless. */
         WEBHOOK_WOULD_NOT_FIX,
+        /**
+         * Asked, and the webhook would rewrite a broken probe, but its configuration has matchConditions, which the
+         * operator cannot evaluate: a pod created afresh may not be sent to it, so a restart may be useless forever.
+         */
+        WEBHOOK_MAY_NOT_SEE_IT,
         /** Asked, and the webhook would rewrite at least one broken probe of a pod created afresh. */
         RESTART_CONTROLLER
     }

@@ -130,7 +130,10 @@ public interface ProbeRewriterConfig {
             @WithDefault("probe-rewriter-ca")
             String caSecretName();
 
-            /** The MutatingWebhookConfiguration whose caBundle is kept in step. */
+            /**
+             * The MutatingWebhookConfiguration whose caBundle is kept in step; also the one whose selectors the audit
+             * and the port exceptions follow (WebhookScopeCache), whether or not this reconciler is on.
+             */
             @WithName("webhook-configuration")
             @WithDefault("probe-rewriter")
             String webhookConfiguration();

@@ -14,6 +14,8 @@ import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.cluster.WebhookScope;
+import io.proberewriter.cluster.WebhookScopeCache;
 import io.proberewriter.config.PortExceptionsConfig;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.engine.NamespaceView;
@@ -53,6 +55,7 @@ public class PortExceptionSync {
     private final PortExceptionsConfig config;
     private final WebhookMtlsResolver resolver;
     private final NamespaceCache namespaces;
+    private final WebhookScopeCache webhookScope;
     private final ProbeRewriter engine;
     private final KubernetesClient client;
     private final WarningEvents events;
@@ -62,10 +65,12 @@ public class PortExceptionSync {
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
-                      NamespaceCache namespaces, ProbeRewriter engine, KubernetesClient client, WarningEvents events) {
+                      NamespaceCache namespaces, WebhookScopeCache webhookScope, ProbeRewriter engine,
+                      KubernetesClient client, WarningEvents events) {
         this.config = config;
         this.resolver = resolver;
         this.namespaces = namespaces;
+        this.webhookScope = webhookScope;
         this.engine = engine;
         this.client = client;
         this.events = events;
@@ -96,7 +101,8 @@ public class PortExceptionSync {
         }
         String namespace = controller.getMetadata().getNamespace();
         NamespaceView view = namespaces.view(namespace);
-        if (!view.known() && !namespaces.synced()) {
+        Optional<WebhookScope> scope = webhookScope.current();
+        if (scope.isEmpty() || (!view.known() && !namespaces.synced())) {
             return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
         }
         MeshPolicyCache cache = resolver.cache();
@@ -123,9 +129,12 @@ public class PortExceptionSync {
                         + " no port of these pods"));
             }
         }
-        // The webhook is only called for opted-in namespaces: elsewhere no probe is moved to a health port.
-        SortedSet<HealthPort> healthPorts = view.optedIn() ? healthPorts(workload, view)
-                : new TreeSet<>(HealthPort.ORDER);
+        // The webhook is only called for opted-in namespaces, and for the pods its configuration's selectors send
+        // it: elsewhere no probe is moved to a health port. Where its matchConditions may keep the pods away, the
+        // operator cannot know, and writes no exception on a guess.
+        boolean sent = view.optedIn() && scope.get().reach(view.context().labels(), workload.templateLabels())
+                == WebhookScope.Reach.SENT;
+        SortedSet<HealthPort> healthPorts = sent ? healthPorts(workload, view) : new TreeSet<>(HealthPort.ORDER);
         healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
         if (!healthPorts.isEmpty()) {
             Optional<PortExceptionPlan.Warning> overlap = PortExceptionScope.overlap(workload,

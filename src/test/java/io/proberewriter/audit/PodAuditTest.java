@@ -17,6 +17,7 @@ import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeKind;
 import java.util.List;
+import io.proberewriter.cluster.WebhookScope;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class PodAuditTest {
 
     private static PodFinding examine(Pod pod, Namespace namespace) {
         return PodAudit.examine(pod, namespace == null ? NamespaceView.unknown(pod.getMetadata().getNamespace())
-                : NamespaceView.of(namespace), OWN, ENGINE);
+                : NamespaceView.of(namespace), OWN, WebhookScope.unknown("no configuration in this test"), ENGINE);
     }
 
     @Test

@@ -727,6 +727,24 @@ class RbacRulesTest {
                     "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/probe-rewriter");
         }
 
+        /**
+         * The audit and the port exceptions read the webhook's scope from its configuration, with cert-manager too,
+         * where the certificates roles are deleted: one object, listed and watched by name.
+         */
+        @Test
+        void theOperatorWatchesItsOwnWebhookConfigurationByNameWithoutTheCertificatesRoles() {
+            List<Doc> withoutCertificates = base.stream()
+                    .filter(doc -> !doc.name().equals("probe-rewriter-certificates")).toList();
+            RbacRules certManaged = RbacRules.forServiceAccount(withoutCertificates, NS, OPERATOR);
+            String configurations = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations";
+            String byName = configurations + "?fieldSelector=metadata.name%3Dprobe-rewriter";
+            assertAllowed(certManaged, "GET", byName);
+            assertAllowed(certManaged, "GET", byName + "&resourceVersion=0&allowWatchBookmarks=true&watch=true");
+            assertRefused(certManaged, "GET", configurations);
+            assertRefused(certManaged, "GET", configurations + "?fieldSelector=metadata.name%3Distio-sidecar-injector");
+            assertRefused(certManaged, "PATCH", configurations + "/probe-rewriter");
+        }
+
         @Test
         void theOperatorWritesSecretsInItsOwnNamespaceOnly() {
             assertAllowed(operator, "POST", "/api/v1/namespaces/" + NS + "/secrets");

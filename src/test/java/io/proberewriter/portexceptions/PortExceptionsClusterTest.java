@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -29,6 +31,8 @@ import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.cluster.WebhookScope;
+import io.proberewriter.cluster.WebhookScopeCache;
 import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.operator.OperatorLauncher;
 import io.proberewriter.webhook.IstioCrds;
@@ -85,6 +89,8 @@ abstract class PortExceptionsClusterTest {
     NamespaceCache namespaces;
     @Inject
     PortExceptionSync sync;
+    @Inject
+    WebhookScopeCache webhookScope;
     @Inject
     Operator operator;
 
@@ -347,6 +353,44 @@ abstract class PortExceptionsClusterTest {
     // --------------------------------------------------------------------------------------------------------------
 
     /** Labels {@code app: <name>} only, so that tests do not select each other's pods. */
+    /**
+     * A pod the webhook configuration's objectSelector keeps away from the webhook (Helm's webhook.objectSelector)
+     * keeps its probes: a PERMISSIVE exception for it would take a port out of mTLS for nothing. With
+     * matchConditions, which the operator cannot evaluate, no exception is written at all.
+     */
+    @Test
+    void notCreatedForPodsTheWebhookConfigurationKeepsAwayNorUnderMatchConditions() throws InterruptedException {
+        MutatingWebhookConfiguration configuration = new MutatingWebhookConfigurationBuilder().withNewMetadata()
+                .withName("probe-rewriter").endMetadata().addNewWebhook().withName("probes.probe-rewriter.io")
+                .withNewObjectSelector().addNewMatchExpression().withKey("probe-rewriter.io/skip")
+                .withOperator("DoesNotExist").endMatchExpression().endObjectSelector()
+                .withAdmissionReviewVersions("v1").withSideEffects("None").endWebhook().build();
+        kubernetes.resource(configuration).create();
+        try {
+            waitFor(() -> webhookScope.current().filter(WebhookScope::known).isPresent(),
+                    "the webhook configuration in the operator's cache");
+            // The selectors send this one: its policy is written (and the caches the decision needs are ready).
+            create(deployment("shop", "conditional", "8081"));
+            awaitPolicy("shop", "probe-rewriter-deployment-conditional");
+            assertNothingFor(create(new DeploymentBuilder(deployment("shop", "skipped", "8081")).editSpec()
+                    .editTemplate().editMetadata().addToLabels("probe-rewriter.io/skip", "true").endMetadata()
+                    .endTemplate().endSpec().build()));
+
+            kubernetes.admissionRegistration().v1().mutatingWebhookConfigurations().withName("probe-rewriter")
+                    .edit(c -> new MutatingWebhookConfigurationBuilder(c).editFirstWebhook().addNewMatchCondition()
+                            .withName("not-batch").withExpression("!('batch' in object.metadata.labels)")
+                            .endMatchCondition().endWebhook().build());
+            waitFor(() -> webhookScope.current().filter(WebhookScope::hasMatchConditions).isPresent(),
+                    "the matchConditions in the operator's cache");
+            reconcileNow(kubernetes.apps().deployments().inNamespace("shop").withName("conditional").get());
+            awaitGone("shop", "probe-rewriter-deployment-conditional");
+        } finally {
+            kubernetes.resource(configuration).delete();
+            waitFor(() -> webhookScope.current().filter(scope -> !scope.known()).isPresent(),
+                    "the webhook configuration gone from the operator's cache");
+        }
+    }
+
     private static Deployment deployment(String namespace, String name, String healthPort) {
         return Workloads.portMode(namespace, name, healthPort)
                 .editMetadata().withUid(null).endMetadata()

@@ -1,0 +1,74 @@
+package io.proberewriter.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.proberewriter.cluster.WebhookScope.Reach;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The configuration is read from a cache of that one object: not there yet, the scope is unknown (the callers keep
+ * their rule of before); once created or changed, the cache follows it without a restart.
+ */
+@EnableKubernetesMockClient(crud = true)
+class WebhookScopeCacheTest {
+
+    KubernetesClient client;
+
+    @Test
+    void unknownUntilTheConfigurationExistsThenItsSelectors() throws Exception {
+        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        client.resource(configuration("someone-else", "team")).create();
+
+        WebhookScope missing = await(cache, scope -> true);
+        assertFalse(missing.known(), "another configuration is not ours");
+        assertTrue(missing.description().contains("probe-rewriter does not exist"), missing.description());
+        assertEquals(Reach.SENT, missing.reach(Map.of(), Map.of("skip", "true")), "the rule of before");
+
+        client.resource(configuration("probe-rewriter", "skip")).create();
+        WebhookScope known = await(cache, WebhookScope::known);
+        assertEquals(Reach.NOT_SENT, known.reach(Map.of(), Map.of("skip", "true")));
+        assertEquals(Reach.SENT, known.reach(Map.of(), Map.of()));
+    }
+
+    @Test
+    void createdBeforeTheCacheStartsAndStaysKnown() throws Exception {
+        client.resource(configuration("probe-rewriter", "skip")).create();
+        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        await(cache, WebhookScope::known);
+        for (int i = 0; i < 40; i++) {
+            Thread.sleep(50);
+            assertTrue(cache.current().orElseThrow().known(), "still known after " + (i * 50) + "ms");
+        }
+    }
+
+    /** Keeps away pods that carry {@code label} (DoesNotExist). */
+    private static MutatingWebhookConfiguration configuration(String name, String label) {
+        return new MutatingWebhookConfigurationBuilder().withNewMetadata().withName(name).endMetadata()
+                .addNewWebhook().withName("probes.probe-rewriter.io").withNewObjectSelector().addNewMatchExpression()
+                .withKey(label).withOperator("DoesNotExist").endMatchExpression().endObjectSelector()
+                .withAdmissionReviewVersions("v1").withSideEffects("None").endWebhook().build();
+    }
+
+    private static WebhookScope await(WebhookScopeCache cache, Predicate<WebhookScope> until) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (Instant.now().isBefore(deadline)) {
+            Optional<WebhookScope> scope = cache.current();
+            if (scope.isPresent() && until.test(scope.get())) {
+                return scope.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the cache did not get there within 10s: " + cache.current());
+    }
+}
