@@ -5,6 +5,7 @@ import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.manifest.MeshPolicyDocuments;
 import io.proberewriter.manifest.SourceDocument;
 import io.proberewriter.mtls.AnnotationMtlsOracle;
+import io.proberewriter.mtls.GeneratedPolicy;
 import io.proberewriter.mtls.IstioMtlsOracle;
 import io.proberewriter.mtls.MeshPolicies;
 import io.proberewriter.mtls.MtlsResolver;
@@ -73,10 +74,16 @@ public final class MtlsOptions {
         };
     }
 
-    /** An Istio policy, or Istio 0.8's mesh config, which may hold its global mTLS switch. */
+    /**
+     * An Istio policy, or Istio 0.8's mesh config, which may hold its global mTLS switch. A port exception
+     * probe-rewriter's operator wrote (a cluster dump holds them) is none: the resolver reads the input as if it
+     * were absent ({@link GeneratedPolicy}), so it must not choose the resolver either.
+     */
     private boolean decidesIstioMtls(SourceDocument document) {
+        boolean generated = GeneratedPolicy.VALUE.equals(document.content().path("metadata").path("labels")
+                .path(GeneratedPolicy.LABEL).asText(""));
         return MeshPolicies.isPolicyKind(document.content().path("apiVersion").asText(""),
-                document.content().path("kind").asText(""))
+                document.content().path("kind").asText("")) && !generated
                 || MeshPolicyDocuments.isIstioMeshConfig(document, istioNamespace);
     }
 

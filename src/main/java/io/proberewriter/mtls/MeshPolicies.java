@@ -28,7 +28,8 @@ import java.util.function.Function;
  *
  * <p>Resources the resolver cannot read — wrong types, unknown modes, no namespace — are skipped, never thrown
  * at the caller, and listed in {@link #ignored()} so that a caller can warn about them. Kinds it does not know
- * are skipped too.
+ * are skipped too. The port exceptions probe-rewriter's operator writes ({@link GeneratedPolicy}) are left out
+ * without a word: they are no input, and reading them would decide the rewrite they were made for the other way.
  */
 public final class MeshPolicies {
 
@@ -100,10 +101,11 @@ public final class MeshPolicies {
         Map<Object, Read> readNow = new IdentityHashMap<>(b.policies.size() + b.services.size());
         List<PeerAuthenticationPolicy> peers = new ArrayList<>();
         List<LegacyAuthenticationPolicy> legacy = new ArrayList<>();
-        for (GenericKubernetesResource resource : b.policies) {
-            if (resource == null) {
-                continue;
-            }
+        // probe-rewriter's own port exceptions are left out of everything the snapshot says, the era included: a
+        // PeerAuthentication of ours would otherwise make a v1alpha1 mesh look current and turn Istio's probe rewrite on.
+        List<GenericKubernetesResource> inputs = b.policies.stream()
+                .filter(r -> r != null && !GeneratedPolicy.isGenerated(r)).toList();
+        for (GenericKubernetesResource resource : inputs) {
             Object policy = read(resource, previous, readNow, skipped, MeshPolicies::readPolicy);
             if (policy instanceof PeerAuthenticationPolicy peer) {
                 peers.add(peer);
@@ -129,7 +131,7 @@ public final class MeshPolicies {
         this.services = Map.copyOf(servicesByNamespace);
         this.ignored = List.copyOf(skipped);
         this.globalMtls = globalMtlsSource();
-        this.legacyEra = era(b.policies);
+        this.legacyEra = era(inputs);
     }
 
     /**

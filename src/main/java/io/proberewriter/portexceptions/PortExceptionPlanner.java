@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.proberewriter.config.ExceptionMode;
 import io.proberewriter.json.Mappers;
+import io.proberewriter.mtls.GeneratedPolicy;
 import io.proberewriter.mtls.IstioKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,8 +43,8 @@ import java.util.TreeSet;
  */
 final class PortExceptionPlanner {
 
-    static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-    static final String MANAGED_BY = "probe-rewriter";
+    static final String MANAGED_BY_LABEL = GeneratedPolicy.LABEL;
+    static final String MANAGED_BY = GeneratedPolicy.VALUE;
 
     static final String REASON_CONFLICT = "PortExceptionConflict";
     static final String REASON_SHADOWS = "PortExceptionShadowsPolicy";
@@ -327,8 +328,7 @@ final class PortExceptionPlanner {
     }
 
     static boolean managed(GenericKubernetesResource resource) {
-        Map<String, String> labels = resource.getMetadata().getLabels();
-        return labels != null && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL));
+        return GeneratedPolicy.isGenerated(resource);
     }
 
     /** A workload-level policy whose every selector label is on the pods; selector-less ones are namespace-wide. */

@@ -7,6 +7,8 @@ import static io.proberewriter.audit.AuditFixtures.rewritten;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,8 +16,13 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.proberewriter.audit.PodFinding.Remediation;
 import io.proberewriter.audit.PodFinding.Verdict;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.AppliedRewrite;
+import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeKind;
+import io.proberewriter.engine.ProbeRewriter;
+import io.proberewriter.mtls.IstioMtlsOracle;
+import io.proberewriter.mtls.MeshPolicies;
 import java.util.List;
 import io.proberewriter.cluster.WebhookScope;
 import java.util.Map;
@@ -26,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class PodAuditTest {
 
     private static final String OWN = "probe-rewriter-system";
+    private static final WebhookScope UNKNOWN_SCOPE = WebhookScope.unknown("no configuration in this test");
 
     private static PodFinding examine(Pod pod, Namespace namespace) {
         return PodAudit.examine(pod, namespace == null ? NamespaceView.unknown(pod.getMetadata().getNamespace())
@@ -64,6 +72,47 @@ class PodAuditTest {
                 .withContainerPort(8081).build());
         assertEquals(Verdict.BROKEN, examine(pod, shop).verdict());
         assertEquals(Verdict.HEALTHY, examine(rewritten(pod, shop), shop).verdict());
+    }
+
+    /**
+     * The operator's port exception for a health port is no input to the istio resolver, for the audit as for the
+     * webhook: a pod whose probe is kept on its health port without that port's exclusion from interception (admitted
+     * by a version that read the exception as plaintext) slipped past the webhook, and a restart gives it the
+     * exclusion; the pod as the webhook admits it now is healthy.
+     */
+    @Test
+    void theOperatorsPortExceptionDoesNotMakeAPodWithoutItsExclusionHealthy() {
+        Namespace shop = namespace("shop", true, true);
+        shop.getMetadata().getLabels().put("istio-injection", "enabled");
+        shop.getMetadata().getAnnotations().put(Annotations.ALLOWED_HEALTH_PORTS, "8081");
+        GenericKubernetesResource ours = peerAuthentication("probe-rewriter-deployment-httpbin",
+                Map.of("selector", Map.of("matchLabels", Map.of("app", "httpbin")), "mtls", Map.of("mode", "UNSET"),
+                        "portLevelMtls", Map.of("8081", Map.of("mode", "PERMISSIVE"))));
+        ours.getMetadata().setLabels(Map.of("app.kubernetes.io/managed-by", "probe-rewriter"));
+        ProbeRewriter istio = new ProbeRewriter(GlobalSettings.defaults(), new IstioMtlsOracle(MeshPolicies.builder()
+                .policies(List.of(peerAuthentication("default", Map.of("mtls", Map.of("mode", "STRICT"))), ours))
+                .rewriteAppProbesByDefault(false).build()));
+        Pod onHealthPort = pod("shop", "httpbin-1", Map.of(Annotations.MODE, "port", Annotations.HEALTH_PORT, "8081"));
+        onHealthPort.getSpec().getContainers().get(0).getPorts().add(new io.fabric8.kubernetes.api.model
+                .ContainerPortBuilder().withContainerPort(8081).build());
+        onHealthPort.getSpec().getContainers().get(0).getLivenessProbe().getHttpGet().setPort(new IntOrString(8081));
+
+        PodFinding finding = PodAudit.examine(onHealthPort, NamespaceView.of(shop), OWN, UNKNOWN_SCOPE, istio);
+        assertEquals(Verdict.BROKEN, finding.verdict(), finding.why());
+        assertEquals(Remediation.RESTART_CONTROLLER, finding.remediation());
+
+        Pod admitted = AppliedRewrite.apply(istio.rewrite(onHealthPort, NamespaceView.of(shop).context()),
+                onHealthPort);
+        assertEquals(Verdict.HEALTHY, PodAudit.examine(admitted, NamespaceView.of(shop), OWN, UNKNOWN_SCOPE, istio)
+                .verdict());
+    }
+
+    private static GenericKubernetesResource peerAuthentication(String name, Map<String, Object> spec) {
+        GenericKubernetesResource policy = new GenericKubernetesResourceBuilder().withApiVersion("security.istio.io/v1")
+                .withKind("PeerAuthentication").withNewMetadata().withNamespace("shop").withName(name)
+                .withCreationTimestamp("2026-01-01T00:00:00Z").endMetadata().build();
+        policy.setAdditionalProperty("spec", spec);
+        return policy;
     }
 
     @Test

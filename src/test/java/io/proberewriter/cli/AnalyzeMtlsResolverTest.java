@@ -130,6 +130,32 @@ class AnalyzeMtlsResolverTest {
         assertTrue(run.out().contains("resolver assume-all"), run.out());
     }
 
+    /**
+     * A cluster dump holds the port exceptions probe-rewriter's operator wrote: they are no input, so they neither
+     * choose the istio resolver nor exempt a port, and the input is judged as without them.
+     */
+    @Test
+    void ourOwnPortExceptionsInTheInputDoNotChooseTheIstioResolver() throws IOException {
+        Path file = dir.resolve("dump.yaml");
+        Files.writeString(file, Files.readString(Path.of("docs/examples/httpbin.yaml")) + """
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata:
+                  name: probe-rewriter-deployment-httpbin
+                  namespace: default
+                  labels: {app.kubernetes.io/managed-by: probe-rewriter}
+                spec:
+                  selector: {matchLabels: {app: httpbin}}
+                  mtls: {mode: UNSET}
+                  portLevelMtls:
+                    "8000": {mode: PERMISSIVE}
+                """);
+        CliRun run = analyze(file);
+        assertEquals(ExitCodes.FINDINGS, run.exitCode(), run.out() + run.err());
+        assertTrue(run.out().contains("resolver assume-all"), run.out());
+    }
+
     @Test
     void malformedPoliciesAreWarningsNamingTheDocument() throws IOException {
         Path file = dir.resolve("policies.yaml");

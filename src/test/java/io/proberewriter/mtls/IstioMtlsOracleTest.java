@@ -592,6 +592,84 @@ class IstioMtlsOracleTest {
         }
     }
 
+    /**
+     * The port exceptions probe-rewriter's operator writes (label app.kubernetes.io/managed-by=probe-rewriter) follow
+     * from the rewrite: the resolver reads the mesh as if they did not exist, or the rewrite they exist for would be
+     * undone by them.
+     */
+    @Nested
+    class OwnPortExceptions {
+
+        private static final String PORT_EXCEPTION = """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata:
+                  name: probe-rewriter-deployment-httpbin
+                  namespace: default
+                  creationTimestamp: "2024-03-01T00:00:00Z"
+                  labels: {app.kubernetes.io/managed-by: %s}
+                spec:
+                  selector: {matchLabels: {app: httpbin}}
+                  mtls: {mode: UNSET}
+                  portLevelMtls:
+                    "8000": {mode: PERMISSIVE}
+                """;
+
+        @Test
+        void ourPortLevelExceptionLeavesThePortUnderTheNamespacesMode() {
+            GenericKubernetesResource strict =
+                    peerAuthentication("default", "default", "2024-02-01T00:00:00Z", "  mtls: {mode: STRICT}");
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default" + NOT_REWRITTEN,
+                    check(policiesOnly(strict, resource(PORT_EXCEPTION.formatted("probe-rewriter"))), HTTPBIN, MESHED,
+                            8000));
+            // The same policy under another manager is the user's own, and decides.
+            assertVerdict(false, "port 8000 PERMISSIVE by port-level mTLS of PeerAuthentication"
+                            + " default/probe-rewriter-deployment-httpbin",
+                    check(policiesOnly(strict, resource(PORT_EXCEPTION.formatted("Helm"))), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void ourLegacyPolicyIsNoInputEither() {
+            GenericKubernetesResource ours = resource("""
+                    apiVersion: authentication.istio.io/v1alpha1
+                    kind: Policy
+                    metadata:
+                      name: probe-rewriter-deployment-httpbin
+                      namespace: default
+                      labels: {app.kubernetes.io/managed-by: probe-rewriter}
+                    spec:
+                      targets:
+                      - name: httpbin
+                        ports:
+                        - number: 8000
+                    """);
+            MeshPolicies mesh = MeshPolicies.builder().policies(List.of(resource(MESH_POLICY_STRICT), ours))
+                    .services(List.of(MeshFixtures.httpbinService())).rewriteAppProbesByDefault(false).build();
+            assertTrue(check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        /**
+         * On a mesh still on the v1alpha1 API (Istio 1.5), a PeerAuthentication of ours must not make it look current:
+         * Istio's own probe rewrite would count as on, and no probe would need the health port the policy is for.
+         */
+        @Test
+        void ourPeerAuthenticationDoesNotMakeALegacyMeshCurrent() {
+            MeshPolicies mesh = MeshPolicies.builder().policies(List.of(resource(MESH_POLICY_STRICT),
+                    resource(PORT_EXCEPTION.formatted("probe-rewriter")))).build();
+            assertFalse(mesh.probeRewrite("").rewrites(), mesh.probeRewrite("").source());
+            assertTrue(mesh.legacyEra().isPresent());
+        }
+
+        private static final String MESH_POLICY_STRICT = """
+                apiVersion: authentication.istio.io/v1alpha1
+                kind: MeshPolicy
+                metadata: {name: default}
+                spec:
+                  peers:
+                  - mtls: {}
+                """;
+    }
+
     @Nested
     class Robustness {
 

@@ -145,6 +145,11 @@ abstract class PortExceptionsClusterTest {
         Map<?, ?> spec = (Map<?, ?>) policy.getAdditionalProperties().get("spec");
         assertEquals(Map.of("8081", Map.of("mode", "PERMISSIVE")), spec.get("portLevelMtls"),
                 "the named health port, as its number");
+        // The next look (the resync) reads the caches holding that very policy: it is no reason to change anything.
+        waitFor(() -> cached("shop", "probe-rewriter-deployment-actuator"), "the policy in the resolver's cache");
+        reconcileNow(management);
+        assertTrue(read("shop", "probe-rewriter-deployment-actuator").isPresent(),
+                "kept at the resync, not deleted for the PERMISSIVE port it made itself");
     }
 
     @Test
