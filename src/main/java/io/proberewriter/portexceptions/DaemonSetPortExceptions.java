@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
@@ -32,5 +33,11 @@ public class DaemonSetPortExceptions implements Reconciler<DaemonSet>, OptionalR
     @Override
     public UpdateControl<DaemonSet> reconcile(DaemonSet resource, Context<DaemonSet> context) {
         return sync.reconcile(resource, resource.getSpec() == null ? null : resource.getSpec().getTemplate());
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<DaemonSet> updateErrorStatus(DaemonSet resource, Context<DaemonSet> context,
+                                                            Exception e) {
+        return sync.afterFailure(resource, context, e);
     }
 }

@@ -4,7 +4,8 @@ package io.proberewriter.portexceptions;
  * Retry of a failed reconciliation (API server away, a write refused), shared by the three reconcilers. The first
  * retries come quickly, for the usual brief conflict or timeout; then the interval grows to a few minutes, since a
  * lasting failure (RBAC missing, a webhook refusing the policy) is not fixed by hammering. After the last attempt
- * the workload waits for its next change or the resync period.
+ * the workload waits for its next change or the resync period ({@link PortExceptionSync#afterFailure}: JOSDK alone
+ * would wait for its maximum reconciliation interval, 10 hours).
  */
 final class PortExceptionRetry {
 

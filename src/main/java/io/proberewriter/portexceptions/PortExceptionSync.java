@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.MeshPolicyCache;
@@ -157,6 +159,23 @@ public class PortExceptionSync {
             events.warn(controller, warning.reason(), warning.message());
         }
         return UpdateControl.<P>noUpdate().rescheduleAfter(config.resyncPeriod());
+    }
+
+    /**
+     * What follows a failed reconciliation: JOSDK's retry ({@link PortExceptionRetry}) until its last attempt, then
+     * the resync period. Left to JOSDK, exhausted retries wait for its maximum reconciliation interval, 10 hours
+     * by default, and a workload whose policy write failed for a while (API server away, RBAC fixed later) would
+     * stay without its exception, or keep a stale one, that long.
+     */
+    <P extends HasMetadata> ErrorStatusUpdateControl<P> afterFailure(P controller, Context<P> context, Exception e) {
+        if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(true)) {
+            LOG.warnf("Port exceptions of %s %s/%s failed %s, looking again in %s: %s", controller.getKind(),
+                    controller.getMetadata().getNamespace(), controller.getMetadata().getName(),
+                    context.getRetryInfo().map(r -> r.getAttemptCount() + " times").orElse("without retry"),
+                    config.resyncPeriod(), e.toString());
+            return ErrorStatusUpdateControl.<P>noStatusUpdate().rescheduleAfter(config.resyncPeriod());
+        }
+        return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
     private SortedSet<HealthPort> healthPorts(Workload workload, NamespaceView namespace) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
@@ -32,5 +33,11 @@ public class StatefulSetPortExceptions implements Reconciler<StatefulSet>, Optio
     @Override
     public UpdateControl<StatefulSet> reconcile(StatefulSet resource, Context<StatefulSet> context) {
         return sync.reconcile(resource, resource.getSpec() == null ? null : resource.getSpec().getTemplate());
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<StatefulSet> updateErrorStatus(StatefulSet resource, Context<StatefulSet> context,
+                                                            Exception e) {
+        return sync.afterFailure(resource, context, e);
     }
 }

@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -23,9 +25,11 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
@@ -93,6 +97,12 @@ abstract class PortExceptionsClusterTest {
     WebhookScopeCache webhookScope;
     @Inject
     Operator operator;
+    @Inject
+    DeploymentPortExceptions deployments;
+    @Inject
+    StatefulSetPortExceptions statefulSets;
+    @Inject
+    DaemonSetPortExceptions daemonSets;
 
     @BeforeEach
     void meshAndOperator() throws InterruptedException {
@@ -114,6 +124,28 @@ abstract class PortExceptionsClusterTest {
             assertInstanceOf(ManagedFieldsDroppingStore.class, operator.getRegisteredController(controller)
                     .orElseThrow().getConfiguration().getInformerConfig().getItemStore(), controller);
         }
+    }
+
+    /**
+     * A workload whose reconciliation kept failing (API server away, a write refused) is looked at again at the
+     * resync period once JOSDK's retries are used up, not after JOSDK's 10-hour maximum reconciliation interval.
+     */
+    @Test
+    void afterTheLastFailedAttemptEachReconcilerLooksAgainAtTheResyncPeriod() {
+        Exception refused = new KubernetesClientException("peerauthentications is forbidden");
+        Deployment web = deployment("shop", "failing", "8081");
+        StatefulSet db = new StatefulSetBuilder().withMetadata(web.getMetadata()).build();
+        DaemonSet agent = new DaemonSetBuilder().withMetadata(web.getMetadata()).build();
+        List<ErrorStatusUpdateControl<?>> last = List.of(
+                deployments.updateErrorStatus(web, FailedAttempt.context(10, true), refused),
+                statefulSets.updateErrorStatus(db, FailedAttempt.context(10, true), refused),
+                daemonSets.updateErrorStatus(agent, FailedAttempt.context(10, true), refused));
+        for (ErrorStatusUpdateControl<?> control : last) {
+            assertEquals(Optional.of(Duration.ofHours(1).toMillis()), control.getScheduleDelay());
+            assertTrue(control.isNoRetry(), "the retry is over: the resync takes it from here");
+        }
+        assertTrue(deployments.updateErrorStatus(web, FailedAttempt.context(3, false), refused)
+                .isDefaultErrorProcessing(), "before the last attempt, JOSDK's retry goes on");
     }
 
     @Test
