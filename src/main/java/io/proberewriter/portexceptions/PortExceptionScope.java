@@ -99,7 +99,8 @@ final class PortExceptionScope {
      * does not belong to the workload. Empty when the selector is exact.
      *
      * @param others       the namespace's other Deployments, StatefulSets and DaemonSets
-     * @param matchingPods the pods of the namespace that carry every template label
+     * @param matchingPods the pods of the namespace that carry every template label; those no longer running
+     *                     ({@link #live}) are passed over
      * @param ownPod       whether a pod belongs to the workload (its controller chain leads to it)
      */
     static Optional<PortExceptionPlan.Warning> overlap(Workload workload, List<Workload> others,
@@ -114,6 +115,7 @@ final class PortExceptionScope {
                 .filter(o -> o.templateLabels().entrySet().containsAll(selector.entrySet()))
                 .map(Workload::display).sorted().forEach(reached::add);
         matchingPods.stream()
+                .filter(PortExceptionScope::live)
                 .filter(p -> !ownPod.test(p))
                 .map(p -> "Pod " + p.getMetadata().getNamespace() + "/" + p.getMetadata().getName())
                 .sorted().forEach(reached::add);
@@ -125,6 +127,20 @@ final class PortExceptionScope {
                 Math.min(reached.size(), 5))) + (reached.size() > 5 ? " and " + (reached.size() - 5) + " more" : "")
                 + ": a port-level exception selecting them would reach those pods too, so none is written; give the"
                 + " workload a label of its own"));
+    }
+
+    /**
+     * Whether a pod is one a policy still acts on: not finished and not being deleted. A pod that has Succeeded or
+     * Failed (a Job's pod with the app's labels, an evicted one) runs no sidecar any more, and a terminating one is
+     * being shut down, reached for its grace period at most; counting them would withhold, or delete, a workload's
+     * exception for as long as such a pod is kept around.
+     */
+    static boolean live(Pod pod) {
+        if (pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 
     /**

@@ -105,6 +105,30 @@ class PortExceptionScopeTest {
         assertTrue(overlap.orElseThrow().message().contains("Pod shop/debug"), overlap.toString());
     }
 
+    /** Istio's sidecar no longer runs in a finished pod, and a terminating one is on its way out. */
+    @Test
+    void finishedAndTerminatingPodsWithTheLabelsAreNoOverlap() {
+        Pod migrated = strayPod("web-migrate-x7").withNewStatus().withPhase("Succeeded").endStatus().build();
+        Pod evicted = strayPod("web-evicted").withNewStatus().withPhase("Failed").endStatus().build();
+        Pod leaving = strayPod("web-old").editMetadata().withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata()
+                .withNewStatus().withPhase("Running").endStatus().build();
+        List<Pod> checked = new ArrayList<>();
+        assertEquals(Optional.empty(), PortExceptionScope.overlap(WEB, List.of(WEB), List.of(migrated, evicted, leaving),
+                pod -> {
+                    checked.add(pod);
+                    return false;
+                }));
+        assertEquals(List.of(), checked, "no owner looked up for a pod that does not count");
+        Pod pending = strayPod("web-next").withNewStatus().withPhase("Pending").endStatus().build();
+        assertTrue(PortExceptionScope.overlap(WEB, List.of(WEB), List.of(migrated, pending), pod -> false)
+                .orElseThrow().message().contains("Pod shop/web-next"));
+    }
+
+    private static PodBuilder strayPod(String name) {
+        return new PodBuilder().withNewMetadata().withNamespace("shop").withName(name).withLabels(Workloads.LABELS)
+                .endMetadata();
+    }
+
     @Test
     void ourPolicyForAnotherWorkloadThatSelectsThisOneMustGo() {
         GenericKubernetesResource forWeb = Workloads.foreignPeerAuthentication("shop", "probe-rewriter-deployment-web",
