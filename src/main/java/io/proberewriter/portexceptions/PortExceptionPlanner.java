@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.proberewriter.config.ExceptionMode;
@@ -83,16 +84,18 @@ final class PortExceptionPlanner {
     /**
      * @param healthPorts the health ports the engine gives the workload's pods; empty when none is needed (not in
      *                    port mode, no mTLS, namespace not opted in)
+     * @param ownPods     the workload's own pods running now: Istio matches a selector against a pod's labels, and
+     *                    a pod carries some its template does not
      * @param policies    cached PeerAuthentications and Policies (any namespace; others are ignored)
      * @param services    cached Services (any namespace)
      */
-    PortExceptionPlan plan(Workload workload, SortedSet<HealthPort> healthPorts, Served served,
+    PortExceptionPlan plan(Workload workload, SortedSet<HealthPort> healthPorts, List<Pod> ownPods, Served served,
                            List<GenericKubernetesResource> policies, List<Service> services) {
         List<PolicyChange> changes = new ArrayList<>();
         List<PortExceptionPlan.Warning> warnings = new ArrayList<>();
         String name = policyName(workload);
         served.peerAuthentication().ifPresent(kind ->
-                planPeerAuthentication(kind, workload, name, healthPorts, policies, changes, warnings));
+                planPeerAuthentication(kind, workload, name, healthPorts, ownPods, policies, changes, warnings));
         if (served.policy()) {
             planLegacyPolicy(workload, name, legacyPolicy ? healthPorts : new TreeSet<>(HealthPort.ORDER), policies,
                     services, changes, warnings);
@@ -104,8 +107,9 @@ final class PortExceptionPlanner {
     // PeerAuthentication
 
     private void planPeerAuthentication(IstioKind kind, Workload workload, String name,
-                                        SortedSet<HealthPort> healthPorts, List<GenericKubernetesResource> policies,
-                                        List<PolicyChange> changes, List<PortExceptionPlan.Warning> warnings) {
+                                        SortedSet<HealthPort> healthPorts, List<Pod> ownPods,
+                                        List<GenericKubernetesResource> policies, List<PolicyChange> changes,
+                                        List<PortExceptionPlan.Warning> warnings) {
         List<GenericKubernetesResource> inNamespace = policies.stream()
                 .filter(p -> IstioKind.PEER_AUTHENTICATION_V1.kind().equals(p.getKind()))
                 .filter(p -> workload.namespace().equals(namespaceOf(p)))
@@ -122,12 +126,12 @@ final class PortExceptionPlanner {
             return;
         }
         Optional<GenericKubernetesResource> desired = desiredPeerAuthentication(kind, workload, name, healthPorts,
-                inNamespace, existing, warnings);
+                ownPods, inNamespace, existing, warnings);
         reconcile(kind, workload.namespace(), name, existing, desired, changes);
     }
 
     private Optional<GenericKubernetesResource> desiredPeerAuthentication(
-            IstioKind kind, Workload workload, String name, SortedSet<HealthPort> healthPorts,
+            IstioKind kind, Workload workload, String name, SortedSet<HealthPort> healthPorts, List<Pod> ownPods,
             List<GenericKubernetesResource> inNamespace, Optional<GenericKubernetesResource> existing,
             List<PortExceptionPlan.Warning> warnings) {
         if (healthPorts.isEmpty()) {
@@ -149,33 +153,70 @@ final class PortExceptionPlanner {
             return Optional.empty();
         }
         Identity ourIdentity = existing.map(Identity::of).orElse(new Identity(name, Instant.MAX));
+        // Istio applies, pod by pod, the oldest workload policy whose selector matches that pod's labels. A pod
+        // carries labels its template does not (service.istio.io/canonical-name from Istio's injector,
+        // pod-template-hash, statefulset.kubernetes.io/pod-name), which a user's policy may select by: the live pods
+        // are judged by their own labels, and the template's labels stand for the pods only while none runs.
+        Map<String, Map<String, String>> labelsByPod = new LinkedHashMap<>();
+        ownPods.stream().filter(p -> p.getMetadata() != null && p.getMetadata().getLabels() != null)
+                .forEach(p -> labelsByPod.put("Pod " + display(workload.namespace(), p.getMetadata().getName()),
+                        p.getMetadata().getLabels()));
+        if (labelsByPod.isEmpty()) {
+            labelsByPod.put("the pods to come", workload.templateLabels());
+        }
         List<GenericKubernetesResource> rivals = inNamespace.stream()
                 .filter(p -> !name.equals(p.getMetadata().getName()))
-                .filter(p -> selects(p, workload.templateLabels()))
+                .filter(p -> labelsByPod.values().stream().anyMatch(labels -> selects(p, labels)))
                 .sorted(Comparator.comparing(Identity::of, Identity.OLDEST_FIRST))
                 .toList();
-        Optional<GenericKubernetesResource> older = rivals.stream()
-                .filter(p -> Identity.OLDEST_FIRST.compare(Identity.of(p), ourIdentity) < 0).findFirst();
-        if (older.isPresent()) {
-            String theirs = "PeerAuthentication " + display(workload.namespace(), older.get().getMetadata().getName());
-            if (healthPorts.stream().allMatch(hp -> letsPlaintextThrough(older.get(), hp.port()))) {
-                // The older policy already makes the exception: ours would add nothing.
-                return Optional.empty();
+        boolean inEffectSomewhere = false;
+        // Each older policy that wins on some pods without letting the health ports through, with those pods.
+        Map<GenericKubernetesResource, List<String>> refusing = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> pod : labelsByPod.entrySet()) {
+            Optional<GenericKubernetesResource> winner = rivals.stream()
+                    .filter(p -> Identity.OLDEST_FIRST.compare(Identity.of(p), ourIdentity) < 0)
+                    .filter(p -> selects(p, pod.getValue()))
+                    .findFirst();
+            if (winner.isEmpty()) {
+                inEffectSomewhere = true;
+            } else if (!healthPorts.stream().allMatch(hp -> letsPlaintextThrough(winner.get(), hp.port()))) {
+                refusing.computeIfAbsent(winner.get(), w -> new ArrayList<>()).add(pod.getKey());
             }
-            warnings.add(new PortExceptionPlan.Warning(REASON_CONFLICT, theirs + " already selects the pods of "
-                    + workload.display() + " and is older than " + ours + "; Istio applies only the oldest workload"
-                    + " policy, so " + ours + " would be ignored and is not written. Health port "
-                    + ports(healthPorts) + " is not exempted from mTLS by a policy: add portLevelMtls {"
-                    + portLevelHint(healthPorts) + "} to " + theirs));
+        }
+        refusing.forEach((theirs, pods) -> warnings.add(conflict(workload, ours, theirs,
+                pods.size() == labelsByPod.size() ? List.of() : pods, healthPorts)));
+        if (!inEffectSomewhere) {
+            // Older policies decide every pod: ours would be dead weight. Where they let the health ports through,
+            // the exception exists already.
             return Optional.empty();
         }
-        rivals.stream().findFirst().ifPresent(newer -> warnings.add(new PortExceptionPlan.Warning(REASON_SHADOWS,
+        rivals.stream().filter(p -> Identity.OLDEST_FIRST.compare(Identity.of(p), ourIdentity) > 0).findFirst()
+                .ifPresent(newer -> warnings.add(new PortExceptionPlan.Warning(REASON_SHADOWS,
                 "PeerAuthentication " + display(workload.namespace(), newer.getMetadata().getName())
                         + " also selects the pods of " + workload.display() + " but is newer than " + ours
                         + "; Istio applies only the oldest workload policy, so it is ignored for these pods."
                         + " Move its settings into a policy that also sets portLevelMtls {" + portLevelHint(healthPorts)
                         + "}, or delete it")));
         return Optional.of(peerAuthentication(kind, workload, name, healthPorts));
+    }
+
+    /**
+     * Why the health ports are not exempted where an older policy of someone else's decides.
+     *
+     * @param pods the pods it decides; empty when it decides every pod, and ours is then not written
+     */
+    private PortExceptionPlan.Warning conflict(Workload workload, String ours, GenericKubernetesResource older,
+                                               List<String> pods, SortedSet<HealthPort> healthPorts) {
+        String theirs = "PeerAuthentication " + display(workload.namespace(), older.getMetadata().getName());
+        boolean everyPod = pods.isEmpty();
+        String reach = everyPod ? "already selects the pods of " + workload.display()
+                : "selects " + String.join(", ", pods.subList(0, Math.min(pods.size(), 5)))
+                + (pods.size() > 5 ? " and " + (pods.size() - 5) + " more" : "") + " of " + workload.display();
+        String fate = everyPod ? " would be ignored and is not written" : " is ignored for those pods";
+        return new PortExceptionPlan.Warning(REASON_CONFLICT, theirs + " " + reach + " and is older than " + ours
+                + "; Istio applies only the oldest workload policy, so " + ours + fate + ". Health port "
+                + ports(healthPorts) + " is not exempted from mTLS by a policy" + (everyPod ? "" : " there")
+                + ": add portLevelMtls {" + portLevelHint(healthPorts) + "} to " + theirs);
     }
 
     private GenericKubernetesResource peerAuthentication(IstioKind kind, Workload workload, String name,

@@ -30,9 +30,12 @@ import io.proberewriter.operator.WarningEvents;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -138,9 +141,14 @@ public class PortExceptionSync {
                 == WebhookScope.Reach.SENT;
         SortedSet<HealthPort> healthPorts = sent ? healthPorts(workload, view) : new TreeSet<>(HealthPort.ORDER);
         healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
+        List<Pod> ownPods = List.of();
         if (!healthPorts.isEmpty()) {
+            List<Pod> matching = podsMatching(workload);
+            Set<Pod> own = Collections.newSetFromMap(new IdentityHashMap<>());
+            matching.stream().filter(PortExceptionScope::live).filter(pod -> ownPod(pod, workload)).forEach(own::add);
+            ownPods = matching.stream().filter(own::contains).toList();
             Optional<PortExceptionPlan.Warning> overlap = PortExceptionScope.overlap(workload,
-                    otherWorkloads(namespace), podsMatching(workload), pod -> ownPod(pod, workload));
+                    otherWorkloads(namespace), matching, own::contains);
             if (overlap.isPresent()) {
                 warnings.add(overlap.get());
                 healthPorts = new TreeSet<>(HealthPort.ORDER);
@@ -150,7 +158,7 @@ public class PortExceptionSync {
         String rootNamespace = IstioConfigMaps.rootNamespace(cache.istioConfigMaps(), istioNamespace)
                 .orElse(rootNamespaceSetting);
         PortExceptionPlan plan = new PortExceptionPlanner(config.mode(), config.legacyPolicy(), rootNamespace)
-                .plan(workload, healthPorts, served, policies, cache.services());
+                .plan(workload, healthPorts, ownPods, served, policies, cache.services());
         for (PolicyChange change : plan.changes()) {
             apply(change, workload);
         }
@@ -196,7 +204,10 @@ public class PortExceptionSync {
         return all;
     }
 
-    /** The pods a policy selecting the workload's template labels would select now. */
+    /**
+     * The pods a policy selecting the workload's template labels would select now: the workload's own, whose labels
+     * rival policies are matched against too, and any other.
+     */
     private List<Pod> podsMatching(Workload workload) {
         return client.pods().inNamespace(workload.namespace()).withLabels(workload.templateLabels()).list().getItems();
     }

@@ -61,7 +61,7 @@ class PortExceptionPlannerTest {
 
     private static PortExceptionPlan plan(PortExceptionPlanner planner, Workload workload,
                                           PortExceptionPlanner.Served served, List<GenericKubernetesResource> policies) {
-        return planner.plan(workload, healthPorts(workload), served, policies, List.of());
+        return planner.plan(workload, healthPorts(workload), List.of(), served, policies, List.of());
     }
 
     private static GenericKubernetesResource applied(PortExceptionPlan plan) {
@@ -179,7 +179,8 @@ class PortExceptionPlannerTest {
     void aPolicyNoLongerNeededIsDeleted() {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
         GenericKubernetesResource existing = applied(plan(PERMISSIVE, web, V1, List.of()));
-        PortExceptionPlan plan = PERMISSIVE.plan(web, new TreeSet<>(HealthPort.ORDER), V1, List.of(existing), List.of());
+        PortExceptionPlan plan = PERMISSIVE.plan(web, new TreeSet<>(HealthPort.ORDER), List.of(), V1, List.of(existing),
+                List.of());
         PolicyChange.Delete delete = assertInstanceOf(PolicyChange.Delete.class, plan.changes().get(0));
         assertEquals(List.of("shop", "probe-rewriter-deployment-web"), List.of(delete.namespace(), delete.name()));
     }
@@ -207,6 +208,59 @@ class PortExceptionPlannerTest {
         PortExceptionPlan plan = plan(PERMISSIVE, web, V1, List.of(theirs));
         assertEquals(List.of(), plan.changes());
         assertEquals(List.of(), plan.warnings());
+    }
+
+    /**
+     * Istio matches a selector against the pod's labels, and Istio's injector puts service.istio.io/canonical-name on
+     * every pod: an older policy selecting by it decides the workload's pods though the template lacks the label.
+     */
+    @Test
+    void anOlderPolicySelectingByALabelOnlyThePodsCarryIsAConflictToo() {
+        Workload web = workload(Workloads.deployment("shop", "web", "8081"));
+        GenericKubernetesResource theirs = Workloads.foreignPeerAuthentication("shop", "web-strict",
+                "2026-01-01T00:00:00Z", Map.of("service.istio.io/canonical-name", "web"), "STRICT", null);
+        List<Pod> pods = List.of(pod("web-5d8f7-abcde", Map.of("service.istio.io/canonical-name", "web")),
+                pod("web-5d8f7-fghij", Map.of("service.istio.io/canonical-name", "web")));
+        PortExceptionPlan plan = PERMISSIVE.plan(web, healthPorts(web), pods, V1, List.of(theirs), List.of());
+        assertEquals(List.of(), plan.changes(), "ours would be ignored by Istio on every pod: not written");
+        assertEquals(List.of(PortExceptionPlanner.REASON_CONFLICT),
+                plan.warnings().stream().map(PortExceptionPlan.Warning::reason).toList());
+        assertTrue(plan.warnings().get(0).message().startsWith("PeerAuthentication shop/web-strict already selects the"
+                + " pods of Deployment shop/web and is older"), plan.warnings().get(0).message());
+        // The same policy letting the health port through makes the exception on every pod: nothing to add.
+        GenericKubernetesResource exempting = Workloads.foreignPeerAuthentication("shop", "web-strict",
+                "2026-01-01T00:00:00Z", Map.of("service.istio.io/canonical-name", "web"), "STRICT",
+                Map.of("8081", "PERMISSIVE"));
+        PortExceptionPlan exempted = PERMISSIVE.plan(web, healthPorts(web), pods, V1, List.of(exempting), List.of());
+        assertEquals(List.of(), exempted.changes());
+        assertEquals(List.of(), exempted.warnings());
+    }
+
+    /** An older policy for one pod (statefulset.kubernetes.io/pod-name): ours still serves the others. */
+    @Test
+    void anOlderPolicyForSomePodsLeavesOursForTheOthersAndNamesThePods() {
+        Workload web = workload(Workloads.deployment("shop", "web", "8081"));
+        GenericKubernetesResource theirs = Workloads.foreignPeerAuthentication("shop", "web-0-strict",
+                "2026-01-01T00:00:00Z", Map.of("statefulset.kubernetes.io/pod-name", "web-0"), "STRICT", null);
+        List<Pod> pods = List.of(pod("web-0", Map.of("statefulset.kubernetes.io/pod-name", "web-0")),
+                pod("web-1", Map.of("statefulset.kubernetes.io/pod-name", "web-1")));
+        PortExceptionPlan plan = PERMISSIVE.plan(web, healthPorts(web), pods, V1, List.of(theirs), List.of());
+        applied(plan);
+        assertEquals(1, plan.warnings().size());
+        assertEquals(PortExceptionPlanner.REASON_CONFLICT, plan.warnings().get(0).reason());
+        assertTrue(plan.warnings().get(0).message().startsWith("PeerAuthentication shop/web-0-strict selects Pod"
+                + " shop/web-0 of Deployment shop/web and is older than PeerAuthentication"
+                + " shop/probe-rewriter-deployment-web; Istio applies only the oldest workload policy, so"
+                + " PeerAuthentication shop/probe-rewriter-deployment-web is ignored for those pods. Health port 8081"
+                + " is not exempted from mTLS by a policy there"), plan.warnings().get(0).message());
+    }
+
+    /** A live pod of the workload: its template labels and those given. */
+    private static Pod pod(String name, Map<String, String> podOnlyLabels) {
+        Map<String, String> labels = new java.util.HashMap<>(Workloads.LABELS);
+        labels.putAll(podOnlyLabels);
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withNamespace("shop").withName(name)
+                .withLabels(labels).endMetadata().build();
     }
 
     @Test
@@ -249,7 +303,7 @@ class PortExceptionPlannerTest {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
         PortExceptionPlanner legacy = new PortExceptionPlanner(ExceptionMode.PERMISSIVE, true, "istio-system");
         PortExceptionPlanner.Served both = new PortExceptionPlanner.Served(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true);
-        PortExceptionPlan plan = legacy.plan(web, healthPorts(web), both, List.of(), List.of(
+        PortExceptionPlan plan = legacy.plan(web, healthPorts(web), List.of(), both, List.of(), List.of(
                 Workloads.service("shop", "web", true),
                 Workloads.service("shop", "web-internal", false),
                 Workloads.service("other", "web", true)));
@@ -272,12 +326,12 @@ class PortExceptionPlannerTest {
         Workload web = workload(Workloads.deployment("shop", "web", "8081"));
         PortExceptionPlanner.Served policyOnly = new PortExceptionPlanner.Served(Optional.empty(), true);
         List<io.fabric8.kubernetes.api.model.Service> services = List.of(Workloads.service("shop", "web", true));
-        assertEquals(List.of(), PERMISSIVE.plan(web, healthPorts(web), policyOnly, List.of(), services).changes(),
-                "not configured");
+        assertEquals(List.of(), PERMISSIVE.plan(web, healthPorts(web), List.of(), policyOnly, List.of(), services)
+                .changes(), "not configured");
         PortExceptionPlanner legacy = new PortExceptionPlanner(ExceptionMode.PERMISSIVE, true, "istio-system");
-        assertEquals(List.of(), legacy.plan(web, healthPorts(web), new PortExceptionPlanner.Served(Optional.empty(), false),
-                List.of(), services).changes(), "not served");
-        PortExceptionPlan noService = legacy.plan(web, healthPorts(web), policyOnly, List.of(), List.of());
+        assertEquals(List.of(), legacy.plan(web, healthPorts(web), List.of(),
+                new PortExceptionPlanner.Served(Optional.empty(), false), List.of(), services).changes(), "not served");
+        PortExceptionPlan noService = legacy.plan(web, healthPorts(web), List.of(), policyOnly, List.of(), List.of());
         assertEquals(List.of(), noService.changes());
         assertEquals(PortExceptionPlanner.REASON_NO_SERVICE, noService.warnings().get(0).reason());
     }
@@ -318,7 +372,7 @@ class PortExceptionPlannerTest {
         Workload onHealthPort = workload(onHealthPort(Workloads.portMode("shop", "web", "8081")).build());
         SortedSet<HealthPort> ports = healthPorts(onHealthPort);
         assertEquals(List.of(8081), ports.stream().map(HealthPort::port).toList());
-        PortExceptionPlan plan = PERMISSIVE.plan(onHealthPort, ports, V1, List.of(), List.of());
+        PortExceptionPlan plan = PERMISSIVE.plan(onHealthPort, ports, List.of(), V1, List.of(), List.of());
         assertEquals(1, plan.changes().size(), plan.toString());
     }
 
