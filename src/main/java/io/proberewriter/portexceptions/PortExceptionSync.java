@@ -31,8 +31,10 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -145,7 +147,9 @@ public class PortExceptionSync {
         if (!healthPorts.isEmpty()) {
             List<Pod> matching = podsMatching(workload);
             Set<Pod> own = Collections.newSetFromMap(new IdentityHashMap<>());
-            matching.stream().filter(PortExceptionScope::live).filter(pod -> ownPod(pod, workload)).forEach(own::add);
+            Map<String, Boolean> replicaSetsOfTheWorkload = new HashMap<>();
+            matching.stream().filter(PortExceptionScope::live)
+                    .filter(pod -> ownPod(pod, workload, replicaSetsOfTheWorkload)).forEach(own::add);
             ownPods = matching.stream().filter(own::contains).toList();
             Optional<PortExceptionPlan.Warning> overlap = PortExceptionScope.overlap(workload,
                     otherWorkloads(namespace), matching, own::contains);
@@ -212,8 +216,14 @@ public class PortExceptionSync {
         return client.pods().inNamespace(workload.namespace()).withLabels(workload.templateLabels()).list().getItems();
     }
 
-    /** Whether the pod's controller is the workload, directly or through one of its ReplicaSets. */
-    private boolean ownPod(Pod pod, Workload workload) {
+    /**
+     * Whether the pod's controller is the workload, directly or through one of its ReplicaSets.
+     *
+     * @param replicaSetsOfTheWorkload whether each ReplicaSet read so far in this look belongs to the workload: a
+     *                                 Deployment's pods share a few ReplicaSets, each read once rather than once per
+     *                                 pod (a GET per pod every resync, for every workload, adds up on the API server)
+     */
+    private boolean ownPod(Pod pod, Workload workload, Map<String, Boolean> replicaSetsOfTheWorkload) {
         Optional<OwnerReference> controller = controllerOf(pod.getMetadata().getOwnerReferences());
         if (controller.isEmpty()) {
             return false;
@@ -224,10 +234,11 @@ public class PortExceptionSync {
         if (!"ReplicaSet".equals(controller.get().getKind())) {
             return false;
         }
-        ReplicaSet replicaSet = client.apps().replicaSets().inNamespace(workload.namespace())
-                .withName(controller.get().getName()).get();
-        return replicaSet != null && controllerOf(replicaSet.getMetadata().getOwnerReferences())
-                .filter(owner -> Objects.equals(owner.getUid(), workload.uid())).isPresent();
+        return replicaSetsOfTheWorkload.computeIfAbsent(controller.get().getName(), name -> {
+            ReplicaSet replicaSet = client.apps().replicaSets().inNamespace(workload.namespace()).withName(name).get();
+            return replicaSet != null && controllerOf(replicaSet.getMetadata().getOwnerReferences())
+                    .filter(owner -> Objects.equals(owner.getUid(), workload.uid())).isPresent();
+        });
     }
 
     private static Optional<OwnerReference> controllerOf(List<OwnerReference> owners) {

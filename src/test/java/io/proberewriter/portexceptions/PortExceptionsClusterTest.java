@@ -15,11 +15,13 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -43,13 +45,17 @@ import io.proberewriter.webhook.IstioCrds;
 import io.proberewriter.webhook.ServingCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +109,8 @@ abstract class PortExceptionsClusterTest {
     StatefulSetPortExceptions statefulSets;
     @Inject
     DaemonSetPortExceptions daemonSets;
+    @KubernetesTestServer
+    KubernetesServer server;
 
     @BeforeEach
     void meshAndOperator() throws InterruptedException {
@@ -163,6 +171,41 @@ abstract class PortExceptionsClusterTest {
                 List.of(owner.getApiVersion(), owner.getKind(), owner.getName(), owner.getUid()));
         assertEquals(Boolean.FALSE, owner.getBlockOwnerDeletion());
         assertNull(owner.getController());
+    }
+
+    /** Whose a pod is takes its ReplicaSet: read once per look at the workload, not once per pod. */
+    @Test
+    void eachReplicaSetIsReadOncePerLookHoweverManyOfItsPodsAreChecked() throws InterruptedException {
+        Deployment counted = create(deployment("shop", "counted", "8081"));
+        String replicaSet = kubernetes.apps().replicaSets().resource(new ReplicaSetBuilder().withNewMetadata()
+                .withNamespace("shop").withName("counted-5d8f7").addNewOwnerReference().withApiVersion("apps/v1")
+                .withKind("Deployment").withName("counted").withUid(counted.getMetadata().getUid()).withController(true)
+                .endOwnerReference().endMetadata().withNewSpec().withSelector(counted.getSpec().getSelector())
+                .withTemplate(counted.getSpec().getTemplate()).endSpec().build()).create().getMetadata().getName();
+        for (String pod : List.of("counted-5d8f7-a", "counted-5d8f7-b", "counted-5d8f7-c")) {
+            kubernetes.pods().resource(new PodBuilder().withNewMetadata().withNamespace("shop").withName(pod)
+                    .withLabels(Map.of("app", "counted")).addNewOwnerReference().withApiVersion("apps/v1")
+                    .withKind("ReplicaSet").withName(replicaSet).withUid("uid-rs").withController(true)
+                    .endOwnerReference().endMetadata().withNewSpec().addNewContainer().withName("app")
+                    .withImage("example/web:1.0").endContainer().endSpec().build()).create();
+        }
+        // The operator's own first look is over once it has written: from here on, requests are the test's.
+        awaitPolicy("shop", "probe-rewriter-deployment-counted");
+        while (server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS) != null) {
+            // drained
+        }
+
+        reconcileNow(counted);
+
+        List<String> reads = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+            if (request.getPath().contains("/replicasets/" + replicaSet)) {
+                reads.add(request.getMethod() + " " + request.getPath());
+            }
+        }
+        assertEquals(1, reads.size(), reads.toString());
+        assertTrue(read("shop", "probe-rewriter-deployment-counted").isPresent(), "its own pods: no overlap");
     }
 
     /** Spring Boot's Actuator on its management port, already probed there: the seeds' workaround half done. */
