@@ -110,22 +110,31 @@ final class AdmissionWarnings {
 
     /** Reads no further than the line can show: a line may quote a value of megabytes. */
     static String clean(String line) {
-        if (line.length() <= MAX_LENGTH - PREFIX.length() && isPlain(line)) {
+        return singleLine(PREFIX, line, MAX_LENGTH);
+    }
+
+    /**
+     * {@code prefix} then {@code text} on one line of at most {@code maxLength} chars: control characters (a
+     * newline, a carriage return, an escape) become spaces and a longer text is cut with an ellipsis. Also for log
+     * lines that quote what a request sent, so that a newline in a pod's name cannot forge a line of its own.
+     */
+    static String singleLine(String prefix, String text, int maxLength) {
+        if (text.length() <= maxLength - prefix.length() && isPlain(text)) {
             // The usual line, short and printable: the same text as below, without building it a code point at a
             // time (a ten-container pod's thirty lines were a twentieth of its admission under C1).
-            return PREFIX + line;
+            return prefix + text;
         }
-        StringBuilder out = new StringBuilder(MAX_LENGTH + 1);
-        out.append(PREFIX);
-        for (int i = 0; i < line.length() && out.length() <= MAX_LENGTH; ) {
-            int cp = line.codePointAt(i);
+        StringBuilder out = new StringBuilder(maxLength + 1);
+        out.append(prefix);
+        for (int i = 0; i < text.length() && out.length() <= maxLength; ) {
+            int cp = text.codePointAt(i);
             out.appendCodePoint(Character.isISOControl(cp) ? ' ' : cp);
             i += Character.charCount(cp);
         }
-        if (out.length() > MAX_LENGTH) {
-            out.setLength(MAX_LENGTH - 1);
-            if (Character.isHighSurrogate(out.charAt(MAX_LENGTH - 2))) {
-                out.setLength(MAX_LENGTH - 2); // never leave half a character before the ellipsis
+        if (out.length() > maxLength) {
+            out.setLength(maxLength - 1);
+            if (Character.isHighSurrogate(out.charAt(maxLength - 2))) {
+                out.setLength(maxLength - 2); // never leave half a character before the ellipsis
             }
             out.append('…');
         }

@@ -1,6 +1,7 @@
 package io.proberewriter.webhook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,6 +102,26 @@ class BadRequestTest extends WebhookTestBase {
         assertTrue(response.path("allowed").asBoolean());
         assertEquals("error", outcome(response));
         assertTrue(response.path("warnings").get(0).asText().contains("could not be read"), response.toString());
+    }
+
+    /**
+     * The request's name is what the sender chose, and mutating admission sees it before the API server validates
+     * the pod: a newline in it must not start a line of the log that looks like the webhook's own. (The refused
+     * value is quoted by the parser's first line only.)
+     */
+    @Test
+    void aNewlineInTheRequestCannotForgeALogLine() throws Exception {
+        String forged = "2026-12-03 11:00:00,000 INFO  [io.pro.web.AdmissionController] forged";
+        ObjectNode pod = pod("p", 8080);
+        ((ObjectNode) pod.at("/spec/containers/0/livenessProbe")).put("periodSeconds", "often");
+        ObjectNode review = Reviews.podCreate("default", pod);
+        ((ObjectNode) review.get("request")).put("name", "p\r\n" + forged);
+        try (LogCapture log = LogCapture.of(AdmissionController.class)) {
+            assertEquals(200, post(review.toString()).statusCode());
+            assertTrue(log.has(Level.WARNING, "Pod in Pod default/p  " + forged + " CREATE uid"), log.toString());
+            assertFalse(log.toString().contains("\n" + forged), log.toString());
+            assertFalse(log.toString().contains("\r"), log.toString());
+        }
     }
 
     /**
