@@ -24,6 +24,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/*
+The prober's image: repository:tag, and @digest after it when prober.image.digest pins it. The tag stays so that
+people reading the pod see the release; the container runtime pulls by the digest alone.
+*/}}
+{{- define "probe-rewriter.proberImage" -}}
+{{ .Values.prober.image.repository }}:{{ .Values.prober.image.tag | default .Chart.AppVersion }}
+{{- with .Values.prober.image.digest }}@{{ . }}{{ end }}
+{{- end }}
+
+{{/*
 Without cert-manager the operator's certificates reconciler is the only issuer: refuse values that leave the webhook
 without a certificate rather than render an install that never becomes ready.
 */}}

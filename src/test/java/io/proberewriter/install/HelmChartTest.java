@@ -419,7 +419,9 @@ class HelmChartTest {
             assertTrue(deployment.at("/spec/template/spec/securityContext/runAsUser").isMissingNode(),
                     deployment + ": openshift.adaptSecurityContext=force");
         }
-        assertEquals("registry.example.com/platform/probe-rewriter-prober:0.2.0",
+        // Pinned by digest: the tag stays for people, the runtime pulls the digest.
+        assertEquals("registry.example.com/platform/probe-rewriter-prober:0.2.0"
+                        + "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                 env(webhook).get("PROBE_REWRITER_PROBER_IMAGE"), "prober.image");
 
         assertInt(3, webhook.node(), "/spec/replicas", "webhook.replicas");
@@ -621,6 +623,11 @@ class HelmChartTest {
         assertRefused("at '/certManager/enabled': got string, want boolean", "--set-string", "certManager.enabled=yes");
         assertRefused("additional properties 'replica' not allowed", "--set", "webhook.replica=3");
         assertRefused("at '/config/probes'", "--set", "config.probes=liveness\\,healthiness");
+        // A digest without its algorithm, or a tag in its place, would make a reference the webhook refuses at start.
+        for (String digest : List.of("0123456789abcdef0123456789abcdef", "sha256:latest", "@sha256:0123456789abcdef"
+                + "0123456789abcdef")) {
+            assertRefused("at '/prober/image/digest'", "--set", "prober.image.digest=" + digest);
+        }
         assertRefused("at '/monitoring/prometheusRule/admissionErrorRatio': maximum: got 5, want 1",
                 "--set", "monitoring.prometheusRule.admissionErrorRatio=5");
         // A decimal given with --set is a string: only a plain decimal in range is taken.
