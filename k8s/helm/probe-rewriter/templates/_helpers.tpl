@@ -43,6 +43,9 @@ without a certificate rather than render an install that never becomes ready.
 {{- if and (not .Values.certManager.enabled) (not .Values.operator.certificates.enabled) -}}
 {{- fail "operator.certificates.enabled=false needs certManager.enabled=true: without cert-manager the certificates reconciler issues the webhook's serving certificate" -}}
 {{- end -}}
+{{- if and .Values.operator.audit.remediation.enabled (not (and .Values.operator.enabled .Values.operator.audit.enabled)) -}}
+{{- fail "operator.audit.remediation.enabled=true needs operator.enabled=true and operator.audit.enabled=true: remediation is the audit's restart of a workload" -}}
+{{- end -}}
 {{- end }}
 
 {{/*

@@ -1,5 +1,6 @@
 package io.proberewriter.audit;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -55,6 +56,9 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     public static final String INCOMPATIBLE = "ProbeIncompatibleWithMtls";
 
     private static final Logger LOG = Logger.getLogger(AuditReconciler.class);
+    /** Where an install grants the right to restart, for the messages that say it is missing. */
+    static final String HOW_TO_ENABLE = "Helm value operator.audit.remediation.enabled=true, or the kustomize"
+            + " component k8s/components/remediation (docs/audit.md#remediation)";
     /** How soon to look again while the caches the webhook judges by are not ready. */
     private static final Duration NOT_READY_DELAY = Duration.ofSeconds(5);
 
@@ -93,7 +97,12 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
             LOG.warn("Audit of running pods switched off: it needs the namespace watch"
                     + " (probe-rewriter.namespaces.watch=true) to know which namespaces are opted in");
         }
-        return config.enabled() && namespacesWatched;
+        boolean active = config.enabled() && namespacesWatched;
+        if (active && !config.remediationEnabled()) {
+            LOG.info("Audit remediation is off (probe-rewriter.operator.audit.remediation.enabled=false): pods of"
+                    + " namespaces annotated probe-rewriter.io/remediate get an Event saying so, and no restart");
+        }
+        return active;
     }
 
     /**
@@ -153,9 +162,30 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
     }
 
     private void remediate(Pod pod, PodFinding finding, Instant now, boolean report) {
+        if (!config.remediationEnabled()) {
+            // The install then holds no right to patch workloads: nothing is tried, and the namespace's owner is
+            // told why their annotation does nothing.
+            if (report) {
+                restarts.notRestarted(pod, "remediation is off in this install"
+                        + " (probe-rewriter.operator.audit.remediation.enabled=false, and the operator may not patch"
+                        + " workloads): restart the pod's controller yourself (kubectl rollout restart), or turn it on"
+                        + " with the " + HOW_TO_ENABLE);
+            }
+            return;
+        }
         RestartTarget target = restarts.target(pod);
         if (target instanceof RestartTarget.Controller controller) {
-            restarts.restartIfDue(controller, pod, finding, now, config.remediationInterval());
+            ControllerRestarts.Restart restart = restarts.restartIfDue(controller, pod, finding, now,
+                    config.remediationInterval());
+            if (restart == ControllerRestarts.Restart.FORBIDDEN && report) {
+                HasMetadata workload = controller.workload();
+                LOG.warnf("Remediation is on but the operator may not patch %s %s/%s: the remediation RBAC is"
+                                + " missing (%s)", workload.getKind(), workload.getMetadata().getNamespace(),
+                        workload.getMetadata().getName(), HOW_TO_ENABLE);
+                restarts.notRestarted(pod, "the API server refused the restart of " + workload.getKind() + " "
+                        + workload.getMetadata().getName() + " (Forbidden): the operator's ServiceAccount lacks"
+                        + " patch on it, which only the remediation RBAC grants (" + HOW_TO_ENABLE + ")");
+            }
         } else if (target instanceof RestartTarget.None none && report) {
             restarts.notRestarted(pod, none.why());
         }

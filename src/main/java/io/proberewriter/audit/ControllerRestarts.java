@@ -7,11 +7,13 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.operator.WarningEvents;
 import jakarta.inject.Singleton;
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -32,6 +34,19 @@ public class ControllerRestarts {
     public static final String NOT_RESTARTED = "ProbeRewriteRemediationSkipped";
 
     private static final Logger LOG = Logger.getLogger(ControllerRestarts.class);
+    /** What became of a restart that was due by the pod's finding. */
+    enum Restart {
+        /** Patched: the controller rolls its pods. */
+        MADE,
+        /** Restarted within the interval, or gone: nothing to do now. */
+        NOT_DUE,
+        /**
+         * The API server refused it (403): the operator's ServiceAccount may not patch the workload, as in an
+         * install without the remediation RBAC. Not an error to retry: waiting does not grant it.
+         */
+        FORBIDDEN
+    }
+
     /** Two broken pods of one Deployment are reconciled in parallel; only one of them may restart it. */
     private static final int LOCK_STRIPES = 64;
 
@@ -58,39 +73,50 @@ public class ControllerRestarts {
      * finishing its work, that restarted it meanwhile makes this a no-op (or a conflict, retried, that finds the
      * fresh record).
      *
-     * @return whether a restart was made
+     * @return what was done; other API errors are thrown, to be retried
      */
-    boolean restartIfDue(RestartTarget.Controller target, Pod pod, PodFinding finding, Instant now,
+    Restart restartIfDue(RestartTarget.Controller target, Pod pod, PodFinding finding, Instant now,
                          Duration interval) {
         HasMetadata workload = target.workload();
         synchronized (locks[Math.floorMod(workload.getMetadata().getUid().hashCode(), LOCK_STRIPES)]) {
             Optional<HasMetadata> fresh = reread(workload);
             if (fresh.isEmpty()) {
-                return false;
+                return Restart.NOT_DUE;
             }
             Optional<Instant> last = RestartSchedule.lastRestart(fresh.get());
             if (!RestartSchedule.due(last, now, interval)) {
                 LOG.debugf("%s %s/%s was restarted at %s: not again before %s", workload.getKind(),
                         workload.getMetadata().getNamespace(), workload.getMetadata().getName(), last.get(),
                         last.get().plus(interval));
-                return false;
+                return Restart.NOT_DUE;
             }
             String stamp = RestartSchedule.stamp(now);
-            client.resource(fresh.get()).patch(PatchContext.of(PatchType.JSON_MERGE), restartPatch(fresh.get(), stamp));
+            try {
+                client.resource(fresh.get()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        restartPatch(fresh.get(), stamp));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+                    throw e;
+                }
+                LOG.debugf("Restart of %s %s/%s refused: %s", workload.getKind(),
+                        workload.getMetadata().getNamespace(), workload.getMetadata().getName(), e.getMessage());
+                return Restart.FORBIDDEN;
+            }
             String message = "Restarted (" + RestartSchedule.RESTARTED_AT + "=" + stamp + ") so that its pods are"
                     + " created again through the probe-rewriter webhook: pod " + pod.getMetadata().getName()
                     + " runs with " + kinds(finding) + " broken by mTLS (namespace annotation probe-rewriter.io/remediate)";
             LOG.infof("%s %s/%s: %s", workload.getKind(), workload.getMetadata().getNamespace(),
                     workload.getMetadata().getName(), message);
             events.warn(fresh.get(), RESTARTED, message);
-            return true;
+            return Restart.MADE;
         }
     }
 
-    /** Says on the pod why remediation, asked for by the namespace, is not done. */
+    /** Says on the pod, and in the log, why remediation, asked for by the namespace, is not done. */
     void notRestarted(Pod pod, String why) {
-        events.warn(pod, NOT_RESTARTED, "Not restarted although the namespace asks for it"
-                + " (probe-rewriter.io/remediate): " + why);
+        String message = "Not restarted although the namespace asks for it (probe-rewriter.io/remediate): " + why;
+        LOG.infof("Pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), message);
+        events.warn(pod, NOT_RESTARTED, message);
     }
 
     private static String kinds(PodFinding finding) {

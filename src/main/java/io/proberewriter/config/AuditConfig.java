@@ -17,6 +17,18 @@ public interface AuditConfig {
     boolean enabled();
 
     /**
+     * Restart the controller of a broken pod whose namespace asks for it ({@code probe-rewriter.io/remediate}). Off
+     * by default: a restart is a patch of a Deployment, StatefulSet or DaemonSet, and the right to patch every
+     * workload of the cluster is as good as cluster-admin (a patched pod template runs any image under any
+     * ServiceAccount of its namespace), so the install grants it only when this is on (Helm
+     * {@code operator.audit.remediation.enabled}, kustomize {@code k8s/components/remediation}). Off, such a pod
+     * gets an Event saying that remediation is off here instead of a restart.
+     */
+    @WithName("remediation.enabled")
+    @WithDefault("false")
+    boolean remediationEnabled();
+
+    /**
      * The least time between two restarts of the same controller. The controller's own
      * {@code kubectl.kubernetes.io/restartedAt} is the record, so the limit holds across restarts and leader changes,
      * and a restart made by hand counts too.

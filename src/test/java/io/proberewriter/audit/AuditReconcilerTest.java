@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +33,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -62,7 +65,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ServingCertificates.class)
 class AuditReconcilerTest {
 
-    /** The assume-all resolver, only the audit among the reconcilers, and a re-check every second. */
+    /**
+     * The assume-all resolver, only the audit among the reconcilers, remediation on (as an install with its RBAC),
+     * and a re-check every second.
+     */
     public static class AuditProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -70,6 +76,7 @@ class AuditReconcilerTest {
                     "probe-rewriter.operator.certificates.enabled", "false",
                     "probe-rewriter.operator.port-exceptions.enabled", "false",
                     "probe-rewriter.operator.audit.recheck-interval", "1s",
+                    "probe-rewriter.operator.audit.remediation.enabled", "true",
                     "probe-rewriter.operator.audit.remediation-interval", "1h");
         }
 
@@ -96,6 +103,9 @@ class AuditReconcilerTest {
 
     @Inject
     OffsetSystemClock clock;
+
+    @KubernetesTestServer
+    KubernetesServer apiServer;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
@@ -232,6 +242,36 @@ class AuditReconcilerTest {
         }
         assertNull(kubernetes.pods().inNamespace("audit-remediate").withName("bare").get().getMetadata()
                 .getDeletionTimestamp(), "a bare pod is never deleted");
+    }
+
+    /**
+     * Remediation switched on where the install did not grant the patch (RBAC written by hand, or the setting turned
+     * on without the remediation component): the API server's 403 is said on the pod, with what grants it, and the
+     * reconciliation ends normally instead of failing and being retried as if waiting could help.
+     */
+    @Test
+    void aRestartTheApiServerForbidsIsExplainedOnThePod() throws Exception {
+        createNamespace("audit-forbidden", true);
+        Deployment deployment = kubernetes.resource(AuditFixtures.deployment("audit-forbidden", "httpbin")).create();
+        ReplicaSet rs = kubernetes.resource(AuditFixtures.replicaSet(deployment, "httpbin-9a8b")).create();
+        apiServer.expect().patch().withPath("/apis/apps/v1/namespaces/audit-forbidden/deployments/httpbin")
+                .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403)
+                        .withMessage("deployments.apps \"httpbin\" is forbidden: User \"system:serviceaccount:"
+                                + "probe-rewriter-system:probe-rewriter-operator\" cannot patch resource"
+                                + " \"deployments\" in API group \"apps\" in the namespace \"audit-forbidden\"")
+                        .build())
+                .always();
+        Pod pod = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-forbidden", "httpbin-9a8b-a", Map.of()), rs));
+
+        waitFor(() -> !events(pod, ControllerRestarts.NOT_RESTARTED).isEmpty(), "the explanation on the pod");
+        String message = events(pod, ControllerRestarts.NOT_RESTARTED).get(0).getMessage();
+        assertTrue(message.contains("refused the restart of Deployment httpbin (Forbidden)"), message);
+        assertTrue(message.contains("operator.audit.remediation.enabled=true")
+                && message.contains("k8s/components/remediation"), "says what grants it: " + message);
+        // Once more by hand: no exception (old code threw the 403 back, to be retried five times, then logged).
+        reconciler.reconcile(fresh(pod), null);
+        assertEquals(Optional.empty(), restartedAt("audit-forbidden", "httpbin"));
+        assertEquals(1, events(pod, ControllerRestarts.NOT_RESTARTED).size(), "one Event, counted, not one per try");
     }
 
     @Test

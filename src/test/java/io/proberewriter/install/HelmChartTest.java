@@ -62,7 +62,7 @@ class HelmChartTest {
      * of its own ({@link #antiAffinityPresetsAndTheOperatorOff}, {@link #valuesThatCannotWorkAreRefused}).
      */
     private static final Set<String> KEPT_AT_DEFAULT = Set.of("operator.enabled", "operator.certificates.enabled",
-            "webhook.podDisruptionBudget.enabled");
+            "webhook.podDisruptionBudget.enabled", "operator.audit.remediation.enabled");
 
     /** Values that hold Kubernetes fields as given: documented as one value, not key by key. */
     private static final Set<String> FREE_FORM = Set.of("resources", "affinity", "nodeSelector", "podAnnotations",
@@ -72,6 +72,7 @@ class HelmChartTest {
     private static final String MONITORING_OVERLAY = "src/test/resources/kustomize/monitoring";
     private static final String NETWORK_POLICY_OVERLAY = "src/test/resources/kustomize/network-policy";
     private static final String OPENSHIFT_OVERLAY = "src/test/resources/kustomize/openshift";
+    private static final String REMEDIATION_OVERLAY = "src/test/resources/kustomize/remediation";
     private static final String OPENSHIFT_API = "security.openshift.io/v1";
     private static final String ALL_MONITORING = "monitoring.podMonitor.enabled=true,"
             + "monitoring.prometheusRule.enabled=true,monitoring.grafanaDashboard.enabled=true";
@@ -278,6 +279,57 @@ class HelmChartTest {
         one(rendered, "Certificate", "probe-rewriter-serving");
         assertTrue(rendered.stream().noneMatch(d -> d.name().equals("probe-rewriter-certificates")),
                 "no certificates RBAC with cert-manager");
+    }
+
+    /**
+     * Remediation (operator.audit.remediation.enabled=true) renders what the remediation component adds: the patch
+     * on workloads and the setting that uses it. Off, as by default, or with the audit or the port exceptions off,
+     * the grants only they use are not rendered at all.
+     */
+    @Test
+    void remediationRenderIsTheRemediationComponentAndUnusedGrantsAreLeftOut() throws Exception {
+        List<Doc> rendered = helmTemplate("--set", "operator.audit.remediation.enabled=true");
+        assertSameObjects(kustomize(REMEDIATION_OVERLAY), rendered);
+        one(rendered, "ClusterRole", "probe-rewriter-remediation");
+
+        assertEquals(Set.of(), grantsOnWorkloads(helmTemplate()), "no write to workloads by default");
+        assertEquals(Set.of("patch"), grantsOnWorkloads(rendered), "the restart's patch with remediation");
+        List<Doc> noPortExceptions = helmTemplate("--set", "operator.portExceptions.enabled=false");
+        assertTrue(noPortExceptions.stream().noneMatch(d -> d.name().equals("probe-rewriter-port-exceptions")),
+                "no port-exceptions RBAC with operator.portExceptions.enabled=false");
+        for (Doc role : KubeYaml.ofKind(noPortExceptions, "ClusterRole")) {
+            for (JsonNode rule : role.at("/rules")) {
+                assertFalse(texts(rule, "/resources", role.toString()).contains("peerauthentications")
+                                && texts(rule, "/verbs", role.toString()).contains("create"),
+                        role + " still writes PeerAuthentications without port exceptions");
+            }
+        }
+        assertEquals(Map.of("PROBE_REWRITER_OPERATOR_AUDIT_ENABLED", "false"),
+                remediationAndAuditEnv(helmTemplate("--set", "operator.audit.enabled=false")));
+        assertEquals(Map.of("PROBE_REWRITER_OPERATOR_AUDIT_REMEDIATION_ENABLED", "true"),
+                remediationAndAuditEnv(rendered));
+        assertEquals(Map.of(), remediationAndAuditEnv(helmTemplate()), "the program's default: off");
+    }
+
+    /** The write verbs any rendered role grants on Deployments, StatefulSets or DaemonSets. */
+    private static Set<String> grantsOnWorkloads(List<Doc> docs) {
+        Set<String> verbs = new TreeSet<>();
+        for (Doc role : docs.stream().filter(d -> d.kind().equals("ClusterRole") || d.kind().equals("Role")).toList()) {
+            for (JsonNode rule : role.at("/rules")) {
+                if (texts(rule, "/apiGroups", role.toString()).contains("apps")
+                        && texts(rule, "/resources", role.toString()).contains("deployments")) {
+                    texts(rule, "/verbs", role.toString()).stream()
+                            .filter(v -> !Set.of("get", "list", "watch").contains(v)).forEach(verbs::add);
+                }
+            }
+        }
+        return verbs;
+    }
+
+    private static Map<String, String> remediationAndAuditEnv(List<Doc> docs) {
+        Map<String, String> out = new TreeMap<>(env(one(docs, "Deployment", "probe-rewriter-operator")));
+        out.keySet().removeIf(name -> !name.startsWith("PROBE_REWRITER_OPERATOR_AUDIT_"));
+        return out;
     }
 
     @Test
@@ -653,6 +705,8 @@ class HelmChartTest {
         assertRefused("webhook.podDisruptionBudget.minAvailable=1 with webhook.replicas=1 would block every node drain",
                 "--set", "webhook.replicas=1");
         assertRefused("at '/operator/replicas': minimum: got 0, want 1", "--set", "operator.replicas=0");
+        assertRefused("operator.audit.remediation.enabled=true needs operator.enabled=true and operator.audit.enabled"
+                + "=true", "--set", "operator.audit.enabled=false,operator.audit.remediation.enabled=true");
     }
 
     private static String criticalPodsQuota(String values) throws Exception {

@@ -62,6 +62,8 @@ class KustomizeRenderTest {
             "RoleBinding/probe-rewriter-serving-certificate",
             "ClusterRole/probe-rewriter-operator",
             "ClusterRoleBinding/probe-rewriter-operator",
+            "ClusterRole/probe-rewriter-port-exceptions",
+            "ClusterRoleBinding/probe-rewriter-port-exceptions",
             "ClusterRole/probe-rewriter-certificates",
             "ClusterRoleBinding/probe-rewriter-certificates",
             "Role/probe-rewriter-certificates",
@@ -78,6 +80,9 @@ class KustomizeRenderTest {
             "Certificate/probe-rewriter-ca",
             "Issuer/probe-rewriter-ca",
             "Certificate/probe-rewriter-serving");
+
+    /** The default install with k8s/components/remediation, as docs/install.md#remediation shows it. */
+    private static final String REMEDIATION_INSTALL = "src/test/resources/kustomize/remediation";
 
     private static Path kubectl;
 
@@ -126,7 +131,8 @@ class KustomizeRenderTest {
         // The optional components, each in the default install as docs/install.md shows.
         for (String dir : List.of("k8s/base", "k8s/overlays/default", "k8s/overlays/cert-manager",
                 "k8s/overlays/istio", "src/test/resources/kustomize/monitoring",
-                "src/test/resources/kustomize/network-policy", "src/test/resources/kustomize/openshift")) {
+                "src/test/resources/kustomize/network-policy", "src/test/resources/kustomize/openshift",
+                REMEDIATION_INSTALL)) {
             assertEquals(renderText(kubectl, dir), renderText(OLDEST_KUBECTL, dir),
                     dir + ": kubectl 1.27 renders it otherwise than " + kubectl);
         }
@@ -327,6 +333,47 @@ class KustomizeRenderTest {
             assertEquals(NAMESPACE, subject.path("namespace").asText(), binding + ": the install's accounts");
         }
         assertEquals(ACCOUNTS, subjects, binding + ": both processes run the Istio resolver");
+    }
+
+    /**
+     * The default install grants no write to any workload; the remediation component adds patch on the three kinds
+     * the audit restarts, for the operator's account alone, and the setting that has it restart. Nothing else
+     * changes.
+     */
+    @Test
+    void onlyTheRemediationComponentLetsTheOperatorPatchWorkloads() throws Exception {
+        List<Doc> defaults = render("k8s/overlays/default");
+        for (Doc role : defaults.stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            for (JsonNode rule : role.at("/rules")) {
+                if (KubeYaml.texts(rule, "/apiGroups", role.toString()).contains("apps")) {
+                    assertFalse(KubeYaml.texts(rule, "/verbs", role.toString()).contains("patch"),
+                            role + " lets the default install patch workloads: " + rule);
+                }
+            }
+        }
+
+        List<Doc> docs = render(REMEDIATION_INSTALL);
+        Set<String> expected = new HashSet<>(BASE_OBJECTS);
+        expected.addAll(Set.of("ClusterRole/probe-rewriter-remediation", "ClusterRoleBinding/probe-rewriter-remediation"));
+        assertEquals(expected, kindsAndNames(docs), "objects rendered with k8s/components/remediation");
+        assertNamespaces(docs);
+        assertBindingsResolve(docs);
+        Doc role = one(docs, "ClusterRole", "probe-rewriter-remediation");
+        assertEquals(1, role.at("/rules").size(), role + ": one rule");
+        assertEquals(List.of("deployments", "statefulsets", "daemonsets"),
+                KubeYaml.texts(role.at("/rules/0"), "/resources", role.toString()));
+        assertEquals(List.of("patch"), KubeYaml.texts(role.at("/rules/0"), "/verbs", role.toString()));
+        JsonNode subjects = one(docs, "ClusterRoleBinding", "probe-rewriter-remediation").at("/subjects");
+        assertEquals(1, subjects.size());
+        assertEquals(OPERATOR, subjects.get(0).path("name").asText(), "the operator's account only");
+        Doc operator = one(docs, "Deployment", OPERATOR);
+        assertEquals("true", KubeYaml.named(operator.node(), "/spec/template/spec/containers/0/env",
+                "PROBE_REWRITER_OPERATOR_AUDIT_REMEDIATION_ENABLED", operator.toString()).path("value").asText(),
+                operator + ": the setting that goes with the grant");
+        List<JsonNode> rest = docs.stream().filter(d -> !d.name().equals("probe-rewriter-remediation")
+                && !(d.kind().equals("Deployment") && d.name().equals(OPERATOR))).map(Doc::node).toList();
+        assertEquals(defaults.stream().filter(d -> !(d.kind().equals("Deployment") && d.name().equals(OPERATOR)))
+                .map(Doc::node).toList(), rest, "everything else as in k8s/overlays/default");
     }
 
     @Test

@@ -13,6 +13,7 @@ import static io.proberewriter.install.KubeYaml.stringMap;
 import static io.proberewriter.install.KubeYaml.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,9 @@ class ManifestsTest {
     private static final String CERTIFICATES = "probe-rewriter-certificates";
     private static final String SERVING_CERTIFICATE = "probe-rewriter-serving-certificate";
     private static final String OPERATOR = "probe-rewriter-operator";
+    private static final String PORT_EXCEPTIONS = "probe-rewriter-port-exceptions";
+    private static final String REMEDIATION = "probe-rewriter-remediation";
+    private static final Path REMEDIATION_COMPONENT = K8S.resolve("components/remediation");
     private static final String WEBHOOK_ACCOUNT = "probe-rewriter-webhook";
     private static final String OPERATOR_ACCOUNT = "probe-rewriter-operator";
     private static final Map<String, String> OPERATOR_SELECTOR = Map.of(
@@ -205,9 +209,9 @@ class ManifestsTest {
     void k8sHoldsOnlyManifestsAndEachIsUsedByAKustomization() {
         assertEquals(List.of(), otherFiles, "k8s/ must hold only YAML manifests");
         assertEquals(Set.of(BASE, DEFAULT_OVERLAY, OVERLAY, ISTIO_OVERLAY, ISTIO_COMPONENT, MONITORING_COMPONENT,
-                        NETWORK_POLICY_COMPONENT, OPENSHIFT_COMPONENT), kustomizationText.keySet(),
+                        NETWORK_POLICY_COMPONENT, OPENSHIFT_COMPONENT, REMEDIATION_COMPONENT), kustomizationText.keySet(),
                 "kustomizations: k8s/base, k8s/overlays/default, k8s/overlays/cert-manager, k8s/overlays/istio and"
-                        + " k8s/components/istio, monitoring, network-policy and openshift");
+                        + " k8s/components/istio, monitoring, network-policy, openshift and remediation");
         List<Path> listed = new ArrayList<>();
         for (Path dir : kustomizationText.keySet()) {
             listed.addAll(listedPaths(dir, "resources"));
@@ -405,13 +409,16 @@ class ManifestsTest {
                     Rule.of(List.of(""), List.of("events"), List.of(), List.of("get", "create", "update")),
                     Rule.of(List.of(""), List.of("pods"), List.of(), List.of("list", "watch")),
                     Rule.of(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of(),
-                            List.of("get", "list", "watch", "patch")),
+                            List.of("get")),
                     Rule.of(List.of("apps"), List.of("replicasets"), List.of(), List.of("get")),
+                    READ_OWN_WEBHOOK_CONFIGURATION),
+            "ClusterRole/" + PORT_EXCEPTIONS, Set.of(
+                    Rule.of(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of(),
+                            List.of("list", "watch")),
                     Rule.of(List.of("security.istio.io"), List.of("peerauthentications"), List.of(),
                             List.of("get", "create", "update", "delete")),
                     Rule.of(List.of("authentication.istio.io"), List.of("policies"), List.of(),
-                            List.of("get", "create", "update", "delete")),
-                    READ_OWN_WEBHOOK_CONFIGURATION),
+                            List.of("get", "create", "update", "delete"))),
             "ClusterRole/" + CERTIFICATES, Set.of(
                     Rule.of(List.of("admissionregistration.k8s.io"), List.of("mutatingwebhookconfigurations"), List.of(),
                             List.of("list", "watch")),
@@ -543,6 +550,7 @@ class ManifestsTest {
             "probe-rewriter-read", Set.of(WEBHOOK_ACCOUNT, OPERATOR_ACCOUNT),
             SERVING_CERTIFICATE, Set.of(WEBHOOK_ACCOUNT),
             OPERATOR, Set.of(OPERATOR_ACCOUNT),
+            PORT_EXCEPTIONS, Set.of(OPERATOR_ACCOUNT),
             CERTIFICATES, Set.of(OPERATOR_ACCOUNT),
             "probe-rewriter-leader-election", Set.of(OPERATOR_ACCOUNT));
 
@@ -617,6 +625,41 @@ class ManifestsTest {
             assertEquals(Set.of(WEBHOOK_ACCOUNT, OPERATOR_ACCOUNT), subjects,
                     binding + ": both processes run the mTLS resolver");
         }
+    }
+
+    /**
+     * patch on every workload of the cluster is as good as cluster-admin (a pod template runs any image under any
+     * ServiceAccount of its namespace): the base never grants it, nor any other write to a workload. Only the
+     * remediation component does, together with the setting that has the operator use it.
+     */
+    @Test
+    void onlyTheRemediationComponentWritesWorkloads() {
+        Set<String> workloadWrites = Set.of("create", "update", "patch", "delete", "deletecollection");
+        for (Doc role : rbac(baseResources).stream().filter(d -> d.kind().endsWith("Role")).toList()) {
+            for (Rule rule : rules(role)) {
+                if (rule.apiGroups().contains("apps")) {
+                    assertTrue(rule.verbs().stream().noneMatch(workloadWrites::contains),
+                            role + " writes workloads in the base: " + rule);
+                }
+            }
+        }
+        List<Doc> component = listedFiles(REMEDIATION_COMPONENT, "resources");
+        assertEquals(Set.of("ClusterRole/" + REMEDIATION, "ClusterRoleBinding/" + REMEDIATION),
+                component.stream().map(d -> d.kind() + "/" + d.name()).collect(Collectors.toSet()));
+        assertEquals(List.of(Rule.of(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of(),
+                List.of("patch"))), rules(one(component, "ClusterRole", REMEDIATION)), "patch, of the three, alone");
+        Doc binding = one(component, "ClusterRoleBinding", REMEDIATION);
+        assertText(REMEDIATION, binding.node(), "/roleRef/name", binding.toString());
+        assertEquals(1, binding.at("/subjects").size(), binding.toString());
+        assertText(OPERATOR_ACCOUNT, binding.node(), "/subjects/0/name", binding + ": the operator's account only");
+        assertText(NAMESPACE, binding.node(), "/subjects/0/namespace", binding.toString());
+        Doc patch = one(listedFiles(REMEDIATION_COMPONENT, "patches"), "Deployment", OPERATOR);
+        Map<String, JsonNode> env = env(patch.at("/spec/template/spec/containers/0"), patch.toString());
+        assertText("true", env.get("PROBE_REWRITER_OPERATOR_AUDIT_REMEDIATION_ENABLED"), "/value",
+                patch + ": the grant comes with the setting that uses it");
+        JsonNode baseEnv = operatorDeployment().at("/spec/template/spec/containers/0/env");
+        baseEnv.forEach(e -> assertNotEquals("PROBE_REWRITER_OPERATOR_AUDIT_REMEDIATION_ENABLED",
+                e.path("name").asText(), "the base leaves remediation at its default, off"));
     }
 
     @Test

@@ -753,6 +753,33 @@ class RbacRulesTest {
             assertRefused(operator, "GET", "/api/v1/secrets");
         }
 
+        /**
+         * patch on workloads is the audit's restart, granted only with k8s/components/remediation: the base reads
+         * workloads and writes none of them.
+         */
+        @Test
+        void theOperatorPatchesWorkloadsOnlyWithTheRemediationComponent() {
+            List<String> workloads = List.of("/apis/apps/v1/namespaces/demo/deployments/web",
+                    "/apis/apps/v1/namespaces/demo/statefulsets/db", "/apis/apps/v1/namespaces/kube-system/daemonsets/x");
+            for (String workload : workloads) {
+                assertAllowed(operator, "GET", workload);
+                String refused = assertRefused(operator, "PATCH", workload);
+                assertTrue(refused.contains("cannot patch resource"), refused);
+            }
+            assertAllowed(operator, "GET", "/apis/apps/v1/deployments?watch=true");
+
+            List<Doc> withRemediation = new ArrayList<>(base);
+            withRemediation.addAll(RbacRules.fromKustomization(Path.of("k8s/components/remediation")));
+            RbacRules remediating = RbacRules.forServiceAccount(withRemediation, NS, OPERATOR);
+            for (String workload : workloads) {
+                assertAllowed(remediating, "PATCH", workload);
+                assertRefused(remediating, "PUT", workload);
+                assertRefused(remediating, "DELETE", workload);
+            }
+            assertRefused(remediating, "PATCH", "/api/v1/namespaces/demo/pods/web-1");
+            assertRefused(RbacRules.forServiceAccount(withRemediation, NS, WEBHOOK), "PATCH", workloads.get(0));
+        }
+
         @Test
         void bothAccountsDiscoverTheApiAndReviewThemselves() {
             for (RbacRules account : List.of(webhook, operator)) {
