@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -15,7 +14,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.proberewriter.operator.OptionalReconciler;
@@ -38,7 +36,7 @@ import org.jboss.logging.Logger;
  * replicas serve a certificate of the new CA). A failure stops the sequence; the retry starts it again.
  *
  * <p>Primary resource: the MutatingWebhookConfiguration, so that blanking its caBundle (re-applying the manifest)
- * is put right at once. The two Secrets are watched too: deleting or editing one is put right as well, and one the
+ * is put right at once. The two Secrets are watched too, by name and no other ({@link NamedSecrets}): deleting or editing one is put right as well, and one the
  * API server will not let us update (another type, as cert-manager leaves {@code probe-rewriter-ca}, or marked
  * immutable) is replaced ({@link SecretWriter}).
  */
@@ -78,15 +76,10 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
     @Override
     public List<EventSource<?, MutatingWebhookConfiguration>> prepareEventSources(
             EventSourceContext<MutatingWebhookConfiguration> context) {
-        Set<String> ours = Set.of(settings().caSecretName(), config.tls().secretName());
-        ResourceID webhookConfiguration = new ResourceID(settings().webhookConfiguration());
-        var secrets = InformerEventSourceConfiguration.from(Secret.class, MutatingWebhookConfiguration.class)
-                .withName("certificate-secrets")
-                .withNamespaces(Set.of(config.namespace()))
-                .withSecondaryToPrimaryMapper(secret -> ours.contains(secret.getMetadata().getName())
-                        ? Set.of(webhookConfiguration) : Set.of())
-                .build();
-        return List.of(new InformerEventSource<>(secrets, context));
+        // Our two Secrets by name, never the namespace's others (k8s/base/rbac-certificates.yaml grants no more).
+        return List.of(new NamedSecrets(client, config.namespace(),
+                Set.of(settings().caSecretName(), config.tls().secretName()),
+                new ResourceID(settings().webhookConfiguration())));
     }
 
     @Override

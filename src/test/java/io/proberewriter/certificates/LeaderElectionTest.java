@@ -125,11 +125,19 @@ class LeaderElectionTest {
                 () -> "replica-b".equals(holder()));
     }
 
-    /** java-operator-sdk checks its Lease permissions first; the mock server has no RBAC to answer that. */
+    /**
+     * java-operator-sdk checks its Lease permissions first; the mock server has no RBAC to answer that, so this
+     * answers what the API server says for the shipped Role (k8s/base/rbac-leader-election.yaml): create without a
+     * name, the rest of the one Lease by name. The check counts a rule that names its Lease.
+     */
     private void allowLeases() {
         SelfSubjectRulesReview allowed = new SelfSubjectRulesReviewBuilder()
-                .withNewStatus().addNewResourceRule().addToApiGroups("coordination.k8s.io").addToResources("leases")
-                .addToVerbs("get", "create", "update").endResourceRule().withIncomplete(false).endStatus().build();
+                .withNewStatus()
+                .addNewResourceRule().addToApiGroups("coordination.k8s.io").addToResources("leases")
+                .addToVerbs("create").endResourceRule()
+                .addNewResourceRule().addToApiGroups("coordination.k8s.io").addToResources("leases")
+                .addToResourceNames("probe-rewriter-operator").addToVerbs("get", "update", "patch").endResourceRule()
+                .withIncomplete(false).endStatus().build();
         server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
                 .andReturn(201, allowed).always();
     }

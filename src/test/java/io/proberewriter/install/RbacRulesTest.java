@@ -754,6 +754,40 @@ class RbacRulesTest {
         }
 
         /**
+         * The operator's namespace may be shared: Helm keeps its release Secrets there. The operator reads, watches
+         * and writes its two Secrets by name only (a watch per name, with a metadata.name field selector); create,
+         * which RBAC cannot limit by name, is the one exception.
+         */
+        @Test
+        void theOperatorReadsNoSecretButItsTwo() {
+            String secrets = "/api/v1/namespaces/" + NS + "/secrets";
+            for (String ours : List.of("probe-rewriter-ca", "probe-rewriter-tls")) {
+                assertAllowed(operator, "GET", secrets + "?fieldSelector=metadata.name%3D" + ours);
+                assertAllowed(operator, "GET", secrets + "?fieldSelector=metadata.name%3D" + ours
+                        + "&resourceVersion=0&allowWatchBookmarks=true&watch=true");
+                assertAllowed(operator, "GET", secrets + "/" + ours);
+                assertAllowed(operator, "DELETE", secrets + "/" + ours);
+            }
+            String helmRelease = "sh.helm.release.v1.probe-rewriter.v1";
+            String listAll = assertRefused(operator, "GET", secrets);
+            assertTrue(listAll.contains("cannot list resource \"secrets\""), listAll);
+            assertRefused(operator, "GET", secrets + "?watch=true");
+            assertRefused(operator, "GET", secrets + "/" + helmRelease);
+            assertRefused(operator, "GET", secrets + "?fieldSelector=metadata.name%3D" + helmRelease);
+            assertRefused(operator, "PUT", secrets + "/" + helmRelease);
+            assertRefused(operator, "DELETE", secrets + "/" + helmRelease);
+        }
+
+        @Test
+        void theOperatorRenewsItsOwnLeaseOnly() {
+            String leases = "/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases";
+            assertAllowed(operator, "PATCH", leases + "/probe-rewriter-operator");
+            assertRefused(operator, "GET", leases + "/another-controller");
+            assertRefused(operator, "PUT", leases + "/another-controller");
+            assertRefused(operator, "PATCH", leases + "/another-controller");
+        }
+
+        /**
          * patch on workloads is the audit's restart, granted only with k8s/components/remediation: the base reads
          * workloads and writes none of them.
          */
