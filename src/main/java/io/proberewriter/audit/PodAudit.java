@@ -2,13 +2,13 @@ package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.proberewriter.audit.PodFinding.Remediation;
-import io.proberewriter.cluster.WebhookScope;
 import io.proberewriter.engine.Annotations;
+import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.NamespaceView;
 import io.proberewriter.engine.ProbeDecision;
-import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
+import io.proberewriter.scope.WebhookScope;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

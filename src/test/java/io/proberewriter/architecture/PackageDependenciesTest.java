@@ -83,7 +83,7 @@ class PackageDependenciesTest {
     @Test
     void theRulesArePure() {
         // The rules any reader should find in one place, testable without a cluster, a server or a file.
-        for (String pure : List.of("engine", "meshes", "messages", "mtls", "patch", "json")) {
+        for (String pure : List.of("engine", "meshes", "messages", "mtls", "patch", "json", "scope")) {
             for (String imported : IMPORTS.getOrDefault(pure, Set.of())) {
                 assertTrue(!imported.startsWith("io.quarkus") && !imported.startsWith("jakarta")
                                 && !imported.startsWith("io.fabric8.kubernetes.client")

@@ -12,8 +12,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.proberewriter.audit.PodFinding.Remediation;
 import io.proberewriter.audit.PodFinding.Verdict;
-import io.proberewriter.cluster.WebhookScope;
 import io.proberewriter.engine.NamespaceView;
+import io.proberewriter.scope.WebhookScope;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.proberewriter.cluster.WebhookScope.Reach;
+import io.proberewriter.scope.WebhookScope;
+import io.proberewriter.scope.WebhookScope.Reach;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.proberewriter.cluster;
+package io.proberewriter.scope;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
-import io.proberewriter.cluster.WebhookScope.Reach;
+import io.proberewriter.scope.WebhookScope.Reach;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.proberewriter.cluster;
+package io.proberewriter.scope;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
