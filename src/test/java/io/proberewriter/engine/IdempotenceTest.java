@@ -322,6 +322,28 @@ class IdempotenceTest {
     }
 
     /**
+     * The probe put back exactly as the record holds it (undo by hand, or the original manifest applied again over
+     * the annotations): the record matches it, yet it is no output of ours, so it is rewritten again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"exec", "port"})
+    void aRecordedProbePutBackExactlyAsRecordedIsRewrittenAgain(String mode) throws Exception {
+        Pod input = pod(map(Annotations.MODE, mode, Annotations.HEALTH_PORT, "8081"), web("web", 8080));
+        Probe original = input.getSpec().getContainers().get(0).getLivenessProbe();
+        Pod once = AppliedRewrite.apply(rewrite(input), input);
+        JsonNode firstRecord = JSON.readTree(once.getMetadata().getAnnotations().get(Annotations.ORIGINAL_PROBES));
+        assertEquals(original, JSON.treeToValue(firstRecord.get("web/liveness"), Probe.class));
+        Pod putBack = withLiveness(once, original);
+
+        RewriteResult again = rewrite(putBack);
+
+        ProbeDecision d = decision(again, "web", ProbeKind.LIVENESS);
+        assertEquals(mode.equals("exec") ? Action.REWRITTEN_EXEC : Action.REWRITTEN_PORT, d.action(), d.toString());
+        assertTrue(allWarnings(again).contains("web/liveness probe is in " + Annotations.ORIGINAL_PROBES
+                + " but not as probe-rewriter wrote it"), allWarnings(again));
+    }
+
+    /**
      * The engine's output is recognised whatever the settings say now: an exec probe by the program it runs (the
      * prober, curl, wget), so a changed exec-command style does not make every rewritten probe look edited.
      */

@@ -222,6 +222,31 @@ class IstioMtlsOracleTest {
                     check(newer, HTTPBIN, MESHED, 8000));
         }
 
+        /**
+         * Two selector-less policies in one namespace, or two in the root namespace: Istio takes the oldest of each
+         * level, as for workload policies, whatever the names; the newer one is ignored.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"default", "istio-system"})
+        void oldestOfTwoPoliciesOfALevelWins(String namespace) {
+            String level = namespace.equals("istio-system") ? "mesh" : "namespace";
+            String shown = level.equals("mesh") ? " (mesh)" : "";
+            IstioMtlsOracle strictOlder = policiesOnly(
+                    peerAuthentication(namespace, "z-" + level + "-strict", "2024-01-01T00:00:00Z",
+                            "  mtls: {mode: STRICT}"),
+                    peerAuthentication(namespace, "a-" + level + "-permissive", "2024-02-01T00:00:00Z",
+                            "  mtls: {mode: PERMISSIVE}"));
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication " + namespace + "/z-" + level + "-strict"
+                    + shown + NOT_REWRITTEN, check(strictOlder, HTTPBIN, MESHED, 8000));
+            IstioMtlsOracle permissiveOlder = policiesOnly(
+                    peerAuthentication(namespace, "z-" + level + "-strict", "2024-02-01T00:00:00Z",
+                            "  mtls: {mode: STRICT}"),
+                    peerAuthentication(namespace, "a-" + level + "-permissive", "2024-01-01T00:00:00Z",
+                            "  mtls: {mode: PERMISSIVE}"));
+            assertVerdict(false, "port 8000 PERMISSIVE by PeerAuthentication " + namespace + "/a-" + level
+                    + "-permissive" + shown, check(permissiveOlder, HTTPBIN, MESHED, 8000));
+        }
+
         @Test
         void sameTimestampFallsBackToName() {
             IstioMtlsOracle oracle = policiesOnly(
