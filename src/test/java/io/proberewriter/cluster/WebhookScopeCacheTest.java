@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.proberewriter.scope.WebhookScope;
 import io.proberewriter.scope.WebhookScope.Reach;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class WebhookScopeCacheTest {
 
     KubernetesClient client;
+    KubernetesMockServer server;
 
     @Test
     void unknownUntilTheConfigurationExistsThenItsSelectors() throws Exception {
@@ -51,6 +53,28 @@ class WebhookScopeCacheTest {
             Thread.sleep(50);
             assertTrue(cache.current().orElseThrow().known(), "still known after " + (i * 50) + "ms");
         }
+    }
+
+    /**
+     * An install whose ClusterRole predates the rule (no list of the configuration): the scope is unknown at once, with
+     * the reason and the remedy, and the callers keep their rule of before; the refused list is not retried.
+     */
+    @Test
+    void aForbiddenListIsUnknownWithTheRemedyNotWaitedFor() throws Exception {
+        server.expect().get().withPath("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+                        + "?fieldSelector=metadata.name%3Dprobe-rewriter&resourceVersion=0")
+                .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                        + "\"reason\":\"Forbidden\",\"code\":403}").always();
+        client.resource(configuration("probe-rewriter", "skip")).create();
+        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+
+        WebhookScope scope = await(cache, scopeNow -> true);
+
+        assertFalse(scope.known(), scope.description());
+        assertTrue(scope.description().contains("listing MutatingWebhookConfiguration probe-rewriter is forbidden"),
+                scope.description());
+        assertTrue(scope.description().contains("ClusterRole probe-rewriter-operator"), scope.description());
+        assertEquals(Reach.SENT, scope.reach(Map.of(), Map.of("skip", "true")), "the rule of before");
     }
 
     /** Keeps away pods that carry {@code label} (DoesNotExist). */
