@@ -5,12 +5,14 @@ import io.proberewriter.audit.PodFinding.Remediation;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.NamespaceView;
+import io.proberewriter.engine.PodLifecycle;
 import io.proberewriter.engine.ProbeDecision;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.scope.WebhookScope;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,12 +54,12 @@ public final class PodAudit {
             // would not be rewritten either, so it is neither reported nor restarted.
             return PodFinding.ignored("the webhook's configuration does not send it to the webhook (" + scope + ")");
         }
-        if (pod.getMetadata().getDeletionTimestamp() != null) {
+        if (PodLifecycle.terminating(pod)) {
             return PodFinding.ignored("the pod is terminating");
         }
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
-            return PodFinding.ignored("the pod has finished (" + phase + "): the kubelet no longer probes it");
+        Optional<String> finished = PodLifecycle.finishedPhase(pod);
+        if (finished.isPresent()) {
+            return PodFinding.ignored("the pod has finished (" + finished.get() + "): the kubelet no longer probes it");
         }
         RewriteResult result = engine.rewrite(pod, namespace.context());
         List<ProbeDecision> broken = result.decisions().stream().filter(ProbeDecision::brokenByMtls).toList();

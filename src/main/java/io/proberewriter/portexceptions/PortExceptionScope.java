@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.proberewriter.engine.PodLifecycle;
 import io.proberewriter.mtls.IstioKind;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -136,11 +137,7 @@ final class PortExceptionScope {
      * exception for as long as such a pod is kept around.
      */
     static boolean live(Pod pod) {
-        if (pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null) {
-            return false;
-        }
-        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+        return !PodLifecycle.terminating(pod) && PodLifecycle.finishedPhase(pod).isEmpty();
     }
 
     /**

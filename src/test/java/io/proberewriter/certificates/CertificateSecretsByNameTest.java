@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -88,9 +87,7 @@ class CertificateSecretsByNameTest {
                 Optional<String> refusal = operatorRbac.refusal(asked);
                 if (refusal.isPresent()) {
                     refused.add(refusal.get());
-                    return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                            + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,\"message\":"
-                            + Serialization.asJson(refusal.get()) + "}");
+                    return new MockResponse().setResponseCode(403).setBody(RbacRules.forbiddenStatus(refusal.get()));
                 }
             }
             return super.dispatch(request);

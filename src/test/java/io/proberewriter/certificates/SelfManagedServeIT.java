@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -170,9 +169,7 @@ class SelfManagedServeIT {
                 Optional<String> refusal = rules.refusal(asked);
                 if (refusal.isPresent()) {
                     refused.add(refusal.get());
-                    return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                            + "\"status\":\"Failure\",\"reason\":\"Forbidden\",\"code\":403,\"message\":"
-                            + Serialization.asJson(refusal.get()) + "}");
+                    return new MockResponse().setResponseCode(403).setBody(RbacRules.forbiddenStatus(refusal.get()));
                 }
             }
             return super.dispatch(request);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,8 +64,8 @@ class WebhookScopeCacheTest {
     void aForbiddenListIsUnknownWithTheRemedyNotWaitedFor() throws Exception {
         server.expect().get().withPath("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
                         + "?fieldSelector=metadata.name%3Dprobe-rewriter&resourceVersion=0")
-                .andReturn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                        + "\"reason\":\"Forbidden\",\"code\":403}").always();
+                .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403).build())
+                .always();
         client.resource(configuration("probe-rewriter", "skip")).create();
         WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
 

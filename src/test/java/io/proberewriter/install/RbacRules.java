@@ -1,6 +1,8 @@
 package io.proberewriter.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.proberewriter.install.KubeYaml.Doc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -224,6 +226,15 @@ public final class RbacRules {
             }
         }
         return Optional.of(forbiddenMessage(request) + "; it is bound to " + boundRoles());
+    }
+
+    /**
+     * The body of the API server's 403 for {@code message} (a {@link #refusal}): a Status, which the client turns into
+     * a KubernetesClientException carrying the code and the message, as a real refusal would be.
+     */
+    public static String forbiddenStatus(String message) {
+        return Serialization.asJson(new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403)
+                .withMessage(message).build());
     }
 
     /** The account's user name as the API server authenticates it: system:serviceaccount:{namespace}:{name}. */
