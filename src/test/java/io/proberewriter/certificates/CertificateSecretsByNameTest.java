@@ -165,6 +165,8 @@ class CertificateSecretsByNameTest {
             admin.secrets().inNamespace(NAMESPACE).withName(TLS_SECRET).delete();
             Eventually.until("our Secret gone from the cache", Duration.ofSeconds(10),
                     () -> secrets.getSecondaryResources(configuration).isEmpty());
+            // The informer updates its cache before it hands the event on: wait for the event, not the cache.
+            Eventually.until("the deletion of ours reconciles", Duration.ofSeconds(10), () -> events.size() > seen);
             assertEquals(seen + 1, events.size(), "the deletion of ours reconciles; the others' changes do not");
             assertEquals(List.of(), apiServer.refused, "watched within the shipped Role: " + apiServer.secretRequests);
         } finally {
