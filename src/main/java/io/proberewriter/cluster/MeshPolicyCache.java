@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -41,6 +42,7 @@ public final class MeshPolicyCache {
     private KubernetesClient client;
     private boolean stopped;
     private final AtomicLong generation = new AtomicLong();
+    private final List<Consumer<GenericKubernetesResource>> policyListeners = new CopyOnWriteArrayList<>();
 
     /**
      * Starts one informer per kind served, and one on the ConfigMaps of {@code istioNamespace}; returns at once, the
@@ -55,6 +57,7 @@ public final class MeshPolicyCache {
             SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
                     ? resources.inAnyNamespace().withLimit(ListPages.SIZE).runnableInformer(0)
                     : resources.withLimit(ListPages.SIZE).runnableInformer(0);
+            informer.addEventHandler(tellingPolicyListeners());
             policyInformers.add(started(informer, kind.display()));
         }
         resolverReadsServices = apis.needsServices();
@@ -112,6 +115,35 @@ public final class MeshPolicyCache {
         });
         configMapInformer = informer;
         informer.start();
+    }
+
+    /**
+     * Tells {@code listener} of every policy added to, changed in or deleted from the caches, after the cache holds
+     * the change; returns what unsubscribes it. Listeners may subscribe before {@link #start}: the informers started
+     * then tell them too. A listener runs on the informer's thread and must hand work off, not do it.
+     */
+    public Runnable onPolicyChange(Consumer<GenericKubernetesResource> listener) {
+        policyListeners.add(listener);
+        return () -> policyListeners.remove(listener);
+    }
+
+    private ResourceEventHandler<GenericKubernetesResource> tellingPolicyListeners() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource policy) {
+                policyListeners.forEach(listener -> listener.accept(policy));
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+                policyListeners.forEach(listener -> listener.accept(after));
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource policy, boolean deletedFinalStateUnknown) {
+                policyListeners.forEach(listener -> listener.accept(policy));
+            }
+        };
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> bumpingGeneration(Predicate<T> relevant) {

@@ -5,12 +5,15 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.cluster.ListPages;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.operator.OptionalReconciler;
+import java.util.List;
 
 /** Port-level mTLS exceptions for the health ports of DaemonSets; the work is in {@link PortExceptionSync}. */
 @ControllerConfiguration(name = "port-exceptions-daemonset",
@@ -28,6 +31,12 @@ public class DaemonSetPortExceptions implements Reconciler<DaemonSet>, OptionalR
     @Override
     public boolean active() {
         return sync.active();
+    }
+
+    /** Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. */
+    @Override
+    public List<EventSource<?, DaemonSet>> prepareEventSources(EventSourceContext<DaemonSet> context) {
+        return List.of(sync.ownPolicyChanges("DaemonSet"));
     }
 
     @Override

@@ -86,6 +86,11 @@ public class PortExceptionSync {
         this.exclusionAnnotations = List.copyOf(global.exclusionAnnotations());
     }
 
+    /** What reconciles a workload of {@code kind} again when a policy written for it changes in the cache. */
+    <P extends HasMetadata> OwnPolicyChanges<P> ownPolicyChanges(String kind) {
+        return new OwnPolicyChanges<>(resolver.cache(), kind);
+    }
+
     /** Whether the reconcilers are registered at all. */
     boolean active() {
         return config.enabled();

@@ -189,10 +189,18 @@ abstract class PortExceptionsClusterTest {
                     .endOwnerReference().endMetadata().withNewSpec().addNewContainer().withName("app")
                     .withImage("example/web:1.0").endContainer().endSpec().build()).create();
         }
-        // The operator's own first look is over once it has written: from here on, requests are the test's.
+        // The operator's own looks are over once it has written and its write has reached the cache, which is one
+        // more look (OwnPolicyChanges), and the ReplicaSet has been left alone for a while: from here on, requests
+        // are the test's.
         awaitPolicy("shop", "probe-rewriter-deployment-counted");
-        while (server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS) != null) {
-            // drained
+        waitFor(() -> cached("shop", "probe-rewriter-deployment-counted").isPresent(), "our policy in the cache");
+        RecordedRequest earlier;
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
+            earlier = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS);
+            if (earlier != null && earlier.getPath().contains("/replicasets/" + replicaSet)) {
+                quietSince = System.nanoTime();
+            }
         }
 
         reconcileNow(counted);
@@ -259,6 +267,27 @@ abstract class PortExceptionsClusterTest {
                 .editSpec().editTemplate().editMetadata().addToAnnotations("probe-rewriter.io/mode", "exec")
                 .endMetadata().endTemplate().endSpec().build());
         awaitGone("shop", "probe-rewriter-deployment-switching");
+    }
+
+    /**
+     * The resync period is an hour here: a policy of ours deleted by hand comes back because its deletion reaches the
+     * cache and reconciles its workload ({@link OwnPolicyChanges}), and that pass, finding it right, writes nothing
+     * more. The same event is what closes the window where a pass ran before our own write reached the cache.
+     */
+    @Test
+    void ourPolicyDeletedByHandIsWrittenBackAtOnceAndOnlyOnce() throws InterruptedException {
+        create(deployment("shop", "restored", "8081"));
+        GenericKubernetesResource first = awaitPolicy("shop", "probe-rewriter-deployment-restored");
+        kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace("shop")
+                .withName("probe-rewriter-deployment-restored").delete();
+        GenericKubernetesResource again = waitFor(() -> read("shop", "probe-rewriter-deployment-restored")
+                .filter(p -> !p.getMetadata().getUid().equals(first.getMetadata().getUid())),
+                "PeerAuthentication shop/probe-rewriter-deployment-restored written again");
+        assertEquals(first.getAdditionalProperties().get("spec"), again.getAdditionalProperties().get("spec"));
+        // Its arrival in the cache reconciles the workload once more: a pass that finds it right leaves it alone.
+        Thread.sleep(2_000);
+        assertEquals(again.getMetadata().getResourceVersion(), read("shop", "probe-rewriter-deployment-restored")
+                .orElseThrow().getMetadata().getResourceVersion(), "no write after the policy was found right");
     }
 
     @Test
