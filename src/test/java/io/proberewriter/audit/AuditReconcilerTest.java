@@ -219,6 +219,8 @@ class AuditReconcilerTest {
             waitFor(() -> restartedAt(deployment.getMetadata().getNamespace(), "httpbin").isPresent(), "the Deployment to be restarted");
             waitFor(() -> !events(deployment, ControllerRestarts.RESTARTED).isEmpty(), "the Event on the Deployment");
             String first = restartedAt(deployment.getMetadata().getNamespace(), "httpbin").get();
+            // The watch hands the write on in its own time, after the API server holds it: wait for it there too.
+            waitFor(() -> !restartsSeen.isEmpty(), "the restart seen by the test's watch");
 
             // Both pods again, within the interval: the record on the Deployment holds them back.
             reconciler.reconcile(fresh(one), null);
