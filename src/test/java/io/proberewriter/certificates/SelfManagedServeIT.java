@@ -70,6 +70,7 @@ class SelfManagedServeIT {
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
     private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The two processes of the install: the command each runs and the ServiceAccount it runs under. */
     private enum Role {
@@ -413,9 +414,18 @@ class SelfManagedServeIT {
         }
     }
 
+    /**
+     * A port free now and not handed out before in this run. Nine are picked before their processes bind them (the
+     * API server's long after), each by the kernel at random: in about one run in 400 two were the same, and one
+     * process could not bind its port.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
