@@ -14,11 +14,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -287,6 +291,105 @@ class KustomizeRenderTest {
             assertEquals("probe-rewriter", doc.label("app.kubernetes.io/name"), doc + ": name label");
             assertEquals("probe-rewriter", doc.label("app.kubernetes.io/part-of"), doc + ": part-of label");
         }
+    }
+
+    /** Where the documented overlays are written to be rendered: three levels below the project. */
+    private static final Path DOCUMENTED_OVERLAYS = Path.of("target/documented-overlays");
+    private static final String DEFAULT_FROM_THERE = "../../../k8s/overlays/default";
+    private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern PATCH_FILE = Pattern.compile("- path: (\\S+)");
+
+    /**
+     * The settings overlays docs/configuration.md and docs/install.md give, rendered over the default install: each
+     * engine setting they add reaches both Deployments (the operator runs the same engine for the audit and the port
+     * exceptions; on the webhook alone, the operator would judge pods by the defaults and report the webhook's own
+     * rewrites as pods that slipped past it), the webhook's own settings the webhook only, the operator's the operator
+     * only, and the Deployments' own variables stay, once each.
+     */
+    @Test
+    void theDocumentedSettingsOverlaysPutEachSettingWhereItIsRead() throws Exception {
+        List<Doc> defaults = render("k8s/overlays/default");
+
+        // configuration.md: the overlay's kustomization.yaml, then the patch files it names, in that order.
+        List<String> blocks = yamlBlocks(section(Path.of("docs/configuration.md"),
+                "## Setting them in the Deployment"));
+        assertFalse(blocks.isEmpty(), "docs/configuration.md gives no overlay to set settings with");
+        Path configuration = overlay("configuration", blocks.get(0).replace("../default", DEFAULT_FROM_THERE));
+        Matcher files = PATCH_FILE.matcher(blocks.get(0));
+        for (int i = 1; files.find(); i++) {
+            Files.writeString(configuration.resolve(files.group(1)), blocks.get(i));
+        }
+        assertSettingsWhereRead("docs/configuration.md", defaults, render(configuration.toString()));
+
+        // install.md: patches only, each block to be put in an overlay of the default install.
+        List<String> fragments = yamlBlocks(section(Path.of("docs/install.md"), "## Settings")).stream()
+                .filter(block -> block.startsWith("patches:")).toList();
+        assertFalse(fragments.isEmpty(), "docs/install.md#settings gives no patches");
+        for (int i = 0; i < fragments.size(); i++) {
+            Path install = overlay("install-" + i, "resources:\n  - " + DEFAULT_FROM_THERE + "\n" + fragments.get(i));
+            assertSettingsWhereRead("docs/install.md#settings, block " + (i + 1), defaults, render(install.toString()));
+        }
+    }
+
+    private static void assertSettingsWhereRead(String where, List<Doc> defaults, List<Doc> rendered) {
+        Doc webhookBefore = one(defaults, "Deployment", "probe-rewriter");
+        Doc operatorBefore = one(defaults, "Deployment", OPERATOR);
+        Map<String, JsonNode> webhook = env(one(rendered, "Deployment", "probe-rewriter"));
+        Map<String, JsonNode> operator = env(one(rendered, "Deployment", OPERATOR));
+        assertTrue(webhook.keySet().containsAll(env(webhookBefore).keySet()), where + ": the webhook's env stays");
+        assertTrue(operator.keySet().containsAll(env(operatorBefore).keySet()), where + ": the operator's env stays");
+        Set<String> added = new HashSet<>(webhook.keySet());
+        added.addAll(operator.keySet());
+        added.removeAll(env(webhookBefore).keySet());
+        added.removeAll(env(operatorBefore).keySet());
+        assertFalse(added.isEmpty(), where + ": the example sets nothing");
+        for (String name : added.stream().sorted().toList()) {
+            boolean operatorOnly = name.startsWith("PROBE_REWRITER_OPERATOR_");
+            // The operator writes the serving Secret under tls.secret-name: that one of tls.* belongs on both.
+            boolean webhookOnly = name.startsWith("PROBE_REWRITER_WEBHOOK_")
+                    || name.equals("PROBE_REWRITER_PROBER_IMAGE")
+                    || (name.startsWith("PROBE_REWRITER_TLS_") && !name.equals("PROBE_REWRITER_TLS_SECRET_NAME"));
+            if (operatorOnly || webhookOnly) {
+                assertNull((operatorOnly ? webhook : operator).get(name), where + ": " + name + " is set on the "
+                        + (operatorOnly ? "webhook, which never reads it" : "operator, which never reads it"));
+            } else {
+                assertEquals(webhook.get(name), operator.get(name), where + ": " + name
+                        + " is read by the webhook and by the operator's engine alike: it belongs on both Deployments");
+            }
+        }
+    }
+
+    /** The text of a page from a heading to the next heading of the same level. */
+    private static String section(Path page, String heading) throws IOException {
+        String text = Files.readString(page);
+        int start = text.indexOf("\n" + heading + "\n");
+        assertTrue(start >= 0, page + " has no section " + heading);
+        String level = heading.substring(0, heading.indexOf(' ') + 1);
+        int end = text.indexOf("\n" + level, start + heading.length() + 2);
+        return text.substring(start, end < 0 ? text.length() : end);
+    }
+
+    private static List<String> yamlBlocks(String text) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = YAML_BLOCK.matcher(text);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
+
+    private static Path overlay(String name, String kustomization) throws IOException {
+        Path dir = DOCUMENTED_OVERLAYS.resolve(name);
+        if (Files.isDirectory(dir)) {
+            try (var old = Files.walk(dir)) {
+                for (Path file : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("kustomization.yaml"), kustomization);
+        return dir;
     }
 
     @Test
