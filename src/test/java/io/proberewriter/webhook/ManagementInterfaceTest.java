@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proberewriter.polling.Eventually;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** Health and metrics live on the plain-HTTP management port, never on the HTTPS webhook port. */
@@ -41,6 +48,25 @@ class ManagementInterfaceTest extends WebhookTestBase {
         assertTrue(ready.body().contains("\"serving-certificate\""), ready.body());
         assertTrue(ready.body().contains("\"namespace-cache\""), ready.body());
         assertTrue(ready.body().contains("\"watching\": true"), ready.body());
+        assertEquals(documentedReadinessChecks(), checkNames(ready.body()),
+                "the readiness checks docs/operations.md#health-endpoints shows; the answer: " + ready.body());
+    }
+
+    /** The names in the sample answer of docs/operations.md's "A ready pod", as a set: the order is Quarkus'. */
+    private static Set<String> documentedReadinessChecks() throws IOException {
+        String page = Files.readString(Path.of("docs/operations.md"));
+        int sample = page.indexOf("```json", page.indexOf("A ready pod"));
+        assertTrue(sample >= 0, "docs/operations.md has no sample readiness answer");
+        String json = page.substring(sample + "```json".length(), page.indexOf("```", sample + 1));
+        return checkNames(json);
+    }
+
+    private static Set<String> checkNames(String health) throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode check : new ObjectMapper().readTree(health).path("checks")) {
+            names.add(check.path("name").asText());
+        }
+        return names;
     }
 
     @Test
