@@ -19,9 +19,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -53,8 +58,11 @@ class AdmissionSemanticsTest extends WebhookTestBase {
     /** The README's sample, as its curl line sends it: the pod's liveness probe comes back as an exec probe. */
     @Test
     void theReadmesSampleReviewGetsItsPatch() throws Exception {
-        byte[] sample = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("docs/examples/admission-review.json"));
-        JsonNode response = Reviews.response(client().post(sample));
+        byte[] sample = Files.readAllBytes(Path.of("docs/examples/admission-review.json"));
+        HttpResponse<byte[]> http = client().post(sample);
+        JsonNode response = Reviews.response(http);
+        String answer = new String(http.body(), StandardCharsets.UTF_8);
+        assertTrue(readmesQuoteOfTheAnswer().matcher(answer).matches(), "README.md quotes another answer: " + answer);
         assertEquals("705ab4f5-6393-11e8-b7cc-42010a800002", response.path("uid").asText());
         assertEquals("patched", outcome(response));
         JsonNode patch = Reviews.patch(response);
@@ -72,6 +80,26 @@ class AdmissionSemanticsTest extends WebhookTestBase {
         assertEquals("/probe-rewriter", pod.at("/spec/containers/0/volumeMounts/0/mountPath").asText());
         assertTrue(pod.at("/spec/containers/0/volumeMounts/0/readOnly").asBoolean());
         assertEquals("probe-rewriter-prober", pod.at("/spec/volumes/0/name").asText());
+    }
+
+    /**
+     * The answer README.md quotes after its curl line, in code spans from {@code {"apiVersion"} to {@code }}}, as a
+     * pattern: the quoted text in order, each {@code …} standing for text left out.
+     */
+    private static Pattern readmesQuoteOfTheAnswer() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int from = readme.indexOf("`{\"apiVersion\"", readme.indexOf("The answer allows the pod"));
+        assertTrue(from >= 0, "README.md quotes no answer after its curl line");
+        StringBuilder quote = new StringBuilder();
+        Matcher span = Pattern.compile("`([^`]*)`").matcher(readme);
+        for (int at = from; span.find(at) && !quote.toString().endsWith("}}"); at = span.end()) {
+            quote.append(span.group(1));
+        }
+        StringBuilder regex = new StringBuilder();
+        for (String part : quote.toString().split("…", -1)) {
+            regex.append(regex.isEmpty() ? "" : ".*").append(Pattern.quote(part));
+        }
+        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
     @Test
