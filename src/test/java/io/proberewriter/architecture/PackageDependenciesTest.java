@@ -67,6 +67,55 @@ class PackageDependenciesTest {
         return name;
     }
 
+    /**
+     * docs/architecture.md draws the arrows twice, in the "Depends on" column of its package table and in the block
+     * under "The arrows": both say what the imports say, so that neither goes stale when an import comes or goes.
+     */
+    @Test
+    void theArchitecturePageDrawsTheArrowsTheImportsMake() throws IOException {
+        String page = Files.readString(Path.of("docs/architecture.md"));
+        Set<String> ours = new TreeSet<>();
+        try (Stream<Path> dirs = Files.list(ROOT)) {
+            dirs.filter(Files::isDirectory).forEach(dir -> ours.add(dir.getFileName().toString()));
+        }
+        Map<String, Set<String>> imported = new TreeMap<>();
+        ARROWS.forEach((from, to) -> {
+            if (!to.isEmpty()) {
+                imported.put(from, to);
+            }
+        });
+
+        int arrows = page.indexOf("```\n", page.indexOf("\n### The arrows\n")) + 4;
+        Map<String, Set<String>> drawn = new TreeMap<>();
+        for (String line : page.substring(arrows, page.indexOf("```", arrows)).split("\n")) {
+            Matcher arrow = Pattern.compile("^(\\w+)\\s+->([\\w ]*)").matcher(line);
+            assertTrue(arrow.find(), "docs/architecture.md: not an arrow: " + line);
+            Set<String> to = new TreeSet<>(List.of(arrow.group(2).trim().split("\\s+")));
+            to.remove("");
+            if (!to.isEmpty()) {
+                drawn.put(arrow.group(1), to);
+            }
+        }
+        assertEquals(imported, drawn, "docs/architecture.md#the-arrows against the imports");
+
+        Map<String, Set<String>> column = new TreeMap<>();
+        Matcher row = Pattern.compile("^\\| `(\\w+)` \\|.*\\|([^|]*)\\|$", Pattern.MULTILINE).matcher(
+                page.substring(page.indexOf("\n## Packages\n"), page.indexOf("\n### The arrows\n")));
+        while (row.find()) {
+            Set<String> to = new TreeSet<>();
+            Matcher name = Pattern.compile("`(\\w+)`").matcher(row.group(2));
+            while (name.find()) {
+                if (ours.contains(name.group(1))) {
+                    to.add(name.group(1));
+                }
+            }
+            if (!to.isEmpty()) {
+                column.put(row.group(1), to);
+            }
+        }
+        assertEquals(imported, column, "docs/architecture.md's \"Depends on\" column against the imports");
+    }
+
     @Test
     void noPackageCycle() {
         List<String> cycles = new ArrayList<>();
