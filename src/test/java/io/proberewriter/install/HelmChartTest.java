@@ -500,6 +500,8 @@ class HelmChartTest {
         Doc pdb = one(docs, "PodDisruptionBudget", "probe-rewriter");
         assertInt(1, pdb.node(), "/spec/maxUnavailable", "webhook.podDisruptionBudget.maxUnavailable");
         assertTrue(pdb.at("/spec/minAvailable").isMissingNode(), "minAvailable empty: not rendered");
+        assertText("AlwaysAllow", pdb.node(), "/spec/unhealthyPodEvictionPolicy",
+                "whatever the budget, replicas that are not ready may be evicted");
         Doc quota = one(docs, "ResourceQuota", "probe-rewriter-critical-pods");
         assertText("20", quota.node(), "/spec/hard/pods", "webhook.criticalPodsQuota.pods");
         assertEquals(List.of("system-node-critical", "system-cluster-critical"),

@@ -1039,6 +1039,10 @@ class ManifestsTest {
         assertEquals(WEBHOOK_SELECTOR, stringMap(pdb.node(), "/spec/selector/matchLabels", what), what + ": selector");
         assertTrue(pdb.at("/spec/minAvailable").intValue() < deployment().at("/spec/replicas").intValue(),
                 what + ": minAvailable below replicas, or no node could ever be drained");
+        // Replicas that run but are not ready (no certificate yet, an expired one, caches not synced) serve nothing:
+        // under the default IfHealthyBudget none of them could be evicted, and a drain meant to repair the cluster
+        // would loop on "Cannot evict pod as it would violate the pod's disruption budget".
+        assertText("AlwaysAllow", pdb.node(), "/spec/unhealthyPodEvictionPolicy", what);
     }
 
     // ------------------------------------------------------------------------------------------------ webhook
