@@ -129,6 +129,21 @@ topologySpreadConstraints:
 {{- end }}
 {{- end }}
 
+{{/*
+The webhook rollout's surge, 1 or 0 (maxUnavailable is the other). With a required anti-affinity (podAntiAffinity=hard,
+or one in webhook.affinity) a surge pod needs a node no replica runs on: where replicas match the schedulable nodes
+it stays Pending for good and `helm upgrade --wait` times out, so a replica is replaced in place instead (the others
+serve meanwhile). A single replica keeps its surge: replaced in place, no webhook would answer during every rollout,
+and its surge needs only a second node.
+*/}}
+{{- define "probe-rewriter.webhookSurge" -}}
+{{- $required := eq .Values.webhook.podAntiAffinity "hard" -}}
+{{- if .Values.webhook.affinity -}}
+{{- $required = not (empty (dig "podAntiAffinity" "requiredDuringSchedulingIgnoredDuringExecution" list .Values.webhook.affinity)) -}}
+{{- end -}}
+{{- ternary 0 1 (and $required (gt (int .Values.webhook.replicas) 1)) -}}
+{{- end }}
+
 {{/* The system-* priority classes the Deployments use: the ResourceQuota covers exactly those. */}}
 {{- define "probe-rewriter.systemPriorityClasses" -}}
 {{- $classes := list }}

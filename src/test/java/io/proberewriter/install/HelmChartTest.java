@@ -629,12 +629,37 @@ class HelmChartTest {
                         "PrometheusRule", "probe-rewriter").node(), "admissionErrorRatio 1 and \"1\"");
     }
 
+    /** The webhook Deployment's rollingUpdate as "maxSurge/maxUnavailable". */
+    private static String webhookRollout(String... args) throws Exception {
+        JsonNode rolling = one(helmTemplate(args), "Deployment", "probe-rewriter").at("/spec/strategy/rollingUpdate");
+        return rolling.path("maxSurge").asText("(absent)") + "/" + rolling.path("maxUnavailable").asText("(absent)");
+    }
+
     @Test
     void antiAffinityPresetsAndTheOperatorOff() throws Exception {
-        JsonNode hard = one(helmTemplate("--set", "webhook.podAntiAffinity=hard"), "Deployment", "probe-rewriter")
+        Doc hardDeployment = one(helmTemplate("--set", "webhook.podAntiAffinity=hard"), "Deployment", "probe-rewriter");
+        JsonNode hard = hardDeployment
                 .at("/spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/0");
         assertText("kubernetes.io/hostname", hard, "/topologyKey", "podAntiAffinity=hard");
         assertText("webhook", hard, "/labelSelector/matchLabels/app.kubernetes.io~1component", "podAntiAffinity=hard");
+        // A surge pod under a required anti-affinity needs a node no replica runs on: with as many replicas as
+        // schedulable nodes it stays Pending and `helm upgrade --wait` times out. One replica at a time is replaced
+        // in place instead, the other (the budget's minAvailable 1) serving meanwhile.
+        assertEquals("0/1", webhookRollout("--set", "webhook.podAntiAffinity=hard"), "podAntiAffinity=hard");
+        assertEquals("0/1", webhookRollout("--set", "webhook.podAntiAffinity=hard,webhook.replicas=3"),
+                "podAntiAffinity=hard, 3 replicas");
+        assertEquals("0/1", webhookRollout("--set-json", "webhook.affinity={\"podAntiAffinity\":"
+                        + "{\"requiredDuringSchedulingIgnoredDuringExecution\":[{\"topologyKey\":\"kubernetes.io/hostname\","
+                        + "\"labelSelector\":{\"matchLabels\":{\"app.kubernetes.io/component\":\"webhook\"}}}]}}"),
+                "a required anti-affinity given in webhook.affinity");
+        // Otherwise a new pod is ready before an old one goes; a single replica keeps that too (replaced in place,
+        // no webhook would answer during every rollout; its surge needs only a second node).
+        assertEquals("1/0", webhookRollout(), "podAntiAffinity=soft (the default)");
+        assertEquals("1/0", webhookRollout("--set", "webhook.podAntiAffinity=none"), "podAntiAffinity=none");
+        assertEquals("1/0", webhookRollout("--set", "webhook.podAntiAffinity=hard,webhook.replicas=1,"
+                + "webhook.podDisruptionBudget.enabled=false"), "podAntiAffinity=hard, one replica");
+        assertEquals("1/0", webhookRollout("--set", "webhook.podAntiAffinity=hard", "--set-json",
+                "webhook.affinity={\"nodeAffinity\":{}}"), "webhook.affinity without anti-affinity replaces hard");
         List<Doc> none = helmTemplate("--set", "webhook.podAntiAffinity=none,webhook.topologySpreadConstraints=null");
         JsonNode pod = one(none, "Deployment", "probe-rewriter").at("/spec/template/spec");
         assertTrue(pod.at("/affinity").isMissingNode(), "podAntiAffinity=none: no affinity");
@@ -725,6 +750,8 @@ class HelmChartTest {
     void theCriticalPodsQuotaHoldsEveryRollout() throws Exception {
         assertEquals("13", criticalPodsQuota("webhook.replicas=12"), "12 webhook replicas and a surge of 1");
         assertEquals("10", criticalPodsQuota("webhook.replicas=9"), "9 + 1 fit the default 10");
+        assertEquals("12", criticalPodsQuota("webhook.replicas=12,webhook.podAntiAffinity=hard"),
+                "12 webhook replicas replaced in place: no surge");
         assertEquals("20", criticalPodsQuota("webhook.replicas=12,operator.priorityClassName=system-node-critical,"
                 + "operator.replicas=5"), "12 + 1 webhook pods, and 5 operator replicas with a surge of 2");
         assertEquals("12", criticalPodsQuota("webhook.priorityClassName=,"
