@@ -276,7 +276,12 @@ class HelmChartTest {
     void certManagerRenderIsTheCertManagerOverlay() throws Exception {
         List<Doc> rendered = helmTemplate("--set", "certManager.enabled=true");
         assertSameObjects(kustomize("k8s/overlays/cert-manager"), rendered);
-        one(rendered, "Certificate", "probe-rewriter-serving");
+        // The CA keeps its key through renewals, so a caBundle injected after one still verifies what the replicas
+        // serve until their files are refreshed; the serving certificate takes a new key each time.
+        assertText("Never", one(rendered, "Certificate", "probe-rewriter-ca").node(), "/spec/privateKey/rotationPolicy",
+                "the CA Certificate");
+        assertText("Always", one(rendered, "Certificate", "probe-rewriter-serving").node(),
+                "/spec/privateKey/rotationPolicy", "the serving Certificate");
         assertTrue(rendered.stream().noneMatch(d -> d.name().equals("probe-rewriter-certificates")),
                 "no certificates RBAC with cert-manager");
     }

@@ -1130,6 +1130,11 @@ class ManifestsTest {
         long caRenewBefore = goDurationSeconds(ca.at("/spec/renewBefore").asText(null), ca + " renewBefore");
         assertTrue(caRenewBefore < caDuration, ca + ": renewBefore below duration");
         assertTrue(caDuration > duration, ca + " should outlive the serving certificate it signs");
+        // The CA injector copies ca.crt, the CA alone, into the caBundle when the serving certificate is issued, while
+        // the replicas serve the previous certificate until the kubelet refreshes their files (a minute or two). A CA
+        // renewed with the same key verifies that certificate too; one with a new key would not.
+        assertText("Never", ca.node(), "/spec/privateKey/rotationPolicy", ca + ": the CA keeps its key");
+        assertText("Always", serving.node(), "/spec/privateKey/rotationPolicy", what + ": a new key each renewal");
 
         Doc selfSigned = issuerOf(ca);
         assertTrue(selfSigned.at("/spec/selfSigned").isObject(), selfSigned + " should be selfSigned: {}");
