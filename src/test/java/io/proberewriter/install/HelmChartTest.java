@@ -486,6 +486,8 @@ class HelmChartTest {
         assertEquals("-XX:ActiveProcessorCount=2 -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError",
                 env(webhook).get("JAVA_OPTS_APPEND"), "webhook.javaOptions");
         assertText("system-node-critical", pod, "/priorityClassName", "webhook.priorityClassName");
+        assertInt(45, pod, "/terminationGracePeriodSeconds", "webhook.terminationGracePeriodSeconds");
+        assertInt(30, operatorPod, "/terminationGracePeriodSeconds", "the webhook's grace period only");
         assertEquals("node-role.example.com/infra", pod.at("/affinity/nodeAffinity/requiredDuringScheduling"
                 + "IgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/key").asText(), "webhook.affinity");
         assertTrue(pod.at("/affinity/podAntiAffinity").isMissingNode(), "webhook.affinity replaces podAntiAffinity");
@@ -704,6 +706,11 @@ class HelmChartTest {
                 "--set-string", "openshift.adaptSecurityContext=yes");
         assertRefused("at '/webhook/timeoutSeconds': maximum: got 60, want 30", "--set", "webhook.timeoutSeconds=60");
         assertRefused("at '/webhook/reinvocationPolicy'", "--set", "webhook.reinvocationPolicy=Always");
+        // 0 would kill a stopping replica at once, with the calls it still serves.
+        assertRefused("at '/webhook/terminationGracePeriodSeconds': minimum: got 0, want 1",
+                "--set", "webhook.terminationGracePeriodSeconds=0");
+        assertRefused("at '/webhook/terminationGracePeriodSeconds': got string, want integer",
+                "--set-string", "webhook.terminationGracePeriodSeconds=30s");
         assertRefused("at '/certManager/enabled': got string, want boolean", "--set-string", "certManager.enabled=yes");
         assertRefused("additional properties 'replica' not allowed", "--set", "webhook.replica=3");
         assertRefused("at '/config/probes'", "--set", "config.probes=liveness\\,healthiness");
