@@ -18,10 +18,10 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.proberewriter.bench.wire.BenchmarkPods;
 import io.proberewriter.bench.wire.ProcessMemory;
 import io.proberewriter.bench.wire.ShippedRuntime;
+import io.proberewriter.loopback.FreePorts;
 import io.proberewriter.operator.LeaseRights;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,8 +73,8 @@ class OperatorMemoryBenchmarkIT {
     }
 
     private static void measure(ShippedRuntime runtime, int pods) throws Exception {
-        int apiPort = freePort();
-        int managementPort = freePort();
+        int apiPort = FreePorts.take();
+        int managementPort = FreePorts.take();
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         KubernetesMockServer apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
                 new PagingDispatcher(responses), false);
@@ -276,9 +276,4 @@ class OperatorMemoryBenchmarkIT {
         return out;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -126,14 +126,15 @@ class CertificateSecretsByNameTest {
         Eventually.until("the caBundle written", Duration.ofSeconds(30), () -> !caBundle().isEmpty());
         Eventually.until("both Secrets written", Duration.ofSeconds(30),
                 () -> admin.secrets().inNamespace(NAMESPACE).withName(TLS_SECRET).get() != null);
-        assertEquals(List.of(), apiServer.refused, "every Secret request within the shipped Role: "
-                + apiServer.secretRequests);
-        assertTrue(apiServer.secretRequests.stream().noneMatch(r -> r.contains(HELM_RELEASE)), apiServer.secretRequests
+        // A copy (toArray holds the list's lock): the operator's informers may still add to it while it is read.
+        List<String> secretRequests = List.copyOf(apiServer.secretRequests);
+        assertEquals(List.of(), apiServer.refused, "every Secret request within the shipped Role: " + secretRequests);
+        assertTrue(secretRequests.stream().noneMatch(r -> r.contains(HELM_RELEASE)), secretRequests
                 .toString());
-        assertTrue(apiServer.secretRequests.stream().anyMatch(r -> r.contains("watch=true")),
-                "the Secrets are watched: " + apiServer.secretRequests);
+        assertTrue(secretRequests.stream().anyMatch(r -> r.contains("watch=true")),
+                "the Secrets are watched: " + secretRequests);
         // Whatever the Role says: a list or watch of the collection names the one Secret it is for.
-        List<String> unselected = apiServer.secretRequests.stream()
+        List<String> unselected = secretRequests.stream()
                 .filter(r -> r.startsWith("GET /api/v1/namespaces/" + NAMESPACE + "/secrets?")
                         && !r.contains("fieldSelector=metadata.name%3D"))
                 .toList();

@@ -17,6 +17,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.proberewriter.install.ApiRequest;
 import io.proberewriter.install.KubeYaml;
 import io.proberewriter.install.RbacRules;
+import io.proberewriter.loopback.FreePorts;
 import io.proberewriter.operator.LeaseRights;
 import io.proberewriter.packaging.ImageClassArchive;
 import io.proberewriter.polling.Eventually;
@@ -26,7 +27,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,7 +70,6 @@ class SelfManagedServeIT {
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final String NAMESPACE = "probe-rewriter-system";
     private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The two processes of the install: the command each runs and the ServiceAccount it runs under. */
     private enum Role {
@@ -103,8 +102,8 @@ class SelfManagedServeIT {
         Replica(String name, Role role, int apiPort) throws IOException {
             this.name = name;
             this.role = role;
-            this.httpsPort = freePort();
-            this.managementPort = freePort();
+            this.httpsPort = FreePorts.take();
+            this.managementPort = FreePorts.take();
             ProcessBuilder builder = new ProcessBuilder(JAVA, launchArgs(), role.command);
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", "http://127.0.0.1:" + apiPort);
@@ -203,7 +202,7 @@ class SelfManagedServeIT {
     @Test
     void theInstallsProcessesComeUpWithoutCertManagerUnderTheirOwnRbacAndFollowARenewalAndAHandOver()
             throws Exception {
-        int apiPort = freePort();
+        int apiPort = FreePorts.take();
         Replica webhookA = new Replica("probe-rewriter-7d9f-aaaaa", Role.WEBHOOK, apiPort);
         Replica webhookB = new Replica("probe-rewriter-7d9f-bbbbb", Role.WEBHOOK, apiPort);
         Replica operatorA = new Replica("probe-rewriter-operator-5c8b-aaaaa", Role.OPERATOR, apiPort);
@@ -419,15 +418,6 @@ class SelfManagedServeIT {
      * API server's long after), each by the kernel at random: in about one run in 400 two were the same, and one
      * process could not bind its port.
      */
-    private static int freePort() throws IOException {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-                if (HANDED_OUT.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-    }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
         try {

@@ -1,10 +1,10 @@
 package io.proberewriter.webhook;
 
+import io.proberewriter.loopback.FreePorts;
 import io.proberewriter.polling.Eventually;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,8 +55,8 @@ final class PackagedReplica implements AutoCloseable {
     static PackagedReplica start(List<String> java, List<String> launch, List<String> arguments,
                                  Map<String, String> env) throws Exception {
         Map<String, String> tls = new ServingCertificates().start();
-        int httpsPort = freePort();
-        int managementPort = freePort();
+        int httpsPort = FreePorts.take();
+        int managementPort = FreePorts.take();
         List<String> command = new ArrayList<>(java);
         command.addAll(launch);
         command.addAll(arguments);
@@ -172,9 +172,4 @@ final class PackagedReplica implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
