@@ -22,9 +22,12 @@ import java.util.Set;
  *   <li>A new CA signs only after it has been in the trust bundle for the propagation delay, the time the API
  *       server needs to see the new caBundle; until then the previous CA goes on signing. (At the first start
  *       there is no previous CA and nothing to break: the new one signs at once.)</li>
- *   <li>The serving certificate is replaced at two thirds of its life, or when it is missing, does not match its
- *       key, names other DNS names, or was not signed by a trusted CA. It never outlives the CA that signed it,
- *       so it is always replaced before that CA expires and leaves the bundle.</li>
+ *   <li>The serving certificate is replaced at once when the API server would refuse it: missing, not matching
+ *       its key, not signed by a trusted CA, expired, or not naming the host the API server dials. It is replaced
+ *       like a renewal, by whichever CA may sign at the time, when only its renewal time has come (two thirds of
+ *       its life) or when it names the dialled host but not exactly our DNS names (cert-manager's certificate,
+ *       met when an install moves to the operator). It never outlives the CA that signed it, so it is always
+ *       replaced before that CA expires and leaves the bundle.</li>
  * </ul>
  */
 public final class CertificatePlanner {
@@ -33,6 +36,8 @@ public final class CertificatePlanner {
 
     private final CertificateIssuer issuer;
     private final List<String> dnsNames;
+    /** The first of the DNS names: the host the API server dials ({@code <service>.<namespace>.svc}). */
+    private final String dialledHost;
     private final Duration caValidity;
     private final Duration servingValidity;
     private final Duration propagation;
@@ -44,12 +49,16 @@ public final class CertificatePlanner {
         }
         this.issuer = issuer;
         this.dnsNames = List.copyOf(dnsNames);
+        this.dialledHost = dnsNames.get(0);
         this.caValidity = caValidity;
         this.servingValidity = servingValidity;
         this.propagation = propagation;
     }
 
-    /** The DNS names a client may use for the Service {@code service} in {@code namespace}. */
+    /**
+     * The DNS names a client may use for the Service {@code service} in {@code namespace}; the first is the one the
+     * API server dials for a webhook whose clientConfig names the Service.
+     */
     public static List<String> serviceDnsNames(String service, String namespace) {
         return List.of(service + "." + namespace + ".svc", service + "." + namespace + ".svc.cluster.local",
                 service + "." + namespace, service);
@@ -94,6 +103,8 @@ public final class CertificatePlanner {
             // trusted anything: nothing to wait for.)
             waitingForPropagation = true;
             serving = current.serving().get();
+            reasons.add("serving certificate kept until the new CA may sign at " + signsFrom + ": "
+                    + servingProblem.get().reason());
         } else if (servingProblem.isPresent()) {
             reasons.add("new serving certificate: " + servingProblem.get().reason());
             serving = issuer.newServingCertificate(signer, dnsNames, now, servingValidity);
@@ -120,8 +131,9 @@ public final class CertificatePlanner {
     }
 
     /**
-     * Why the serving certificate must be replaced. Urgent: it cannot be served as it is (missing, a foreign key, an
-     * untrusted signer, other DNS names, expired); not urgent: only its renewal time has come.
+     * Why the serving certificate must be replaced. Urgent: the API server would refuse it (missing, a foreign key,
+     * an untrusted signer, expired, the dialled host not named); not urgent: it still works, and may wait for a new
+     * CA to propagate (its renewal time has come, or it names other DNS names besides the dialled host).
      */
     private record ServingProblem(String reason, boolean urgent) {
     }
@@ -138,16 +150,35 @@ public final class CertificatePlanner {
         if (trusted.stream().noneMatch(ca -> signedBy(certificate, ca))) {
             return Optional.of(new ServingProblem("not signed by a trusted CA", true));
         }
-        if (!dnsNamesOf(certificate).equals(new HashSet<>(dnsNames))) {
-            return Optional.of(new ServingProblem("DNS names differ from " + dnsNames, true));
-        }
         if (!now.isBefore(certificate.getNotAfter().toInstant())) {
             return Optional.of(new ServingProblem("expired at " + certificate.getNotAfter().toInstant(), true));
+        }
+        Set<String> names = dnsNamesOf(certificate);
+        if (names.stream().noneMatch(name -> namesHost(name, dialledHost))) {
+            return Optional.of(new ServingProblem("does not name " + dialledHost + ", the host the API server dials",
+                    true));
+        }
+        if (!names.equals(new HashSet<>(dnsNames))) {
+            // Replacing it with a certificate of a CA the API server has not seen yet would break admissions for
+            // the propagation delay; it works as it is, so it waits like a renewal.
+            return Optional.of(new ServingProblem("DNS names differ from " + dnsNames, false));
         }
         if (RenewalTime.due(certificate, now)) {
             return Optional.of(new ServingProblem("renewal due since " + RenewalTime.of(certificate), false));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a certificate's DNS name covers {@code host} as a TLS client checks it: equal ignoring case, or a
+     * wildcard standing for the whole leftmost label.
+     */
+    static boolean namesHost(String dnsName, String host) {
+        if (dnsName.equalsIgnoreCase(host)) {
+            return true;
+        }
+        int dot = host.indexOf('.');
+        return dnsName.startsWith("*.") && dot > 0 && dnsName.substring(1).equalsIgnoreCase(host.substring(dot));
     }
 
     static boolean signedBy(X509Certificate certificate, X509Certificate ca) {

@@ -128,7 +128,7 @@ class CertificatePlannerTest {
         CertificatePlan renamed = otherService.plan(stored(first), T0.plusSeconds(5));
         assertEquals(first.newestCa().certificate(), renamed.newestCa().certificate());
         assertNotEquals(first.serving().certificate(), renamed.serving().certificate());
-        assertTrue(renamed.reasons().get(0).contains("DNS names differ"), renamed.reasons().toString());
+        assertTrue(renamed.reasons().get(0).contains("does not name other.system.svc"), renamed.reasons().toString());
 
         CertificatePlan second = planner.plan(CertificateState.EMPTY, T0);
         CertificateState mismatched = new CertificateState(Optional.of(first.newestCa()), Optional.empty(),
@@ -244,6 +244,69 @@ class CertificatePlannerTest {
         CertificatePlan expired = slowPropagation.plan(stored, lost.nextCheck());
         assertTrue(CertificatePlanner.signedBy(expired.serving().certificate(), lost.newestCa().certificate()),
                 "never an expired certificate: the new CA signs even before it has propagated");
+    }
+
+    /**
+     * An install moving from cert-manager to the operator: cert-manager's serving certificate names two of our four
+     * DNS names (k8s/overlays/cert-manager), the host the API server dials among them, and its CA, whose key the
+     * operator cannot use, is all the API server trusts. The certificate goes on being served until the operator's
+     * new CA has been in the caBundle for the propagation delay: one of the new CA at once would be refused by an
+     * API server still holding cert-manager's bundle.
+     */
+    @Test
+    void certManagersCertificateIsServedUntilTheNewCaHasPropagated() {
+        KeyPairWithCertificate certManagersCa = issuer.newCertificateAuthority("probe-rewriter-ca",
+                T0.minus(Duration.ofDays(100)), Duration.ofDays(5 * 365));
+        KeyPairWithCertificate certManagers = issuer.newServingCertificate(certManagersCa,
+                List.of("probe-rewriter.system.svc", "probe-rewriter.system.svc.cluster.local"),
+                T0.minus(Duration.ofDays(10)), Duration.ofDays(90));
+        CertificateState migrated = new CertificateState(Optional.empty(), Optional.empty(),
+                List.of(certManagersCa.certificate()), Optional.of(certManagers));
+
+        CertificatePlan plan = planner.plan(migrated, T0);
+        X509Certificate newCa = plan.newestCa().certificate();
+        assertEquals(List.of(newCa, certManagersCa.certificate()), plan.trustedCas(), "both CAs in the bundle");
+        assertEquals(certManagers.certificate(), plan.serving().certificate(), "not re-signed by an unpropagated CA");
+        Instant signsFrom = CertificateIssuer.issuedAt(newCa).plus(PROPAGATION);
+        assertEquals(signsFrom, plan.nextCheck(), "looked at again when the new CA may sign");
+        assertTrue(plan.reasons().stream().anyMatch(r -> r.contains("kept until the new CA may sign")),
+                plan.reasons().toString());
+
+        CertificatePlan propagated = planner.plan(stored(plan), signsFrom);
+        assertTrue(CertificatePlanner.signedBy(propagated.serving().certificate(), newCa), "the operator's CA signs");
+        assertEquals(Set.copyOf(NAMES), CertificatePlanner.dnsNamesOf(propagated.serving().certificate()));
+        assertTrue(propagated.trustedCas().contains(certManagersCa.certificate()), "trusted until it expires");
+
+        Instant expired = certManagers.certificate().getNotAfter().toInstant();
+        CertificatePlan late = planner.plan(migrated, expired);
+        assertTrue(CertificatePlanner.signedBy(late.serving().certificate(), late.newestCa().certificate()),
+                "an expired certificate is never kept, whatever its names");
+    }
+
+    /**
+     * A certificate that does not name the host the API server dials ({@code <service>.<namespace>.svc}) would be
+     * refused already: nothing is lost by replacing it at once, even with a CA that has not propagated.
+     */
+    @Test
+    void aCertificateNotNamingTheDialledHostIsReplacedAtOnce() {
+        KeyPairWithCertificate otherCa = issuer.newCertificateAuthority("probe-rewriter-ca", T0.minus(Duration.ofDays(1)),
+                CA_LIFE);
+        CertificateState clusterLocalOnly = new CertificateState(Optional.empty(), Optional.empty(),
+                List.of(otherCa.certificate()), Optional.of(issuer.newServingCertificate(otherCa,
+                List.of("probe-rewriter.system.svc.cluster.local"), T0, SERVING_LIFE)));
+        CertificatePlan plan = planner.plan(clusterLocalOnly, T0.plusSeconds(5));
+        assertTrue(CertificatePlanner.signedBy(plan.serving().certificate(), plan.newestCa().certificate()));
+        assertTrue(plan.reasons().stream().anyMatch(r -> r.contains("does not name probe-rewriter.system.svc")),
+                plan.reasons().toString());
+
+        CertificateState wildcard = new CertificateState(Optional.empty(), Optional.empty(),
+                List.of(otherCa.certificate()), Optional.of(issuer.newServingCertificate(otherCa,
+                List.of("*.system.svc"), T0, SERVING_LIFE)));
+        assertEquals(wildcard.serving().orElseThrow().certificate(),
+                planner.plan(wildcard, T0.plusSeconds(5)).serving().certificate(),
+                "a wildcard for the leftmost label names the host: kept while the new CA propagates");
+        assertFalse(CertificatePlanner.namesHost("*.svc", "probe-rewriter.system.svc"), "one label only");
+        assertTrue(CertificatePlanner.namesHost("Probe-Rewriter.System.svc", "probe-rewriter.system.svc"));
     }
 
     @Test

@@ -100,6 +100,55 @@ class SecretReplacementTest {
                 "nothing left to do soon: " + control.getScheduleDelay());
     }
 
+    /**
+     * The whole move from cert-manager, as the default overlay meets it: cert-manager's CA Secret, its serving Secret
+     * (two DNS names) and the caBundle its CA injector wrote. The first pass adds the operator's CA to the bundle and
+     * leaves cert-manager's certificate served; only the pass after the propagation delay replaces it. Before, the
+     * first pass served a certificate of a CA the API server had not been told about yet.
+     */
+    @Test
+    void movingFromCertManagerKeepsItsCertificateServedUntilTheNewCaHasPropagated() {
+        KeyPairWithCertificate certManagersCa = certManagersCa();
+        Secret caLeftOver = client.resource(certManagersCaSecret(certManagersCa)).create();
+        KeyPairWithCertificate certManagers = new CertificateIssuer().newServingCertificate(certManagersCa,
+                List.of("probe-rewriter." + NAMESPACE + ".svc", "probe-rewriter." + NAMESPACE + ".svc.cluster.local"),
+                NOW.minus(Duration.ofDays(10)), Duration.ofDays(90));
+        Secret servingLeftOver = client.resource(new SecretBuilder()
+                .withNewMetadata().withNamespace(NAMESPACE).withName(TLS_SECRET)
+                .addToAnnotations("cert-manager.io/certificate-name", "probe-rewriter-serving").endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData(TlsSecretLayout.TLS_CERT, base64(PemCodec.encode(certManagers.certificate())))
+                .addToData(TlsSecretLayout.TLS_KEY, base64(PemCodec.encode(certManagers.key())))
+                .addToData(TlsSecretLayout.CA_CERT, base64(PemCodec.encode(certManagersCa.certificate())))
+                .build()).create();
+        MutatingWebhookConfiguration injected = client.admissionRegistration().v1().mutatingWebhookConfigurations()
+                .withName("probe-rewriter").edit(c -> {
+                    c.getWebhooks().forEach(w -> w.getClientConfig().setCaBundle(
+                            base64(PemCodec.encode(certManagersCa.certificate()))));
+                    return c;
+                });
+
+        UpdateControl<MutatingWebhookConfiguration> first = reconciler.reconcile(injected,
+                CachedSecrets.holding(List.of(caLeftOver, servingLeftOver)));
+
+        X509Certificate newCa = CertificateSecrets.read(Optional.of(secret(CA_SECRET)), Optional.empty()).newestCa()
+                .orElseThrow(() -> new AssertionError("the operator's CA")).certificate();
+        assertEquals(List.of(newCa, certManagersCa.certificate()), caBundle(), "both CAs trusted");
+        assertEquals(certManagers.certificate(), served(), "cert-manager's certificate still served");
+        Duration signsIn = Duration.between(NOW, CertificateIssuer.issuedAt(newCa).plus(Duration.ofMinutes(1)));
+        assertEquals(Optional.of(signsIn.toMillis()), first.getScheduleDelay(), "looks again when the new CA may sign");
+
+        CertificateReconciler later = new CertificateReconciler(ConfigMappings.read(ProbeRewriterConfig.class,
+                Map.of("probe-rewriter.namespace", NAMESPACE)), client,
+                Clock.fixed(NOW.plus(signsIn), ZoneOffset.UTC));
+        later.reconcile(client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("probe-rewriter")
+                .get(), CachedSecrets.holding(List.of(secret(CA_SECRET), secret(TLS_SECRET))));
+
+        assertTrue(CertificatePlanner.signedBy(served(), newCa), "the operator's certificate once the CA propagated");
+        assertEquals(List.of(newCa, certManagersCa.certificate()), caBundle(), "cert-manager's CA until it expires");
+        assertEquals(List.of(), apiServerValidation.refused, "no update the API server refuses");
+    }
+
     @Test
     void aSecretMarkedImmutableIsReplacedWhenItsDataMustChange() {
         reconciler.reconcile(configuration, CachedSecrets.holding(List.of()));
@@ -153,8 +202,15 @@ class SecretReplacementTest {
      * {@code kubernetes.io/tls} layout, the key in {@code tls.key}, and no {@code ca.key} the operator could use.
      */
     private static Secret certManagersCaSecret() {
-        KeyPairWithCertificate ca = new CertificateIssuer().newCertificateAuthority(CA_SECRET,
-                NOW.minus(Duration.ofDays(100)), Duration.ofDays(5 * 365));
+        return certManagersCaSecret(certManagersCa());
+    }
+
+    private static KeyPairWithCertificate certManagersCa() {
+        return new CertificateIssuer().newCertificateAuthority(CA_SECRET, NOW.minus(Duration.ofDays(100)),
+                Duration.ofDays(5 * 365));
+    }
+
+    private static Secret certManagersCaSecret(KeyPairWithCertificate ca) {
         return new SecretBuilder()
                 .withNewMetadata().withNamespace(NAMESPACE).withName(CA_SECRET)
                 .addToAnnotations("cert-manager.io/certificate-name", CA_SECRET)
@@ -170,6 +226,11 @@ class SecretReplacementTest {
 
     private Secret secret(String name) {
         return client.secrets().inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    private X509Certificate served() {
+        return CertificateSecrets.read(Optional.empty(), Optional.of(secret(TLS_SECRET))).serving()
+                .orElseThrow(() -> new AssertionError("a serving certificate")).certificate();
     }
 
     private List<X509Certificate> caBundle() {
