@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -22,7 +25,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -100,7 +105,7 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
 
         try {
             secrets.write(caSecret, CertificateSecrets.caSecret(namespace, settings().caSecretName(), plan));
-            syncCaBundle(webhookConfiguration.getMetadata().getName(), CertificateSecrets.caBundle(plan));
+            syncCaBundle(webhookConfiguration, CertificateSecrets.caBundle(plan));
             secrets.write(servingSecret, CertificateSecrets.servingSecret(namespace, config.tls().secretName(), plan));
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -130,22 +135,37 @@ public class CertificateReconciler implements Reconciler<MutatingWebhookConfigur
                 .findFirst();
     }
 
-    /** Every webhook of the configuration gets the bundle; only this field is touched. */
-    private void syncCaBundle(String name, String caBundle) {
-        var resource = client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name);
-        MutatingWebhookConfiguration live = resource.get();
-        if (live == null || live.getWebhooks() == null
-                || live.getWebhooks().stream().allMatch(w -> caBundle.equals(bundleOf(w)))) {
+    /**
+     * Every webhook of the configuration gets the bundle; only this field is touched. {@code read} is the copy the
+     * plan was made from (its caBundle counted as trusted), so the write is conditional on its resourceVersion: a
+     * JSON patch that sets {@code metadata.resourceVersion} makes the API server answer 409 Conflict when the object
+     * has changed since (another writer's bundle, which this plan never saw and would otherwise drop), and the
+     * caller's 409 handling plans again from a fresh read. The indexes in the patch are those of that copy too.
+     */
+    private void syncCaBundle(MutatingWebhookConfiguration read, String caBundle) {
+        List<MutatingWebhook> webhooks = read.getWebhooks() == null ? List.of() : read.getWebhooks();
+        List<Map<String, Object>> patch = new ArrayList<>();
+        patch.add(Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", Objects.requireNonNull(
+                read.getMetadata().getResourceVersion(), "a webhook configuration read from the API server")));
+        for (int i = 0; i < webhooks.size(); i++) {
+            if (webhooks.get(i).getClientConfig() != null && !Objects.equals(caBundle, bundleOf(webhooks.get(i)))) {
+                // "add" sets the member whether or not it is there (the shipped manifest has no caBundle).
+                patch.add(Map.of("op", "add", "path", "/webhooks/" + i + "/clientConfig/caBundle", "value", caBundle));
+            }
+        }
+        if (patch.size() == 1) {
             return;
         }
-        resource.edit(configuration -> {
-            for (MutatingWebhook webhook : configuration.getWebhooks()) {
-                if (webhook.getClientConfig() != null && !Objects.equals(caBundle, bundleOf(webhook))) {
-                    webhook.getClientConfig().setCaBundle(caBundle);
-                }
+        String name = read.getMetadata().getName();
+        try {
+            client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name)
+                    .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                return; // Deleted since it was read: no bundle to keep up to date (re-applying it reconciles again).
             }
-            return configuration;
-        });
+            throw e;
+        }
         LOG.infof("caBundle of MutatingWebhookConfiguration %s brought up to date", name);
     }
 

@@ -48,7 +48,9 @@ class CertificateRescheduleTest {
                 bootstrap.getScheduleDelay(), "the serving renewal is the first thing due");
 
         clock.step(Duration.between(clock.instant(), RenewalTime.of(first)).plusHours(1));
-        UpdateControl<MutatingWebhookConfiguration> renewal = reconciler.reconcile(configuration,
+        // As the informer hands it over: with the caBundle the bootstrap wrote.
+        MutatingWebhookConfiguration bootstrapped = client.resource(configuration).get();
+        UpdateControl<MutatingWebhookConfiguration> renewal = reconciler.reconcile(bootstrapped,
                 CachedSecrets.holding(client.secrets().inNamespace(NAMESPACE).list().getItems()));
         X509Certificate renewed = servedCertificate();
         assertNotEquals(first, renewed, "renewed when the clock said it was due");
