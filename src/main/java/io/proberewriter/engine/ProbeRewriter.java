@@ -238,7 +238,7 @@ public final class ProbeRewriter {
         warnings.addAll(rewriteWarnings);
         warnings.addAll(execCommandsNeeded);
         ProberInjection injection = prober.missing(handlersAfter(containers, replacements), byRef(containers),
-                global.proberImage(), namespace.containerLimits());
+                global.proberImage(), namespace.containerLimits(), writesProberCommands(replacements));
         List<ArgumentReplacement> arguments = global.exclusionAnnotations()
                 .contains(Annotations.ISTIO_EXCLUDE_INBOUND_PORTS)
                 ? IstioInitExclusion.merge(spec.getInitContainers(), excludedPorts).stream().toList() : List.of();
@@ -268,6 +268,15 @@ public final class ProbeRewriter {
             }
         }
         return stale;
+    }
+
+    private static boolean writesProberCommands(List<ProbeReplacement> replacements) {
+        for (ProbeReplacement replacement : replacements) {
+            if (ProberPlacement.runsProber(replacement.probe())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every handler of every probed container as it will be once the replacements are in. */

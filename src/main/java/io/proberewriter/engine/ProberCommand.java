@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPHeader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The prober's command lines (docs/prober.md, a contract the prober only grows). The prober applies the kubelet's
@@ -20,7 +22,46 @@ final class ProberCommand {
     private static final String PROBE_AGENT_PREFIX = "kube-probe/";
     private static final String HOOK_AGENT_PREFIX = "kube-lifecycle/";
 
+    /**
+     * The checks and flags this release's prober takes (src/main/go/prober/args.go); every flag takes a value. A
+     * release may add to it, never take away or rename: a pod keeps the commands an older release wrote.
+     */
+    static final Map<String, Set<String>> FLAGS = Map.of(
+            "http", Set.of("port", "host", "timeout", "scheme", "path", "header", "user-agent", "on-error"),
+            "http-hook", Set.of("port", "host", "timeout", "scheme", "path", "header", "user-agent"),
+            "tcp", Set.of("port", "host", "timeout"),
+            "grpc", Set.of("port", "host", "timeout", "service", "user-agent"));
+
     private ProberCommand() {
+    }
+
+    /**
+     * Whether this release's prober knows the check and every flag of a command that runs it. One that does not was
+     * written by a newer release (or by hand, wrongly): only a prober at least that new runs it. Values and the
+     * arguments that are not flags are the prober's to judge, not a sign of another release.
+     */
+    static boolean knownToThisRelease(List<String> argv) {
+        Set<String> flags = argv.size() < 2 ? null : FLAGS.get(argv.get(1));
+        if (flags == null) {
+            return argv.size() >= 2 && List.of("install", "version", "help").contains(argv.get(1));
+        }
+        for (int i = 2; i < argv.size(); i++) {
+            String argument = argv.get(i);
+            if (argument == null || !argument.startsWith("-") || argument.equals("--")) {
+                return true; // The prober stops reading flags here.
+            }
+            String name = argument.substring(argument.startsWith("--") ? 2 : 1);
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                name = name.substring(0, equals);
+            } else {
+                i++; // --name value
+            }
+            if (!flags.contains(name)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -17,9 +17,11 @@ import java.util.Optional;
  * @param initContainer      the init container, when the pod has none of that name
  * @param firstInitContainer the pod has no init containers at all
  * @param mounts             containers that run the prober and do not mount it yet
+ * @param image              the init container the pod has already, when its image must become the configured one
+ *                           ({@link ProberPlacement#missing})
  */
 public record ProberInjection(Optional<Volume> volume, boolean firstVolume, Optional<Container> initContainer,
-                             boolean firstInitContainer, List<Mount> mounts) {
+                             boolean firstInitContainer, List<Mount> mounts, Optional<ImageUpdate> image) {
 
     /** Where the prober is in every container that runs it. */
     public static final String MOUNT_PATH = "/probe-rewriter";
@@ -31,8 +33,18 @@ public record ProberInjection(Optional<Volume> volume, boolean firstVolume, Opti
     public record Mount(ContainerRef container, VolumeMount mount, boolean first) {
     }
 
+    /** @param index the init container's index in {@code initContainers} */
+    public record ImageUpdate(int index, String image) {
+    }
+
     public ProberInjection {
         mounts = List.copyOf(mounts);
+    }
+
+    /** Nothing to do to an init container the pod has already. */
+    public ProberInjection(Optional<Volume> volume, boolean firstVolume, Optional<Container> initContainer,
+                           boolean firstInitContainer, List<Mount> mounts) {
+        this(volume, firstVolume, initContainer, firstInitContainer, mounts, Optional.empty());
     }
 
     public static ProberInjection none() {
@@ -40,6 +52,6 @@ public record ProberInjection(Optional<Volume> volume, boolean firstVolume, Opti
     }
 
     public boolean isEmpty() {
-        return volume.isEmpty() && initContainer.isEmpty() && mounts.isEmpty();
+        return volume.isEmpty() && initContainer.isEmpty() && mounts.isEmpty() && image.isEmpty();
     }
 }

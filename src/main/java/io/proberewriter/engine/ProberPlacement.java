@@ -186,15 +186,30 @@ final class ProberPlacement {
     /**
      * What the pod lacks for the containers that will run the prober once this pass's replacements are in.
      *
-     * @param handlers every probe and hook of every probed container as it will be, by container
+     * <p>An init container the pod has already (a manifest an earlier release's CLI rewrote, a reinvocation) is
+     * kept, but where this pass writes prober commands it must run this release's prober: its image becomes
+     * {@code image}, as the only field that decides which flags the prober takes. Flags only ever grow, so the newer
+     * prober runs the older commands too. Not where a command in the pod uses a check or flag this release's prober
+     * lacks: a newer release wrote it, and the image there already runs this pass's older commands. Nor where this
+     * pass writes none: the pod's commands and its image came together, and a pinned image stays. Its command,
+     * resources and security context stay as they are, fitted to the pod when it was added.
+     *
+     * @param handlers           every probe and hook of every probed container as it will be, by container
+     * @param writesProberCommands this pass replaces a handler with a command that runs the prober
      */
     ProberInjection missing(Map<ContainerRef, List<Probe>> handlers, Map<ContainerRef, Container> containers,
-                            String image, ContainerLimits limits) {
+                            String image, ContainerLimits limits, boolean writesProberCommands) {
         List<ProberInjection.Mount> mounts = new ArrayList<>();
         boolean needed = false;
+        boolean newerCommands = false;
         for (Map.Entry<ContainerRef, List<Probe>> entry : handlers.entrySet()) {
             if (!anyRunsProber(entry.getValue())) {
                 continue;
+            }
+            for (Probe handler : entry.getValue()) {
+                if (runsProber(handler) && !ProberCommand.knownToThisRelease(handler.getExec().getCommand())) {
+                    newerCommands = true;
+                }
             }
             Container container = containers.get(entry.getKey());
             if (problem(container).isPresent()) {
@@ -212,15 +227,19 @@ final class ProberPlacement {
         }
         boolean hasVolume = nonNull(spec.getVolumes()).stream()
                 .anyMatch(v -> v != null && ProberInjection.NAME.equals(v.getName()));
-        boolean hasInit = nonNull(spec.getInitContainers()).stream()
-                .anyMatch(c -> c != null && ProberInjection.NAME.equals(c.getName()));
+        boolean hasInit = existingInitContainerAt >= 0;
+        Optional<ProberInjection.ImageUpdate> imageUpdate = Optional.empty();
+        if (hasInit && writesProberCommands && !newerCommands
+                && !image.equals(spec.getInitContainers().get(existingInitContainerAt).getImage())) {
+            imageUpdate = Optional.of(new ProberInjection.ImageUpdate(existingInitContainerAt, image));
+        }
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
                 nonNull(spec.getVolumes()).isEmpty(),
                 hasInit ? Optional.empty() : Optional.of(initContainerFor(image, runsAsRoot(spec), limits,
                         spec.getResources(), podSums(spec, limits.podConstrained()),
                         PodQos.guaranteedByContainers(spec),
                         PodQos.bestEffort(spec) && !limits.namesCpuOrMemory())),
-                nonNull(spec.getInitContainers()).isEmpty(), mounts);
+                nonNull(spec.getInitContainers()).isEmpty(), mounts, imageUpdate);
     }
 
     static boolean runsProber(Probe handler) {

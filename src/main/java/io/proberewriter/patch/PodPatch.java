@@ -115,6 +115,9 @@ public final class PodPatch {
         ProberInjection prober = result.proberInjection();
         prober.volume().ifPresent(volume -> ops.add(Edit.proberPart(PROBER_VOLUME, prefix + "/spec/volumes",
                 prober.firstVolume(), "/-", volume)));
+        // "add" sets the member whether or not the container names an image.
+        prober.image().ifPresent(update -> ops.add(Edit.of("add",
+                prefix + "/spec/initContainers/" + update.index() + "/image", update.image())));
         for (ProberInjection.Mount mount : prober.mounts()) {
             ops.add(Edit.proberPart(PROBER_MOUNT, container(prefix, mount.container()) + "/volumeMounts",
                     mount.first(), "/-", mount.mount()));

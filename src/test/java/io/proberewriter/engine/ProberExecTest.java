@@ -209,6 +209,115 @@ class ProberExecTest {
         assertEquals(PROBER, argv(again, "late", ProbeKind.LIVENESS).get(0));
     }
 
+    /**
+     * Version skew: a pod rewritten by an older release (its prober image) gains a probe this release rewrites. The
+     * new command may use a flag the old prober refuses, so the init container that stays must copy this release's
+     * prober: its image, and nothing else of it, becomes the configured one. A pass that writes no prober command
+     * leaves the image alone (one pinned by hand stays), and so does the pass after the update.
+     */
+    @Test
+    void anInitContainerOfAnOlderReleaseCopiesThisReleasesProberOnceThisPassWritesACommand() {
+        Pod older = withProberImage(AppliedRewrite.apply(rewrite(pod(web("web", 8080))), pod(web("web", 8080))),
+                "probe-rewriter-prober:0.0.9");
+        assertFalse(rewrite(older).changed(), "nothing written, nothing to update: the older prober runs its commands");
+
+        Pod gained = new PodBuilder(older).editSpec().addToContainers(withOnly("late", http(7070, "/ok"))).endSpec()
+                .build();
+        RewriteResult again = rewrite(gained);
+        Pod output = AppliedRewrite.apply(again, gained);
+
+        Container init = output.getSpec().getInitContainers().get(0);
+        assertEquals(GlobalSettings.DEFAULT_PROBER_IMAGE, init.getImage());
+        Container before = older.getSpec().getInitContainers().get(0);
+        assertEquals(new ContainerBuilder(before).withImage(init.getImage()).build(), init, "only the image changes");
+        assertTrue(again.proberInjection().initContainer().isEmpty(), "the init container is kept, not added again");
+        assertFalse(rewrite(output).changed(), "a second pass changes nothing");
+    }
+
+    /**
+     * The other way round: a command in the pod uses a flag this release's prober lacks, so a newer release wrote it
+     * and the init container copies that newer prober, which also runs this pass's commands: its image stays.
+     */
+    @Test
+    void anInitContainerOfANewerReleaseKeepsItsImage() {
+        Pod rewritten = AppliedRewrite.apply(rewrite(pod(web("web", 8080))), pod(web("web", 8080)));
+        Probe newer = new ProbeBuilder(rewritten.getSpec().getContainers().get(0).getLivenessProbe()).editExec()
+                .addToCommand("--expect-body=ok").endExec().build();
+        Pod fromNewer = withProberImage(new PodBuilder(rewritten).editSpec().editFirstContainer()
+                .withLivenessProbe(newer).endContainer().addToContainers(withOnly("late", http(7070, "/ok")))
+                .endSpec().build(), "probe-rewriter-prober:9.0.0");
+
+        RewriteResult result = rewrite(fromNewer);
+
+        assertEquals(PROBER, argv(result, "late", ProbeKind.LIVENESS).get(0), "this pass writes a prober command");
+        assertTrue(result.proberInjection().image().isEmpty(), () -> result.proberInjection().toString());
+    }
+
+    @Test
+    void theFlagsOfThisReleasesProberAreTheOnesItsCommandsUse() {
+        assertTrue(ProberCommand.knownToThisRelease(List.of(PROBER, "http", "--port", "80", "--on-error", "pass")));
+        assertTrue(ProberCommand.knownToThisRelease(List.of(PROBER, "grpc", "-port=80", "--service", "s")));
+        assertTrue(ProberCommand.knownToThisRelease(List.of(PROBER, "tcp", "--port", "80", "stray")),
+                "not a flag: the prober's to refuse, not a sign of another release");
+        assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "tcp", "--port", "80", "--on-error", "pass")));
+        assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "http", "--port", "80", "--retries=2")));
+        assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "udp", "--port", "53")), "a check it lacks");
+    }
+
+    /**
+     * The flags every release wrote stay known to this one (src/main/go/prober/testdata/released-flags.txt, which the
+     * prober's Go tests parse with each flag too), and every command this release writes is known to it: one it did
+     * not know would count as a newer release's, and the init container's image would never follow the release.
+     */
+    @Test
+    void everyReleasedFlagAndEveryCommandInTheGoldenFilesIsKnownToThisRelease() throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("src/main/go/prober/testdata/released-flags.txt"))) {
+            List<String> fields = List.of(line.strip().split("\\s+"));
+            if (fields.get(0).isEmpty() || fields.get(0).startsWith("#")) {
+                continue;
+            }
+            assertTrue(ProberCommand.FLAGS.containsKey(fields.get(0)), line);
+            assertTrue(ProberCommand.FLAGS.get(fields.get(0)).containsAll(fields.subList(1, fields.size())), line);
+        }
+        List<List<String>> commands = new ArrayList<>();
+        try (var cases = java.nio.file.Files.list(java.nio.file.Path.of("src/test/resources/golden"))) {
+            for (java.nio.file.Path dir : cases.filter(d -> !d.getFileName().toString().contains("newer-release"))
+                    .toList()) {
+                java.nio.file.Path expected = dir.resolve("expected.yaml");
+                if (java.nio.file.Files.exists(expected)) {
+                    var documents = Mappers.MANIFEST_YAML_READER.readValues(
+                            Mappers.MANIFEST_YAML_READER.createParser(java.nio.file.Files.readString(expected)),
+                            JsonNode.class);
+                    documents.forEachRemaining(document -> collectProberCommands(document, commands));
+                }
+            }
+        }
+        assertTrue(commands.size() > 20, "the golden files have prober commands: " + commands.size());
+        for (List<String> command : commands) {
+            assertTrue(ProberCommand.knownToThisRelease(command), command.toString());
+        }
+    }
+
+    private static void collectProberCommands(JsonNode node, List<List<String>> into) {
+        if (node.isObject()) {
+            JsonNode command = node.path("exec").path("command");
+            if (command.isArray() && PROBER.equals(command.path(0).asText())) {
+                List<String> argv = new ArrayList<>();
+                command.forEach(argument -> argv.add(argument.asText()));
+                into.add(argv);
+            }
+            node.forEach(child -> collectProberCommands(child, into));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectProberCommands(child, into));
+        }
+    }
+
+    private static Pod withProberImage(Pod pod, String image) {
+        return new PodBuilder(pod).editSpec().editFirstInitContainer().withImage(image).endInitContainer().endSpec()
+                .build();
+    }
+
     @Test
     void aNativeSidecarFindsTheProberInPlaceBeforeItStartsAndThePatchAddressesItAsSent() {
         Container istioInit = new ContainerBuilder().withName("istio-init").withImage("istio/proxyv2").build();

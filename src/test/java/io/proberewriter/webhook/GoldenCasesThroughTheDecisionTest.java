@@ -70,6 +70,9 @@ class GoldenCasesThroughTheDecisionTest {
         }
         settings.put("probe-rewriter.mtls.istio.global-mtls", String.valueOf(c.flags().contains("--istio-global-mtls")));
         c.istioRewritesProbes().ifPresent(r -> settings.put("probe-rewriter.mtls.istio.rewrites-probes", r.toString()));
+        if (c.flag("--prober-image") != null) {
+            settings.put("probe-rewriter.prober-image", c.flag("--prober-image"));
+        }
         if (c.flag("--istio-root-namespace") != null) {
             settings.put("probe-rewriter.mtls.istio.root-namespace", c.flag("--istio-root-namespace"));
         }
