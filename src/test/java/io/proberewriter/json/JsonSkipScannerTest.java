@@ -101,6 +101,23 @@ class JsonSkipScannerTest {
         assertEquals(bytes.length, scanner.skipRest(bytes, 1, bytes.length, false, 10));
     }
 
+    /**
+     * A unicode escape that the end of the input cuts, however many of its four digits come before the end, is
+     * unsure, and the scan reads none of them past the end, not even the last: in an input that stops at the end, a
+     * byte read past it would be out of the array.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3})
+    void readsNoDigitOfAUnicodeEscapePastTheEnd(int digitsBeforeTheEnd) {
+        byte[] whole = "[\"\\u00e9\"]".getBytes(StandardCharsets.UTF_8);
+        int end = "[\"\\u".length() + digitsBeforeTheEnd;
+        JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(whole, 1, end, false, 10), "end " + end);
+        byte[] cut = java.util.Arrays.copyOf(whole, end);
+        assertEquals(JsonSkipScanner.UNSURE, scanner.skipRest(cut, 1, end, false, 10), "cut at " + end);
+        assertEquals(whole.length, scanner.skipRest(whole, 1, whole.length, false, 10));
+    }
+
     private static void assertEnd(String json) {
         byte[] bytes = (json + "#").getBytes(StandardCharsets.UTF_8);
         JsonSkipScanner scanner = new JsonSkipScanner(MAX_NAME, MAX_NUMBER);

@@ -30,7 +30,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The JSON patch built from the engine's edits, on edits made by hand: its shape, its order, and what it does. */
@@ -174,6 +176,31 @@ class PodPatchTest {
     @Test
     void nothingToDoIsAnEmptyPatch() {
         assertEquals("[]", PodPatch.of(result(List.of(), Map.of()), new ObjectMeta(), "").toTree().toString());
+    }
+
+    /**
+     * A key to remove that the pod does not have gets no operation: RFC 6902 makes a {@code remove} of a missing
+     * member an error, and the API server would refuse the whole patch, and with it the pod.
+     */
+    @Test
+    void anAnnotationToRemoveThatThePodDoesNotHaveGetsNoOperation() {
+        RewriteResult removals = new RewriteResult(List.of(), List.of(), List.of(), new TreeMap<>(),
+                ProberInjection.none(), List.of(),
+                new TreeSet<>(Set.of("probe-rewriter.io/status", "probe-rewriter.io/original-probes")));
+        Pod statusOnly = new PodBuilder().withNewMetadata().withName("web").addToAnnotations("team", "a")
+                .addToAnnotations("probe-rewriter.io/status", "s").endMetadata().withNewSpec()
+                .addToContainers(container("app")).endSpec().build();
+        Pod unannotated = new PodBuilder(statusOnly).editMetadata().withAnnotations(null).endMetadata().build();
+
+        ArrayNode patch = PodPatch.of(removals, statusOnly.getMetadata(), "").toTree();
+        assertEquals(List.of("remove /metadata/annotations/probe-rewriter.io~1status"), paths(patch));
+        JsonNode patched = JsonPatch.apply(patch, JSON.valueToTree(statusOnly));
+        assertEquals(JSON.valueToTree(new PodBuilder(statusOnly).editMetadata()
+                .removeFromAnnotations("probe-rewriter.io/status").endMetadata().build()), patched);
+
+        ArrayNode none = PodPatch.of(removals, unannotated.getMetadata(), "").toTree();
+        assertEquals(List.of(), paths(none), "a pod without annotations has none to remove");
+        assertEquals(JSON.valueToTree(unannotated), JsonPatch.apply(none, JSON.valueToTree(unannotated)));
     }
 
     @Test
