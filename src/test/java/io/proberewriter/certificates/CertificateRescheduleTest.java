@@ -58,6 +58,30 @@ class CertificateRescheduleTest {
                 renewal.getScheduleDelay());
     }
 
+    /**
+     * What is due in less than a second is looked at a second from now, not sooner: the operator must not reconcile
+     * in a tight loop while a renewal time approaches (or while a clock that lags says it is not yet due).
+     */
+    @Test
+    void looksAgainNoSoonerThanASecondFromNow() throws Exception {
+        MutatingWebhookConfiguration configuration = ShippedWebhookConfiguration.createIn(client);
+        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
+                "probe-rewriter.namespace", NAMESPACE,
+                "probe-rewriter.operator.certificates.ca-validity", "300d",
+                "probe-rewriter.operator.certificates.serving-validity", "30d"));
+        SteppingClock clock = new SteppingClock(Instant.parse("2030-01-01T00:00:00Z"));
+        CertificateReconciler reconciler = new CertificateReconciler(config, client, clock);
+        reconciler.reconcile(configuration, CachedSecrets.holding(List.of()));
+        X509Certificate first = servedCertificate();
+
+        clock.step(Duration.between(clock.instant(), RenewalTime.of(first)).minusMillis(300));
+        UpdateControl<MutatingWebhookConfiguration> almostDue = reconciler.reconcile(configuration,
+                CachedSecrets.holding(client.secrets().inNamespace(NAMESPACE).list().getItems()));
+
+        assertEquals(first, servedCertificate(), "not renewed before its time");
+        assertEquals(Optional.of(1000L), almostDue.getScheduleDelay(), "due in 300 ms, looked at in a second");
+    }
+
     private X509Certificate servedCertificate() {
         Secret serving = client.secrets().inNamespace(NAMESPACE).withName("probe-rewriter-tls").get();
         return PemCodec.certificates(TlsSecretLayout.text(serving, TlsSecretLayout.TLS_CERT)).get(0);
