@@ -34,12 +34,8 @@ class CertificateRescheduleTest {
     @Test
     void looksAgainWhenTheServingCertificateIsDueForRenewal() throws Exception {
         MutatingWebhookConfiguration configuration = ShippedWebhookConfiguration.createIn(client);
-        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
-                "probe-rewriter.namespace", NAMESPACE,
-                "probe-rewriter.operator.certificates.ca-validity", "300d",
-                "probe-rewriter.operator.certificates.serving-validity", "30d"));
         SteppingClock clock = new SteppingClock(Instant.parse("2030-01-01T00:00:00Z"));
-        CertificateReconciler reconciler = new CertificateReconciler(config, client, clock);
+        CertificateReconciler reconciler = reconciler(clock);
 
         UpdateControl<MutatingWebhookConfiguration> bootstrap = reconciler.reconcile(configuration,
                 CachedSecrets.holding(List.of()));
@@ -65,12 +61,8 @@ class CertificateRescheduleTest {
     @Test
     void looksAgainNoSoonerThanASecondFromNow() throws Exception {
         MutatingWebhookConfiguration configuration = ShippedWebhookConfiguration.createIn(client);
-        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
-                "probe-rewriter.namespace", NAMESPACE,
-                "probe-rewriter.operator.certificates.ca-validity", "300d",
-                "probe-rewriter.operator.certificates.serving-validity", "30d"));
         SteppingClock clock = new SteppingClock(Instant.parse("2030-01-01T00:00:00Z"));
-        CertificateReconciler reconciler = new CertificateReconciler(config, client, clock);
+        CertificateReconciler reconciler = reconciler(clock);
         reconciler.reconcile(configuration, CachedSecrets.holding(List.of()));
         X509Certificate first = servedCertificate();
 
@@ -80,6 +72,15 @@ class CertificateRescheduleTest {
 
         assertEquals(first, servedCertificate(), "not renewed before its time");
         assertEquals(Optional.of(1000L), almostDue.getScheduleDelay(), "due in 300 ms, looked at in a second");
+    }
+
+    /** A CA of 300 days and serving certificates of 30, on the test's clock. */
+    private CertificateReconciler reconciler(SteppingClock clock) {
+        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class, Map.of(
+                "probe-rewriter.namespace", NAMESPACE,
+                "probe-rewriter.operator.certificates.ca-validity", "300d",
+                "probe-rewriter.operator.certificates.serving-validity", "30d"));
+        return new CertificateReconciler(config, client, clock);
     }
 
     private X509Certificate servedCertificate() {
