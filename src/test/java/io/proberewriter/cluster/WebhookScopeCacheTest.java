@@ -14,9 +14,12 @@ import io.proberewriter.scope.WebhookScope;
 import io.proberewriter.scope.WebhookScope.Reach;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,10 +31,23 @@ class WebhookScopeCacheTest {
 
     KubernetesClient client;
     KubernetesMockServer server;
+    /** Stopped after each test: a running informer would go on retrying against the mock server once it is gone. */
+    private final List<WebhookScopeCache> caches = new ArrayList<>();
+
+    @AfterEach
+    void stopCaches() {
+        caches.forEach(cache -> cache.stop(null));
+    }
+
+    private WebhookScopeCache cache() {
+        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        caches.add(cache);
+        return cache;
+    }
 
     @Test
     void unknownUntilTheConfigurationExistsThenItsSelectors() throws Exception {
-        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        WebhookScopeCache cache = cache();
         client.resource(configuration("someone-else", "team")).create();
 
         WebhookScope missing = await(cache, scope -> true);
@@ -48,7 +64,7 @@ class WebhookScopeCacheTest {
     @Test
     void createdBeforeTheCacheStartsAndStaysKnown() throws Exception {
         client.resource(configuration("probe-rewriter", "skip")).create();
-        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        WebhookScopeCache cache = cache();
         await(cache, WebhookScope::known);
         for (int i = 0; i < 40; i++) {
             Thread.sleep(50);
@@ -67,7 +83,7 @@ class WebhookScopeCacheTest {
                 .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403).build())
                 .always();
         client.resource(configuration("probe-rewriter", "skip")).create();
-        WebhookScopeCache cache = new WebhookScopeCache("probe-rewriter", () -> client);
+        WebhookScopeCache cache = cache();
 
         WebhookScope scope = await(cache, scopeNow -> true);
 
