@@ -5,13 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.config.ConfigMappings;
-import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.engine.AssumeAllMtlsOracle;
-import io.proberewriter.engine.GlobalSettings;
-import io.proberewriter.engine.ProbeRewriter;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +26,7 @@ class AdmissionProbeCountersTest {
     private final AdmissionController controller = controller();
 
     private AdmissionController controller() {
-        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class,
-                Map.of("probe-rewriter.namespaces.watch", "false"));
-        ProbeRewriter engine = new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle());
-        return new AdmissionController(new PodMutator(engine, config), new NamespaceCache(config, null),
+        return new AdmissionController(StandaloneAdmission.mutator(), StandaloneAdmission.namespaces(),
                 new AdmissionMetrics(registry));
     }
 

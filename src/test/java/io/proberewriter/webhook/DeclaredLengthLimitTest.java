@@ -5,12 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.proberewriter.cluster.NamespaceCache;
-import io.proberewriter.config.ConfigMappings;
-import io.proberewriter.config.ProbeRewriterConfig;
-import io.proberewriter.engine.AssumeAllMtlsOracle;
-import io.proberewriter.engine.GlobalSettings;
-import io.proberewriter.engine.ProbeRewriter;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -21,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,11 +35,8 @@ class DeclaredLengthLimitTest {
     @BeforeEach
     void serve() throws Exception {
         vertx = Vertx.vertx();
-        ProbeRewriterConfig config = ConfigMappings.read(ProbeRewriterConfig.class,
-                Map.of("probe-rewriter.namespaces.watch", "false"));
-        AdmissionController controller = new AdmissionController(
-                new PodMutator(new ProbeRewriter(GlobalSettings.defaults(), new AssumeAllMtlsOracle()), config),
-                new NamespaceCache(config, null), new AdmissionMetrics(new SimpleMeterRegistry()));
+        AdmissionController controller = new AdmissionController(StandaloneAdmission.mutator(),
+                StandaloneAdmission.namespaces(), new AdmissionMetrics(new SimpleMeterRegistry()));
         MutateRoute route = new MutateRoute(controller, vertx, new SimpleMeterRegistry(), LIMIT,
                 new RequestMemoryBudget(64 * 1024 * 1024, 64 * 1024 * 1024));
         Router router = Router.router(vertx);
