@@ -190,13 +190,13 @@ abstract class PortExceptionsClusterTest {
                     .withImage("example/web:1.0").endContainer().endSpec().build()).create();
         }
         // The operator's own looks are over once it has written and its write has reached the cache, which is one
-        // more look (OwnPolicyChanges), and the ReplicaSet has been left alone for a while: from here on, requests
+        // more look (OwnPolicyChanges), and the ReplicaSet has been left alone for 3 s: from here on, requests
         // are the test's.
         awaitPolicy("shop", "probe-rewriter-deployment-counted");
         waitFor(() -> cached("shop", "probe-rewriter-deployment-counted").isPresent(), "our policy in the cache");
         RecordedRequest earlier;
         long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
+        while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(3)) {
             earlier = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS);
             if (earlier != null && earlier.getPath().contains("/replicasets/" + replicaSet)) {
                 quietSince = System.nanoTime();
