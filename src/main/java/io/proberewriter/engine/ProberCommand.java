@@ -41,9 +41,15 @@ final class ProberCommand {
      * arguments that are not flags are the prober's to judge, not a sign of another release.
      */
     static boolean knownToThisRelease(List<String> argv) {
-        Set<String> flags = argv.size() < 2 ? null : FLAGS.get(argv.get(1));
+        // A pod's command is the sender's: a null (from a request no API server would send) is no known check, and
+        // Map.of and List.of refuse to be asked about one.
+        String check = argv.size() < 2 ? null : argv.get(1);
+        if (check == null) {
+            return false;
+        }
+        Set<String> flags = FLAGS.get(check);
         if (flags == null) {
-            return argv.size() >= 2 && List.of("install", "version", "help").contains(argv.get(1));
+            return List.of("install", "version", "help").contains(check);
         }
         for (int i = 2; i < argv.size(); i++) {
             String argument = argv.get(i);

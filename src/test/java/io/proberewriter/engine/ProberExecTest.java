@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.proberewriter.json.Mappers;
 import io.proberewriter.patch.PodPatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -262,6 +263,8 @@ class ProberExecTest {
         assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "tcp", "--port", "80", "--on-error", "pass")));
         assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "http", "--port", "80", "--retries=2")));
         assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER, "udp", "--port", "53")), "a check it lacks");
+        assertFalse(ProberCommand.knownToThisRelease(Arrays.asList(PROBER, null)), "no check: not this release's");
+        assertFalse(ProberCommand.knownToThisRelease(List.of(PROBER)), "no check: not this release's");
     }
 
     /**
