@@ -201,15 +201,9 @@ final class ProberPlacement {
                             String image, ContainerLimits limits, boolean writesProberCommands) {
         List<ProberInjection.Mount> mounts = new ArrayList<>();
         boolean needed = false;
-        boolean newerCommands = false;
         for (Map.Entry<ContainerRef, List<Probe>> entry : handlers.entrySet()) {
             if (!anyRunsProber(entry.getValue())) {
                 continue;
-            }
-            for (Probe handler : entry.getValue()) {
-                if (runsProber(handler) && !ProberCommand.knownToThisRelease(handler.getExec().getCommand())) {
-                    newerCommands = true;
-                }
             }
             Container container = containers.get(entry.getKey());
             if (problem(container).isPresent()) {
@@ -229,8 +223,10 @@ final class ProberPlacement {
                 .anyMatch(v -> v != null && ProberInjection.NAME.equals(v.getName()));
         boolean hasInit = existingInitContainerAt >= 0;
         Optional<ProberInjection.ImageUpdate> imageUpdate = Optional.empty();
-        if (hasInit && writesProberCommands && !newerCommands
-                && !image.equals(spec.getInitContainers().get(existingInitContainerAt).getImage())) {
+        // The commands are read only where the image would change: not for a pod getting its first init container.
+        if (hasInit && writesProberCommands
+                && !image.equals(spec.getInitContainers().get(existingInitContainerAt).getImage())
+                && !anyWrittenByANewerRelease(handlers)) {
             imageUpdate = Optional.of(new ProberInjection.ImageUpdate(existingInitContainerAt, image));
         }
         return new ProberInjection(hasVolume ? Optional.empty() : Optional.of(VOLUME),
@@ -240,6 +236,18 @@ final class ProberPlacement {
                         PodQos.guaranteedByContainers(spec),
                         PodQos.bestEffort(spec) && !limits.namesCpuOrMemory())),
                 nonNull(spec.getInitContainers()).isEmpty(), mounts, imageUpdate);
+    }
+
+    /** Whether a prober command of the pod uses a check or flag this release's prober lacks. */
+    private static boolean anyWrittenByANewerRelease(Map<ContainerRef, List<Probe>> handlers) {
+        for (List<Probe> ofContainer : handlers.values()) {
+            for (Probe handler : ofContainer) {
+                if (runsProber(handler) && !ProberCommand.knownToThisRelease(handler.getExec().getCommand())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static boolean runsProber(Probe handler) {

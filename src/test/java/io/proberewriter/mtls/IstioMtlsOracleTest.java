@@ -34,6 +34,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class IstioMtlsOracleTest {
 
+    /** Istio 1.5's mesh-wide STRICT mTLS (v1alpha1). */
+    private static final String MESH_POLICY_STRICT = """
+            apiVersion: authentication.istio.io/v1alpha1
+            kind: MeshPolicy
+            metadata: {name: default}
+            spec:
+              peers:
+              - mtls: {}
+            """;
+
     private static final Pod HTTPBIN = httpbin().build();
 
     /** Istio's own probe rewrite off, so that the policies alone decide. */
@@ -364,14 +374,7 @@ class IstioMtlsOracleTest {
 
         @Test
         void serviceSpecificBeatsNamespaceBeatsMesh() {
-            GenericKubernetesResource meshPolicy = resource("""
-                    apiVersion: authentication.istio.io/v1alpha1
-                    kind: MeshPolicy
-                    metadata: {name: default}
-                    spec:
-                      peers:
-                      - mtls: {}
-                    """);
+            GenericKubernetesResource meshPolicy = resource(MESH_POLICY_STRICT);
             GenericKubernetesResource namespacePlaintext = resource("""
                     apiVersion: authentication.istio.io/v1alpha1
                     kind: Policy
@@ -684,15 +687,6 @@ class IstioMtlsOracleTest {
             assertFalse(mesh.probeRewrite("").rewrites(), mesh.probeRewrite("").source());
             assertTrue(mesh.legacyEra().isPresent());
         }
-
-        private static final String MESH_POLICY_STRICT = """
-                apiVersion: authentication.istio.io/v1alpha1
-                kind: MeshPolicy
-                metadata: {name: default}
-                spec:
-                  peers:
-                  - mtls: {}
-                """;
     }
 
     @Nested
