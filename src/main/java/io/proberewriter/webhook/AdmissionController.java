@@ -69,11 +69,25 @@ public class AdmissionController {
         Mutation mutation;
         try {
             mutation = decide(request);
-            count(request, mutation);
         } catch (Throwable e) { // OutOfMemoryError included: it unwinds the admission that caused it
             mutation = failed(request, e);
         }
-        byte[] answer = answer(request, mutation);
+        byte[] answer;
+        try {
+            answer = write(request.uid(), mutation);
+        } catch (Throwable e) { // still an answer, never a 5xx
+            // Counted as what the API server gets, the pod unchanged by our error: counted as the patch that never
+            // left, the failure would escape the error ratio, and its probes would count as rewritten.
+            mutation = Mutation.allow(Outcome.ERROR, AdmissionWarnings.of(
+                    "internal error, the pod was admitted unchanged"));
+            answer = unwritten(request, mutation, e);
+        }
+        try {
+            // After the answer is written: probes are counted as rewritten only when the patch goes out.
+            count(request, mutation);
+        } catch (Throwable e) { // the answer is written, as it is, and matters more than a counter
+            // Nothing to undo: the outcome below still says what the API server gets.
+        }
         metrics.admitted(mutation.outcome(), Duration.ofNanos(System.nanoTime() - start));
         return AdmissionAnswer.json(answer);
     }
@@ -145,22 +159,21 @@ public class AdmissionController {
     }
 
     /**
-     * The response, serialized; if that fails, the same without patch or warnings, and if even that fails, the
-     * smallest AdmissionReview that allows the pod, written by hand.
+     * The answer when the mutation's could not be written: the same without patch or warnings, and if even that
+     * fails, the smallest AdmissionReview that allows the pod, written by hand.
      */
-    private static byte[] answer(ReviewRequest request, Mutation mutation) {
+    private byte[] unwritten(ReviewRequest request, Mutation unchanged, Throwable e) {
         try {
-            return ReviewCodec.write(request.uid(), mutation);
-        } catch (Throwable e) { // still an answer, never a 5xx
-            try {
-                LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged",
-                        request.describe());
-                return ReviewCodec.write(request.uid(), Mutation.allow(Outcome.ERROR,
-                        AdmissionWarnings.of("internal error, the pod was admitted unchanged")));
-            } catch (Throwable again) { // the model itself fails: written by hand
-                return ReviewCodec.allowedUnchanged(request.uid());
-            }
+            LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged", request.describe());
+            return write(request.uid(), unchanged);
+        } catch (Throwable again) { // the model itself fails: written by hand
+            return ReviewCodec.allowedUnchanged(request.uid());
         }
+    }
+
+    /** {@link ReviewCodec#write}; overridden by the test of an answer that cannot be written. */
+    byte[] write(String uid, Mutation mutation) {
+        return ReviewCodec.write(uid, mutation);
     }
 
     /**
