@@ -39,10 +39,15 @@ public class LeaderElection {
     static final Duration RETRY_PERIOD = Duration.ofSeconds(4);
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
 
+    private final Leadership leadership;
     private volatile boolean stopping;
     /** Who this replica is in the Lease: the pod name when there is one, so that `kubectl get lease` says which. */
     private final String identity = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank())
             .orElseGet(() -> "probe-rewriter-" + UUID.randomUUID());
+
+    LeaderElection(Leadership leadership) {
+        this.leadership = leadership;
+    }
 
     @Produces
     @Singleton
@@ -55,7 +60,10 @@ public class LeaderElection {
                 .withRetryPeriod(RETRY_PERIOD)
                 .withExitOnStopLeading(false)
                 .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> LOG.info("Holding the Lease: this replica runs the reconcilers"),
+                        () -> {
+                            leadership.leading(true);
+                            LOG.info("Holding the Lease: this replica runs the reconcilers");
+                        },
                         this::lostLease,
                         leader -> LOG.infof("The reconcilers run in %s", leader)))
                 .withIdentity(identity);
@@ -76,6 +84,7 @@ public class LeaderElection {
     }
 
     void lostLease() {
+        leadership.leading(false);
         if (stopping) {
             return;
         }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.config.ProbeRewriterConfig;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,14 +31,18 @@ public class OperatorLauncher {
     private final Instance<Operator> operator;
     private final Instance<KubernetesClient> client;
     private final LeaderElection leaderElection;
+    private final Leadership leadership;
+    private final MeterRegistry registry;
     private volatile boolean started;
 
     OperatorLauncher(ProbeRewriterConfig config, Instance<Operator> operator, Instance<KubernetesClient> client,
-                     LeaderElection leaderElection) {
+                     LeaderElection leaderElection, Leadership leadership, MeterRegistry registry) {
         this.config = config;
         this.operator = operator;
         this.client = client;
         this.leaderElection = leaderElection;
+        this.leadership = leadership;
+        this.registry = registry;
     }
 
     /**
@@ -98,6 +103,7 @@ public class OperatorLauncher {
         }
         instance.start();
         started = true;
+        leadership.started(registry, instance.getConfigurationService().getLeaderElectionConfiguration().isPresent());
     }
 
     public boolean started() {
@@ -106,6 +112,7 @@ public class OperatorLauncher {
 
     void stop(@Observes ShutdownEvent event) {
         if (started) {
+            leadership.stopped();
             operator.get().stop();
             // Only now, with the reconcilers stopped: the next leader may start writing at once.
             leaderElection.release(client.get(), config);

@@ -113,17 +113,19 @@ class ShippedAlertsTest {
     @Test
     void theAlertsCoverFailOpenErrorsLatencyCertificatesAndBrokenProbes() {
         Map<String, JsonNode> alerts = ShippedMonitoring.alerts();
-        Map<String, String> reads = Map.of(
-                "ProbeRewriterFailingOpen", "apiserver_admission_webhook_fail_open_count",
-                "ProbeRewriterRejectingPods", "apiserver_admission_webhook_rejection_count",
-                "ProbeRewriterApiServerLatencyHigh", "apiserver_admission_webhook_admission_duration_seconds_bucket",
-                "ProbeRewriterAdmissionErrors", "probe_rewriter_admissions_total",
-                "ProbeRewriterLatencyHigh", "probe_rewriter_admission_duration_seconds_bucket",
-                "ProbeRewriterOverloaded", "probe_rewriter_overloaded_requests_total",
-                "ProbeRewriterConnectionsRefused", "probe_rewriter_connections_refused_total",
-                "ProbeRewriterCertificateExpiresSoon", "probe_rewriter_serving_certificate_expiry_seconds",
-                "ProbeRewriterProbesLeftIncompatible", "probe_rewriter_probes_left_incompatible_total",
-                "ProbeRewriterPodsWithBrokenProbes", "probe_rewriter_audit_pods_with_broken_probes");
+        Map<String, String> reads = Map.ofEntries(
+                Map.entry("ProbeRewriterFailingOpen", "apiserver_admission_webhook_fail_open_count"),
+                Map.entry("ProbeRewriterRejectingPods", "apiserver_admission_webhook_rejection_count"),
+                Map.entry("ProbeRewriterApiServerLatencyHigh",
+                        "apiserver_admission_webhook_admission_duration_seconds_bucket"),
+                Map.entry("ProbeRewriterAdmissionErrors", "probe_rewriter_admissions_total"),
+                Map.entry("ProbeRewriterLatencyHigh", "probe_rewriter_admission_duration_seconds_bucket"),
+                Map.entry("ProbeRewriterOverloaded", "probe_rewriter_overloaded_requests_total"),
+                Map.entry("ProbeRewriterConnectionsRefused", "probe_rewriter_connections_refused_total"),
+                Map.entry("ProbeRewriterCertificateExpiresSoon", "probe_rewriter_serving_certificate_expiry_seconds"),
+                Map.entry("ProbeRewriterProbesLeftIncompatible", "probe_rewriter_probes_left_incompatible_total"),
+                Map.entry("ProbeRewriterPodsWithBrokenProbes", "probe_rewriter_audit_pods_with_broken_probes"),
+                Map.entry("ProbeRewriterOperatorNotLeading", "probe_rewriter_operator_leader"));
         reads.forEach((alert, metric) -> {
             assertTrue(alerts.containsKey(alert), "no alert " + alert);
             String expr = alerts.get(alert).path("expr").asText();
