@@ -1,6 +1,7 @@
 package io.proberewriter.cli;
 
 import io.proberewriter.engine.ProbeDecision;
+import io.proberewriter.engine.ProberInjection;
 import io.proberewriter.manifest.DocumentResult;
 import io.proberewriter.manifest.ManifestException;
 import io.proberewriter.manifest.ManifestFiles;
@@ -75,6 +76,12 @@ public final class RewriteCommand implements Callable<Integer> {
                         err.println(report.site().workload() + " " + decision.key() + ": " + decision.action().label()
                                 + ": " + decision.reason());
                     }
+                    // Not a probe, but a change to the template all the same (a rollout, pulls of another image):
+                    // without this line the explanation of a diff that changes an image said nothing of it.
+                    report.result().proberInjection().image().ifPresent(update -> err.println(
+                            report.site().workload() + " " + ProberInjection.NAME + " init container: image set to "
+                                    + update.image() + ", this release's prober, for the prober commands written now"
+                                    + " (it runs the older ones too)"));
                 }
             }
         }
