@@ -24,6 +24,13 @@ public class AdmissionController {
 
     private static final Logger LOG = Logger.getLogger(AdmissionController.class);
 
+    /**
+     * What is answered when the mutation's answer could not be written: made once here, because the failure it
+     * answers may be memory running out, and nothing more may be allocated before the answer.
+     */
+    private static final Mutation UNWRITTEN = Mutation.allow(Outcome.ERROR,
+            List.copyOf(AdmissionWarnings.of("internal error, the pod was admitted unchanged")));
+
     private final PodMutator mutator;
     private final NamespaceCache namespaces;
     private final AdmissionMetrics metrics;
@@ -78,8 +85,7 @@ public class AdmissionController {
         } catch (Throwable e) { // still an answer, never a 5xx
             // Counted as what the API server gets, the pod unchanged by our error: counted as the patch that never
             // left, the failure would escape the error ratio, and its probes would count as rewritten.
-            mutation = Mutation.allow(Outcome.ERROR, AdmissionWarnings.of(
-                    "internal error, the pod was admitted unchanged"));
+            mutation = UNWRITTEN;
             answer = unwritten(request, mutation, e);
         }
         try {
