@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a stream of Kubernetes manifests: multi-document YAML, or one or more JSON objects, as kubectl accepts
- * them. Empty documents (a trailing {@code ---}, a document of comments) are dropped.
+ * them. Empty documents (a trailing {@code ---}, a document of comments, {@code null}) are dropped; a document
+ * holding a string, even an empty one ({@code --- ''}), is kept, for the caller to refuse as kubectl does.
  */
 public final class ManifestReader {
 
@@ -111,9 +112,10 @@ public final class ManifestReader {
                 } catch (JsonProcessingException e) {
                     throw invalid(source, number == 0 ? 1 : number, looksLikeJson, e, at);
                 }
-                // A trailing "---" or a document of comments reads as null or as an empty string: not a document.
-                if (node == null || node.isNull() || node.isMissingNode()
-                        || (node.isTextual() && node.asText().isBlank())) {
+                // A trailing "---" or a document of comments reads as null: not a document, as kubectl skips it. A
+                // quoted empty string ('' or "") is a document holding a string, which kubectl refuses ("cannot
+                // unmarshal string"): it goes on, to be refused by name as any other scalar.
+                if (node == null || node.isNull() || node.isMissingNode()) {
                     continue;
                 }
                 documents.add(new SourceDocument(source, number, node));

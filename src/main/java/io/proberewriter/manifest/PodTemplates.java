@@ -52,7 +52,10 @@ public final class PodTemplates {
     private static void requireObject(String where, JsonNode content, boolean document) throws ManifestException {
         if (!content.isObject()) {
             throw new ManifestException(where + ": " + describe(content) + ", not a Kubernetes object"
-                    + (document && content.isArray() ? " (a JSON Patch? give the object itself)" : ""));
+                    + (document && content.isArray() ? " (a JSON Patch? give the object itself)" : "")
+                    // kubectl skips an empty document but refuses '' as a string: say how to write the empty one.
+                    + (document && content.isTextual() && content.asText().isBlank()
+                            ? " (an empty document is a bare ---, or null, not a quoted string)" : ""));
         }
         List<String> missing = new ArrayList<>();
         for (String field : List.of("apiVersion", "kind")) {

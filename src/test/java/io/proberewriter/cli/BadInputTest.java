@@ -142,6 +142,24 @@ class BadInputTest {
         assertEquals(ExitCodes.BAD_INPUT, CliRun.of("analyze", "-f", dir.resolve("in.yaml").toString()).exitCode());
     }
 
+    /**
+     * kubectl skips an empty document but refuses one holding a quoted empty string ("cannot unmarshal string"; on
+     * the separator's line, {@code --- ''}, "invalid Yaml document separator"): it is refused by name here too,
+     * rather than dropped as if it were empty.
+     */
+    @Test
+    void aQuotedEmptyDocumentIsRefusedByNameAsKubectlRefusesIt() throws IOException {
+        String hint = "(an empty document is a bare ---, or null, not a quoted string)";
+        assertBadInput(rewrite(GOOD_POD + "--- ''\n"), "in.yaml, document 2: the string \"\", not a Kubernetes object "
+                + hint);
+        assertBadInput(rewrite(GOOD_POD + "---\n\"  \"\n"), "in.yaml, document 2: the string \"  \"", hint);
+        assertBadInput(rewrite("{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}\n\"\"\n"),
+                "in.yaml, document 2: the string \"\"", hint);
+        // What kubectl skips is still no document.
+        CliRun empty = rewrite(GOOD_POD + "---\n---\n# only a comment\n---\nnull\n");
+        assertEquals(0, empty.exitCode(), empty.err());
+    }
+
     @Test
     void invalidYamlNamesTheDocumentAndLine() throws IOException {
         assertBadInput(rewrite(GOOD_POD + "---\nkind: Pod\nmetadata: {name: x\n"),
