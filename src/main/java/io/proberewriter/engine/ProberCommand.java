@@ -32,6 +32,10 @@ final class ProberCommand {
             "tcp", Set.of("port", "host", "timeout"),
             "grpc", Set.of("port", "host", "timeout", "service", "user-agent"));
 
+    /** The prober's commands that are no check (src/main/go/prober/main.go), as it spells them. */
+    private static final Set<String> OTHER_COMMANDS = Set.of("install", "version", "--version", "help", "-h",
+            "--help");
+
     private ProberCommand() {
     }
 
@@ -49,12 +53,15 @@ final class ProberCommand {
         }
         Set<String> flags = FLAGS.get(check);
         if (flags == null) {
-            return List.of("install", "version", "help").contains(check);
+            // The prober's other commands, in every spelling its main.go takes.
+            return OTHER_COMMANDS.contains(check);
         }
         for (int i = 2; i < argv.size(); i++) {
             String argument = argv.get(i);
-            if (argument == null || !argument.startsWith("-") || argument.equals("--")) {
-                return true; // The prober stops reading flags here.
+            // The prober (Go's flag package) stops reading flags at "--" and at the first argument that is no flag,
+            // "-" alone included.
+            if (argument == null || argument.length() < 2 || argument.charAt(0) != '-' || argument.equals("--")) {
+                return true;
             }
             String name = argument.substring(argument.startsWith("--") ? 2 : 1);
             int equals = name.indexOf('=');
