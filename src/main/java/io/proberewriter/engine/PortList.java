@@ -56,7 +56,8 @@ public final class PortList {
 
     private static Optional<Integer> port(String text) {
         String digits = text.trim();
-        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Character.isDigit (and Integer.parseInt) take any script's digits, "٨٠٨٠" as 8080.
+        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return Optional.empty();
         }
         int port = Integer.parseInt(digits);

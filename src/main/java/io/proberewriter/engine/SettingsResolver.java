@@ -129,7 +129,8 @@ final class SettingsResolver {
     }
 
     static Optional<String> parseHealthPort(String raw) {
-        if (!raw.isEmpty() && raw.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only, as in every port list: Character.isDigit takes any script's digits, "٨٠٨٠" as 8080.
+        if (!raw.isEmpty() && raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
                 int port = Integer.parseInt(raw);
                 return port >= 1 && port <= 65535 ? Optional.of(Integer.toString(port)) : Optional.empty();
