@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -21,6 +20,8 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.io.pem.PemGenerationException;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /**
  * PEM in and out, as Kubernetes Secrets of type {@code kubernetes.io/tls} hold it. Keys are written as PKCS#8
@@ -48,20 +49,29 @@ public final class PemCodec {
         }
     }
 
-    /** Every certificate in the text; empty when there is none or the text is not PEM certificates. */
+    /**
+     * Every certificate in the text; empty when there is none or a certificate block does not hold one. Text around and
+     * between the blocks is skipped, as Go's PEM decoder (the API server's, for a caBundle) skips it, and so are blocks
+     * of other types. The blocks are found here rather than by {@link CertificateFactory}, which takes text that starts
+     * with {@code 0} (the byte of DER's SEQUENCE) for DER, and so read no certificate at all from a bundle with such a
+     * line before or between its blocks.
+     */
     public static List<X509Certificate> certificates(String pem) {
         if (pem == null || pem.isBlank()) {
             return List.of();
         }
-        try {
-            Collection<? extends java.security.cert.Certificate> read = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
             List<X509Certificate> certificates = new ArrayList<>();
-            for (var certificate : read) {
-                certificates.add((X509Certificate) certificate);
+            for (PemObject block = reader.readPemObject(); block != null; block = reader.readPemObject()) {
+                if (block.getType().equals("CERTIFICATE")) {
+                    certificates.add((X509Certificate) factory.generateCertificate(
+                            new ByteArrayInputStream(block.getContent())));
+                }
             }
-            return certificates;
-        } catch (CertificateException | ClassCastException e) {
+            return List.copyOf(certificates);
+        } catch (CertificateException | IOException | RuntimeException e) {
+            // Not certificates (bad base64, a block that is no DER certificate): none, as the callers expect.
             return List.of();
         }
     }
