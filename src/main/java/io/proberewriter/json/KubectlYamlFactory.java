@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.Writer;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
@@ -104,6 +105,9 @@ public final class KubectlYamlFactory extends YAMLFactory {
 
         /** YAML 1.2's octal as Go's {@code strconv.ParseInt(s, 0, 64)} reads it, after go-yaml drops underscores. */
         private static final Pattern GO_OCTAL = Pattern.compile("([-+]?)0[oO]([0-7]+)");
+        private static final String NULL_TAG = "tag:yaml.org,2002:null";
+        /** What go-yaml v2 resolves to null. */
+        private static final Set<String> NULL_FORMS = Set.of("", "~", "null", "Null", "NULL");
 
         Parser(IOContext context, int parserFeatures, int yamlFeatures,
                LoaderOptions loaderOptions, ObjectCodec codec, Reader reader) {
@@ -126,6 +130,11 @@ public final class KubectlYamlFactory extends YAMLFactory {
          */
         @Override
         protected JsonToken _decodeScalar(ScalarEvent scalar) throws IOException {
+            // Jackson reads !!null as the string it holds; go-yaml reads it as null when the text is a null form (the
+            // empty one included: "--- !!null" is an empty document to kubectl, "v: !!null ''" no value).
+            if (NULL_TAG.equals(scalar.getTag()) && NULL_FORMS.contains(scalar.getValue())) {
+                return JsonToken.VALUE_NULL;
+            }
             JsonToken token = super._decodeScalar(scalar);
             boolean plainUntagged = scalar.isPlain() && scalar.getImplicit().canOmitTagInPlainScalar();
             if (token != JsonToken.VALUE_STRING || !plainUntagged) {

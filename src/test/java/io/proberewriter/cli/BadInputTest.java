@@ -156,7 +156,7 @@ class BadInputTest {
         assertBadInput(rewrite("{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}\n\"\"\n"),
                 "in.yaml, document 2: the string \"\"", hint);
         // What kubectl skips is still no document.
-        CliRun empty = rewrite(GOOD_POD + "---\n---\n# only a comment\n---\nnull\n");
+        CliRun empty = rewrite(GOOD_POD + "---\n---\n# only a comment\n---\nnull\n--- !!null\n--- !!null ''\n");
         assertEquals(0, empty.exitCode(), empty.err());
     }
 

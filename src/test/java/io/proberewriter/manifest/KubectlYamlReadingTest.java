@@ -41,4 +41,12 @@ class KubectlYamlReadingTest {
         assertTrue(read.isIntegralNumber(), plain + " read as " + read);
         assertEquals(expected, read.longValue());
     }
+
+    /** go-yaml reads a !!null-tagged null form as null; Jackson read it as the string it holds. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '%', value = {"!!null ''", "!!null", "!!null ~", "!!null \"null\""})
+    void taggedNullsAreNull(String yaml) throws ManifestException {
+        JsonNode read = value(yaml);
+        assertTrue(read.isNull(), yaml + " read as " + read);
+    }
 }
