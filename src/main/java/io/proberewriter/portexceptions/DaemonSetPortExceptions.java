@@ -33,9 +33,13 @@ public class DaemonSetPortExceptions implements Reconciler<DaemonSet>, OptionalR
         return sync.active();
     }
 
-    /** Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. */
+    /**
+     * Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. The cache of DaemonSets is lent to the
+     * sync, which reads the namespace's workloads from it ({@link WorkloadCaches}).
+     */
     @Override
     public List<EventSource<?, DaemonSet>> prepareEventSources(EventSourceContext<DaemonSet> context) {
+        sync.workloadsFrom("DaemonSet", context.getPrimaryCache(), w -> w.getSpec() == null ? null : w.getSpec().getTemplate());
         return List.of(sync.ownPolicyChanges("DaemonSet"));
     }
 

@@ -33,9 +33,13 @@ public class DeploymentPortExceptions implements Reconciler<Deployment>, Optiona
         return sync.active();
     }
 
-    /** Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. */
+    /**
+     * Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. The cache of Deployments is lent to the
+     * sync, which reads the namespace's workloads from it ({@link WorkloadCaches}).
+     */
     @Override
     public List<EventSource<?, Deployment>> prepareEventSources(EventSourceContext<Deployment> context) {
+        sync.workloadsFrom("Deployment", context.getPrimaryCache(), w -> w.getSpec() == null ? null : w.getSpec().getTemplate());
         return List.of(sync.ownPolicyChanges("Deployment"));
     }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.proberewriter.cluster.IstioApis;
 import io.proberewriter.cluster.MeshPolicyCache;
 import io.proberewriter.cluster.MtlsResolverChoice;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,6 +72,7 @@ public class PortExceptionSync {
     private final String istioNamespace;
     private final List<String> exclusionAnnotations;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
+    private final WorkloadCaches workloads = new WorkloadCaches();
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
                       NamespaceCache namespaces, WebhookScopeCache webhookScope, ProbeRewriter engine,
@@ -84,6 +87,12 @@ public class PortExceptionSync {
         this.rootNamespaceSetting = global.mtls().istio().rootNamespace();
         this.istioNamespace = global.mtls().istio().namespace();
         this.exclusionAnnotations = List.copyOf(global.exclusionAnnotations());
+    }
+
+    /** A reconciler's cache of its workloads, read for the namespace's other workloads ({@link WorkloadCaches}). */
+    <P extends HasMetadata> void workloadsFrom(String kind, IndexerResourceCache<P> cache,
+                                               Function<P, PodTemplateSpec> template) {
+        workloads.add(kind, cache, template);
     }
 
     /** What reconciles a workload of {@code kind} again when a policy written for it changes in the cache. */
@@ -150,6 +159,10 @@ public class PortExceptionSync {
         healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
         List<Pod> ownPods = List.of();
         if (!healthPorts.isEmpty()) {
+            Optional<List<Workload>> others = workloads.inNamespace(namespace);
+            if (others.isEmpty()) {
+                return UpdateControl.<P>noUpdate().rescheduleAfter(NOT_READY_RETRY);
+            }
             List<Pod> matching = podsMatching(workload);
             Set<Pod> own = Collections.newSetFromMap(new IdentityHashMap<>());
             Map<String, Boolean> replicaSetsOfTheWorkload = new HashMap<>();
@@ -157,7 +170,7 @@ public class PortExceptionSync {
                     .filter(pod -> ownPod(pod, workload, replicaSetsOfTheWorkload)).forEach(own::add);
             ownPods = matching.stream().filter(own::contains).toList();
             Optional<PortExceptionPlan.Warning> overlap = PortExceptionScope.overlap(workload,
-                    otherWorkloads(namespace), matching, own::contains);
+                    others.get(), matching, own::contains);
             if (overlap.isPresent()) {
                 warnings.add(overlap.get());
                 healthPorts = new TreeSet<>(HealthPort.ORDER);
@@ -199,18 +212,6 @@ public class PortExceptionSync {
         Pod pod = workload.pod(exclusionAnnotations);
         RewriteResult result = engine.rewrite(pod, namespace.context());
         return HealthPort.of(result);
-    }
-
-    /** The namespace's Deployments, StatefulSets and DaemonSets, read when a workload needs an exception. */
-    private List<Workload> otherWorkloads(String namespace) {
-        List<Workload> all = new ArrayList<>();
-        client.apps().deployments().inNamespace(namespace).list().getItems()
-                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
-        client.apps().statefulSets().inNamespace(namespace).list().getItems()
-                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
-        client.apps().daemonSets().inNamespace(namespace).list().getItems()
-                .forEach(d -> all.add(Workload.of(d, d.getSpec() == null ? null : d.getSpec().getTemplate())));
-        return all;
     }
 
     /**

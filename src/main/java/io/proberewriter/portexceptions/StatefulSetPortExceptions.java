@@ -33,9 +33,13 @@ public class StatefulSetPortExceptions implements Reconciler<StatefulSet>, Optio
         return sync.active();
     }
 
-    /** Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. */
+    /**
+     * Our policies' changes reconcile their workload: {@link OwnPolicyChanges}. The cache of StatefulSets is lent to the
+     * sync, which reads the namespace's workloads from it ({@link WorkloadCaches}).
+     */
     @Override
     public List<EventSource<?, StatefulSet>> prepareEventSources(EventSourceContext<StatefulSet> context) {
+        sync.workloadsFrom("StatefulSet", context.getPrimaryCache(), w -> w.getSpec() == null ? null : w.getSpec().getTemplate());
         return List.of(sync.ownPolicyChanges("StatefulSet"));
     }
 

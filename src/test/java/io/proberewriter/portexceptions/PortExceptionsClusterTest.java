@@ -216,6 +216,32 @@ abstract class PortExceptionsClusterTest {
         assertTrue(read("shop", "probe-rewriter-deployment-counted").isPresent(), "its own pods: no overlap");
     }
 
+    /**
+     * A look at a workload reads the namespace's other Deployments, StatefulSets and DaemonSets (whose template labels
+     * its policy's selector would also match) from the operator's own caches of them, not with three LISTs: on a
+     * cluster of thousands of workloads every resync would otherwise list every namespace once per workload in it.
+     */
+    @Test
+    void aLookAtAWorkloadListsNoWorkloadsFromTheApiServer() throws InterruptedException {
+        Deployment listed = create(deployment("shop", "listed", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-listed");
+        waitFor(() -> cached("shop", "probe-rewriter-deployment-listed").isPresent(), "our policy in the cache");
+        drainRequests(Duration.ofSeconds(1));
+
+        reconcileNow(listed);
+
+        List<String> lists = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+            if ("GET".equals(request.getMethod())
+                    && request.getPath().matches("/apis/apps/v1/namespaces/shop/(deployments|statefulsets|daemonsets)(\\?.*)?")) {
+                lists.add(request.getPath());
+            }
+        }
+        assertEquals(List.of(), lists);
+        assertTrue(read("shop", "probe-rewriter-deployment-listed").isPresent(), "still its exception");
+    }
+
     /** Spring Boot's Actuator on its management port, already probed there: the seeds' workaround half done. */
     @Test
     void aProbeAlreadyOnItsHealthPortGetsTheExceptionToo() throws InterruptedException {
@@ -522,6 +548,13 @@ abstract class PortExceptionsClusterTest {
                 "decided, at the resync period");
         String name = "probe-rewriter-" + workload.getKind().toLowerCase() + "-" + workload.getMetadata().getName();
         assertTrue(read(workload.getMetadata().getNamespace(), name).isEmpty());
+    }
+
+    /** Takes the requests made so far, until none has come for {@code quiet}: what follows is the test's. */
+    private void drainRequests(Duration quiet) throws InterruptedException {
+        while (server.getKubernetesMockServer().takeRequest(quiet.toMillis(), TimeUnit.MILLISECONDS) != null) {
+            // the operator's earlier looks
+        }
     }
 
     private UpdateControl<?> reconcileNow(HasMetadata workload) {
