@@ -2,6 +2,7 @@ package io.proberewriter.portexceptions;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -216,10 +217,14 @@ public class PortExceptionSync {
 
     /**
      * The pods a policy selecting the workload's template labels would select now: the workload's own, whose labels
-     * rival policies are matched against too, and any other.
+     * rival policies are matched against too, and any other. Listed at {@code resourceVersion=0}, served from the API
+     * server's watch cache as an informer's first list is: without it the API server reads every pod of the namespace
+     * from etcd and only then applies the selector, for each workload at each resync. The watch cache may be a moment
+     * behind, as every cache the look reads is; the next look, or the pod's own workload's, sees the rest.
      */
     private List<Pod> podsMatching(Workload workload) {
-        return client.pods().inNamespace(workload.namespace()).withLabels(workload.templateLabels()).list().getItems();
+        return client.pods().inNamespace(workload.namespace()).withLabels(workload.templateLabels())
+                .list(new ListOptionsBuilder().withResourceVersion("0").build()).getItems();
     }
 
     /**

@@ -242,6 +242,31 @@ abstract class PortExceptionsClusterTest {
         assertTrue(read("shop", "probe-rewriter-deployment-listed").isPresent(), "still its exception");
     }
 
+    /**
+     * The pods a policy would select are listed once per look, from the API server's watch cache
+     * ({@code resourceVersion=0}) rather than read through to etcd: thousands of workloads, each looked at every resync,
+     * would otherwise read every pod of their namespace from etcd each time (label selectors are applied after the read).
+     */
+    @Test
+    void thePodsOfAWorkloadAreListedOncePerLookFromTheWatchCache() throws InterruptedException {
+        Deployment selecting = create(deployment("shop", "selecting", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-selecting");
+        waitFor(() -> cached("shop", "probe-rewriter-deployment-selecting").isPresent(), "our policy in the cache");
+        drainRequests(Duration.ofSeconds(1));
+
+        reconcileNow(selecting);
+
+        List<String> podLists = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+            if ("GET".equals(request.getMethod()) && request.getPath().startsWith("/api/v1/namespaces/shop/pods?")) {
+                podLists.add(request.getPath());
+            }
+        }
+        assertEquals(1, podLists.size(), podLists.toString());
+        assertTrue(podLists.get(0).contains("resourceVersion=0"), podLists.get(0));
+    }
+
     /** Spring Boot's Actuator on its management port, already probed there: the seeds' workaround half done. */
     @Test
     void aProbeAlreadyOnItsHealthPortGetsTheExceptionToo() throws InterruptedException {
