@@ -23,6 +23,7 @@ import io.proberewriter.engine.HandlerKind;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeRewriter;
 import io.proberewriter.operator.OptionalReconciler;
+import io.proberewriter.operator.ResyncSpread;
 import io.proberewriter.operator.WarningEvents;
 import io.proberewriter.scope.WebhookScope;
 import jakarta.inject.Singleton;
@@ -128,7 +129,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         PodFinding finding = PodAudit.examine(pod, namespaces.view(namespace), ownNamespace, scope.get(), engine);
         if (!finding.isBroken()) {
             brokenPods.notBroken(ResourceID.fromResource(pod));
-            return recheck();
+            return recheck(pod);
         }
         Instant now = clock.instant();
         // Events are rate-limited per pod (BrokenPods), so a re-check every few minutes writes nothing new.
@@ -158,7 +159,7 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
             case NOT_ASKED -> {
             }
         }
-        return recheck();
+        return recheck(pod);
     }
 
     private void remediate(Pod pod, PodFinding finding, Instant now, boolean report) {
@@ -196,12 +197,13 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
         if (context.getRetryInfo().map(r -> r.isLastAttempt()).orElse(true)) {
             LOG.warnf("Audit of pod %s/%s failed, looking again in %s: %s", pod.getMetadata().getNamespace(),
                     pod.getMetadata().getName(), config.recheckInterval(), e.toString());
-            return ErrorStatusUpdateControl.<Pod>noStatusUpdate().rescheduleAfter(config.recheckInterval());
+            return ErrorStatusUpdateControl.<Pod>noStatusUpdate()
+                    .rescheduleAfter(ResyncSpread.after(config.recheckInterval(), pod));
         }
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
-    private UpdateControl<Pod> recheck() {
-        return UpdateControl.<Pod>noUpdate().rescheduleAfter(config.recheckInterval());
+    private UpdateControl<Pod> recheck(Pod pod) {
+        return UpdateControl.<Pod>noUpdate().rescheduleAfter(ResyncSpread.after(config.recheckInterval(), pod));
     }
 }

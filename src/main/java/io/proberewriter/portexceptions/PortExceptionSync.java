@@ -27,6 +27,7 @@ import io.proberewriter.engine.RewriteResult;
 import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.IstioKind;
 import io.proberewriter.mtls.MtlsResolver;
+import io.proberewriter.operator.ResyncSpread;
 import io.proberewriter.operator.WarningEvents;
 import io.proberewriter.scope.WebhookScope;
 import jakarta.inject.Singleton;
@@ -189,7 +190,7 @@ public class PortExceptionSync {
         for (PortExceptionPlan.Warning warning : warnings) {
             events.warn(controller, warning.reason(), warning.message());
         }
-        return UpdateControl.<P>noUpdate().rescheduleAfter(config.resyncPeriod());
+        return UpdateControl.<P>noUpdate().rescheduleAfter(ResyncSpread.after(config.resyncPeriod(), controller));
     }
 
     /**
@@ -204,7 +205,8 @@ public class PortExceptionSync {
                     controller.getMetadata().getNamespace(), controller.getMetadata().getName(),
                     context.getRetryInfo().map(r -> r.getAttemptCount() + " times").orElse("without retry"),
                     config.resyncPeriod(), e.toString());
-            return ErrorStatusUpdateControl.<P>noStatusUpdate().rescheduleAfter(config.resyncPeriod());
+            return ErrorStatusUpdateControl.<P>noStatusUpdate()
+                    .rescheduleAfter(ResyncSpread.after(config.resyncPeriod(), controller));
         }
         return ErrorStatusUpdateControl.defaultErrorProcessing();
     }

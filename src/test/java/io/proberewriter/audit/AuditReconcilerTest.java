@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -22,6 +23,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
+import io.proberewriter.cluster.NamespaceCache;
+import io.proberewriter.cluster.WebhookMtlsResolver;
+import io.proberewriter.cluster.WebhookScopeCache;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.IncompatibleProbeMessage;
 import io.proberewriter.engine.ProbeKind;
@@ -48,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +101,12 @@ class AuditReconcilerTest {
     @Inject
     AuditReconciler reconciler;
     @Inject
+    NamespaceCache namespaces;
+    @Inject
+    WebhookMtlsResolver resolver;
+    @Inject
+    WebhookScopeCache webhookScope;
+    @Inject
     Operator operator;
 
     @Inject
@@ -117,6 +128,26 @@ class AuditReconcilerTest {
     }
 
     /** Every pod of the cluster is in this cache: it keeps them without their managed fields. */
+    /**
+     * The pods re-checked after a start are not all re-checked again at the same moment, and then every interval
+     * together (30,000 pods judged in the same seconds): each comes back after the interval plus a share of up to a
+     * fifth of it of its own.
+     */
+    @Test
+    void podsAreNotAllRecheckedAtOnce() throws InterruptedException {
+        waitFor(() -> namespaces.synced() && resolver.ready() && webhookScope.current().isPresent(),
+                "the caches the audit judges by");
+        Set<Long> delays = new TreeSet<>();
+        for (int i = 0; i < 50; i++) {
+            // In a namespace that does not exist: not audited, so the decision is the re-check alone.
+            UpdateControl<Pod> decision = reconciler.reconcile(AuditFixtures.pod("audit-spread", "p-" + i, Map.of()), null);
+            long delay = decision.getScheduleDelay().orElseThrow();
+            assertTrue(delay >= 1_000 && delay < 1_200, "within a fifth after the interval: " + delay);
+            delays.add(delay);
+        }
+        assertTrue(delays.size() >= 10, "spread over the fifth: " + delays);
+    }
+
     @Test
     void thePodCacheKeepsNoManagedFields() {
         assertInstanceOf(ManagedFieldsDroppingStore.class, operator.getRegisteredController(AuditReconciler.NAME)

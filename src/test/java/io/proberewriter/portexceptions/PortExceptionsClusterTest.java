@@ -55,6 +55,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,11 +152,30 @@ abstract class PortExceptionsClusterTest {
                 statefulSets.updateErrorStatus(db, FailedAttempt.context(10, true), refused),
                 daemonSets.updateErrorStatus(agent, FailedAttempt.context(10, true), refused));
         for (ErrorStatusUpdateControl<?> control : last) {
-            assertEquals(Optional.of(Duration.ofHours(1).toMillis()), control.getScheduleDelay());
+            assertAtTheResyncPeriod(control.getScheduleDelay());
             assertTrue(control.isNoRetry(), "the retry is over: the resync takes it from here");
         }
         assertTrue(deployments.updateErrorStatus(web, FailedAttempt.context(3, false), refused)
                 .isDefaultErrorProcessing(), "before the last attempt, JOSDK's retry goes on");
+    }
+
+    /**
+     * Thousands of workloads looked at after a start do not all come back together at every resync, with their
+     * requests: each comes back after the period plus a share of up to a fifth of it of its own (by its uid).
+     */
+    @Test
+    void workloadsAreNotAllLookedAtAgainAtOnce() {
+        Exception refused = new KubernetesClientException("peerauthentications is forbidden");
+        Set<Long> delays = new TreeSet<>();
+        for (int i = 0; i < 50; i++) {
+            Deployment web = new DeploymentBuilder(deployment("shop", "spread-" + i, "8081")).editMetadata()
+                    .withUid(UUID.randomUUID().toString()).endMetadata().build();
+            Optional<Long> delay = deployments.updateErrorStatus(web, FailedAttempt.context(10, true), refused)
+                    .getScheduleDelay();
+            assertAtTheResyncPeriod(delay);
+            delays.add(delay.orElseThrow());
+        }
+        assertTrue(delays.size() >= 40, "spread over the fifth: " + delays);
     }
 
     @Test
@@ -569,10 +591,16 @@ abstract class PortExceptionsClusterTest {
      */
     private void assertNothingFor(HasMetadata workload) throws InterruptedException {
         UpdateControl<?> decision = reconcileNow(workload);
-        assertEquals(Optional.of(Duration.ofHours(1).toMillis()), decision.getScheduleDelay(),
-                "decided, at the resync period");
+        assertAtTheResyncPeriod(decision.getScheduleDelay());
         String name = "probe-rewriter-" + workload.getKind().toLowerCase() + "-" + workload.getMetadata().getName();
         assertTrue(read(workload.getMetadata().getNamespace(), name).isEmpty());
+    }
+
+    /** The resync period of the profile (1 h), put off by at most a fifth, as each workload is. */
+    private static void assertAtTheResyncPeriod(Optional<Long> delay) {
+        long period = Duration.ofHours(1).toMillis();
+        assertTrue(delay.isPresent() && delay.get() >= period && delay.get() < period + period / 5,
+                "decided, at the resync period: " + delay);
     }
 
     /** Takes the requests made so far, until none has come for {@code quiet}: what follows is the test's. */
