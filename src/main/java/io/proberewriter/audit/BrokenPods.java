@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -33,12 +34,19 @@ public class BrokenPods {
     /** Below this many pods recorded, the record is not swept for deleted ones outside the gauge's reads. */
     private static final int SWEEP_FLOOR = 64;
 
-    private record Entry(String uid, String namespace, Set<HandlerKind> kinds, Instant reported) {
+    private record Entry(String uid, Set<HandlerKind> kinds, Instant reported) {
     }
 
     private final MeterRegistry registry;
     private final Predicate<String> audited;
-    private final Map<ResourceID, Entry> pods = new ConcurrentHashMap<>();
+    /**
+     * By namespace, then pod: a namespace's gauge reads its own pods only. A scrape reads every namespace's gauge, and
+     * with one map for all it went through every recorded pod once per namespace (measured: about 4 s for a scrape of
+     * 2,000 namespaces of 15 broken pods, the day they all opt in).
+     */
+    private final Map<String, Map<ResourceID, Entry>> pods = new ConcurrentHashMap<>();
+    /** How many pods are recorded, kept as they come and go rather than counted over every namespace. */
+    private final AtomicInteger recorded = new AtomicInteger();
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
     private volatile Cache<Pod> informer;
     /** How many pods were recorded after the last sweep for deleted ones; see {@link #sweepWhenGrown}. */
@@ -73,12 +81,16 @@ public class BrokenPods {
         sweepWhenGrown();
         String uid = pod.getMetadata().getUid();
         boolean[] report = {false};
-        pods.compute(ResourceID.fromResource(pod), (id, previous) -> {
-            boolean due = previous == null || !previous.uid().equals(uid) || !previous.kinds().equals(kinds)
-                    || !now.isBefore(previous.reported().plus(interval));
-            report[0] = due;
-            return due ? new Entry(uid, namespace, Set.copyOf(kinds), now) : previous;
-        });
+        pods.computeIfAbsent(namespace, ns -> new ConcurrentHashMap<>()).compute(ResourceID.fromResource(pod),
+                (id, previous) -> {
+                    boolean due = previous == null || !previous.uid().equals(uid) || !previous.kinds().equals(kinds)
+                            || !now.isBefore(previous.reported().plus(interval));
+                    report[0] = due;
+                    if (previous == null) {
+                        recorded.incrementAndGet();
+                    }
+                    return due ? new Entry(uid, Set.copyOf(kinds), now) : previous;
+                });
         return report[0];
     }
 
@@ -90,20 +102,24 @@ public class BrokenPods {
      */
     private void sweepWhenGrown() {
         Cache<Pod> cache = informer;
-        if (cache != null && pods.size() > 2 * afterLastSweep + SWEEP_FLOOR) {
-            pods.entrySet().removeIf(e -> !stillThere(cache, e.getKey(), e.getValue()));
-            afterLastSweep = pods.size();
+        if (cache != null && recorded.get() > 2 * afterLastSweep + SWEEP_FLOOR) {
+            pods.values().forEach(inNamespace -> inNamespace.entrySet()
+                    .removeIf(e -> dropped(!stillThere(cache, e.getKey(), e.getValue()))));
+            afterLastSweep = recorded.get();
         }
     }
 
     /** How many pods are recorded as broken, whether or not they still exist. */
     int recorded() {
-        return pods.size();
+        return recorded.get();
     }
 
     /** The pod is fixed, gone, or no longer audited. */
     void notBroken(ResourceID pod) {
-        pods.remove(pod);
+        Map<ResourceID, Entry> inNamespace = pod.getNamespace().map(pods::get).orElse(null);
+        if (inNamespace != null && inNamespace.remove(pod) != null) {
+            recorded.decrementAndGet();
+        }
     }
 
     /**
@@ -111,7 +127,10 @@ public class BrokenPods {
      * would otherwise export a 0 for every namespace they ever had, until the operator restarts.
      */
     void namespaceDeleted(String namespace) {
-        pods.values().removeIf(e -> e.namespace().equals(namespace));
+        Map<ResourceID, Entry> inNamespace = pods.remove(namespace);
+        if (inNamespace != null) {
+            recorded.addAndGet(-inNamespace.size());
+        }
         Gauge gauge = gauges.remove(namespace);
         if (gauge != null) {
             registry.remove(gauge);
@@ -125,17 +144,26 @@ public class BrokenPods {
     long count(String namespace) {
         Cache<Pod> cache = informer;
         long[] live = {0};
-        pods.entrySet().removeIf(e -> {
-            if (!e.getValue().namespace().equals(namespace)) {
-                return false;
-            }
+        Map<ResourceID, Entry> inNamespace = pods.get(namespace);
+        if (inNamespace == null) {
+            return 0;
+        }
+        inNamespace.entrySet().removeIf(e -> {
             if (cache != null && !stillThere(cache, e.getKey(), e.getValue())) {
-                return true;
+                return dropped(true);
             }
             live[0]++;
             return false;
         });
         return audited.test(namespace) ? live[0] : 0;
+    }
+
+    /** Counts a pod taken out of the record by a {@code removeIf} that {@code drop}s it. */
+    private boolean dropped(boolean drop) {
+        if (drop) {
+            recorded.decrementAndGet();
+        }
+        return drop;
     }
 
     private static boolean stillThere(Cache<Pod> cache, ResourceID id, Entry entry) {
