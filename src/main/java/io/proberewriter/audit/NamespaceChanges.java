@@ -2,6 +2,7 @@ package io.proberewriter.audit;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -34,7 +35,10 @@ final class NamespaceChanges extends AbstractEventSource<Namespace, Pod> {
     @Override
     public void start() {
         super.start();
-        Runnable changes = namespaces.onChange(namespace -> pods.list(namespace.getMetadata().getName())
+        // Through the informer's namespace index: the operator SDK's list(namespace) goes through every pod cached,
+        // and this subscription is told of every namespace at once, when the pod cache is already full.
+        Runnable changes = namespaces.onChange(namespace -> pods.byIndex(Cache.NAMESPACE_INDEX,
+                        namespace.getMetadata().getName())
                 .forEach(pod -> getEventHandler().handleEvent(new Event(ResourceID.fromResource(pod)))));
         Runnable deletions = namespaces.onDelete(deleted);
         unsubscribe = () -> {

@@ -1,10 +1,15 @@
 package io.proberewriter.audit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.operator.OperatorLauncher;
 import io.proberewriter.polling.Eventually;
@@ -17,7 +22,14 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +56,8 @@ class AuditOptInTest {
     KubernetesClient kubernetes;
     @Inject
     OperatorLauncher launcher;
+    @Inject
+    NamespaceCache namespaces;
 
     @Test
     void podsOfANamespaceThatOptsInAreAuditedAtOnce() throws Exception {
@@ -63,6 +77,65 @@ class AuditOptInTest {
             return n;
         });
         waitFor(() -> !warnings(late).isEmpty(), "the Event on the pod once its namespace opted in");
+    }
+
+    /**
+     * A namespace change finds that namespace's pods through the pod cache's namespace index, never by going through
+     * every pod cached: the operator subscribes when its pod cache is already full, and is then told of every
+     * namespace at once (2,000 namespaces, each a pass over 30,000 pods, at every start).
+     */
+    @Test
+    void aNamespaceChangeLooksUpOnlyThatNamespacesPods() throws Exception {
+        Map<String, List<Pod>> byNamespace = new ConcurrentHashMap<>();
+        AtomicInteger scans = new AtomicInteger();
+        Pod mine = AuditFixtures.pod("indexed", "httpbin", Map.of());
+        byNamespace.put("indexed", List.of(mine));
+        byNamespace.put("elsewhere", List.of(AuditFixtures.pod("elsewhere", "httpbin", Map.of())));
+        IndexerResourceCache<Pod> pods = new IndexerResourceCache<>() {
+            @Override
+            public List<Pod> byIndex(String index, String key) {
+                assertEquals(Cache.NAMESPACE_INDEX, index);
+                return byNamespace.getOrDefault(key, List.of());
+            }
+
+            @Override
+            public Stream<Pod> list(String namespace, Predicate<Pod> predicate) {
+                scans.incrementAndGet();
+                return byNamespace.getOrDefault(namespace, List.of()).stream().filter(predicate);
+            }
+
+            @Override
+            public Stream<Pod> list(Predicate<Pod> predicate) {
+                scans.incrementAndGet();
+                return byNamespace.values().stream().flatMap(List::stream).filter(predicate);
+            }
+
+            @Override
+            public Optional<Pod> get(ResourceID id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Stream<ResourceID> keys() {
+                return Stream.empty();
+            }
+
+            @Override
+            public void addIndexers(Map<String, Function<Pod, List<String>>> indexers) {
+            }
+        };
+        Set<ResourceID> reconciled = ConcurrentHashMap.newKeySet();
+        NamespaceChanges changes = new NamespaceChanges(namespaces, pods, name -> { });
+        changes.setEventHandler(event -> reconciled.add(event.getRelatedCustomResourceID()));
+        changes.start();
+        try {
+            kubernetes.resource(AuditFixtures.namespace("indexed", true, false)).create();
+            waitFor(() -> reconciled.contains(ResourceID.fromResource(mine)), "the namespace's pod reconciled");
+            assertEquals(0, scans.get(), "no pass over every pod cached");
+            assertEquals(Set.of(ResourceID.fromResource(mine)), reconciled, "that namespace's pods only");
+        } finally {
+            changes.stop();
+        }
     }
 
     private Pod create(Pod pod) {
