@@ -174,6 +174,10 @@ public class AuditReconciler implements Reconciler<Pod>, OptionalReconciler {
             }
             return;
         }
+        if (restarts.knownNotDue(pod, now)) {
+            // Its controller was restarted (or found restarted) within the interval: nothing to read or write.
+            return;
+        }
         RestartTarget target = restarts.target(pod);
         if (target instanceof RestartTarget.Controller controller) {
             ControllerRestarts.Restart restart = restarts.restartIfDue(controller, pod, finding, now,

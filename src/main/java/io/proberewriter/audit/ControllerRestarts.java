@@ -53,6 +53,7 @@ public class ControllerRestarts {
     private final KubernetesClient client;
     private final WarningEvents events;
     private final Object[] locks = new Object[LOCK_STRIPES];
+    private final RecentRestarts recent = new RecentRestarts();
 
     ControllerRestarts(KubernetesClient client, WarningEvents events) {
         this.client = client;
@@ -60,6 +61,14 @@ public class ControllerRestarts {
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new Object();
         }
+    }
+
+    /**
+     * Whether the pod's controller is known, from a restart made or found not due here, not to be due before
+     * {@code now}: nothing need be read for it then ({@link RecentRestarts}).
+     */
+    boolean knownNotDue(Pod pod, Instant now) {
+        return recent.knownNotDue(pod, now);
     }
 
     /** Where the pod leads: the controller to restart or why there is none. Reads owners from the API server. */
@@ -85,6 +94,7 @@ public class ControllerRestarts {
             }
             Optional<Instant> last = RestartSchedule.lastRestart(fresh.get());
             if (!RestartSchedule.due(last, now, interval)) {
+                recent.notDueUntil(pod, last.get().plus(interval), now);
                 LOG.debugf("%s %s/%s was restarted at %s: not again before %s", workload.getKind(),
                         workload.getMetadata().getNamespace(), workload.getMetadata().getName(), last.get(),
                         last.get().plus(interval));
@@ -108,6 +118,7 @@ public class ControllerRestarts {
             LOG.infof("%s %s/%s: %s", workload.getKind(), workload.getMetadata().getNamespace(),
                     workload.getMetadata().getName(), message);
             events.warn(fresh.get(), RESTARTED, message);
+            recent.notDueUntil(pod, now.plus(interval), now);
             return Restart.MADE;
         }
     }

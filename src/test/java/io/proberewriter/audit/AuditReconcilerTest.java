@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,12 +49,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -219,6 +222,38 @@ class AuditReconcilerTest {
                 "the deleted namespace's series to go");
         List<String> left = metrics().lines().filter(l -> l.contains("namespace=\"audit-gauge\"")).toList();
         assertEquals(List.of(), left, "no series left at /q/metrics for a namespace that is gone");
+    }
+
+    /**
+     * Once its Deployment has been restarted, a broken pod re-checked within the remediation interval reads neither
+     * its ReplicaSet nor its Deployment: the restart cannot be due, and every broken pod of a remediated namespace
+     * read three objects at every re-check while its rollout went on (or stayed stuck).
+     */
+    @Test
+    void aPodReCheckedWithinTheRemediationIntervalReadsNoOwner() throws Exception {
+        createNamespace("audit-reads", true);
+        Deployment deployment = kubernetes.resource(AuditFixtures.deployment("audit-reads", "httpbin")).create();
+        ReplicaSet rs = kubernetes.resource(AuditFixtures.replicaSet(deployment, "httpbin-3e2d")).create();
+        Pod pod = create(AuditFixtures.ownedBy(AuditFixtures.pod("audit-reads", "httpbin-3e2d-a", Map.of()), rs));
+        waitFor(() -> restartedAt("audit-reads", "httpbin").isPresent(), "the Deployment to be restarted");
+        waitFor(() -> !events(deployment, ControllerRestarts.RESTARTED).isEmpty(), "the Event on the Deployment");
+        Pod current = fresh(pod);
+        // The re-checks (every second here) after the restart, and this one, made now.
+        long until = System.nanoTime() + java.time.Duration.ofMillis(1_500).toNanos();
+        while (System.nanoTime() < until) {
+            apiServer.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS);
+        }
+        reconciler.reconcile(current, null);
+        Thread.sleep(1_500);
+
+        List<String> reads = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = apiServer.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
+            if (request.getPath().startsWith("/apis/apps/v1/namespaces/audit-reads/")) {
+                reads.add(request.getMethod() + " " + request.getPath());
+            }
+        }
+        assertEquals(List.of(), reads);
     }
 
     @Test
