@@ -260,7 +260,10 @@ abstract class PortExceptionsClusterTest {
                     && request.getPath().matches("/apis/apps/v1/namespaces/shop/(deployments|statefulsets|daemonsets)(\\?.*)?")) {
                 lists.add(request.getPath());
             }
-            if (!"GET".equals(request.getMethod()) && request.getPath().contains("/peerauthentications")) {
+            // This workload's policy only: a create goes to the collection, with the name in the body.
+            if (!"GET".equals(request.getMethod()) && request.getPath().contains("/peerauthentications")
+                    && (request.getPath().endsWith("/probe-rewriter-deployment-listed")
+                    || request.getBody().readUtf8().contains("probe-rewriter-deployment-listed"))) {
                 writes.add(request.getMethod() + " " + request.getPath());
             }
         }
@@ -288,7 +291,8 @@ abstract class PortExceptionsClusterTest {
         List<String> podLists = new ArrayList<>();
         RecordedRequest request;
         while ((request = server.getKubernetesMockServer().takeRequest(0, TimeUnit.MILLISECONDS)) != null) {
-            if ("GET".equals(request.getMethod()) && request.getPath().startsWith("/api/v1/namespaces/shop/pods?")) {
+            if ("GET".equals(request.getMethod()) && request.getPath().startsWith("/api/v1/namespaces/shop/pods?")
+                    && request.getPath().contains("labelSelector=app%3Dselecting")) {
                 podLists.add(request.getPath());
             }
         }
