@@ -79,7 +79,7 @@ final class ClusterMtlsOracle implements MtlsOracle {
                 .legacyApisOnly(apis.legacyOnly())
                 .configMapsUnreadable(cache.configMapsUnreadable())
                 .policies(cache.policies())
-                .services(cache.services())
+                .services(cache.resolverServices())
                 .configMaps(cache.istioConfigMaps())
                 .reusing(snapshot == null ? null : snapshot.mesh())
                 .build();

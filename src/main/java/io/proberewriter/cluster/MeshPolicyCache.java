@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
  * Informer caches of what the istio resolver reads: PeerAuthentications, v1alpha1 Policies and MeshPolicies where
  * served, Services only where v1alpha1 Policies are served (their targets name Services), and the ConfigMaps of
  * Istio's control plane (the injector's values, the mesh config) in Istio's namespace. The admission path reads the
- * stores, never the API server. Every change bumps {@link #generation()}, so that a snapshot built from the stores
- * knows when it is stale.
+ * stores, never the API server. Every change to what the resolver reads bumps {@link #generation()}, so that a
+ * snapshot built from the stores knows when it is stale (a Service's only where the resolver reads Services).
  *
  * <p>The ConfigMaps are read under a Role in Istio's namespace that the install grants only where Istio runs
  * (k8s/components/istio). Without it the list is forbidden: that is not waited for, retried or held against
@@ -58,7 +58,7 @@ public final class MeshPolicyCache {
                     ? resources.inAnyNamespace().withLimit(ListPages.SIZE).runnableInformer(0)
                     : resources.withLimit(ListPages.SIZE).runnableInformer(0);
             informer.addEventHandler(tellingPolicyListeners());
-            policyInformers.add(started(informer, kind.display()));
+            policyInformers.add(started(informer, kind.display(), policy -> true));
         }
         resolverReadsServices = apis.needsServices();
         if (resolverReadsServices) {
@@ -76,15 +76,19 @@ public final class MeshPolicyCache {
      */
     public synchronized boolean watchServices() {
         if (serviceInformer == null && client != null && !stopped) {
+            // A Service's change is a change of what the resolver reads only where it reads Services: in the
+            // operator's process on a later mesh they are the port exceptions' alone, and every change to one of the
+            // cluster's Services would otherwise have the next look rebuild the resolver's snapshot for nothing.
             serviceInformer = started(client.services().inAnyNamespace().withLimit(ListPages.SIZE)
-                    .runnableInformer(0), "Service v1");
+                    .runnableInformer(0), "Service v1", service -> resolverReadsServices);
         }
         SharedIndexInformer<Service> services = serviceInformer;
         return services != null && services.hasSynced();
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what) {
-        informer.addEventHandler(bumpingGeneration(o -> true));
+    private <T extends HasMetadata> SharedIndexInformer<T> started(SharedIndexInformer<T> informer, String what,
+                                                                   Predicate<T> changesWhatTheResolverReads) {
+        informer.addEventHandler(bumpingGeneration(changesWhatTheResolverReads));
         informer.itemStore(new ManagedFieldsDroppingStore<>());
         RetryingInformers.retryingForever(informer, LOG, what);
         informer.start();
@@ -250,6 +254,14 @@ public final class MeshPolicyCache {
     /** Whether Services are watched: where the resolver reads them, or since the port exceptions asked. */
     public boolean watchingServices() {
         return serviceInformer != null;
+    }
+
+    /**
+     * The Services the resolver reads: every cached one where v1alpha1 Policies are served, none elsewhere (those
+     * the port exceptions watch are theirs, and change no generation).
+     */
+    public List<Service> resolverServices() {
+        return resolverReadsServices ? services() : List.of();
     }
 
     /** Every cached Service; empty while Services are not watched ({@link #watchServices()}). */

@@ -117,14 +117,29 @@ class MeshPolicyCacheTest {
         client.configMaps().resource(configMap("istio-system", "istio-sidecar-injector", "{}")).create();
         Eventually.until("the ConfigMap's change", PATIENCE, () -> cache.generation() > before);
         assertEquals(before + 1, cache.generation(), "the Service counted as a change");
+
+        // The operator's process watches them all the same, for the port exceptions: still no change of what the
+        // resolver reads, so no rebuild of its snapshot at the next look for every change to a Service.
+        Eventually.until("the port exceptions' Services", PATIENCE, cache::watchServices);
+        assertEquals(2, cache.services().size());
+        assertEquals(List.of(), cache.resolverServices(), "not the resolver's on this mesh");
+        long watched = cache.generation();
+        client.services().resource(service("shop", "payments")).create();
+        Eventually.until("the new Service in the cache", PATIENCE, () -> cache.services().size() == 3);
+        // A change that does count, after the Service's: once it is seen, the Service's would have been too.
+        client.configMaps().resource(configMap("istio-system", "istio", "{}")).create();
+        Eventually.until("the second ConfigMap's change", PATIENCE, () -> cache.istioConfigMaps().size() == 2
+                && cache.generation() > watched);
+        assertEquals(watched + 1, cache.generation(), "the Service the port exceptions watch counted as a change");
         cache.stop();
 
         MeshPolicyCache legacy = new MeshPolicyCache();
         try {
             legacy.start(client, new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), true, false),
                     "istio-system");
-            Eventually.until("the caches to hold both Services", PATIENCE,
-                    () -> legacy.synced() && legacy.services().size() == 2);
+            Eventually.until("the caches to hold the three Services", PATIENCE,
+                    () -> legacy.synced() && legacy.services().size() == 3);
+            assertEquals(3, legacy.resolverServices().size(), "the resolver's, where a Policy can name them");
             assertEquals(4, legacy.informers(), "PeerAuthentication, Policy, Service and ConfigMap");
         } finally {
             legacy.stop();
