@@ -8,18 +8,22 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.cluster.ListPages;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.operator.OptionalReconciler;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Port-level mTLS exceptions for the health ports of Deployments; the work is in {@link PortExceptionSync}. */
 @ControllerConfiguration(name = "port-exceptions-deployment",
         informer = @Informer(itemStore = ManagedFieldsDroppingStore.class, informerListLimit = ListPages.SIZE))
 @GradualRetry(maxAttempts = PortExceptionRetry.MAX_ATTEMPTS, initialInterval = PortExceptionRetry.INITIAL_INTERVAL_MS,
         intervalMultiplier = PortExceptionRetry.MULTIPLIER, maxInterval = PortExceptionRetry.MAX_INTERVAL_MS)
+@RateLimited(maxReconciliations = PortExceptionRateLimit.LOOKS, within = PortExceptionRateLimit.WITHIN_SECONDS,
+        unit = TimeUnit.SECONDS)
 public class DeploymentPortExceptions implements Reconciler<Deployment>, OptionalReconciler {
 
     private final PortExceptionSync sync;

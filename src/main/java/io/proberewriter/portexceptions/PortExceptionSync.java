@@ -75,16 +75,18 @@ public class PortExceptionSync {
     private final List<String> exclusionAnnotations;
     private final AtomicBoolean toldWhyIdle = new AtomicBoolean();
     private final WorkloadCaches workloads = new WorkloadCaches();
+    private final PortExceptionWrites writes;
 
     PortExceptionSync(PortExceptionsConfig config, ProbeRewriterConfig global, WebhookMtlsResolver resolver,
                       NamespaceCache namespaces, WebhookScopeCache webhookScope, ProbeRewriter engine,
-                      KubernetesClient client, WarningEvents events) {
+                      KubernetesClient client, WarningEvents events, PortExceptionWrites writes) {
         this.config = config;
         this.resolver = resolver;
         this.namespaces = namespaces;
         this.webhookScope = webhookScope;
         this.engine = engine;
         this.client = client;
+        this.writes = writes;
         this.events = events;
         this.rootNamespaceSetting = global.mtls().istio().rootNamespace();
         this.istioNamespace = global.mtls().istio().namespace();
@@ -143,6 +145,7 @@ public class PortExceptionSync {
             if (kind.isPresent()) {
                 client.genericKubernetesResources(IstioApis.context(kind.get())).inNamespace(namespace)
                         .withName(foreign.getMetadata().getName()).delete();
+                writes.deleted(kind.get());
                 policies.remove(foreign);
                 LOG.infof("%s %s/%s deleted: its selector also selects the pods of %s", kind.get().kind(),
                         namespace, foreign.getMetadata().getName(), workload.display());
@@ -264,10 +267,12 @@ public class PortExceptionSync {
         if (change instanceof PolicyChange.Apply apply) {
             // The cache may not hold our last write yet: a create that finds the object there updates it instead.
             resources.resource(apply.desired()).createOr(NonDeletingOperation::update);
+            writes.written(change.kind());
             LOG.infof("%s %s/%s written for %s", change.kind().kind(), change.namespace(), change.name(),
                     workload.display());
         } else {
             resources.withName(change.name()).delete();
+            writes.deleted(change.kind());
             LOG.infof("%s %s/%s deleted: %s no longer needs it", change.kind().kind(), change.namespace(),
                     change.name(), workload.display());
         }

@@ -112,6 +112,8 @@ abstract class PortExceptionsClusterTest {
     StatefulSetPortExceptions statefulSets;
     @Inject
     DaemonSetPortExceptions daemonSets;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
     @KubernetesTestServer
     KubernetesServer server;
 
@@ -372,6 +374,37 @@ abstract class PortExceptionsClusterTest {
         Thread.sleep(2_000);
         assertEquals(again.getMetadata().getResourceVersion(), read("shop", "probe-rewriter-deployment-restored")
                 .orElseThrow().getMetadata().getResourceVersion(), "no write after the policy was found right");
+    }
+
+    /**
+     * Another controller that deletes our policy whenever it appears (a GitOps tool pruning what is not in its
+     * repository): each deletion reconciles the workload at once ({@link OwnPolicyChanges}), so without a limit the two
+     * would write and delete at the API server's speed. The workload's looks are held to the rate limit.
+     */
+    @Test
+    void aControllerThatKeepsDeletingOurPolicyMeetsAtMostTheRateLimitsWriteBacks() throws InterruptedException {
+        io.micrometer.core.instrument.Counter writes = registry.get(PortExceptionWrites.METRIC)
+                .tags("kind", "PeerAuthentication", "action", "written").counter();
+        double writesBefore = writes.count();
+        create(deployment("shop", "fought", "8081"));
+        awaitPolicy("shop", "probe-rewriter-deployment-fought");
+        Set<String> written = new TreeSet<>();
+        long end = System.nanoTime() + 4_000_000_000L;
+        while (System.nanoTime() < end) {
+            read("shop", "probe-rewriter-deployment-fought").ifPresent(policy -> {
+                written.add(policy.getMetadata().getUid());
+                kubernetes.genericKubernetesResources(PEER_AUTHENTICATION).inNamespace("shop")
+                        .withName("probe-rewriter-deployment-fought").delete();
+            });
+            Thread.sleep(10);
+        }
+        // The first write and the write-backs the rate limit's window allows; without it, one every few milliseconds.
+        assertTrue(written.size() <= PortExceptionRateLimit.LOOKS + 1,
+                "policies written in 4 s while another controller deleted each: " + written.size());
+        assertTrue(written.size() >= 2, "the policy was written back at least once: " + written.size());
+        // Each write-back is counted, which is how a fight shows on a dashboard.
+        assertTrue(writes.count() - writesBefore >= written.size(), "writes counted: " + (writes.count() - writesBefore)
+                + ", policies seen: " + written.size());
     }
 
     @Test
