@@ -63,6 +63,7 @@ public final class InterceptionExclusion {
 
         static final Coverage NONE = new Coverage(false, Set.of(), null);
         private static final int MAX_PORT = 65535;
+        private static final java.util.regex.Pattern ASCII_PORT = java.util.regex.Pattern.compile("[0-9]{1,5}");
 
         static Coverage of(String list) {
             boolean all = false;
@@ -77,16 +78,18 @@ public final class InterceptionExclusion {
                 exact.add(e);
                 int dash = e.indexOf('-');
                 if (dash > 0) {
-                    try {
-                        int low = Math.max(1, Integer.parseInt(e.substring(0, dash).trim()));
-                        int high = Math.min(MAX_PORT, Integer.parseInt(e.substring(dash + 1).trim()));
+                    String lowText = e.substring(0, dash).trim();
+                    String highText = e.substring(dash + 1).trim();
+                    // ASCII digits only, as the mesh's Go code reads them (Integer.parseInt takes any script's digits
+                    // and a sign); anything else is not a range and can only match as an exact entry.
+                    if (ASCII_PORT.matcher(lowText).matches() && ASCII_PORT.matcher(highText).matches()) {
+                        int low = Math.max(1, Integer.parseInt(lowText));
+                        int high = Math.min(MAX_PORT, Integer.parseInt(highText));
                         if (low <= high) {
                             depth = depth == null ? new int[MAX_PORT + 2] : depth;
                             depth[low]++;
                             depth[high + 1]--;
                         }
-                    } catch (NumberFormatException notARange) {
-                        // Not a range: it can only match as an exact entry.
                     }
                 }
             }

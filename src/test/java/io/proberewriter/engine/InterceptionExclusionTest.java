@@ -37,6 +37,8 @@ class InterceptionExclusionTest {
         "9090,8000-8010,8005-8020|8021|9090,8000-8010,8005-8020,8021",
         "8081-8000|8081|8081-8000,8081",
         "8000-x|8000|8000-x,8000",
+        // Digits of other scripts are not a port to the mesh (Go reads ASCII digits only): no range, the port added.
+        "٨٠٠٠-٨٠٨١|8040|٨٠٠٠-٨٠٨١,8040",
         "9090,|8081|9090,8081",
     })
     void aPortNoEntryCoversIsAppended(String existing, int port, String merged) {
