@@ -5,12 +5,14 @@ import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,10 +37,30 @@ public class AdmissionController {
     private final NamespaceCache namespaces;
     private final AdmissionMetrics metrics;
 
+    /*
+     * Our failures, one log per kind and minute: a bug that hits every pod fails every admission, and a stack trace
+     * each would flood the log from the event loop. The metrics count each one.
+     */
+    private final RepeatedFailureLog failures;
+    private final RepeatedFailureLog unwrittenAnswers;
+    private final RepeatedFailureLog unreadableBodies;
+
+    @Inject
     AdmissionController(PodMutator mutator, NamespaceCache namespaces, AdmissionMetrics metrics) {
+        this(mutator, namespaces, metrics, System::nanoTime);
+    }
+
+    /** With the clock of the failures' log windows, for tests. */
+    AdmissionController(PodMutator mutator, NamespaceCache namespaces, AdmissionMetrics metrics,
+            LongSupplier nanoClock) {
         this.mutator = mutator;
         this.namespaces = namespaces;
         this.metrics = metrics;
+        String errors = "probe_rewriter_admissions_total{outcome=\"error\"}";
+        this.failures = new RepeatedFailureLog(LOG, errors, nanoClock);
+        this.unwrittenAnswers = new RepeatedFailureLog(LOG, errors, nanoClock);
+        this.unreadableBodies = new RepeatedFailureLog(LOG, errors + " or probe_rewriter_rejected_requests_total"
+                + "{reason=\"unreadable\"}", nanoClock);
     }
 
     /**
@@ -153,11 +175,11 @@ public class AdmissionController {
     }
 
     /** Our failure on an admissible request: allowed, unchanged, with the reason; logged when logging still works. */
-    private static Mutation failed(ReviewRequest request, Throwable e) {
+    private Mutation failed(ReviewRequest request, Throwable e) {
         Mutation mutation = Mutation.allow(Outcome.ERROR, AdmissionWarnings.of(
                 "internal error, the pod was admitted unchanged: " + e));
         try {
-            LOG.errorf(e, "Admission of %s failed; the pod is allowed unchanged", request.describe());
+            failures.error(e, "Admission of %s failed; the pod is allowed unchanged", request.describe());
         } catch (Throwable logging) { // the answer matters more than the log line
             // Nothing more to do: the warning and the metric still say it.
         }
@@ -170,7 +192,8 @@ public class AdmissionController {
      */
     private byte[] unwritten(ReviewRequest request, Mutation unchanged, Throwable e) {
         try {
-            LOG.errorf(e, "Response for %s could not be written; the pod is allowed unchanged", request.describe());
+            unwrittenAnswers.error(e, "Response for %s could not be written; the pod is allowed unchanged",
+                    request.describe());
             return write(request.uid(), unchanged);
         } catch (Throwable again) { // the model itself fails: written by hand
             return ReviewCodec.allowedUnchanged(request.uid());
@@ -188,7 +211,7 @@ public class AdmissionController {
      */
     private AdmissionAnswer unreadable(byte[] body, Throwable e, long start) {
         try {
-            LOG.errorf(e, "AdmissionReview of %d bytes could not be read", body.length);
+            unreadableBodies.error(e, "AdmissionReview of %d bytes could not be read", body.length);
         } catch (Throwable logging) { // the answer matters more than the log line
             // The metric still counts it.
         }

@@ -37,6 +37,16 @@ final class LogCapture extends Handler implements AutoCloseable {
         return records.stream().anyMatch(r -> r.getLevel().equals(level) && message(r).contains(text));
     }
 
+    /** The records at {@code level} logged with a throwable: its stack trace goes to the log. */
+    long withStackTrace(Level level) {
+        return records.stream().filter(r -> r.getLevel().equals(level) && r.getThrown() != null).count();
+    }
+
+    /** The formatted messages of the records at {@code level}. */
+    List<String> messages(Level level) {
+        return records.stream().filter(r -> r.getLevel().equals(level)).map(LogCapture::message).toList();
+    }
+
     private static String message(LogRecord record) {
         Object[] parameters = record.getParameters();
         String message = record.getMessage();
