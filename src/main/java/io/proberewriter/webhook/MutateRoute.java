@@ -18,7 +18,9 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -69,12 +71,22 @@ public class MutateRoute {
 
     private static final Logger LOG = Logger.getLogger(MutateRoute.class);
 
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+
     private final AdmissionController controller;
     private final long maxBodyBytes;
     private final RequestMemoryBudget budget;
     private final WorkerExecutor largeBodies;
     private final Counter bodiesRefused;
     private final Counter workingSetsRefused;
+
+    /*
+     * When each budget's refusal was last logged: a burst of large pods refuses hundreds a second, each retried by the
+     * API server a second later, and a line each would drown the log; the counters count every one.
+     */
+    private final AtomicLong bodyRefusalLogged = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+    private final AtomicLong workingSetRefusalLogged =
+            new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
 
     @Inject
     MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry,
@@ -168,9 +180,12 @@ public class MutateRoute {
         try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, waitMillis)) {
             if (workingSet == null) {
                 workingSetsRefused.increment();
-                LOG.warnf("Refused a request of %d bytes with 429: the working sets' budget of %d bytes stayed full"
-                        + " for the %d ms its caller's deadline left it", body.length, budget.workingSetBudgetBytes(),
-                        waitMillis);
+                if (firstInInterval(workingSetRefusalLogged)) {
+                    LOG.warnf("Refused a request of %d bytes with 429: the working sets' budget of %d bytes stayed"
+                            + " full for the %d ms its caller's deadline left it (refusals counted in"
+                            + " probe_rewriter_overloaded_requests_total, logged at most every 10 s)", body.length,
+                            budget.workingSetBudgetBytes(), waitMillis);
+                }
                 return AdmissionAnswer.text(429, "the webhook is handling as many large requests as its memory "
                         + "budget of " + budget.workingSetBudgetBytes() + " bytes allows; try again\n");
             }
@@ -238,6 +253,13 @@ public class MutateRoute {
         }
     }
 
+    /** Whether a refusal is the first in 10 s, to be logged: one thread claims it, the others only count. */
+    private static boolean firstInInterval(AtomicLong lastLogged) {
+        long now = System.nanoTime();
+        long last = lastLogged.get();
+        return now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now);
+    }
+
     /**
      * Refused for want of memory: the rest of the body is read and dropped, then 429 is answered. Not answered at
      * once and the connection closed, as for a body over the limit: a client still sending would have the
@@ -245,8 +267,11 @@ public class MutateRoute {
      */
     private void refuseBody(HttpServerRequest request, long bytes) {
         bodiesRefused.increment();
-        LOG.warnf("Refused a request of %d bytes or more with 429: the large bodies in flight fill the budget of %d"
-                + " bytes", bytes, budget.bodyBudgetBytes());
+        if (firstInInterval(bodyRefusalLogged)) {
+            LOG.warnf("Refused a request of %d bytes or more with 429: the large bodies in flight fill the budget of"
+                    + " %d bytes (refusals counted in probe_rewriter_overloaded_requests_total, logged at most every"
+                    + " 10 s)", bytes, budget.bodyBudgetBytes());
+        }
         String why = "the large bodies in flight fill the webhook's budget of " + budget.bodyBudgetBytes()
                 + " bytes; try again\n";
         request.handler(dropped -> { });

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,20 @@ class MutateRouteBudgetTest {
         // Released by the request's end handler, which may run just after the answer reached the client.
         Eventually.until("a refused body holds nothing", Duration.ofSeconds(5),
                 () -> budget.bodyBytesHeld() == HELD_ELSEWHERE);
+    }
+
+    @Test
+    void refusalsInABurstAreCountedEachButLoggedOnce() throws Exception {
+        // A burst of large pods refuses hundreds a second, retried a second later: a line each would drown the log.
+        budget.reserveBody(HELD_ELSEWHERE);
+        try (LogCapture log = LogCapture.of(MutateRoute.class)) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(429, post(HttpRequest.BodyPublishers.ofByteArray(new byte[LARGE])).statusCode());
+            }
+            assertEquals(1, log.messages(Level.WARNING).size(), log.toString());
+            assertTrue(log.has(Level.WARNING, "logged at most every 10 s"), log.toString());
+        }
+        assertEquals(20.0, registry.counter("probe_rewriter_overloaded_requests", "budget", "bodies").count());
     }
 
     @Test
