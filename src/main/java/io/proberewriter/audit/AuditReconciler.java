@@ -13,7 +13,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.proberewriter.cluster.ListPages;
-import io.proberewriter.cluster.ManagedFieldsDroppingStore;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.cluster.WebhookMtlsResolver;
 import io.proberewriter.cluster.WebhookScopeCache;
@@ -42,11 +41,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Pods are watched in every namespace, because opting in is a namespace label that can change at any time; pods
  * of namespaces that are not opted in cost a cache entry and a lookup per re-check. Nothing is ever written to a
- * pod: no finalizer, no status.
+ * pod: no finalizer, no status. The cache keeps each pod without what the audit never reads ({@link AuditedPodStore}).
  */
 @Singleton
 @ControllerConfiguration(name = AuditReconciler.NAME,
-        informer = @Informer(itemStore = ManagedFieldsDroppingStore.class, informerListLimit = ListPages.SIZE))
+        informer = @Informer(itemStore = AuditedPodStore.class, informerListLimit = ListPages.SIZE))
 // API errors (an Event or a patch refused, a conflict with a concurrent restart) are retried with back-off; after the
 // last attempt the pod is looked at again at the next re-check (updateErrorStatus).
 @GradualRetry(maxAttempts = 5, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 60_000)

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -21,6 +24,9 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.proberewriter.cluster.ManagedFieldsDroppingStore;
@@ -130,7 +136,6 @@ class AuditReconcilerTest {
         assertTrue(launcher.started(), "the audit must be registered and the operator running");
     }
 
-    /** Every pod of the cluster is in this cache: it keeps them without their managed fields. */
     /**
      * The pods re-checked after a start are not all re-checked again at the same moment, and then every interval
      * together (30,000 pods judged in the same seconds): each comes back after the interval plus a share of up to a
@@ -151,10 +156,62 @@ class AuditReconcilerTest {
         assertTrue(delays.size() >= 10, "spread over the fifth: " + delays);
     }
 
+    /** Every pod of the cluster is in this cache: it keeps them without their managed fields. */
     @Test
     void thePodCacheKeepsNoManagedFields() {
         assertInstanceOf(ManagedFieldsDroppingStore.class, operator.getRegisteredController(AuditReconciler.NAME)
                 .orElseThrow().getConfiguration().getInformerConfig().getItemStore());
+    }
+
+    /**
+     * Nor their env vars, most of a Deployment-made pod once its managed fields are gone (AuditedPodStore), which
+     * neither the audit nor the engine reads: a pod with sixty of them is judged as the same pod without them.
+     */
+    @Test
+    void thePodCacheKeepsNoEnvVarsAndAPodWithThemIsJudgedAlike() throws Exception {
+        createNamespace("audit-env", false);
+        Pod plain = create(AuditFixtures.pod("audit-env", "httpbin-plain", Map.of()));
+        Pod withEnv = AuditFixtures.pod("audit-env", "httpbin-env", Map.of());
+        Container container = withEnv.getSpec().getContainers().get(0);
+        List<EnvVar> env = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            env.add(new EnvVar("HTTPBIN_SETTING_" + i, "value-" + i, null));
+        }
+        container.setEnv(env);
+        container.setEnvFrom(List.of(new EnvFromSourceBuilder().withNewConfigMapRef("httpbin", false).build()));
+        container.setCommand(List.of("gunicorn", "-b", "0.0.0.0:8000", "httpbin:app"));
+        withEnv = create(withEnv);
+        Pod created = withEnv;
+
+        waitFor(() -> !events(created, AuditReconciler.INCOMPATIBLE).isEmpty()
+                && !events(plain, AuditReconciler.INCOMPATIBLE).isEmpty(), "the Events on both pods");
+        Pod cached = podCache().get(ResourceID.fromResource(withEnv)).orElseThrow();
+        Container inCache = cached.getSpec().getContainers().get(0);
+        assertNull(inCache.getEnv(), "env vars are not cached");
+        assertNull(inCache.getEnvFrom());
+        assertNull(inCache.getCommand());
+        Container onServer = fresh(withEnv).getSpec().getContainers().get(0);
+        assertEquals(60, onServer.getEnv().size(), "the API server's pod keeps them: nothing is written back");
+        assertEquals(onServer.getLivenessProbe(), inCache.getLivenessProbe());
+        assertEquals(onServer.getPorts(), inCache.getPorts());
+        assertEquals(withEnv.getMetadata().getUid(), cached.getMetadata().getUid());
+
+        assertEquals(List.of(IncompatibleProbeMessage.format("httpbin-env", "audit-env", ProbeKind.LIVENESS)),
+                events(withEnv, AuditReconciler.INCOMPATIBLE).stream().map(Event::getMessage).toList(),
+                "the same finding as for the pod without env vars");
+        assertEquals(List.of(IncompatibleProbeMessage.format("httpbin-plain", "audit-env", ProbeKind.LIVENESS)),
+                events(plain, AuditReconciler.INCOMPATIBLE).stream().map(Event::getMessage).toList());
+        assertEquals(PodAudit.examine(fresh(withEnv), namespaces.view("audit-env"), "probe-rewriter-system",
+                        webhookScope.current().orElseThrow(), AuditFixtures.ENGINE),
+                PodAudit.examine(cached, namespaces.view("audit-env"), "probe-rewriter-system",
+                        webhookScope.current().orElseThrow(), AuditFixtures.ENGINE),
+                "the pod as cached is judged as the whole pod");
+    }
+
+    @SuppressWarnings("unchecked")
+    private IndexerResourceCache<Pod> podCache() {
+        return ((Controller<Pod>) operator.getRegisteredController(AuditReconciler.NAME).orElseThrow())
+                .getEventSourceManager().getControllerEventSource();
     }
 
     @Test
