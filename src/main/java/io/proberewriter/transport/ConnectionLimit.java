@@ -7,7 +7,6 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -29,16 +28,14 @@ final class ConnectionLimit {
 
     private final int max;
     private final Runnable onRefused;
-    private final LongSupplier nanoClock;
     private final AtomicInteger open = new AtomicInteger();
     private final Map<InetAddress, Integer> openByPeer = new ConcurrentHashMap<>();
-    private final AtomicLong lastLogged;
+    private final OncePerInterval refusalLogged;
 
     ConnectionLimit(int max, Runnable onRefused, LongSupplier nanoClock) {
         this.max = max;
         this.onRefused = onRefused;
-        this.nanoClock = nanoClock;
-        this.lastLogged = new AtomicLong(nanoClock.getAsLong() - LOG_INTERVAL_NANOS);
+        this.refusalLogged = new OncePerInterval(LOG_INTERVAL_NANOS, nanoClock);
     }
 
     /**
@@ -77,9 +74,7 @@ final class ConnectionLimit {
     }
 
     private void logRefusal(SocketAddress from) {
-        long now = nanoClock.getAsLong();
-        long last = lastLogged.get();
-        if (now - last < LOG_INTERVAL_NANOS || !lastLogged.compareAndSet(last, now)) {
+        if (!refusalLogged.first()) {
             return;
         }
         Map.Entry<InetAddress, Integer> most = null;

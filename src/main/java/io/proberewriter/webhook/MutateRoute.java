@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.proberewriter.transport.OncePerInterval;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -20,7 +21,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -84,9 +84,10 @@ public class MutateRoute {
      * When each budget's refusal was last logged: a burst of large pods refuses hundreds a second, each retried by the
      * API server a second later, and a line each would drown the log; the counters count every one.
      */
-    private final AtomicLong bodyRefusalLogged = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
-    private final AtomicLong workingSetRefusalLogged =
-            new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+    private final OncePerInterval bodyRefusalLogged =
+            new OncePerInterval(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
+    private final OncePerInterval workingSetRefusalLogged =
+            new OncePerInterval(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
 
     @Inject
     MutateRoute(AdmissionController controller, Vertx vertx, MeterRegistry registry,
@@ -180,7 +181,7 @@ public class MutateRoute {
         try (RequestMemoryBudget.Held workingSet = budget.reserveWorkingSet(body.length, waitMillis)) {
             if (workingSet == null) {
                 workingSetsRefused.increment();
-                if (firstInInterval(workingSetRefusalLogged)) {
+                if (workingSetRefusalLogged.first()) {
                     LOG.warnf("Refused a request of %d bytes with 429: the working sets' budget of %d bytes stayed"
                             + " full for the %d ms its caller's deadline left it (refusals counted in"
                             + " probe_rewriter_overloaded_requests_total, logged at most every 10 s)", body.length,
@@ -253,13 +254,6 @@ public class MutateRoute {
         }
     }
 
-    /** Whether a refusal is the first in 10 s, to be logged: one thread claims it, the others only count. */
-    private static boolean firstInInterval(AtomicLong lastLogged) {
-        long now = System.nanoTime();
-        long last = lastLogged.get();
-        return now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastLogged.compareAndSet(last, now);
-    }
-
     /**
      * Refused for want of memory: the rest of the body is read and dropped, then 429 is answered. Not answered at
      * once and the connection closed, as for a body over the limit: a client still sending would have the
@@ -267,7 +261,7 @@ public class MutateRoute {
      */
     private void refuseBody(HttpServerRequest request, long bytes) {
         bodiesRefused.increment();
-        if (firstInInterval(bodyRefusalLogged)) {
+        if (bodyRefusalLogged.first()) {
             LOG.warnf("Refused a request of %d bytes or more with 429: the large bodies in flight fill the budget of"
                     + " %d bytes (refusals counted in probe_rewriter_overloaded_requests_total, logged at most every"
                     + " 10 s)", bytes, budget.bodyBudgetBytes());
