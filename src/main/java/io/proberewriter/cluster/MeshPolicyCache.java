@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.proberewriter.mtls.IstioConfigMaps;
 import io.proberewriter.mtls.IstioKind;
 import java.util.ArrayList;
@@ -268,5 +269,15 @@ public final class MeshPolicyCache {
     public List<Service> services() {
         SharedIndexInformer<Service> services = serviceInformer;
         return services == null ? List.of() : services.getStore().list();
+    }
+
+    /**
+     * The cached Services of one namespace, from the informer's namespace index; empty while Services are not watched.
+     * A port exception's look reads its workload's namespace alone: copying and filtering every Service of the
+     * cluster at each look made a resync of 5,000 workloads among 10,000 Services walk fifty million of them.
+     */
+    public List<Service> servicesIn(String namespace) {
+        SharedIndexInformer<Service> services = serviceInformer;
+        return services == null ? List.of() : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
     }
 }

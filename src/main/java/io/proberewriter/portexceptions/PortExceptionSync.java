@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -161,7 +162,8 @@ public class PortExceptionSync {
         boolean sent = view.optedIn() && scope.get().reach(view.context().labels(), workload.templateLabels())
                 == WebhookScope.Reach.SENT;
         SortedSet<HealthPort> healthPorts = sent ? healthPorts(workload, view) : new TreeSet<>(HealthPort.ORDER);
-        healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, cache.services(), warnings);
+        List<Service> services = cache.servicesIn(namespace);
+        healthPorts = PortExceptionScope.withoutServingPorts(workload, healthPorts, services, warnings);
         List<Pod> ownPods = List.of();
         if (!healthPorts.isEmpty()) {
             Optional<List<Workload>> others = workloads.inNamespace(namespace);
@@ -185,7 +187,7 @@ public class PortExceptionSync {
         String rootNamespace = IstioConfigMaps.rootNamespace(cache.istioConfigMaps(), istioNamespace)
                 .orElse(rootNamespaceSetting);
         PortExceptionPlan plan = new PortExceptionPlanner(config.mode(), config.legacyPolicy(), rootNamespace)
-                .plan(workload, healthPorts, ownPods, served, policies, cache.services());
+                .plan(workload, healthPorts, ownPods, served, policies, services);
         for (PolicyChange change : plan.changes()) {
             apply(change, workload);
         }

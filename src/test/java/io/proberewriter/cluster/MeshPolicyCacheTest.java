@@ -103,6 +103,32 @@ class MeshPolicyCacheTest {
     }
 
     @Test
+    void servicesOfOneNamespaceComeFromTheIndexAndOnlyOnceWatched() throws Exception {
+        client.services().resource(service("shop", "cart")).create();
+        client.services().resource(service("shop", "orders")).create();
+        client.services().resource(service("billing", "cart")).create();
+        IstioApis current = new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false);
+        cache.start(client, current, "istio-system");
+        Eventually.until("the caches to sync and watch", PATIENCE, () -> cache.synced() && cache.watching());
+        assertEquals(List.of(), cache.servicesIn("shop"), "no Service informer yet on this mesh");
+
+        Eventually.until("the port exceptions' Services", PATIENCE, cache::watchServices);
+        assertEquals(List.of("cart", "orders"), names(cache.servicesIn("shop")));
+        assertEquals(List.of("cart"), names(cache.servicesIn("billing")));
+        assertEquals(List.of(), cache.servicesIn("elsewhere"));
+
+        client.services().inNamespace("shop").withName("orders").delete();
+        Eventually.until("the deleted Service out of its namespace's index", PATIENCE,
+                () -> cache.servicesIn("shop").size() == 1);
+        assertEquals(List.of("cart"), names(cache.servicesIn("shop")));
+        cache.stop();
+    }
+
+    private static List<String> names(List<Service> services) {
+        return services.stream().map(s -> s.getMetadata().getName()).sorted().toList();
+    }
+
+    @Test
     void servicesAreCachedOnlyWhereAV1alpha1PolicyCanNameOne() throws Exception {
         client.services().resource(service("shop", "cart")).create();
         IstioApis current = new IstioApis(Optional.of(IstioKind.PEER_AUTHENTICATION_V1), false, false);
