@@ -220,7 +220,8 @@ class ShippedAlertsTest {
                 "probe_rewriter_serving_certificate_expiry_seconds", "probe_rewriter_audit_pods_with_broken_probes",
                 "probe_rewriter_https_connections", "probe_rewriter_connections_refused_total",
                 "probe_rewriter_overloaded_requests_total", "probe_rewriter_request_timeouts_total",
-                "apiserver_admission_webhook_fail_open_count",
+                "probe_rewriter_request_memory_held_bytes", "probe_rewriter_operator_leader",
+                "probe_rewriter_port_exception_writes_total", "apiserver_admission_webhook_fail_open_count",
                 "apiserver_admission_webhook_admission_duration_seconds_bucket")) {
             assertTrue(read.contains(metric), "the dashboard shows " + metric);
         }
