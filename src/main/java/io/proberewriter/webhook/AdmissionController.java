@@ -3,6 +3,7 @@ package io.proberewriter.webhook;
 import io.proberewriter.cluster.NamespaceCache;
 import io.proberewriter.engine.Annotations;
 import io.proberewriter.engine.NamespaceView;
+import io.proberewriter.transport.OncePerInterval;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -25,6 +28,14 @@ import org.jboss.logging.Logger;
 public class AdmissionController {
 
     private static final Logger LOG = Logger.getLogger(AdmissionController.class);
+
+    /** At most one line in this time about pods that could not be read. */
+    static final Duration UNREADABLE_POD_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /** Room for the longest path of a field and the parser's first line in that line; a longer problem is cut. */
+    private static final int MAX_PROBLEM_LENGTH = 1_024;
+
+    private static final String ERRORS = "probe_rewriter_admissions_total{outcome=\"error\"}";
 
     /**
      * What is answered when the mutation's answer could not be written: made once here, because the failure it
@@ -45,6 +56,17 @@ public class AdmissionController {
     private final RepeatedFailureLog unwrittenAnswers;
     private final RepeatedFailureLog unreadableBodies;
 
+    /*
+     * Pods that could not be read (a field of the wrong type) are the client's doing, not a bug of ours, but a client
+     * or a broken controller that creates thousands of them would flood the log just the same: one line an interval
+     * names one of them and its problem, with the number admitted unchanged since the line before. The outcome
+     * metric counts each one.
+     */
+    private final OncePerInterval unreadablePodLogged;
+    private final AtomicLong unreadablePodsUnlogged = new AtomicLong();
+    /** An unreadable pod among those not logged, to name when its count is logged by {@link #reportRepeats()}. */
+    private final AtomicReference<String> unloggedUnreadablePod = new AtomicReference<>();
+
     @Inject
     AdmissionController(PodMutator mutator, NamespaceCache namespaces, AdmissionMetrics metrics) {
         this(mutator, namespaces, metrics, System::nanoTime);
@@ -56,11 +78,11 @@ public class AdmissionController {
         this.mutator = mutator;
         this.namespaces = namespaces;
         this.metrics = metrics;
-        String errors = "probe_rewriter_admissions_total{outcome=\"error\"}";
-        this.failures = new RepeatedFailureLog(LOG, errors, nanoClock);
-        this.unwrittenAnswers = new RepeatedFailureLog(LOG, errors, nanoClock);
-        this.unreadableBodies = new RepeatedFailureLog(LOG, errors + " or probe_rewriter_rejected_requests_total"
+        this.failures = new RepeatedFailureLog(LOG, ERRORS, nanoClock);
+        this.unwrittenAnswers = new RepeatedFailureLog(LOG, ERRORS, nanoClock);
+        this.unreadableBodies = new RepeatedFailureLog(LOG, ERRORS + " or probe_rewriter_rejected_requests_total"
                 + "{reason=\"unreadable\"}", nanoClock);
+        this.unreadablePodLogged = new OncePerInterval(UNREADABLE_POD_LOG_INTERVAL.toNanos(), nanoClock);
     }
 
     /**
@@ -85,6 +107,15 @@ public class AdmissionController {
                "readinessProbe":{"httpGet":{"path":"/ready","port":8080}}}]}}}}""";
 
     public AdmissionAnswer handle(byte[] body) {
+        try {
+            return admit(body);
+        } finally {
+            // After the admission: if it is itself the first of its kind after the interval, its line names it.
+            reportRepeats();
+        }
+    }
+
+    private AdmissionAnswer admit(byte[] body) {
         long start = System.nanoTime();
         ReviewRequest request;
         try {
@@ -138,11 +169,68 @@ public class AdmissionController {
             return Mutation.allow(Outcome.SKIPPED, List.of());
         }
         if (request.podProblem() != null) {
-            LOG.warnf("Pod in %s could not be read, admitted unchanged: %s", request.describe(), request.podProblem());
+            unreadablePod(request);
             return Mutation.allow(Outcome.ERROR, AdmissionWarnings.of(
                     "the pod could not be read, admitted unchanged: " + request.podProblem()));
         }
         return mutator.mutate(request.pod(), namespace, request.name());
+    }
+
+    /**
+     * Logs a pod that could not be read if it is the first of its interval, with the number of them since the last
+     * such line; otherwise counts it, and keeps it to name if the count is logged by {@link #reportRepeats()}.
+     */
+    private void unreadablePod(ReviewRequest request) {
+        if (unreadablePodLogged.first()) {
+            // Cleared before the count is taken: a pod counted for the next line may then keep itself to be named,
+            // which the next line waits for; the other way round, it could be cleared and its count wait forever.
+            unloggedUnreadablePod.set(null);
+            logUnreadablePods(unreadable(request), unreadablePodsUnlogged.getAndSet(0) + 1);
+            return;
+        }
+        unreadablePodsUnlogged.incrementAndGet();
+        if (unloggedUnreadablePod.get() == null) { // the text is built once an interval, not per pod
+            unloggedUnreadablePod.compareAndSet(null, unreadable(request));
+        }
+    }
+
+    /**
+     * The part of the line that names the pod and its problem. The problem quotes the request (the path of the field,
+     * map keys in it), so it is kept on one line like the pod's name.
+     */
+    private static String unreadable(ReviewRequest request) {
+        return "Pod in " + request.describe() + " could not be read, admitted unchanged: "
+                + AdmissionWarnings.singleLine("", request.podProblem(), MAX_PROBLEM_LENGTH);
+    }
+
+    private static void logUnreadablePods(String example, long since) {
+        LOG.warnf("%s (pods not read since the last line like this: %,d; logged at most once a minute, each counted in"
+                + " %s)", example, since, ERRORS);
+    }
+
+    /**
+     * After every admission: the repeats not logged yet, of our failures and of pods that could not be read,
+     * whose interval is over. Without it they would be logged only with the next one of their kind, and never if that
+     * kind stopped. While none wait, this reads a field per log and allocates nothing.
+     */
+    private void reportRepeats() {
+        try {
+            failures.reportRepeats();
+            unwrittenAnswers.reportRepeats();
+            unreadableBodies.reportRepeats();
+            if (unreadablePodsUnlogged.get() > 0 && unloggedUnreadablePod.get() != null
+                    && unreadablePodLogged.first()) {
+                String example = unloggedUnreadablePod.getAndSet(null);
+                long unlogged = unreadablePodsUnlogged.getAndSet(0);
+                if (example != null) {
+                    logUnreadablePods(example, unlogged);
+                } else { // cleared meanwhile by a line of an interval before, held up: the count waits for the next
+                    unreadablePodsUnlogged.addAndGet(unlogged);
+                }
+            }
+        } catch (Throwable logging) { // the admission matters more than the log line
+            // The metrics still count every one.
+        }
     }
 
     /**

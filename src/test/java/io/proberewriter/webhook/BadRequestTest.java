@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -107,18 +108,31 @@ class BadRequestTest extends WebhookTestBase {
     /**
      * The request's name is what the sender chose, and mutating admission sees it before the API server validates
      * the pod: a newline in it must not start a line of the log that looks like the webhook's own. (The refused
-     * value is quoted by the parser's first line only.)
+     * value is quoted by the parser's first line only.) Nor may a newline in a map key that the problem's field path
+     * names. A controller of its own, not the webhook's: that logs one unreadable pod a minute, and another test may
+     * just have had it.
      */
     @Test
     void aNewlineInTheRequestCannotForgeALogLine() throws Exception {
+        AdmissionController controller = new AdmissionController(StandaloneAdmission.mutator(),
+                StandaloneAdmission.namespaces(), new AdmissionMetrics(new SimpleMeterRegistry()));
         String forged = "2026-12-03 11:00:00,000 INFO  [io.pro.web.AdmissionController] forged";
         ObjectNode pod = pod("p", 8080);
         ((ObjectNode) pod.at("/spec/containers/0/livenessProbe")).put("periodSeconds", "often");
         ObjectNode review = Reviews.podCreate("default", pod);
         ((ObjectNode) review.get("request")).put("name", "p\r\n" + forged);
+        ObjectNode byKey = Reviews.podCreate("default", pod("q", 8080));
+        ((ObjectNode) byKey.at("/request/object/metadata")).putObject("labels").putObject("app\r\n" + forged);
         try (LogCapture log = LogCapture.of(AdmissionController.class)) {
-            assertEquals(200, post(review.toString()).statusCode());
+            assertEquals(200, controller.handle(Reviews.JSON.writeValueAsBytes(review)).status());
             assertTrue(log.has(Level.WARNING, "Pod in Pod default/p  " + forged + " CREATE uid"), log.toString());
+
+            AdmissionController another = new AdmissionController(StandaloneAdmission.mutator(),
+                    StandaloneAdmission.namespaces(), new AdmissionMetrics(new SimpleMeterRegistry()));
+            assertEquals(200, another.handle(Reviews.JSON.writeValueAsBytes(byKey)).status());
+            assertTrue(log.has(Level.WARNING, "request.object.metadata.labels.app  " + forged + ": Cannot"),
+                    log.toString());
+
             assertFalse(log.toString().contains("\n" + forged), log.toString());
             assertFalse(log.toString().contains("\r"), log.toString());
         }

@@ -3,6 +3,8 @@ package io.proberewriter.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
@@ -21,6 +23,10 @@ import org.junit.jupiter.api.Test;
 class FailureFloodTest {
 
     private static final int ADMISSIONS = 1_000;
+
+    /** What the parser says of {@code "periodSeconds": "often"}. */
+    private static final String TYPE_PROBLEM = "Cannot coerce String value (\"often\") to Integer value (but might if"
+            + " coercion using `CoercionConfig` was enabled)";
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicLong nanos = new AtomicLong();
@@ -57,6 +63,105 @@ class FailureFloodTest {
             assertTrue(summary.contains("probe_rewriter_admissions_total{outcome=\"error\"}"), summary);
         }
         assertEquals(ADMISSIONS + 1, admissions(Outcome.ERROR), "every failure is counted");
+    }
+
+    /**
+     * A bug that fails a burst of pods and then no more: the number of its repeats reaches the log once its minute is
+     * over, at the next admission of any kind, not only with a next failure of its kind that may never come; once.
+     */
+    @Test
+    void failuresThatStopGetTheirCountLoggedAtTheNextAdmissionAfterTheMinute() throws Exception {
+        AdmissionController controller = new AdmissionController(
+                new PodMutator(new ProbeRewriter(GlobalSettings.defaults(), broken), StandaloneAdmission.CONFIG),
+                StandaloneAdmission.namespaces(), new AdmissionMetrics(registry), nanos::get);
+
+        try (LogCapture log = LogCapture.of(AdmissionController.class)) {
+            for (int i = 0; i < 100; i++) {
+                controller.handle(review("web-" + i));
+                nanos.addAndGet(Duration.ofMillis(10).toNanos()); // 100 in 1 s, then no more
+            }
+            controller.handle(update("web-0")); // within the minute: nothing to say yet
+            List<String> errors = log.messages(Level.SEVERE);
+            assertEquals(1, errors.size(), log.toString());
+            assertTrue(errors.get(0).startsWith("Admission of Pod default/web-0 CREATE uid "), errors.get(0));
+
+            nanos.addAndGet(RepeatedFailureLog.WINDOW.toNanos());
+            controller.handle(update("web-0")); // not a failure, not even a pod CREATE
+
+            errors = log.messages(Level.SEVERE);
+            assertEquals(2, errors.size(), log.toString());
+            assertTrue(errors.get(1).startsWith("… 99 more like it in the last 61 s, not logged (each is counted in"
+                    + " probe_rewriter_admissions_total{outcome=\"error\"}): java.lang.NullPointerException at "),
+                    errors.get(1));
+            assertEquals(1, log.withStackTrace(Level.SEVERE), "a summary, not a failure: " + log);
+
+            // Told once: the admissions after it, a window later still, say nothing more.
+            for (int i = 0; i < 3; i++) {
+                nanos.addAndGet(RepeatedFailureLog.WINDOW.toNanos());
+                controller.handle(update("web-0"));
+            }
+            assertEquals(2, log.messages(Level.SEVERE).size(), log.toString());
+
+            // The next failure of that kind is logged in full at once, with no summary before it: none was left.
+            controller.handle(review("web-again"));
+            errors = log.messages(Level.SEVERE);
+            assertEquals(3, errors.size(), log.toString());
+            assertTrue(errors.get(2).startsWith("Admission of Pod default/web-again CREATE"), errors.get(2));
+        }
+        assertEquals(101, admissions(Outcome.ERROR), "every failure is counted");
+    }
+
+    /**
+     * A client or a broken controller that creates a thousand pods with a field of the wrong type: each is admitted
+     * unchanged and counted, but the log gets one line a minute, which names one of them and its problem and says how
+     * many there were since the line before; pods that stop get their count logged at the next admission.
+     */
+    @Test
+    void aThousandUnreadablePodsLogOneLineAMinuteWithTheirCount() throws Exception {
+        AdmissionController controller = new AdmissionController(StandaloneAdmission.mutator(),
+                StandaloneAdmission.namespaces(), new AdmissionMetrics(registry), nanos::get);
+        String counted = "; logged at most once a minute, each counted in"
+                + " probe_rewriter_admissions_total{outcome=\"error\"})";
+
+        try (LogCapture log = LogCapture.of(AdmissionController.class)) {
+            for (int i = 0; i < ADMISSIONS; i++) {
+                assertEquals(200, controller.handle(unreadable("bad-" + i)).status());
+                nanos.addAndGet(Duration.ofMillis(10).toNanos()); // 1,000 in 10 s: within one minute
+            }
+            List<String> warnings = log.messages(Level.WARNING);
+            assertEquals(1, warnings.size(), log.toString());
+            assertTrue(warnings.get(0).startsWith("Pod in Pod default/bad-0 CREATE uid "), warnings.get(0));
+            assertTrue(warnings.get(0).endsWith(" could not be read, admitted unchanged:"
+                    + " request.object.spec.containers[0].livenessProbe.periodSeconds: " + TYPE_PROBLEM
+                    + " (pods not read since the last line like this: 1" + counted), warnings.get(0));
+
+            // The next one after the minute is logged, with the count of those since the line before, itself too.
+            nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
+            controller.handle(unreadable("bad-late"));
+            warnings = log.messages(Level.WARNING);
+            assertEquals(2, warnings.size(), log.toString());
+            assertTrue(warnings.get(1).startsWith("Pod in Pod default/bad-late CREATE uid "), warnings.get(1));
+            assertTrue(warnings.get(1).endsWith("(pods not read since the last line like this: 1,000" + counted),
+                    warnings.get(1));
+
+            // Five more, then none: the next admission after the minute, of any kind, logs their count and one of them.
+            for (int i = 0; i < 5; i++) {
+                controller.handle(unreadable("bad-last-" + i));
+            }
+            nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
+            controller.handle(update("web"));
+            warnings = log.messages(Level.WARNING);
+            assertEquals(3, warnings.size(), log.toString());
+            assertTrue(warnings.get(2).startsWith("Pod in Pod default/bad-last-0 CREATE uid "), warnings.get(2));
+            assertTrue(warnings.get(2).endsWith("(pods not read since the last line like this: 5" + counted),
+                    warnings.get(2));
+
+            // Nothing left: no more lines.
+            nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
+            controller.handle(update("web"));
+            assertEquals(3, log.messages(Level.WARNING).size(), log.toString());
+        }
+        assertEquals(ADMISSIONS + 6, admissions(Outcome.ERROR), "every one is counted");
     }
 
     @Test
@@ -102,10 +207,31 @@ class FailureFloodTest {
     }
 
     private static byte[] review(String name) throws Exception {
-        String pod = """
+        return Reviews.JSON.writeValueAsBytes(named(Reviews.podCreate("default", pod(name, "8"))));
+    }
+
+    /** A pod CREATE whose pod has a field of the wrong type, as a broken client sends it. */
+    private static byte[] unreadable(String name) throws Exception {
+        return Reviews.JSON.writeValueAsBytes(named(Reviews.podCreate("default", pod(name, "\"often\""))));
+    }
+
+    /** An admission of another kind: a pod UPDATE, skipped. */
+    private static byte[] update(String name) throws Exception {
+        return Reviews.JSON.writeValueAsBytes(named(Reviews.request("", "v1", "Pod", "pods", "UPDATE", "default",
+                pod(name, "8"))));
+    }
+
+    private static JsonNode pod(String name, String periodSeconds) throws Exception {
+        return Reviews.JSON.readTree("""
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s"},"spec":{"containers":[
-                 {"name":"app","livenessProbe":{"httpGet":{"path":"/healthz","port":8080}}}]}}""".formatted(name);
-        return Reviews.JSON.writeValueAsBytes(Reviews.podCreate("default", Reviews.JSON.readTree(pod)));
+                 {"name":"app","livenessProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":%s}}]}}"""
+                .formatted(name, periodSeconds));
+    }
+
+    /** With the request's name, which the log lines name, as the API server sends it. */
+    private static ObjectNode named(ObjectNode review) {
+        ((ObjectNode) review.get("request")).put("name", review.at("/request/object/metadata/name").asText());
+        return review;
     }
 
     private double admissions(Outcome outcome) {

@@ -48,6 +48,56 @@ class RepeatedFailureLogTest {
         }
     }
 
+    /**
+     * Repeats followed by silence: {@link RepeatedFailureLog#reportRepeats()}, called by every admission, logs their
+     * number once their window is over, and only then; a kind without repeats gets no summary, and none is told twice.
+     */
+    @Test
+    void repeatsFollowedBySilenceAreLoggedOnceTheWindowIsOver() {
+        try (LogCapture log = LogCapture.of(LOGGER)) {
+            for (int i = 0; i < 10; i++) {
+                failures.error(thrownAt("a", new IllegalStateException()), "failed %s", i);
+            }
+            failures.error(thrownAt("b", new IllegalStateException()), "failed %s", "once"); // no repeat
+            failures.reportRepeats();
+            nanos.addAndGet(RepeatedFailureLog.WINDOW.toNanos() - 1);
+            failures.reportRepeats(); // a nanosecond early
+            assertEquals(List.of("failed 0", "failed once"), log.messages(Level.SEVERE), log.toString());
+
+            nanos.addAndGet(RepeatedFailureLog.SWEEP_INTERVAL.toNanos());
+            failures.reportRepeats();
+            assertEquals(List.of("failed 0", "failed once", "… 9 more like it in the last 60 s, not logged (each is"
+                    + " counted in some_total): java.lang.IllegalStateException at Bug.a(Bug.java:1)"),
+                    log.messages(Level.SEVERE), log.toString());
+
+            nanos.addAndGet(RepeatedFailureLog.WINDOW.toNanos());
+            failures.reportRepeats();
+            // Its window stays over: the next one is logged in full at once, with no summary, none being left.
+            failures.error(thrownAt("a", new IllegalStateException()), "failed %s", "again");
+            List<String> errors = log.messages(Level.SEVERE);
+            assertEquals(List.of("failed again"), errors.subList(3, errors.size()), log.toString());
+            assertEquals(3, log.withStackTrace(Level.SEVERE), log.toString());
+        }
+    }
+
+    /** Repeats counted while a sweep found their window still open are not forgotten by the sweeps after it. */
+    @Test
+    void aSweepBeforeTheWindowIsOverLeavesItsRepeatsForALaterOne() {
+        try (LogCapture log = LogCapture.of(LOGGER)) {
+            failures.error(thrownAt("a", new IllegalStateException()), "failed %s", 0);
+            nanos.addAndGet(RepeatedFailureLog.SWEEP_INTERVAL.toNanos());
+            failures.error(thrownAt("a", new IllegalStateException()), "failed %s", 1);
+            for (int i = 0; i < 60; i++) { // sweeps a second apart while the window runs, then past its end
+                failures.reportRepeats();
+                nanos.addAndGet(RepeatedFailureLog.SWEEP_INTERVAL.toNanos());
+            }
+            failures.reportRepeats();
+            assertEquals(List.of("failed 0", "… 1 more like it in the last 60 s, not logged (each is counted in"
+                    + " some_total): java.lang.IllegalStateException at Bug.a(Bug.java:1)"),
+                    log.messages(Level.SEVERE), log.toString());
+        }
+    }
+
     @Test
     void failuresFromEverNewPlacesShareOneWindowPastTheBound() {
         try (LogCapture log = LogCapture.of(LOGGER)) {
