@@ -1,12 +1,14 @@
 package io.proberewriter.mtls;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.proberewriter.messages.Excerpt;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * A {@code security.istio.io} PeerAuthentication (v1 and v1beta1 share one schema), reduced to what decides
@@ -20,6 +22,8 @@ import java.util.TreeMap;
 record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector, MtlsMode mode,
                                 Map<Integer, MtlsMode> portLevel) {
 
+    /** Decimal without sign, space or leading zero, at most five digits: checked against 65535 once parsed. */
+    private static final Pattern ISTIO_PORT_KEY = Pattern.compile("[1-9][0-9]{0,4}");
 
     PeerAuthenticationPolicy {
         selector = Collections.unmodifiableMap(new TreeMap<>(selector));
@@ -80,7 +84,9 @@ record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector,
             Optional<Integer> port = portKey(e.getKey());
             Optional<MtlsMode> portMode = mode(e.getValue());
             if (port.isEmpty() || portMode.isEmpty()) {
-                ignored.add(what + ": spec.portLevelMtls entry " + e.getKey() + " is not a port with a valid mode");
+                // Quoted: " 8000" and "8000" must not read alike.
+                ignored.add(what + ": spec.portLevelMtls entry \"" + Excerpt.of(String.valueOf(e.getKey()))
+                        + "\" is not a port with a valid mode");
                 return Optional.empty();
             }
             portLevel.put(port.get(), portMode.get());
@@ -103,17 +109,22 @@ record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector,
         return mode instanceof String s ? MtlsMode.parse(s) : Optional.empty();
     }
 
-    /** JSON keys are strings ("8000"); maps built in code may use numbers. */
+    /**
+     * A port as Istio reads a {@code portLevelMtls} key: ASCII decimal, 1-65535, written as Istio writes it. JSON keys
+     * are strings ("8000"); maps built in code may use numbers.
+     *
+     * <p>Istio takes a key only when both of its readers do. The CRD's validation ({@code int(key)}, 1 to 65535)
+     * refuses 0, 65536 and up, and spaces; istiod decodes the key as a JSON number into a uint32, which refuses a
+     * sign ("+80") and leading zeros ("0080") that the CRD lets through, so that such a policy is stored but never
+     * applied. Neither reads other scripts' digits, which Integer.parseInt and Character.isDigit take ("٨٠" as 80).
+     * Anything else makes the policy one Istio would not accept, ignored whole by {@link #parse}.
+     */
     private static Optional<Integer> portKey(Object key) {
-        String text = key instanceof Number || key instanceof String ? key.toString().trim() : null;
-        if (text == null) {
+        String text = key instanceof Number || key instanceof String ? key.toString() : null;
+        if (text == null || !ISTIO_PORT_KEY.matcher(text).matches()) {
             return Optional.empty();
         }
-        try {
-            int port = Integer.parseInt(text);
-            return port >= 1 && port <= 65535 ? Optional.of(port) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        int port = Integer.parseInt(text);
+        return port <= 65535 ? Optional.of(port) : Optional.empty();
     }
 }

@@ -718,6 +718,45 @@ class IstioMtlsOracleTest {
                     check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000));
         }
 
+        /**
+         * A portLevelMtls key Istio would not take (its CRD refuses it, or istiod cannot decode it as a uint32) makes
+         * the policy one Istio does not apply: it is ignored whole, with a note, and the namespace's STRICT decides.
+         * Java's readers would take most of these as port 8000 (other scripts' digits, a sign, leading zeros, spaces).
+         */
+        @ParameterizedTest(name = "key \"{0}\"")
+        @ValueSource(strings = {"٨٠٠٠", "８０００", "+8000", "08000", " 8000", "8000 ", "0", "65536",
+                "4294975296", "-8000", "8000.0", "8e3", "0x1F40"})
+        void aPortLevelKeyIstioWouldNotTakeIgnoresThePolicyWhole(String key) {
+            MeshPolicies mesh = mesh(
+                    peerAuthentication("default", "default", "2024-01-01T00:00:00Z", "  mtls: {mode: STRICT}"),
+                    peerAuthentication("default", "httpbin", "2024-02-01T00:00:00Z", """
+                              selector: {matchLabels: {app: httpbin}}
+                              portLevelMtls:
+                                "%s": {mode: DISABLE}
+                            """.formatted(key)))
+                    .rewriteAppProbesByDefault(false).build();
+            assertEquals(List.of("PeerAuthentication default/httpbin: spec.portLevelMtls entry \"" + key
+                    + "\" is not a port with a valid mode"), mesh.ignored());
+            assertVerdict(true, "port 8000 STRICT by PeerAuthentication default/default" + NOT_REWRITTEN,
+                    check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000));
+        }
+
+        @Test
+        void portLevelKeysTakeEveryPortFromOneTo65535() {
+            MeshPolicies mesh = mesh(peerAuthentication("default", "default", "2024-01-01T00:00:00Z",
+                    "  mtls: {mode: STRICT}"), peerAuthentication("default", "httpbin", "2024-02-01T00:00:00Z", """
+                      selector: {matchLabels: {app: httpbin}}
+                      portLevelMtls:
+                        "1": {mode: DISABLE}
+                        "65535": {mode: PERMISSIVE}
+                    """)).rewriteAppProbesByDefault(false).build();
+            assertEquals(List.of(), mesh.ignored());
+            IstioMtlsOracle oracle = new IstioMtlsOracle(mesh);
+            assertFalse(check(oracle, HTTPBIN, MESHED, 1).rejectsPlaintext());
+            assertFalse(check(oracle, HTTPBIN, MESHED, 65535).rejectsPlaintext());
+            assertTrue(check(oracle, HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
         @Test
         void podWithoutMetadataOrNamespaceInfo() {
             Pod bare = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec().addNewContainer()
