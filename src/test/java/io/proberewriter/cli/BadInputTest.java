@@ -144,20 +144,69 @@ class BadInputTest {
 
     /**
      * kubectl skips an empty document but refuses one holding a quoted empty string ("cannot unmarshal string"; on
-     * the separator's line, {@code --- ''}, "invalid Yaml document separator"): it is refused by name here too,
-     * rather than dropped as if it were empty.
+     * the separator's line, {@code --- ''}, "invalid Yaml document separator", as any text there): it is refused by
+     * name here too, rather than dropped as if it were empty.
      */
     @Test
     void aQuotedEmptyDocumentIsRefusedByNameAsKubectlRefusesIt() throws IOException {
         String hint = "(an empty document is a bare ---, or null, not a quoted string)";
-        assertBadInput(rewrite(GOOD_POD + "--- ''\n"), "in.yaml, document 2: the string \"\", not a Kubernetes object "
+        assertBadInput(rewrite(GOOD_POD + "---\n''\n"), "in.yaml, document 2: the string \"\", not a Kubernetes object "
                 + hint);
+        assertBadInput(rewrite(GOOD_POD + "--- ''\n"), "in.yaml: invalid YAML at line 12: a document separator (---)"
+                + " may be followed only by spaces or a # comment, not \"''\"");
         assertBadInput(rewrite(GOOD_POD + "---\n\"  \"\n"), "in.yaml, document 2: the string \"  \"", hint);
         assertBadInput(rewrite("{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}\n\"\"\n"),
                 "in.yaml, document 2: the string \"\"", hint);
         // What kubectl skips is still no document.
-        CliRun empty = rewrite(GOOD_POD + "---\n---\n# only a comment\n---\nnull\n--- !!null\n--- !!null ''\n");
+        CliRun empty = rewrite(GOOD_POD + "---\n---\n# only a comment\n---\nnull\n---\n!!null\n---\n!!null ''\n");
         assertEquals(0, empty.exitCode(), empty.err());
+    }
+
+    /**
+     * kubectl splits the stream on lines that begin with {@code ---} before it parses anything, and allows only
+     * spaces and a comment after the three dashes ("invalid Yaml document separator: ..."); YAML itself lets a
+     * document begin on that line. Such a source is refused whole, naming the line and what follows the dashes.
+     */
+    @Test
+    void aDocumentOnTheSeparatorLineIsRefusedAsKubectlRefusesIt() throws IOException {
+        String rule = "a document separator (---) may be followed only by spaces or a # comment, not ";
+        String flow = "{apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {containers: [{name: c, image: i}]}}";
+        CliRun sameLine = rewrite(GOOD_POD + "--- " + flow + "\n");
+        assertBadInput(sameLine, "in.yaml: invalid YAML at line 12: " + rule + "\"" + flow + "\" (kubectl: invalid Yaml"
+                + " document separator); start the document on the next line");
+        assertEquals(1, sameLine.err().lines().count(), sameLine.err());
+        assertBadInput(rewrite("--- apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"),
+                "in.yaml: invalid YAML at line 1: " + rule + "\"apiVersion: v1\"");
+        assertBadInput(rewrite(GOOD_POD + "---\n--- !!map\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"),
+                "in.yaml: invalid YAML at line 13: " + rule + "\"!!map\"");
+        assertBadInput(rewrite(GOOD_POD + "----\n"), "in.yaml: invalid YAML at line 12: " + rule + "\"-\"");
+        // A stream of flow mappings looks like JSON: the separator is the answer, not the JSON reader's complaint.
+        assertBadInput(rewrite("{apiVersion: v1, kind: Namespace, metadata: {name: a}}\n--- {apiVersion: v1,"
+                + " kind: Namespace, metadata: {name: b}}\n"), "in.yaml: invalid YAML at line 2: " + rule);
+        // Of two problems, the earlier line's is said.
+        assertBadInput(rewrite(GOOD_POD + "---\nkind: Pod\n\tspec: {}\n--- {a: b}\n"),
+                "in.yaml, document 2: invalid YAML at line 14, column 1: found character '\\t(TAB)'");
+        // A template action above the separator of a source that reads is no Helm template.
+        CliRun alerts = rewrite("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\ndata:\n  rules: |\n"
+                + "    summary: {{ $labels.instance }}\n--- " + flow + "\n");
+        assertBadInput(alerts, "in.yaml: invalid YAML at line 7: " + rule);
+        assertFalse(alerts.err().contains("Helm"), alerts.err());
+    }
+
+    /**
+     * Spaces and a comment after the dashes are what kubectl allows, and its parser never sees them: a tab, which
+     * YAML's own rules refuse there, and a comment without a space before it ({@code ---#}, text to YAML) are a
+     * separator too.
+     */
+    @Test
+    void aSeparatorWithSpacesOrACommentIsOne() throws IOException {
+        CliRun run = rewrite("---   \n" + GOOD_POD + "--- # the second\n" + GOOD_POD.replace("good", "second")
+                + "---\t#\ttabs\r\n" + GOOD_POD.replace("good", "third") + "---#tight\n"
+                + GOOD_POD.replace("good", "fourth") + "---\n");
+        assertEquals(0, run.exitCode(), run.err());
+        for (String name : List.of("name: good", "name: second", "name: third", "name: fourth")) {
+            assertTrue(run.out().contains(name), run.out());
+        }
     }
 
     @Test
