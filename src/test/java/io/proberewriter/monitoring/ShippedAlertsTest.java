@@ -125,7 +125,8 @@ class ShippedAlertsTest {
                 Map.entry("ProbeRewriterCertificateExpiresSoon", "probe_rewriter_serving_certificate_expiry_seconds"),
                 Map.entry("ProbeRewriterProbesLeftIncompatible", "probe_rewriter_probes_left_incompatible_total"),
                 Map.entry("ProbeRewriterPodsWithBrokenProbes", "probe_rewriter_audit_pods_with_broken_probes"),
-                Map.entry("ProbeRewriterOperatorNotLeading", "probe_rewriter_operator_leader"));
+                Map.entry("ProbeRewriterOperatorNotLeading", "probe_rewriter_operator_leader"),
+                Map.entry("ProbeRewriterPortExceptionFight", "probe_rewriter_port_exception_writes_total"));
         reads.forEach((alert, metric) -> {
             assertTrue(alerts.containsKey(alert), "no alert " + alert);
             String expr = alerts.get(alert).path("expr").asText();
