@@ -7,20 +7,39 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Warning Events on the objects the reconcilers look at, as {@code kubectl describe} shows them. Repeating the same
- * warning on the same object bumps the count of one Event instead of adding another (what client-go's event
- * correlator does), so a reconciler that runs every few minutes does not flood the namespace.
+ * warning on the same object bumps the count of one Event instead of adding another, so a reconciler that runs every
+ * few minutes does not flood the namespace.
+ *
+ * <p>Repeats also cost fewer calls. client-go's event recorder passes every Event through a correlator, which folds
+ * many Events of one object and reason that differ only in their message into one once they come often;
+ * drops an object's Events once they come faster than a per-object token bucket refills (a burst, then one every few
+ * minutes); and remembers, per Event, the count it last wrote, so that a repeat is a single PATCH of count and
+ * lastTimestamp with nothing read first. The last two are followed here: the count of the last {@link #REMEMBERED}
+ * Events warned is remembered, so a repeat is one PATCH, not a GET then a PUT; and a repeat within {@link #COALESCE}
+ * of the Event's last write is only counted in memory, its count carried by the next write after that, rather than
+ * dropped. A workload whose port exception another controller keeps undoing is looked at up to 20 times a minute,
+ * each look with the same warnings: 40 calls a minute for each, now one. What is held after the last write is never
+ * written: the count shown may be short by one interval's repeats, and lastTimestamp behind by at most that
+ * interval. Warnings repeated only every few minutes (the audit's, the port exceptions' at their resync) are each
+ * written as before, in one call instead of two.
  */
 @Singleton
 public class WarningEvents {
@@ -31,8 +50,30 @@ public class WarningEvents {
     /** 253 characters at most, less the dot and the 16 hex digits of the digest. */
     private static final int MAX_NAME_PREFIX = 253 - 17;
 
+    /** How long after an Event is written its repeats are only counted in memory. */
+    static final Duration COALESCE = Duration.ofMinutes(1);
+    /** Events whose count is remembered: some 200 bytes each. */
+    static final int REMEMBERED = 1024;
+
+    /** What this process last wrote of an Event, and the repeats counted since. */
+    private static final class Recorded {
+        /** The count last written; 0 while the first write is under way. */
+        int count;
+        /** When the last write began. */
+        Instant written;
+        /** Repeats since, not written yet. */
+        int held;
+    }
+
     private final KubernetesClient client;
     private final Clock clock;
+    /** By namespace and name; access-ordered, so the least recently warned Event is the one forgotten. */
+    private final Map<String, Recorded> recorded = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
 
     @Inject
     WarningEvents(KubernetesClient client, Clock clock) {
@@ -47,41 +88,104 @@ public class WarningEvents {
     public void warn(HasMetadata object, String reason, String message) {
         String namespace = object.getMetadata().getNamespace();
         String name = eventName(object, reason, message);
-        String now = clock.instant().toString();
-        try {
-            Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
-            if (existing != null) {
-                Event counted = new EventBuilder(existing)
-                        .withCount(Optional.ofNullable(existing.getCount()).orElse(1) + 1)
-                        .withLastTimestamp(now)
-                        .build();
-                try {
-                    client.v1().events().inNamespace(namespace).resource(counted).update();
-                    return;
-                } catch (KubernetesClientException e) {
-                    // The API server expires Events (--event-ttl, 1h by default): gone since it was read, it is
-                    // created afresh below rather than lost.
-                    if (e.getCode() != 404) {
-                        throw e;
-                    }
-                }
+        Instant instant = clock.instant();
+        String key = namespace + "/" + name;
+        Recorded known;
+        int count;
+        synchronized (recorded) {
+            known = recorded.get(key);
+            if (known != null && instant.isBefore(known.written.plus(COALESCE))) {
+                known.held++;
+                return;
             }
-            client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                    .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                    .withInvolvedObject(reference(object))
-                    .withType("Warning")
-                    .withReason(reason)
-                    .withMessage(message)
-                    .withCount(1)
-                    .withFirstTimestamp(now)
-                    .withLastTimestamp(now)
-                    .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .build()).create();
+            if (known == null) {
+                known = new Recorded();
+                recorded.put(key, known);
+            }
+            // Marked written before the call, so that repeats on other threads meanwhile are held, not written too.
+            count = known.count == 0 ? 0 : known.count + known.held + 1;
+            known.held = 0;
+            known.written = instant;
+        }
+        String now = instant.toString();
+        try {
+            int written = count == 0 ? readAndWrite(object, namespace, name, reason, message, now)
+                    : patch(object, namespace, name, reason, message, now, count);
+            synchronized (recorded) {
+                known.count = written;
+            }
         } catch (KubernetesClientException e) {
+            synchronized (recorded) {
+                // Not known to be written: the next warning reads the Event again.
+                recorded.remove(key, known);
+            }
             LOG.warnf("Could not record the %s event on %s %s/%s: %s", reason, object.getKind(), namespace,
                     object.getMetadata().getName(), e.getMessage());
         }
+    }
+
+    /**
+     * A repeat of an Event whose count is known: count and lastTimestamp patched, nothing read. Gone (the API server
+     * expires Events, --event-ttl, 1h by default), it is created afresh.
+     *
+     * @return the count written
+     */
+    private int patch(HasMetadata object, String namespace, String name, String reason, String message, String now,
+                      int count) {
+        try {
+            // Through resource(): by name alone (withName), the client would GET the Event before patching it.
+            Event named = new EventBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                    .build();
+            client.v1().events().inNamespace(namespace).resource(named).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
+            return count;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            return create(object, namespace, name, reason, message, now);
+        }
+    }
+
+    /**
+     * An Event whose count this process does not know (never written by it, or forgotten): read, then counted again,
+     * or created.
+     *
+     * @return the count written
+     */
+    private int readAndWrite(HasMetadata object, String namespace, String name, String reason, String message,
+                             String now) {
+        Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+        if (existing != null) {
+            int count = Optional.ofNullable(existing.getCount()).orElse(1) + 1;
+            Event counted = new EventBuilder(existing).withCount(count).withLastTimestamp(now).build();
+            try {
+                client.v1().events().inNamespace(namespace).resource(counted).update();
+                return count;
+            } catch (KubernetesClientException e) {
+                // Expired since it was read: created afresh below rather than lost.
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return create(object, namespace, name, reason, message, now);
+    }
+
+    private int create(HasMetadata object, String namespace, String name, String reason, String message, String now) {
+        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withInvolvedObject(reference(object))
+                .withType("Warning")
+                .withReason(reason)
+                .withMessage(message)
+                .withCount(1)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .build()).create();
+        return 1;
     }
 
     /**

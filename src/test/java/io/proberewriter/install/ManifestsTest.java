@@ -406,7 +406,7 @@ class ManifestsTest {
                     Rule.of(List.of("authentication.istio.io"), List.of("policies", "meshpolicies"), List.of(),
                             List.of("list", "watch"))),
             "ClusterRole/probe-rewriter-operator", Set.of(
-                    Rule.of(List.of(""), List.of("events"), List.of(), List.of("get", "create", "update")),
+                    Rule.of(List.of(""), List.of("events"), List.of(), List.of("get", "create", "update", "patch")),
                     Rule.of(List.of(""), List.of("pods"), List.of(), List.of("list", "watch")),
                     Rule.of(List.of("apps"), List.of("deployments", "statefulsets", "daemonsets"), List.of(),
                             List.of("get")),

@@ -699,6 +699,10 @@ class RbacRulesTest {
         void theOperatorCreatesEventsAnywhere() {
             assertAllowed(operator, "POST", "/api/v1/namespaces/demo/events");
             assertAllowed(operator, "POST", "/api/v1/namespaces/" + NS + "/events");
+            // A repeated warning: read and updated the first time, patched once its count is known (WarningEvents).
+            for (String method : List.of("GET", "PUT", "PATCH")) {
+                assertAllowed(operator, method, "/api/v1/namespaces/demo/events/web.2621ede0fa89d9e8");
+            }
         }
 
         @Test

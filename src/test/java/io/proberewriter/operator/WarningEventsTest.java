@@ -16,7 +16,9 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.proberewriter.time.SteppingClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class WarningEventsTest {
 
     KubernetesClient client;
+    KubernetesMockServer server;
 
     private static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("shop").withUid("uid-" + name.length())
@@ -37,10 +40,11 @@ class WarningEventsTest {
 
     @Test
     void aRepeatedWarningCountsOneEventAndAnotherMessageMakesAnother() {
-        WarningEvents events = new WarningEvents(client, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"),
-                ZoneOffset.UTC));
+        SteppingClock clock = new SteppingClock(Instant.parse("2026-11-21T10:00:00Z"));
+        WarningEvents events = new WarningEvents(client, clock);
         Pod pod = pod("web-1");
         events.warn(pod, "ProbeIncompatibleWithMtls", "the liveness probe is broken");
+        clock.step(WarningEvents.COALESCE);
         events.warn(pod, "ProbeIncompatibleWithMtls", "the liveness probe is broken");
         events.warn(pod, "ProbeIncompatibleWithMtls", "the readiness probe is broken");
 
@@ -52,7 +56,62 @@ class WarningEventsTest {
         assertEquals("Pod", liveness.getInvolvedObject().getKind());
         assertEquals("web-1", liveness.getInvolvedObject().getName());
         assertEquals(WarningEvents.COMPONENT, liveness.getSource().getComponent());
-        assertEquals("2026-11-21T10:00:00Z", liveness.getLastTimestamp());
+        assertEquals("2026-11-21T10:00:00Z", liveness.getFirstTimestamp());
+        assertEquals("2026-11-21T10:01:00Z", liveness.getLastTimestamp());
+    }
+
+    /** The requests the mock server has received since this was last called, as "METHOD path". */
+    private List<String> calls() throws InterruptedException {
+        List<String> calls = new ArrayList<>();
+        for (RecordedRequest request; (request = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null; ) {
+            calls.add(request.getMethod() + " " + request.getPath());
+        }
+        return calls;
+    }
+
+    /**
+     * A warning that a look repeats every few seconds (a port exception another controller keeps undoing is looked
+     * at up to 20 times a minute) costs one call per interval, not two per look: repeats within the interval after a
+     * write are counted in memory and carried by the next write, which is a PATCH with nothing read first.
+     */
+    @Test
+    void repeatsWithinTheIntervalAreCountedInMemoryAndCarriedByTheNextPatch() throws InterruptedException {
+        SteppingClock clock = new SteppingClock(Instant.parse("2026-11-21T10:00:00Z"));
+        WarningEvents events = new WarningEvents(client, clock);
+        Pod pod = pod("web-1");
+        String name = WarningEvents.eventName(pod, "PortExceptionOverlap", "selects another workload's pods");
+        String path = "/api/v1/namespaces/shop/events/" + name;
+        calls();
+
+        events.warn(pod, "PortExceptionOverlap", "selects another workload's pods");
+        for (int look = 1; look < 20; look++) {
+            clock.step(Duration.ofSeconds(3));
+            events.warn(pod, "PortExceptionOverlap", "selects another workload's pods");
+        }
+        assertEquals(List.of("GET " + path, "POST /api/v1/namespaces/shop/events"), calls(),
+                "20 looks in 57 s: the first writes the Event, the others are counted in memory");
+        assertEquals(1, client.v1().events().inNamespace("shop").withName(name).get().getCount());
+        calls();
+
+        clock.step(Duration.ofSeconds(3));
+        events.warn(pod, "PortExceptionOverlap", "selects another workload's pods");
+        assertEquals(List.of("PATCH " + path), calls(), "a minute after the write: one PATCH, nothing read");
+        Event counted = client.v1().events().inNamespace("shop").withName(name).get();
+        assertEquals(21, counted.getCount(), "the 19 repeats held and this one");
+        assertEquals("2026-11-21T10:00:00Z", counted.getFirstTimestamp());
+        assertEquals("2026-11-21T10:01:00Z", counted.getLastTimestamp());
+        assertEquals("selects another workload's pods", counted.getMessage());
+
+        // Expired (the API server's --event-ttl) after that write: the PATCH finds nothing, and it starts again at 1.
+        client.v1().events().inNamespace("shop").withName(name).delete();
+        clock.step(WarningEvents.COALESCE);
+        calls();
+        events.warn(pod, "PortExceptionOverlap", "selects another workload's pods");
+        assertEquals(List.of("PATCH " + path, "POST /api/v1/namespaces/shop/events"), calls());
+        Event fresh = client.v1().events().inNamespace("shop").withName(name).get();
+        assertEquals(1, fresh.getCount());
+        assertEquals("2026-11-21T10:02:00Z", fresh.getFirstTimestamp());
+        assertEquals("Warning", fresh.getType());
     }
 
     /**
