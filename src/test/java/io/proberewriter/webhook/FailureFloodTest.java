@@ -36,11 +36,16 @@ class FailureFloodTest {
         throw new NullPointerException("simulated bug");
     };
 
-    @Test
-    void aThousandFailedAdmissionsLogOneStackTraceThenTheCountOfTheRest() throws Exception {
-        AdmissionController controller = new AdmissionController(
+    /** A controller on the test's clock whose every admission of a pod CREATE fails with the same bug. */
+    private AdmissionController brokenController() {
+        return new AdmissionController(
                 new PodMutator(new ProbeRewriter(GlobalSettings.defaults(), broken), StandaloneAdmission.CONFIG),
                 StandaloneAdmission.namespaces(), new AdmissionMetrics(registry), nanos::get);
+    }
+
+    @Test
+    void aThousandFailedAdmissionsLogOneStackTraceThenTheCountOfTheRest() throws Exception {
+        AdmissionController controller = brokenController();
 
         try (LogCapture log = LogCapture.of(AdmissionController.class)) {
             for (int i = 0; i < ADMISSIONS; i++) {
@@ -71,9 +76,7 @@ class FailureFloodTest {
      */
     @Test
     void failuresThatStopGetTheirCountLoggedAtTheNextAdmissionAfterTheMinute() throws Exception {
-        AdmissionController controller = new AdmissionController(
-                new PodMutator(new ProbeRewriter(GlobalSettings.defaults(), broken), StandaloneAdmission.CONFIG),
-                StandaloneAdmission.namespaces(), new AdmissionMetrics(registry), nanos::get);
+        AdmissionController controller = brokenController();
 
         try (LogCapture log = LogCapture.of(AdmissionController.class)) {
             for (int i = 0; i < 100; i++) {
