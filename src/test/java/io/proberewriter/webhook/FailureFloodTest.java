@@ -141,11 +141,7 @@ class FailureFloodTest {
             // The next one after the minute is logged, with the count of those since the line before, itself too.
             nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
             controller.handle(unreadable("bad-late"));
-            warnings = log.messages(Level.WARNING);
-            assertEquals(2, warnings.size(), log.toString());
-            assertTrue(warnings.get(1).startsWith("Pod in Pod default/bad-late CREATE uid "), warnings.get(1));
-            assertTrue(warnings.get(1).endsWith("(pods not read since the last line like this: 1,000" + counted),
-                    warnings.get(1));
+            assertLastUnreadablePodLine(log, 2, "bad-late", "1,000" + counted);
 
             // Five more, then none: the next admission after the minute, of any kind, logs their count and one of them.
             for (int i = 0; i < 5; i++) {
@@ -153,11 +149,7 @@ class FailureFloodTest {
             }
             nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
             controller.handle(update("web"));
-            warnings = log.messages(Level.WARNING);
-            assertEquals(3, warnings.size(), log.toString());
-            assertTrue(warnings.get(2).startsWith("Pod in Pod default/bad-last-0 CREATE uid "), warnings.get(2));
-            assertTrue(warnings.get(2).endsWith("(pods not read since the last line like this: 5" + counted),
-                    warnings.get(2));
+            assertLastUnreadablePodLine(log, 3, "bad-last-0", "5" + counted);
 
             // Nothing left: no more lines.
             nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
@@ -165,6 +157,15 @@ class FailureFloodTest {
             assertEquals(3, log.messages(Level.WARNING).size(), log.toString());
         }
         assertEquals(ADMISSIONS + 6, admissions(Outcome.ERROR), "every one is counted");
+    }
+
+    /** The log has {@code lines} warnings, the last naming {@code pod} and ending with the count since the one before. */
+    private static void assertLastUnreadablePodLine(LogCapture log, int lines, String pod, String countAndRest) {
+        List<String> warnings = log.messages(Level.WARNING);
+        assertEquals(lines, warnings.size(), log.toString());
+        String last = warnings.get(lines - 1);
+        assertTrue(last.startsWith("Pod in Pod default/" + pod + " CREATE uid "), last);
+        assertTrue(last.endsWith("(pods not read since the last line like this: " + countAndRest), last);
     }
 
     @Test
