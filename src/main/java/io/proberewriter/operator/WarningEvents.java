@@ -57,12 +57,18 @@ public class WarningEvents {
 
     /** What this process last wrote of an Event, and the repeats counted since. */
     private static final class Recorded {
-        /** The count last written; 0 while the first write is under way. */
+        /** The count last written; 0 while not known (the first write under way, or the last one failed). */
         int count;
         /** When the last write began. */
         Instant written;
         /** Repeats since, not written yet. */
         int held;
+        /**
+         * A write is under way: repeats meanwhile are held whatever the time, so that a write slowed past
+         * {@link #COALESCE} (the client's retries while the API server struggles) is not overtaken by a second one
+         * with an older count, which could land last and count the Event backwards.
+         */
+        boolean writing;
     }
 
     private final KubernetesClient client;
@@ -91,10 +97,11 @@ public class WarningEvents {
         Instant instant = clock.instant();
         String key = namespace + "/" + name;
         Recorded known;
-        int count;
+        int lastCount;
+        int repeats;
         synchronized (recorded) {
             known = recorded.get(key);
-            if (known != null && instant.isBefore(known.written.plus(COALESCE))) {
+            if (known != null && (known.writing || instant.isBefore(known.written.plus(COALESCE)))) {
                 known.held++;
                 return;
             }
@@ -103,21 +110,33 @@ public class WarningEvents {
                 recorded.put(key, known);
             }
             // Marked written before the call, so that repeats on other threads meanwhile are held, not written too.
-            count = known.count == 0 ? 0 : known.count + known.held + 1;
+            // (Forgotten while its write is under way, by 1,024 other Events warned meanwhile, the next warning would
+            // read and write it beside this one: a count one short at worst, as before any of this was remembered.)
+            lastCount = known.count;
+            repeats = known.held + 1;
             known.held = 0;
             known.written = instant;
+            known.writing = true;
         }
         String now = instant.toString();
         try {
-            int written = count == 0 ? readAndWrite(object, namespace, name, reason, message, now)
-                    : patch(object, namespace, name, reason, message, now, count);
+            Written written = new Written(object, namespace, name, reason, message, now, repeats);
+            int count = lastCount == 0 ? readAndWrite(written) : patch(written, lastCount + repeats);
             synchronized (recorded) {
-                known.count = written;
+                known.count = count;
+                known.writing = false;
             }
-        } catch (KubernetesClientException e) {
+        } catch (RuntimeException e) {
             synchronized (recorded) {
-                // Not known to be written: the next warning reads the Event again.
-                recorded.remove(key, known);
+                // Not known to be written: the next warning reads the Event again, at once, and carries the repeats
+                // this write was to count. Whatever failed, the write is over: left marked, every repeat would be held.
+                known.count = 0;
+                known.held += repeats;
+                known.written = Instant.MIN;
+                known.writing = false;
+            }
+            if (!(e instanceof KubernetesClientException)) {
+                throw e;
             }
             LOG.warnf("Could not record the %s event on %s %s/%s: %s", reason, object.getKind(), namespace,
                     object.getMetadata().getName(), e.getMessage());
@@ -130,20 +149,20 @@ public class WarningEvents {
      *
      * @return the count written
      */
-    private int patch(HasMetadata object, String namespace, String name, String reason, String message, String now,
-                      int count) {
+    private int patch(Written w, int count) {
         try {
             // Through resource(): by name alone (withName), the client would GET the Event before patching it.
-            Event named = new EventBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                    .build();
-            client.v1().events().inNamespace(namespace).resource(named).patch(PatchContext.of(PatchType.JSON_MERGE),
-                    "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}");
+            Event named = new EventBuilder().withNewMetadata().withName(w.name()).withNamespace(w.namespace())
+                    .endMetadata().build();
+            client.v1().events().inNamespace(w.namespace()).resource(named).patch(
+                    PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"count\":" + count + ",\"lastTimestamp\":\"" + w.now() + "\"}");
             return count;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;
             }
-            return create(object, namespace, name, reason, message, now);
+            return create(w);
         }
     }
 
@@ -153,15 +172,11 @@ public class WarningEvents {
      *
      * @return the count written
      */
-    private int readAndWrite(HasMetadata object, String namespace, String name, String reason, String message,
-                             String now) {
-        Event existing = client.v1().events().inNamespace(namespace).withName(name).get();
+    private int readAndWrite(Written w) {
+        Event existing = client.v1().events().inNamespace(w.namespace()).withName(w.name()).get();
         if (existing != null) {
-            int count = Optional.ofNullable(existing.getCount()).orElse(1) + 1;
-            Event counted = new EventBuilder(existing).withCount(count).withLastTimestamp(now).build();
             try {
-                client.v1().events().inNamespace(namespace).resource(counted).update();
-                return count;
+                return countAgain(existing, w);
             } catch (KubernetesClientException e) {
                 // Expired since it was read: created afresh below rather than lost.
                 if (e.getCode() != 404) {
@@ -169,23 +184,49 @@ public class WarningEvents {
                 }
             }
         }
-        return create(object, namespace, name, reason, message, now);
+        return create(w);
     }
 
-    private int create(HasMetadata object, String namespace, String name, String reason, String message, String now) {
-        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-                .withInvolvedObject(reference(object))
-                .withType("Warning")
-                .withReason(reason)
-                .withMessage(message)
-                .withCount(1)
-                .withFirstTimestamp(now)
-                .withLastTimestamp(now)
-                .withNewSource().withComponent(COMPONENT).endSource()
-                .withReportingComponent(COMPONENT)
-                .build()).create();
-        return 1;
+    /** The Event as read, counted again: an update, so that a write of someone else's meanwhile is not overwritten. */
+    private int countAgain(Event existing, Written w) {
+        int count = Optional.ofNullable(existing.getCount()).orElse(1) + w.repeats();
+        Event counted = new EventBuilder(existing).withCount(count).withLastTimestamp(w.now()).build();
+        client.v1().events().inNamespace(w.namespace()).resource(counted).update();
+        return count;
+    }
+
+    private int create(Written w) {
+        try {
+            client.v1().events().inNamespace(w.namespace()).resource(new EventBuilder()
+                    .withNewMetadata().withName(w.name()).withNamespace(w.namespace()).endMetadata()
+                    .withInvolvedObject(reference(w.object()))
+                    .withType("Warning")
+                    .withReason(w.reason())
+                    .withMessage(w.message())
+                    .withCount(w.repeats())
+                    .withFirstTimestamp(w.now())
+                    .withLastTimestamp(w.now())
+                    .withNewSource().withComponent(COMPONENT).endSource()
+                    .withReportingComponent(COMPONENT)
+                    .build()).create();
+            return w.repeats();
+        } catch (KubernetesClientException e) {
+            // Created meanwhile (read as missing a moment ago, or a POST the client retried after the API server had
+            // stored it): counted again instead, once; nothing is created twice.
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            Event existing = client.v1().events().inNamespace(w.namespace()).withName(w.name()).get();
+            if (existing == null) {
+                throw e;
+            }
+            return countAgain(existing, w);
+        }
+    }
+
+    /** One write of a warning: what it is about and says, when, and how many warnings it counts. */
+    private record Written(HasMetadata object, String namespace, String name, String reason, String message,
+                           String now, int repeats) {
     }
 
     /**

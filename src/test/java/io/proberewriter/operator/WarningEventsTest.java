@@ -23,7 +23,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** Warning Events: one per object and message, counted again on repeats, names always valid. */
@@ -153,6 +158,115 @@ class WarningEventsTest {
             assertNull(created.getMetadata().getResourceVersion(), "created, not the expired one written back");
             assertEquals("2026-11-21T10:00:00Z", created.getFirstTimestamp());
         } finally {
+            server.destroy();
+        }
+    }
+
+    /**
+     * An Event read as missing and created by someone else before our POST (or a POST the client retried after the
+     * API server had stored it) answers 409: it is read and counted again, not left uncounted with a warning logged.
+     */
+    @Test
+    void anEventCreatedMeanwhileIsCountedAgainInsteadOfCreatedTwice() throws InterruptedException {
+        KubernetesMockServer server = new KubernetesMockServer(false);
+        server.start();
+        try (KubernetesClient racing = server.createClient()) {
+            Pod pod = pod("web-1");
+            String name = WarningEvents.eventName(pod, "ProbeIncompatibleWithMtls", "broken");
+            String path = "/api/v1/namespaces/shop/events/" + name;
+            Event stored = new EventBuilder().withNewMetadata().withName(name).withNamespace("shop")
+                    .withResourceVersion("7").endMetadata().withCount(4).withMessage("broken").build();
+            server.expect().get().withPath(path).andReturn(404, new StatusBuilder().withCode(404)
+                    .withReason("NotFound").build()).once();
+            server.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(409, new StatusBuilder()
+                    .withCode(409).withReason("AlreadyExists").withMessage("events \"" + name + "\" already exists")
+                    .build()).once();
+            server.expect().get().withPath(path).andReturn(200, stored).once();
+            server.expect().put().withPath(path).andReturn(200, stored).once();
+
+            new WarningEvents(racing, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC))
+                    .warn(pod, "ProbeIncompatibleWithMtls", "broken");
+
+            List<String> calls = new ArrayList<>();
+            Event updated = null;
+            for (RecordedRequest request; (request = server.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
+                calls.add(request.getMethod() + " " + request.getPath());
+                if ("PUT".equals(request.getMethod())) {
+                    updated = Serialization.unmarshal(request.getBody().readUtf8(), Event.class);
+                }
+            }
+            assertEquals(List.of("GET " + path, "POST /api/v1/namespaces/shop/events", "GET " + path, "PUT " + path),
+                    calls);
+            assertNotNull(updated);
+            assertEquals(5, updated.getCount(), "the count the other writer left, and this warning");
+            assertEquals("7", updated.getMetadata().getResourceVersion(), "an update of what was read");
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /**
+     * A write slowed past the interval (the client retrying while the API server struggles) must not be overtaken by
+     * a second write of an older count, which could land last and count the Event backwards: a repeat while a write
+     * is under way is held, whatever the time, and carried by the next write.
+     */
+    @Test
+    void aRepeatWhileAWriteIsUnderWayIsHeldEvenPastTheInterval() throws Exception {
+        KubernetesMockServer server = new KubernetesMockServer(false);
+        server.start();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CountDownLatch patchArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (KubernetesClient slow = server.createClient()) {
+            Pod pod = pod("web-1");
+            String name = WarningEvents.eventName(pod, "PortExceptionOverlap", "overlaps");
+            String path = "/api/v1/namespaces/shop/events/" + name;
+            Event stored = new EventBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
+                    .withCount(1).withMessage("overlaps").build();
+            server.expect().get().withPath(path).andReturn(404, new StatusBuilder().withCode(404).build()).once();
+            server.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(201, stored).once();
+            server.expect().patch().withPath(path).andReply(200, request -> {
+                patchArrived.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS); // the API server taking its time over this one
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return stored;
+            }).once();
+            server.expect().patch().withPath(path).andReturn(200, stored).always();
+            SteppingClock clock = new SteppingClock(Instant.parse("2026-11-21T10:00:00Z"));
+            WarningEvents events = new WarningEvents(slow, clock);
+
+            events.warn(pod, "PortExceptionOverlap", "overlaps"); // GET, POST: count 1
+            clock.step(WarningEvents.COALESCE);
+            Future<?> slowWrite = threads.submit(() -> events.warn(pod, "PortExceptionOverlap", "overlaps"));
+            assertTrue(patchArrived.await(10, TimeUnit.SECONDS), "the second warning's PATCH reached the server");
+            clock.step(WarningEvents.COALESCE.multipliedBy(2));
+            Future<?> repeat = threads.submit(() -> events.warn(pod, "PortExceptionOverlap", "overlaps"));
+            try {
+                repeat.get(3, TimeUnit.SECONDS);
+            } catch (TimeoutException stuckBehindTheSlowWrite) {
+                // What the old code did: a PATCH of its own, which waits for the server as the first one does.
+            }
+            release.countDown();
+            slowWrite.get(10, TimeUnit.SECONDS);
+            repeat.get(10, TimeUnit.SECONDS);
+            clock.step(WarningEvents.COALESCE);
+            events.warn(pod, "PortExceptionOverlap", "overlaps");
+
+            List<String> patches = new ArrayList<>();
+            for (RecordedRequest request; (request = server.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
+                if ("PATCH".equals(request.getMethod())) {
+                    patches.add(request.getBody().readUtf8());
+                }
+            }
+            assertEquals(2, patches.size(), "the slow write and the one after it; the repeat held: " + patches);
+            assertTrue(patches.get(0).startsWith("{\"count\":2,"), patches.get(0));
+            assertTrue(patches.get(1).startsWith("{\"count\":4,"), "the held repeat carried: " + patches.get(1));
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
             server.destroy();
         }
     }
