@@ -115,7 +115,7 @@ final class AdmissionWarnings {
 
     /**
      * {@code prefix} then {@code text} on one line of at most {@code maxLength} chars: control characters (a
-     * newline, a carriage return, an escape) become spaces and a longer text is cut with an ellipsis. Also for log
+     * newline, a carriage return, an escape), Unicode line separators and bidirectional controls become spaces and a longer text is cut with an ellipsis. Also for log
      * lines that quote what a request sent, so that a newline in a pod's name cannot forge a line of its own.
      */
     static String singleLine(String prefix, String text, int maxLength) {
@@ -128,7 +128,7 @@ final class AdmissionWarnings {
         out.append(prefix);
         for (int i = 0; i < text.length() && out.length() <= maxLength; ) {
             int cp = text.codePointAt(i);
-            out.appendCodePoint(Character.isISOControl(cp) ? ' ' : cp);
+            out.appendCodePoint(unsafe(cp) ? ' ' : cp);
             i += Character.charCount(cp);
         }
         if (out.length() > maxLength) {
@@ -141,13 +141,24 @@ final class AdmissionWarnings {
         return out.toString();
     }
 
-    /** No control character; every one is in the Basic Multilingual Plane, so a char test is the code point test. */
+    /** No unsafe character; every one is in the Basic Multilingual Plane, so a char test is the code point test. */
     private static boolean isPlain(String line) {
         for (int i = 0; i < line.length(); i++) {
-            if (Character.isISOControl(line.charAt(i))) {
+            if (unsafe(line.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * What must not reach a terminal or a log line from a request: control characters (C0, DEL, C1), the Unicode line
+     * and paragraph separators, which some log viewers and terminals break a line on, and the bidirectional
+     * embeddings, overrides and isolates, which can make a pod's name or a path display as something else.
+     */
+    private static boolean unsafe(int cp) {
+        return Character.isISOControl(cp)
+                || (cp >= '\u2028' && cp <= '\u202e') // line and paragraph separators, bidi embeddings and overrides
+                || (cp >= '\u2066' && cp <= '\u2069'); // bidi isolates
     }
 }

@@ -78,6 +78,24 @@ class AdmissionWarningsTest {
         assertEquals(AdmissionWarnings.PREFIX + xs.substring(1) + "😀…", oneShorter);
     }
 
+    /**
+     * A line the API server shows in a terminal (kubectl) and the log shows to an operator: a Unicode line separator
+     * would break it in some viewers, and a bidirectional override would show a pod's name or path reversed.
+     */
+    @Test
+    void lineSeparatorsAndBidirectionalControlsBecomeSpaces() {
+        for (String unsafe : new String[] {"\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069"}) {
+            assertEquals("probe-rewriter: a b", AdmissionWarnings.clean("a" + unsafe + "b"), unsafe);
+            String longLine = "x".repeat(300) + unsafe;
+            assertEquals(-1, AdmissionWarnings.singleLine("", "a" + unsafe + longLine, 1_000).indexOf(unsafe),
+                    "the long way too");
+        }
+        // Their neighbours are ordinary text: the zero-width joiner, the left-to-right mark, the narrow no-break space.
+        for (String kept : new String[] {"\u200d", "\u200e", "\u202f", "\u2065", "\u206a"}) {
+            assertEquals("probe-rewriter: a" + kept + "b", AdmissionWarnings.clean("a" + kept + "b"), kept);
+        }
+    }
+
     @Test
     void controlCharactersBecomeSpacesAndShortLinesStayWhole() {
         assertEquals("probe-rewriter: a b c", AdmissionWarnings.clean("a\nb\u0007c"));
