@@ -115,8 +115,9 @@ final class AdmissionWarnings {
 
     /**
      * {@code prefix} then {@code text} on one line of at most {@code maxLength} chars: control characters (a
-     * newline, a carriage return, an escape), Unicode line separators and bidirectional controls become spaces and a longer text is cut with an ellipsis. Also for log
-     * lines that quote what a request sent, so that a newline in a pod's name cannot forge a line of its own.
+     * newline, a carriage return, an escape), Unicode line separators and bidirectional controls become spaces and a
+     * longer text is cut with an ellipsis. Also for log lines that quote what a request sent, so that a newline in a
+     * pod's name cannot forge a line of its own.
      */
     static String singleLine(String prefix, String text, int maxLength) {
         if (text.length() <= maxLength - prefix.length() && isPlain(text)) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Warning Events: one per object and message, counted again on repeats, names always valid. */
@@ -119,6 +121,70 @@ class WarningEventsTest {
         assertEquals("Warning", fresh.getType());
     }
 
+    /** A server that answers as scripted, for what the CRUD mock cannot do: a call refused between two others. */
+    private KubernetesMockServer scripted;
+    private KubernetesClient scriptedClient;
+
+    private KubernetesClient scriptedServer() {
+        scripted = new KubernetesMockServer(false);
+        scripted.start();
+        scriptedClient = scripted.createClient();
+        return scriptedClient;
+    }
+
+    @AfterEach
+    void stopScriptedServer() {
+        if (scriptedClient != null) {
+            scriptedClient.close();
+            scripted.destroy();
+        }
+    }
+
+    /** The warning the scripted tests give, once, at 10:00 on a fixed clock. */
+    private static final String BROKEN = WarningEvents.eventName(pod("web-1"), "ProbeIncompatibleWithMtls", "broken");
+    private static final String BROKEN_PATH = "/api/v1/namespaces/shop/events/" + BROKEN;
+
+    private static void warnBroken(KubernetesClient through) {
+        new WarningEvents(through, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC))
+                .warn(pod("web-1"), "ProbeIncompatibleWithMtls", "broken");
+    }
+
+    /** An Event as the API server stores it. */
+    private static Event stored(String name, int count, String message) {
+        return new EventBuilder().withNewMetadata().withName(name).withNamespace("shop").withResourceVersion("7")
+                .endMetadata().withCount(count).withMessage(message).build();
+    }
+
+    /** What the API server answers when it refuses a call about the Event {@code name}. */
+    private static Status refusal(int code, String reason, String name) {
+        return new StatusBuilder().withCode(code).withReason(reason)
+                .withMessage("events \"" + name + "\": " + reason).build();
+    }
+
+    /** Every request a scripted server received, in order, once a second has passed without one. */
+    private static List<RecordedRequest> requests(KubernetesMockServer scripted) throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        for (RecordedRequest request; (request = scripted.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
+            requests.add(request);
+        }
+        return requests;
+    }
+
+    private static List<String> calls(List<RecordedRequest> requests) {
+        return requests.stream().map(r -> r.getMethod() + " " + r.getPath()).toList();
+    }
+
+    /** The Event the last request of {@code method} sent, or null. */
+    private static Event sent(List<RecordedRequest> requests, String method) {
+        Event sent = null;
+        for (RecordedRequest request : requests) {
+            if (method.equals(request.getMethod())) {
+                sent = Serialization.unmarshal(request.getBody().readUtf8(), Event.class);
+            }
+        }
+        return sent;
+    }
+
     /**
      * The API server expires Events an hour after their last update: one read, then gone before the update, must be
      * created afresh with a count of one, not lost. The CRUD mock cannot delete between the two calls, so this one
@@ -126,40 +192,24 @@ class WarningEventsTest {
      */
     @Test
     void anEventExpiredBetweenReadAndUpdateIsCreatedAgain() throws InterruptedException {
-        KubernetesMockServer server = new KubernetesMockServer(false);
-        server.start();
-        try (KubernetesClient expiring = server.createClient()) {
-            Pod pod = pod("web-1");
-            String name = WarningEvents.eventName(pod, "ProbeIncompatibleWithMtls", "broken");
-            String path = "/api/v1/namespaces/shop/events/" + name;
-            Event stored = new EventBuilder().withNewMetadata().withName(name).withNamespace("shop")
-                    .withResourceVersion("7").endMetadata().withCount(4).withMessage("broken").build();
-            server.expect().get().withPath(path).andReturn(200, stored).once();
-            server.expect().put().withPath(path).andReturn(404, new StatusBuilder().withCode(404)
-                    .withReason("NotFound").withMessage("events \"" + name + "\" not found").build()).always();
-            server.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(201, stored).once();
+        KubernetesClient expiring = scriptedServer();
+        Event stored = stored(BROKEN, 4, "broken");
+        scripted.expect().get().withPath(BROKEN_PATH).andReturn(200, stored).once();
+        scripted.expect().put().withPath(BROKEN_PATH).andReturn(404, refusal(404, "NotFound", BROKEN)).always();
+        scripted.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(201, stored).once();
 
-            new WarningEvents(expiring, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC))
-                    .warn(pod, "ProbeIncompatibleWithMtls", "broken");
+        warnBroken(expiring);
 
-            List<String> calls = new ArrayList<>();
-            Event created = null;
-            for (RecordedRequest request; (request = server.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
-                calls.add(request.getMethod() + " " + request.getPath());
-                if ("POST".equals(request.getMethod())) {
-                    created = Serialization.unmarshal(request.getBody().readUtf8(), Event.class);
-                }
-            }
-            assertEquals("POST /api/v1/namespaces/shop/events", calls.get(calls.size() - 1), calls.toString());
-            assertTrue(calls.contains("PUT " + path), calls.toString());
-            assertNotNull(created, calls.toString());
-            assertEquals(1, created.getCount(), "a fresh Event starts its count again");
-            assertEquals(name, created.getMetadata().getName());
-            assertNull(created.getMetadata().getResourceVersion(), "created, not the expired one written back");
-            assertEquals("2026-11-21T10:00:00Z", created.getFirstTimestamp());
-        } finally {
-            server.destroy();
-        }
+        List<RecordedRequest> requests = requests(scripted);
+        List<String> calls = calls(requests);
+        Event created = sent(requests, "POST");
+        assertEquals("POST /api/v1/namespaces/shop/events", calls.get(calls.size() - 1), calls.toString());
+        assertTrue(calls.contains("PUT " + BROKEN_PATH), calls.toString());
+        assertNotNull(created, calls.toString());
+        assertEquals(1, created.getCount(), "a fresh Event starts its count again");
+        assertEquals(BROKEN, created.getMetadata().getName());
+        assertNull(created.getMetadata().getResourceVersion(), "created, not the expired one written back");
+        assertEquals("2026-11-21T10:00:00Z", created.getFirstTimestamp());
     }
 
     /**
@@ -168,41 +218,25 @@ class WarningEventsTest {
      */
     @Test
     void anEventCreatedMeanwhileIsCountedAgainInsteadOfCreatedTwice() throws InterruptedException {
-        KubernetesMockServer server = new KubernetesMockServer(false);
-        server.start();
-        try (KubernetesClient racing = server.createClient()) {
-            Pod pod = pod("web-1");
-            String name = WarningEvents.eventName(pod, "ProbeIncompatibleWithMtls", "broken");
-            String path = "/api/v1/namespaces/shop/events/" + name;
-            Event stored = new EventBuilder().withNewMetadata().withName(name).withNamespace("shop")
-                    .withResourceVersion("7").endMetadata().withCount(4).withMessage("broken").build();
-            server.expect().get().withPath(path).andReturn(404, new StatusBuilder().withCode(404)
-                    .withReason("NotFound").build()).once();
-            server.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(409, new StatusBuilder()
-                    .withCode(409).withReason("AlreadyExists").withMessage("events \"" + name + "\" already exists")
-                    .build()).once();
-            server.expect().get().withPath(path).andReturn(200, stored).once();
-            server.expect().put().withPath(path).andReturn(200, stored).once();
+        KubernetesClient racing = scriptedServer();
+        Event stored = stored(BROKEN, 4, "broken");
+        scripted.expect().get().withPath(BROKEN_PATH).andReturn(404, refusal(404, "NotFound", BROKEN)).once();
+        scripted.expect().post().withPath("/api/v1/namespaces/shop/events")
+                .andReturn(409, refusal(409, "AlreadyExists", BROKEN)).once();
+        scripted.expect().get().withPath(BROKEN_PATH).andReturn(200, stored).once();
+        scripted.expect().put().withPath(BROKEN_PATH).andReturn(200, stored).once();
 
-            new WarningEvents(racing, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC))
-                    .warn(pod, "ProbeIncompatibleWithMtls", "broken");
+        warnBroken(racing);
 
-            List<String> calls = new ArrayList<>();
-            Event updated = null;
-            for (RecordedRequest request; (request = server.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
-                calls.add(request.getMethod() + " " + request.getPath());
-                if ("PUT".equals(request.getMethod())) {
-                    updated = Serialization.unmarshal(request.getBody().readUtf8(), Event.class);
-                }
-            }
-            assertEquals(List.of("GET " + path, "POST /api/v1/namespaces/shop/events", "GET " + path, "PUT " + path),
-                    calls);
-            assertNotNull(updated);
-            assertEquals(5, updated.getCount(), "the count the other writer left, and this warning");
-            assertEquals("7", updated.getMetadata().getResourceVersion(), "an update of what was read");
-        } finally {
-            server.destroy();
-        }
+        List<RecordedRequest> requests = requests(scripted);
+        List<String> calls = calls(requests);
+        Event updated = sent(requests, "PUT");
+        assertEquals(List.of("GET " + BROKEN_PATH, "POST /api/v1/namespaces/shop/events", "GET " + BROKEN_PATH,
+                "PUT " + BROKEN_PATH),
+                calls);
+        assertNotNull(updated);
+        assertEquals(5, updated.getCount(), "the count the other writer left, and this warning");
+        assertEquals("7", updated.getMetadata().getResourceVersion(), "an update of what was read");
     }
 
     /**
@@ -212,20 +246,18 @@ class WarningEventsTest {
      */
     @Test
     void aRepeatWhileAWriteIsUnderWayIsHeldEvenPastTheInterval() throws Exception {
-        KubernetesMockServer server = new KubernetesMockServer(false);
-        server.start();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         CountDownLatch patchArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (KubernetesClient slow = server.createClient()) {
+        try {
+            KubernetesClient slow = scriptedServer();
             Pod pod = pod("web-1");
             String name = WarningEvents.eventName(pod, "PortExceptionOverlap", "overlaps");
             String path = "/api/v1/namespaces/shop/events/" + name;
-            Event stored = new EventBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
-                    .withCount(1).withMessage("overlaps").build();
-            server.expect().get().withPath(path).andReturn(404, new StatusBuilder().withCode(404).build()).once();
-            server.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(201, stored).once();
-            server.expect().patch().withPath(path).andReply(200, request -> {
+            Event stored = stored(name, 1, "overlaps");
+            scripted.expect().get().withPath(path).andReturn(404, refusal(404, "NotFound", name)).once();
+            scripted.expect().post().withPath("/api/v1/namespaces/shop/events").andReturn(201, stored).once();
+            scripted.expect().patch().withPath(path).andReply(200, request -> {
                 patchArrived.countDown();
                 try {
                     release.await(10, TimeUnit.SECONDS); // the API server taking its time over this one
@@ -234,7 +266,7 @@ class WarningEventsTest {
                 }
                 return stored;
             }).once();
-            server.expect().patch().withPath(path).andReturn(200, stored).always();
+            scripted.expect().patch().withPath(path).andReturn(200, stored).always();
             SteppingClock clock = new SteppingClock(Instant.parse("2026-11-21T10:00:00Z"));
             WarningEvents events = new WarningEvents(slow, clock);
 
@@ -255,19 +287,14 @@ class WarningEventsTest {
             clock.step(WarningEvents.COALESCE);
             events.warn(pod, "PortExceptionOverlap", "overlaps");
 
-            List<String> patches = new ArrayList<>();
-            for (RecordedRequest request; (request = server.takeRequest(1, TimeUnit.SECONDS)) != null; ) {
-                if ("PATCH".equals(request.getMethod())) {
-                    patches.add(request.getBody().readUtf8());
-                }
-            }
+            List<String> patches = requests(scripted).stream().filter(r -> "PATCH".equals(r.getMethod()))
+                    .map(r -> r.getBody().readUtf8()).toList();
             assertEquals(2, patches.size(), "the slow write and the one after it; the repeat held: " + patches);
             assertTrue(patches.get(0).startsWith("{\"count\":2,"), patches.get(0));
             assertTrue(patches.get(1).startsWith("{\"count\":4,"), "the held repeat carried: " + patches.get(1));
         } finally {
             release.countDown();
             threads.shutdownNow();
-            server.destroy();
         }
     }
 
