@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -63,9 +62,17 @@ public class AdmissionController {
      * metric counts each one.
      */
     private final OncePerInterval unreadablePodLogged;
-    private final AtomicLong unreadablePodsUnlogged = new AtomicLong();
-    /** An unreadable pod among those not logged, to name when its count is logged by {@link #reportRepeats()}. */
-    private final AtomicReference<String> unloggedUnreadablePod = new AtomicReference<>();
+    /**
+     * The pods not read since the last line about them, or null while there are none: one to name and their number,
+     * swapped together, so that no count is left without a pod to name nor a pod named with another line's count.
+     */
+    private final AtomicReference<UnloggedPods> unloggedPods = new AtomicReference<>();
+
+    private record UnloggedPods(String example, long count) {
+        UnloggedPods plusOne() {
+            return new UnloggedPods(example, count + 1);
+        }
+    }
 
     @Inject
     AdmissionController(PodMutator mutator, NamespaceCache namespaces, AdmissionMetrics metrics) {
@@ -182,16 +189,13 @@ public class AdmissionController {
      */
     private void unreadablePod(ReviewRequest request) {
         if (unreadablePodLogged.first()) {
-            // Cleared before the count is taken: a pod counted for the next line may then keep itself to be named,
-            // which the next line waits for; the other way round, it could be cleared and its count wait forever.
-            unloggedUnreadablePod.set(null);
-            logUnreadablePods(unreadable(request), unreadablePodsUnlogged.getAndSet(0) + 1);
+            UnloggedPods before = unloggedPods.getAndSet(null);
+            logUnreadablePods(unreadable(request), (before == null ? 0 : before.count()) + 1);
             return;
         }
-        unreadablePodsUnlogged.incrementAndGet();
-        if (unloggedUnreadablePod.get() == null) { // the text is built once an interval, not per pod
-            unloggedUnreadablePod.compareAndSet(null, unreadable(request));
-        }
+        // The text is built for the first of an interval only, not per pod.
+        unloggedPods.updateAndGet(unlogged -> unlogged == null ? new UnloggedPods(unreadable(request), 1)
+                : unlogged.plusOne());
     }
 
     /**
@@ -218,14 +222,10 @@ public class AdmissionController {
             failures.reportRepeats();
             unwrittenAnswers.reportRepeats();
             unreadableBodies.reportRepeats();
-            if (unreadablePodsUnlogged.get() > 0 && unloggedUnreadablePod.get() != null
-                    && unreadablePodLogged.first()) {
-                String example = unloggedUnreadablePod.getAndSet(null);
-                long unlogged = unreadablePodsUnlogged.getAndSet(0);
-                if (example != null) {
-                    logUnreadablePods(example, unlogged);
-                } else { // cleared meanwhile by a line of an interval before, held up: the count waits for the next
-                    unreadablePodsUnlogged.addAndGet(unlogged);
+            if (unloggedPods.get() != null && unreadablePodLogged.first()) {
+                UnloggedPods unlogged = unloggedPods.getAndSet(null);
+                if (unlogged != null) {
+                    logUnreadablePods(unlogged.example(), unlogged.count());
                 }
             }
         } catch (Throwable logging) { // the admission matters more than the log line

@@ -10,9 +10,16 @@ import io.proberewriter.engine.GlobalSettings;
 import io.proberewriter.engine.MtlsOracle;
 import io.proberewriter.engine.ProbeRewriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -166,6 +173,53 @@ class FailureFloodTest {
         String last = warnings.get(lines - 1);
         assertTrue(last.startsWith("Pod in Pod default/" + pod + " CREATE uid "), last);
         assertTrue(last.endsWith("(pods not read since the last line like this: " + countAndRest), last);
+    }
+
+    /**
+     * Unreadable pods from several threads while minutes pass: every one is counted in exactly one line, and every
+     * line names a pod, however the threads interleave with the line of each minute and with the admissions that log
+     * the count of those left over.
+     */
+    @Test
+    void unreadablePodsFromManyThreadsAreEachCountedInExactlyOneLine() throws Exception {
+        AdmissionController controller = new AdmissionController(StandaloneAdmission.mutator(),
+                StandaloneAdmission.namespaces(), new AdmissionMetrics(registry), nanos::get);
+        int threads = 4;
+        int perThread = 1_500;
+        byte[] pod = unreadable("bad");
+        byte[] other = update("web");
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (LogCapture log = LogCapture.of(AdmissionController.class)) {
+            List<Future<?>> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                senders.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        controller.handle(pod);
+                        if (i % 7 == 0) {
+                            controller.handle(other); // may log what waits, racing the pods' own lines
+                        }
+                        nanos.addAndGet(Duration.ofSeconds(1).toNanos()); // a minute every 60 admissions
+                    }
+                }));
+            }
+            for (Future<?> sender : senders) {
+                sender.get(60, TimeUnit.SECONDS);
+            }
+            nanos.addAndGet(AdmissionController.UNREADABLE_POD_LOG_INTERVAL.toNanos());
+            controller.handle(other); // what was left over
+
+            Pattern count = Pattern.compile("\\(pods not read since the last line like this: ([0-9,]+);");
+            long counted = 0;
+            for (String line : log.messages(Level.WARNING)) {
+                assertTrue(line.startsWith("Pod in Pod default/bad CREATE uid "), line);
+                Matcher m = count.matcher(line);
+                assertTrue(m.find(), line);
+                counted += Long.parseLong(m.group(1).replace(",", ""));
+            }
+            assertEquals((long) threads * perThread, counted, log.toString());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
