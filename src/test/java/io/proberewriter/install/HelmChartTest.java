@@ -841,6 +841,23 @@ class HelmChartTest {
                 "PodDisruptionBudget", "probe-rewriter").node(), "/spec/minAvailable", "minAvailable 0 lets all go");
     }
 
+    /**
+     * A budget with both fields, or with one set to null (which Helm deletes before the template sees it), must not
+     * render as no budget (an empty minAvailable: every replica may be evicted) nor drop the field the user set.
+     */
+    @Test
+    void budgetsWithBothFieldsOrANullOneAreReadAsTheUserMeantThem() throws Exception {
+        String pdb = "webhook.podDisruptionBudget.";
+        assertRefused(pdb.replaceAll("\\.$", "") + ": minAvailable=1 and maxUnavailable=1 are both set",
+                "--set", pdb + "maxUnavailable=1");
+        assertRefused(pdb.replaceAll("\\.$", "") + ": set minAvailable or maxUnavailable",
+                "--set", pdb + "minAvailable=null");
+        Doc budget = one(helmTemplate("--set", pdb + "minAvailable=null," + pdb + "maxUnavailable=1"),
+                "PodDisruptionBudget", "probe-rewriter");
+        assertInt(1, budget.node(), "/spec/maxUnavailable", "minAvailable null: maxUnavailable used");
+        assertTrue(budget.at("/spec/minAvailable").isMissingNode(), "minAvailable null: not rendered, " + budget.node());
+    }
+
     // ------------------------------------------------------------------------------------------------ documentation
 
     /** Dotted paths of the values a user sets: leaves, and the Kubernetes fields passed as given. */
