@@ -461,6 +461,10 @@ class HelmChartTest {
         String image = "registry.example.com/platform/probe-rewriter:0.2.0";
         for (Doc deployment : List.of(webhook, operator)) {
             assertText(image, container(deployment), "/image", deployment.toString());
+            assertText("false", deployment.node(), "/spec/template/metadata/labels/sidecar.istio.io~1inject",
+                    deployment + ": out of the mesh, beside webhook.podLabels");
+            assertText("none", deployment.node(), "/spec/template/metadata/labels/istio.io~1dataplane-mode",
+                    deployment.toString());
             assertText("Always", container(deployment), "/imagePullPolicy", deployment.toString());
             assertText("regcred", deployment.node(), "/spec/template/spec/imagePullSecrets/0/name",
                     deployment.toString());

@@ -366,6 +366,21 @@ class ManifestsTest {
         expected.forEach((k, v) -> assertEquals(v, podLabels.get(k), "pod template label " + k));
     }
 
+    /**
+     * The webhook and the operator stay out of the mesh whatever their namespace's labels or the mesh's defaults:
+     * under STRICT mTLS a sidecar or ambient's ztunnel in front of them would refuse the API server's calls and
+     * Prometheus' scrapes, and every pod would be admitted unrewritten (failurePolicy Ignore) without an error.
+     */
+    @Test
+    void bothPodsStayOutOfTheMesh() {
+        for (Doc deployment : List.of(deployment(), operatorDeployment())) {
+            Map<String, String> podLabels = stringMap(deployment.node(), "/spec/template/metadata/labels",
+                    deployment + ": pod template");
+            assertEquals("false", podLabels.get("sidecar.istio.io/inject"), deployment + ": no sidecar");
+            assertEquals("none", podLabels.get("istio.io/dataplane-mode"), deployment + ": not in ambient");
+        }
+    }
+
     @Test
     void namespacedObjectsLiveInTheSystemNamespaceAndClusterObjectsInNone() {
         one(baseResources, "Namespace", NAMESPACE);
