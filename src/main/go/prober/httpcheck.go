@@ -87,6 +87,11 @@ func (c *httpCheck) request() (*http.Request, error) {
 }
 
 func (c *httpCheck) client(dialer *loopbackDialer, timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		// The time left is already gone (a --timeout of a millisecond or less, or a CPU-starved start): an
+		// http.Client reads a Timeout of zero or less as none at all, and the check would wait forever.
+		timeout = time.Nanosecond
+	}
 	transport := &http.Transport{
 		// The kubelet does not verify the app's certificate.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},

@@ -357,6 +357,32 @@ func TestTimeoutBoundsTheWholeCheck(t *testing.T) {
 	}
 }
 
+// A timeout so short that it has run out before the request is sent still bounds the check: an http.Client with a
+// Timeout of zero or less has none, and a server that never answers held the prober forever.
+func TestATimeoutGoneBeforeTheRequestStillEndsTheCheck(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	s, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	done := make(chan string, 1)
+	go func() {
+		code, out := probe(t, s, "--timeout", "1ns")
+		done <- fmt.Sprintf("exit %d: %s", code, out)
+	}()
+	select {
+	case got := <-done:
+		if !strings.HasPrefix(got, "exit 1: ") {
+			t.Errorf("a check out of time fails: %s", got)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("--timeout 1ns: still waiting for a server that never answers after 3 s")
+	}
+}
+
 func TestHTTPSWithoutVerification(t *testing.T) {
 	s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/sick" {
