@@ -147,10 +147,10 @@ and its surge needs only a second node.
 {{/* The system-* priority classes the Deployments use: the ResourceQuota covers exactly those. */}}
 {{- define "probe-rewriter.systemPriorityClasses" -}}
 {{- $classes := list }}
-{{- if hasPrefix "system-" .Values.webhook.priorityClassName }}
+{{- if hasPrefix "system-" (.Values.webhook.priorityClassName | default "") }}
 {{- $classes = append $classes .Values.webhook.priorityClassName }}
 {{- end }}
-{{- if and .Values.operator.enabled (hasPrefix "system-" .Values.operator.priorityClassName) }}
+{{- if and .Values.operator.enabled (hasPrefix "system-" (.Values.operator.priorityClassName | default "")) }}
 {{- $classes = append $classes .Values.operator.priorityClassName }}
 {{- end }}
 {{- $classes | uniq | toJson }}

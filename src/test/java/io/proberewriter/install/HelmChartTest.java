@@ -752,6 +752,49 @@ class HelmChartTest {
                 + "=true", "--set", "operator.audit.enabled=false,operator.audit.remediation.enabled=true");
     }
 
+    /**
+     * Helm deletes a value set to null (--set x=null, ~ in a values file) before it validates, so the schema's types
+     * never see it: an empty failurePolicy reached the webhook configuration, and the API server makes that Fail. A
+     * value the templates cannot do without is refused naming it, by the schema, and by the template where the schema
+     * is skipped; maps, lists and strings whose empty value means a default still take null.
+     */
+    @Test
+    void nullValuesTheManifestsCannotDoWithoutAreRefusedNamingThem() throws Exception {
+        assertRefused("at '/webhook': missing property 'failurePolicy'", "--set", "webhook.failurePolicy=null");
+        assertRefused("at '/webhook': missing property 'timeoutSeconds'", "--set", "webhook.timeoutSeconds=null");
+        assertRefused("at '/webhook': missing property 'reinvocationPolicy'", "--set", "webhook.reinvocationPolicy=null");
+        assertRefused("at '/webhook': missing property 'terminationGracePeriodSeconds'",
+                "--set", "webhook.terminationGracePeriodSeconds=null");
+        assertRefused("at '/webhook': missing property 'replicas'", "--set", "webhook.replicas=null");
+        assertRefused("at '/webhook': missing property 'excludedNamespaces'", "--set", "webhook.excludedNamespaces=null");
+        assertRefused("at '/webhook/criticalPodsQuota': missing property 'pods'",
+                "--set", "webhook.criticalPodsQuota.pods=null");
+        assertRefused("at '/image': missing property 'pullPolicy'", "--set", "image.pullPolicy=null");
+        assertRefused("at '/operator': missing property 'replicas'", "--set", "operator.replicas=null");
+        assertRefused("at '/operator/audit': missing property 'enabled'", "--set", "operator.audit.enabled=null");
+        assertRefused("at '/istio': missing property 'namespace'", "--set", "istio.namespace=null");
+        assertRefused("at '/monitoring/podMonitor': missing property 'interval'",
+                "--set", "monitoring.podMonitor.interval=null");
+        assertRefused("at '/networkPolicy/apiServer': missing property 'ports'",
+                "--set", "networkPolicy.apiServer.ports=null");
+        assertRefused("missing property 'webhook'", "--set", "webhook=null");
+        // Without the schema the template names the value and the fix.
+        assertRefused("webhook.failurePolicy is null or missing: set it to Ignore (the chart's default) or Fail",
+                "--skip-schema-validation", "--set", "webhook.failurePolicy=null");
+        assertRefused("webhook.timeoutSeconds is null or missing", "--skip-schema-validation",
+                "--set", "webhook.timeoutSeconds=null");
+
+        // null still removes a default entry of a map, and reads as empty where empty means a default or none.
+        List<Doc> docs = helmTemplate("--set", "webhook.resources.limits.cpu=null,webhook.priorityClassName=null,"
+                + "operator.priorityClassName=null,config.mode=null,webhook.topologySpreadConstraints=null");
+        Doc webhook = one(docs, "Deployment", "probe-rewriter");
+        assertTrue(container(webhook).at("/resources/limits/cpu").isMissingNode(), "limits.cpu=null: no CPU limit");
+        assertText("512Mi", container(webhook), "/resources/limits/memory", "the other limit stays");
+        assertTrue(webhook.at("/spec/template/spec/priorityClassName").isMissingNode(), "priorityClassName=null: none");
+        assertTrue(KubeYaml.ofKind(docs, "ResourceQuota").isEmpty(), "no system-* class: no quota");
+        assertFalse(env(webhook).containsKey("PROBE_REWRITER_MODE"), "config.mode=null: the program's default");
+    }
+
     private static String criticalPodsQuota(String values) throws Exception {
         return one(helmTemplate("--set", values), "ResourceQuota", "probe-rewriter-critical-pods").at("/spec/hard/pods")
                 .asText();
