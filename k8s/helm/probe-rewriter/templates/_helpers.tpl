@@ -90,6 +90,30 @@ minutes and seconds, each at most once and in that order (720h, 2160h0m0s, 90m),
 {{- end }}
 {{- end }}
 
+{{/*
+A container's env (a YAML list, as text) with one entry per name: the last one. The chart's own entries come first,
+then config.extraEnv, then the Deployment's extraEnv, so a name set again in an extraEnv replaces the chart's entry
+(and webhook.extraEnv or operator.extraEnv replaces config.extraEnv) where the user put it, instead of rendering twice:
+server-side apply refuses a list whose merge key (the name) repeats, and with client-side apply the last entry wins
+anyway, whatever the chart meant.
+*/}}
+{{- define "probe-rewriter.uniqueEnv" -}}
+{{- $env := fromYamlArray . -}}
+{{- $unique := list -}}
+{{- range $i, $entry := $env -}}
+{{- $replaced := false -}}
+{{- range $j, $other := $env -}}
+{{- if and (gt $j $i) (eq (toString $other.name) (toString $entry.name)) -}}
+{{- $replaced = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $replaced -}}
+{{- $unique = append $unique $entry -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $unique -}}
+{{- end }}
+
 {{/* Pod fields both Deployments offer, as given. */}}
 {{- define "probe-rewriter.scheduling" -}}
 {{- with .nodeSelector }}

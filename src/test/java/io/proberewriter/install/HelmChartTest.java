@@ -614,6 +614,40 @@ class HelmChartTest {
      * {@code --set} passes a decimal as a string (helm/helm#8205), which docs/install.md's --set commands and users
      * do: the thresholds are accepted that way and render exactly as the same numbers from a values file do.
      */
+    /**
+     * A name the chart already sets, given again in an extraEnv, rendered twice: server-side apply refuses a list whose
+     * merge key repeats. The user's entry replaces the chart's, and the more specific list wins: webhook.extraEnv or
+     * operator.extraEnv over config.extraEnv over the chart's own (env() fails on a name rendered twice).
+     */
+    @Test
+    void extraEnvReplacesTheChartsEntryOfTheSameName() throws Exception {
+        List<Doc> docs = helmTemplate("--set", "config.logLevel=INFO,config.mode=exec",
+                "--set-json", "config.extraEnv=[{\"name\":\"QUARKUS_LOG_LEVEL\",\"value\":\"DEBUG\"},"
+                        + "{\"name\":\"PROBE_REWRITER_PROBES\",\"value\":\"liveness\"}]",
+                "--set-json", "webhook.extraEnv=[{\"name\":\"JAVA_OPTS_APPEND\",\"value\":\"-Xmx300m\"},"
+                        + "{\"name\":\"PROBE_REWRITER_MODE\",\"value\":\"port\"},"
+                        + "{\"name\":\"PROBE_REWRITER_PROBES\",\"value\":\"readiness\"}]",
+                "--set-json", "operator.extraEnv=[{\"name\":\"JAVA_OPTS_APPEND\",\"value\":\"-Xmx200m\"}]");
+        Doc webhook = one(docs, "Deployment", "probe-rewriter");
+        Doc operator = one(docs, "Deployment", "probe-rewriter-operator");
+        Map<String, String> webhookEnv = env(webhook);
+        assertEquals("-Xmx300m", webhookEnv.get("JAVA_OPTS_APPEND"), "webhook.extraEnv over webhook.javaOptions");
+        assertEquals("port", webhookEnv.get("PROBE_REWRITER_MODE"), "webhook.extraEnv over config.mode");
+        assertEquals("readiness", webhookEnv.get("PROBE_REWRITER_PROBES"), "webhook.extraEnv over config.extraEnv");
+        assertEquals("DEBUG", webhookEnv.get("QUARKUS_LOG_LEVEL"), "config.extraEnv over config.logLevel");
+        Map<String, String> operatorEnv = env(operator);
+        assertEquals("-Xmx200m", operatorEnv.get("JAVA_OPTS_APPEND"), "operator.extraEnv over operator.javaOptions");
+        assertEquals("exec", operatorEnv.get("PROBE_REWRITER_MODE"), "webhook.extraEnv is the webhook's only");
+        assertEquals("liveness", operatorEnv.get("PROBE_REWRITER_PROBES"), "config.extraEnv on the operator");
+        assertEquals("DEBUG", operatorEnv.get("QUARKUS_LOG_LEVEL"), "config.extraEnv over config.logLevel");
+        // The user's entries render where the user put them, after the chart's; the chart's others keep their form.
+        List<String> names = new ArrayList<>(webhookEnv.keySet());
+        assertEquals(List.of("JAVA_OPTS_APPEND", "PROBE_REWRITER_MODE", "PROBE_REWRITER_PROBES"),
+                names.subList(names.size() - 3, names.size()), "webhook.extraEnv last, in its order: " + names);
+        assertText("metadata.namespace", container(webhook).at("/env/0"), "/valueFrom/fieldRef/fieldPath",
+                "PROBE_REWRITER_NAMESPACE, first once JAVA_OPTS_APPEND moved to the user's place");
+    }
+
     @Test
     void decimalThresholdsGivenWithSetRenderAsNumbersDo() throws Exception {
         String rule = "monitoring.prometheusRule.";
