@@ -856,6 +856,24 @@ class HelmChartTest {
     }
 
     /**
+     * Installed into kube-system, the quota would cap every pod of the system-* classes there (DNS, CNI, ...), not only
+     * ours, and kube-system needs no quota for them: it is not rendered there, and still is in any other namespace.
+     */
+    @Test
+    void noCriticalPodsQuotaInKubeSystem() throws Exception {
+        for (String namespace : List.of("kube-system", "platform-webhooks")) {
+            Run run = run(List.of(helm.toAbsolutePath().toString(), "template", RELEASE, CHART, "--namespace", namespace,
+                    "--set", "operator.priorityClassName=system-node-critical"));
+            assertEquals(0, run.exit(), run.err());
+            List<Doc> docs = KubeYaml.parseAll(run.out(), "helm template --namespace " + namespace);
+            assertEquals("system-cluster-critical", one(docs, "Deployment", "probe-rewriter")
+                    .at("/spec/template/spec/priorityClassName").asText(), "the class itself stays");
+            assertEquals(namespace.equals("kube-system") ? 0 : 1, KubeYaml.ofKind(docs, "ResourceQuota").size(),
+                    "ResourceQuota in " + namespace);
+        }
+    }
+
+    /**
      * ProbeRewriterCertificateExpiresSoon with a threshold at or past cert-manager's renewal point would fire on every
      * healthy certificate: refused, renewBefore read as cert-manager reads a Go duration (hours, minutes, seconds).
      * Just short of it renders, and so does any threshold without the alert.
