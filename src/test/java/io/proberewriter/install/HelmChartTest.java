@@ -774,6 +774,36 @@ class HelmChartTest {
                 "--set", "networkPolicy.apiServer.ports={70000}");
     }
 
+    /**
+     * A budget's percentage above 100% means nothing, and was taken for maxUnavailable; a scrape interval in days or in
+     * mixed units is a Prometheus duration, and was refused. The schema takes 0% to 100%, and the Prometheus Operator's
+     * durations (y, w, d, h, m, s, ms, in that order), not zero.
+     */
+    @Test
+    void schemaTakesPercentagesUpTo100AndPrometheusDurations() throws Exception {
+        String pdb = "webhook.podDisruptionBudget.";
+        for (String percent : List.of("150%", "101%", "1000%")) {
+            assertRefused("at '/webhook/podDisruptionBudget/maxUnavailable': '" + percent + "' does not match pattern",
+                    "--set", pdb + "minAvailable=," + pdb + "maxUnavailable=" + percent);
+            assertRefused("at '/webhook/podDisruptionBudget/minAvailable': '" + percent + "' does not match pattern",
+                    "--set", pdb + "minAvailable=" + percent);
+        }
+        for (String percent : List.of("100%", "99%", "08%")) {
+            assertText(percent, one(helmTemplate("--set", pdb + "minAvailable=," + pdb + "maxUnavailable=" + percent),
+                    "PodDisruptionBudget", "probe-rewriter").node(), "/spec/maxUnavailable", "maxUnavailable " + percent);
+        }
+
+        for (String interval : List.of("1d", "1h30m", "2w", "1y", "500ms", "1d12h", "30s")) {
+            Doc monitor = one(helmTemplate("--set", "monitoring.podMonitor.enabled=true,monitoring.podMonitor.interval="
+                    + interval), "PodMonitor", "probe-rewriter");
+            assertText(interval, monitor.node(), "/spec/podMetricsEndpoints/0/interval", "interval " + interval);
+        }
+        for (String interval : List.of("often", "1.5h", "30S", "1m30h", "1d1d", "0s", "s")) {
+            assertRefused("at '/monitoring/podMonitor/interval'",
+                    "--set-string", "monitoring.podMonitor.interval=" + interval);
+        }
+    }
+
     @Test
     void valuesThatCannotWorkAreRefused() throws Exception {
         assertRefused("operator.enabled=false needs certManager.enabled=true", "--set", "operator.enabled=false");
