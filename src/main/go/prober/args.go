@@ -97,6 +97,33 @@ func (t *timeoutFlag) Set(s string) error {
 	return nil
 }
 
+// portFlag is --port: ASCII decimal digits only, as the probe's port is an integer in the pod's JSON. The flag
+// package's own integer flag reads base prefixes and signs (0x50 is 80, 080 is octal 64, 0b1, 8_080, +80), which
+// would send the check to a port the probe never named instead of refusing the argument.
+type portFlag struct{ n int }
+
+func (p *portFlag) String() string { return strconv.Itoa(p.n) }
+
+func (p *portFlag) Set(s string) error {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return fmt.Errorf("want the port in decimal digits, 1-65535 (no sign, base prefix or separator), got %q", s)
+		}
+	}
+	// A leading zero reads as octal to some parsers and never appears in a port Kubernetes stores: refused, so
+	// that no reader can take 080 for 64.
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return fmt.Errorf("want the port in decimal digits without leading zeros, 1-65535, got %q", s)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("out of range 1-65535")
+	}
+	// The range is checked once parsing is done, so that its message names the port (--port 70000).
+	p.n = n
+	return nil
+}
+
 // onErrorFlag is --on-error: pass for a liveness probe, fail (the default) for readiness and startup.
 type onErrorFlag struct{ pass bool }
 
@@ -149,7 +176,8 @@ func parseCheck(kind string, args []string) (check, error) {
 	// The flag package would print its own usage on errors; the error it returns is enough for one line.
 	fs.SetOutput(io.Discard)
 	host := fs.String("host", defaultHost, "address to check (default 127.0.0.1, then ::1 if refused)")
-	port := fs.Int("port", 0, "port (1-65535)")
+	var port portFlag
+	fs.Var(&port, "port", "port (1-65535, decimal)")
 	timeout := timeoutFlag{d: defaultTimeout}
 	if kind == "http-hook" {
 		timeout = timeoutFlag{d: noTimeout, zeroMeansNone: true}
@@ -191,8 +219,8 @@ func parseCheck(kind string, args []string) (check, error) {
 	if !seen["port"] {
 		return nil, errors.New("--port is required")
 	}
-	if *port < 1 || *port > 65535 {
-		return nil, fmt.Errorf("--port %d: out of range 1-65535", *port)
+	if port.n < 1 || port.n > 65535 {
+		return nil, fmt.Errorf("--port %d: out of range 1-65535", port.n)
 	}
 	if err := validHost(*host); err != nil {
 		return nil, err
@@ -200,14 +228,14 @@ func parseCheck(kind string, args []string) (check, error) {
 	// Without --host, 127.0.0.1 and then ::1 (see loopbackDialer); a --host given is dialled as given, even
 	// --host 127.0.0.1.
 	fallback := !seen["host"]
-	addr := net.JoinHostPort(*host, strconv.Itoa(*port))
+	addr := net.JoinHostPort(*host, strconv.Itoa(port.n))
 	switch kind {
 	case "http", "http-hook":
 		s := strings.ToLower(*scheme)
 		if s != "http" && s != "https" {
 			return nil, fmt.Errorf("--scheme %q: want HTTP or HTTPS", *scheme)
 		}
-		get := httpCheck{scheme: s, host: *host, port: *port, path: *path, headers: headers,
+		get := httpCheck{scheme: s, host: *host, port: port.n, path: *path, headers: headers,
 			userAgent: *userAgent, timeout: timeout.d, fallback: fallback, passOnError: onError.pass}
 		if kind == "http-hook" {
 			return &httpHookCheck{get}, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,18 @@ func TestUsageErrorsExitTwoWithOneClearLine(t *testing.T) {
 		{[]string{"http", "--port", "0"}, "--port 0: out of range 1-65535"},
 		{[]string{"http", "--port", "65536"}, "--port 65536: out of range 1-65535"},
 		{[]string{"tcp", "--port", "http"}, `invalid value "http" for flag -port`},
+		// Only ASCII decimal, as Kubernetes stores a port: Go's integer flag would read 0x50 as 80 and 080 as 64.
+		{[]string{"http", "--port", "0x50"}, `invalid value "0x50" for flag -port: want the port in decimal digits`},
+		{[]string{"tcp", "--port", "080"}, `invalid value "080" for flag -port: want the port in decimal digits without leading zeros`},
+		{[]string{"tcp", "--port=0o120"}, `invalid value "0o120" for flag -port`},
+		{[]string{"grpc", "--port", "0b1010000"}, `invalid value "0b1010000" for flag -port`},
+		{[]string{"tcp", "--port", "8_080"}, `invalid value "8_080" for flag -port`},
+		{[]string{"tcp", "--port", "+80"}, `invalid value "+80" for flag -port`},
+		{[]string{"tcp", "--port", "-80"}, `invalid value "-80" for flag -port`},
+		{[]string{"tcp", "--port", " 80"}, `invalid value " 80" for flag -port`},
+		{[]string{"tcp", "--port", "\uff18\uff10"}, `for flag -port: want the port in decimal digits`},
+		{[]string{"tcp", "--port", ""}, `invalid value "" for flag -port`},
+		{[]string{"tcp", "--port", "99999999999999999999"}, `invalid value "99999999999999999999" for flag -port: out of range 1-65535`},
 		{[]string{"http", "--port", "80", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"http", "--port", "80", "--scheme", "ftp"}, `--scheme "ftp": want HTTP or HTTPS`},
 		{[]string{"http", "--port", "80", "--header", "NoColon"}, `want "Name: value"`},
@@ -91,5 +104,18 @@ func TestParsedCheckKeepsEverything(t *testing.T) {
 	}
 	if gc := g.(*grpcCheck); gc.addr != "127.0.0.1:9000" || gc.service != "" || gc.timeout != time.Second || gc.userAgent != "kube-probe/1.35" || !gc.fallback {
 		t.Errorf("grpc defaults %+v", gc)
+	}
+}
+
+func TestPortTakesDecimalDigits(t *testing.T) {
+	for in, want := range map[string]int{"1": 1, "80": 80, "8080": 8080, "65535": 65535} {
+		c, err := parseCheck("tcp", []string{"--port", in})
+		if err != nil {
+			t.Errorf("--port %s: %v", in, err)
+			continue
+		}
+		if got := c.(*tcpCheck).addr; got != "127.0.0.1:"+strconv.Itoa(want) {
+			t.Errorf("--port %s: address %s", in, got)
+		}
 	}
 }
