@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -158,14 +159,29 @@ func parseTimeout(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseDuration reads seconds as written in a pod ("1") or a Go duration ("1s", "500ms").
+// maxDurationSeconds is the most whole seconds a time.Duration holds (about 292 years). Multiplied into
+// nanoseconds, a larger count overflows int64 and wraps: to a negative timeout, or to a short positive one
+// (18446744074 seconds becomes 0.29 s) that the check would then run with. Kubernetes' timeoutSeconds is an int32,
+// so no probe comes near it; only a hand-written command can.
+const maxDurationSeconds = int64(math.MaxInt64 / time.Second)
+
+// parseDuration reads seconds as written in a pod ("1") or a Go duration ("1s", "500ms"). A value past the longest
+// time.Duration is refused rather than wrapped; time.ParseDuration already refuses it for a duration.
 func parseDuration(s string) (time.Duration, error) {
-	if n, err := strconv.Atoi(s); err == nil {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case strings.HasPrefix(s, "-"):
+			// Refused by every caller as not positive; its exact value does not matter, and could overflow too.
+			return -1, nil
+		case err != nil || n > maxDurationSeconds:
+			return 0, fmt.Errorf("more than the longest timeout the prober can keep, %d seconds (%v), got %q",
+				maxDurationSeconds, time.Duration(math.MaxInt64), s)
+		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms), got %q", s)
+		return 0, fmt.Errorf("want seconds (1) or a duration (1s, 500ms) of at most %v, got %q", time.Duration(math.MaxInt64), s)
 	}
 	return d, nil
 }

@@ -38,6 +38,14 @@ func TestUsageErrorsExitTwoWithOneClearLine(t *testing.T) {
 		{[]string{"http", "--port", "80", "--header", ": x"}, `invalid header name ""`},
 		{[]string{"http", "--port", "80", "--timeout", "0"}, "must be positive"},
 		{[]string{"http", "--port", "80", "--timeout", "soon"}, "want seconds (1) or a duration"},
+		// Seconds past the longest time.Duration would wrap in nanoseconds: 18446744074 s to 0.29 s, 36028797018963968 s
+		// to 0 (for http-hook: no timeout at all), 9223372037 s to a negative one.
+		{[]string{"http", "--port", "80", "--timeout", "18446744074"}, `invalid value "18446744074" for flag -timeout: more than the longest timeout the prober can keep, 9223372036 seconds`},
+		{[]string{"http-hook", "--port", "80", "--timeout", "36028797018963968"}, "for flag -timeout: more than the longest timeout"},
+		{[]string{"tcp", "--port", "80", "--timeout", "9223372037"}, "for flag -timeout: more than the longest timeout"},
+		{[]string{"grpc", "--port", "80", "--timeout", "99999999999999999999"}, "for flag -timeout: more than the longest timeout"},
+		{[]string{"tcp", "--port", "80", "--timeout", "2562048h"}, "for flag -timeout: want seconds (1) or a duration (1s, 500ms) of at most 2562047h47m16.854775807s"},
+		{[]string{"tcp", "--port", "80", "--timeout", "-99999999999999999999"}, "for flag -timeout: must be positive"},
 		{[]string{"http", "--port", "80", "--host", "[::1]"}, "no brackets"},
 		{[]string{"http", "--port", "80", "--host", "a b"}, `--host "a b"`},
 		{[]string{"http", "--port", "80", "extra"}, `unexpected argument "extra"`},
@@ -68,10 +76,16 @@ func TestUsageErrorsExitTwoWithOneClearLine(t *testing.T) {
 }
 
 func TestTimeoutTakesSecondsOrADuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{"1": time.Second, "30": 30 * time.Second, "500ms": 500 * time.Millisecond, "2s": 2 * time.Second} {
+	for in, want := range map[string]time.Duration{"1": time.Second, "30": 30 * time.Second, "500ms": 500 * time.Millisecond, "2s": 2 * time.Second,
+		"9223372036": 9223372036 * time.Second, "2562047h": 2562047 * time.Hour} {
 		got, err := parseTimeout(in)
 		if err != nil || got != want {
 			t.Errorf("parseTimeout(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"18446744074", "9223372037", "36028797018963968"} {
+		if got, err := parseTimeout(in); err == nil {
+			t.Errorf("parseTimeout(%q) = %v, want an error: %s seconds overflow a time.Duration", in, got, in)
 		}
 	}
 }
