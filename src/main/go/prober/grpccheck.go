@@ -253,16 +253,36 @@ func requestBytes(authority, service, userAgent string, timeout time.Duration) [
 	return appendFrame(out, frameData, flagEndStream, 1, data)
 }
 
-// grpcTimeout tells the server our deadline, as grpc-go does, so it can stop working for a client that left.
+// grpcTimeoutMaxValue is the largest TimeoutValue gRPC's HTTP/2 protocol allows: at most 8 ASCII digits. A server
+// may refuse a longer one as a malformed header (grpc-go answers it with an Internal error), so a long timeout is
+// sent in a larger unit instead.
+const grpcTimeoutMaxValue = 99999999
+
+// grpcTimeoutUnits are the units tried in turn, smallest first, each with its grpc-timeout letter. Milliseconds
+// are the smallest we send: a probe's timeout is whole seconds, or a Go duration a person wrote. A time.Duration is
+// at most some 2.6 million hours, so hours always fit.
+var grpcTimeoutUnits = []struct {
+	unit   time.Duration
+	letter string
+}{{time.Millisecond, "m"}, {time.Second, "S"}, {time.Minute, "M"}, {time.Hour, "H"}}
+
+// grpcTimeout tells the server our deadline, as grpc-go does, so it can stop working for a client that left. As in
+// grpc-go, the value is rounded up in the first unit in which it fits 8 digits (the server should not give up
+// before the client does), and is at least 1.
 func grpcTimeout(d time.Duration) string {
-	ms := d.Milliseconds()
-	if ms < 1 {
-		ms = 1
+	for _, u := range grpcTimeoutUnits {
+		n := int64(d / u.unit)
+		if d%u.unit > 0 {
+			n++
+		}
+		if n < 1 {
+			n = 1
+		}
+		if n <= grpcTimeoutMaxValue || u.letter == "H" {
+			return strconv.FormatInt(n, 10) + u.letter
+		}
 	}
-	if ms < 100000000 {
-		return strconv.FormatInt(ms, 10) + "m"
-	}
-	return strconv.FormatInt(int64(d/time.Second), 10) + "S"
+	panic("unreachable: hours always fit")
 }
 
 // healthCall sends the call and reads frames until stream 1 ends. conn carries the deadline.

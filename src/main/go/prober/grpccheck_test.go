@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -341,4 +342,42 @@ func FuzzHealthResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		decodeHealthResponse(msg)
 	})
+}
+
+// TestGrpcTimeoutHeaderHasAtMostEightDigits: gRPC's protocol allows a TimeoutValue of 8 ASCII digits at most, so a
+// long --timeout moves to a larger unit instead of sending 9 or 10 digits a server may refuse.
+func TestGrpcTimeoutHeaderHasAtMostEightDigits(t *testing.T) {
+	cases := map[time.Duration]string{
+		500 * time.Microsecond:                  "1m",
+		time.Second:                             "1000m",
+		3 * time.Second:                         "3000m",
+		1500*time.Millisecond + time.Nanosecond: "1501m",
+		99999999 * time.Millisecond:             "99999999m",
+		100000 * time.Second:                    "100000S",
+		99999999 * time.Second:                  "99999999S",
+		100000000 * time.Second:                 "1666667M",
+		100000000 * time.Minute:                 "1666667H",
+		9223372036 * time.Second:                "2562048H",
+		time.Duration(math.MaxInt64):            "2562048H",
+		99999999*time.Minute + time.Second:      "1666667H",
+	}
+	for d, want := range cases {
+		got := grpcTimeout(d)
+		if got != want {
+			t.Errorf("grpcTimeout(%v) = %q, want %q", d, got, want)
+		}
+		if digits := strings.TrimRight(got, "mSMH"); len(digits) > 8 {
+			t.Errorf("grpcTimeout(%v) = %q: more than 8 digits", d, got)
+		}
+	}
+	// The header the check sends, for the longest --timeout it accepts.
+	f := newFakeServer(t, answerWith("0801", "0", ""))
+	if code, out := grpcProbe(t, f.port(), "--timeout", "9223372036"); code != 0 {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	for _, h := range <-f.request {
+		if h.name == "grpc-timeout" && h.value != "2562048H" {
+			t.Errorf("grpc-timeout sent: %q, want 2562048H", h.value)
+		}
+	}
 }
