@@ -113,7 +113,7 @@ type rpcAnswer struct {
 
 func (a rpcAnswer) verdict(timeout time.Duration) result {
 	if a.httpStatus != "200" {
-		return unhealthy("error: health rpc probe failed: HTTP status %s from the server", a.httpStatus)
+		return unhealthy("error: health rpc probe failed: HTTP status %s from the server", oneLine(a.httpStatus, maxAppTextBytes))
 	}
 	switch {
 	case a.grpcStatus < 0:
@@ -381,7 +381,8 @@ func healthCall(conn net.Conn, authority, service, userAgent string, timeout tim
 						answer.grpcStatus = n
 					}
 				case "grpc-message":
-					answer.grpcMessage = decodeGrpcMessage(f.value)
+					// Printed in the verdict: percent-decoded, it may hold line breaks, and the app chooses its length.
+					answer.grpcMessage = oneLine(decodeGrpcMessage(f.value), maxAppTextBytes)
 				}
 			}
 			if headerBlocks == 1 && answer.httpStatus != "200" {

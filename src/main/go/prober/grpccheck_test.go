@@ -381,3 +381,23 @@ func TestGrpcTimeoutHeaderHasAtMostEightDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestAGrpcMessageIsPrintedOnOneBoundedLine: grpc-message is the app's text, percent-decoded, so it can carry line
+// breaks and any length its header block allows.
+func TestAGrpcMessageIsPrintedOnOneBoundedLine(t *testing.T) {
+	f := newFakeServer(t, func(w io.Writer) {
+		block := append(responseHeaders(), huffmanLiteral("grpc-status", "5")...)
+		// Decoded: 17 bytes before the z's, 5017 in all.
+		block = append(block, huffmanLiteral("grpc-message", "no%0Asuch%0D%00service "+strings.Repeat("z", 5000))...)
+		w.Write(appendFrame(nil, frameHeaders, flagEndHeaders|flagEndStream, 1, block))
+	})
+	code, out := grpcProbe(t, f.port(), "--timeout", "3")
+	if code != 1 {
+		t.Fatalf("exit %d: %.300s", code, out)
+	}
+	assertOneBoundedLine(t, out, 2048)
+	want := `unhealthy: error: health rpc probe failed: rpc error: code = NotFound desc = no\nsuch\r\x00service zzz`
+	if !strings.HasPrefix(out, want) || !strings.HasSuffix(out, "… (5017 bytes in all)") {
+		t.Errorf("want %q…(5017 bytes in all), got %.200q…%q", want, out, out[len(out)-40:])
+	}
+}

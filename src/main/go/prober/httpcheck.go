@@ -212,7 +212,8 @@ func (c *httpCheck) get(dialer *loopbackDialer, timeout time.Duration, bodyBy ti
 	case res.StatusCode >= 300 && res.StatusCode < 400:
 		where := ""
 		if loc := res.Header.Get("Location"); loc != "" {
-			where = " to " + loc
+			// The app chose it, and it may be long or hold line breaks: bounded and escaped (oneLine).
+			where = " to " + oneLine(loc, maxAppTextBytes)
 		}
 		return healthy("probe terminated redirects (warning): HTTP %d%s from %s", res.StatusCode, where, res.Request.URL), nil
 	default:

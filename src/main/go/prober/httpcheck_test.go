@@ -410,3 +410,24 @@ func TestConnectionRefused(t *testing.T) {
 		t.Errorf("exit %d: %s", code, out.String())
 	}
 }
+
+// TestARedirectsLocationIsPrintedOnOneBoundedLine: the Location of a redirect to another host is the app's text;
+// Go's URL parser refuses ASCII control characters in it, but not NEL or the Unicode line separator, nor its length.
+func TestARedirectsLocationIsPrintedOnOneBoundedLine(t *testing.T) {
+	loc := "http://other.example/a\u0085b\u2028c/" + strings.Repeat("d", 20000)
+	s, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusFound)
+	})
+	code, out := probe(t, s)
+	if code != 0 {
+		t.Fatalf("exit %d: %.300s", code, out)
+	}
+	assertOneBoundedLine(t, out, 2048)
+	if want := `probe terminated redirects (warning): HTTP 302 to http://other.example/a\u0085b\u2028c/ddd`; !strings.Contains(out, want) {
+		t.Errorf("want %q in %.300q", want, out)
+	}
+	if want := "… (" + strconv.Itoa(len(loc)) + " bytes in all) from http://127.0.0.1:" + portOf(t, s) + "/"; !strings.HasSuffix(out, want) {
+		t.Errorf("want the line to end with %q: …%q", want, out[len(out)-80:])
+	}
+}

@@ -75,17 +75,21 @@ type result struct {
 	hook    bool
 }
 
+// line is what the prober prints: one line, within what the kubelet keeps of an exec probe's output, whatever the
+// message quotes from the app (see oneLine).
 func (r result) line() string {
+	var prefix string
 	switch {
 	case r.hook && r.healthy:
-		return "succeeded: " + r.message
+		prefix = "succeeded: "
 	case r.hook:
-		return "failed: " + r.message
+		prefix = "failed: "
 	case r.healthy:
-		return "healthy: " + r.message
+		prefix = "healthy: "
 	default:
-		return "unhealthy: " + r.message
+		prefix = "unhealthy: "
 	}
+	return prefix + oneLine(r.message, maxLineBytes-len(prefix))
 }
 
 func healthy(format string, a ...interface{}) result {
