@@ -22,6 +22,9 @@ const (
 var version = "dev"
 
 func main() {
+	// Only returns when it did not re-execute; an exec that failed leaves the prober as it was, so the error only
+	// says why the container's GODEBUG still applies, which changes no verdict it would not have changed before.
+	_ = withoutContainerGODEBUG(selfExecutables())
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
