@@ -99,8 +99,14 @@ record LegacyAuthenticationPolicy(PolicyIdentity id, boolean meshWide, List<Targ
             }
             for (Object rawPort : rawPorts.get()) {
                 UntypedMap port = UntypedMap.of(rawPort);
-                Optional<Integer> number = number(port.raw("number"));
+                Object rawNumber = port.raw("number");
+                Optional<Integer> number = IstioPortNumber.parse(rawNumber);
                 Optional<String> portName = port.string("name").filter(n -> !n.isBlank());
+                if (rawNumber != null && number.isEmpty()) {
+                    // No port: Pilot cannot decode it ("080", "+80", 80.5) and then drops the whole policy, or
+                    // it names none (0, above 65535). The target is unreadable even with a name beside the number.
+                    return Optional.empty();
+                }
                 if (number.isPresent()) {
                     ports.add(new PortSelector(number.get(), null));
                 } else if (portName.isPresent()) {
@@ -146,16 +152,5 @@ record LegacyAuthenticationPolicy(PolicyIdentity id, boolean meshWide, List<Targ
             effect = MtlsMode.PERMISSIVE;
         }
         return Optional.of(effect);
-    }
-
-    private static Optional<Integer> number(Object raw) {
-        if (raw instanceof Number n && n.longValue() >= 1 && n.longValue() <= 65535) {
-            return Optional.of(n.intValue());
-        }
-        if (raw instanceof String s && s.matches("\\d{1,5}")) {
-            int port = Integer.parseInt(s);
-            return port >= 1 && port <= 65535 ? Optional.of(port) : Optional.empty();
-        }
-        return Optional.empty();
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * A {@code security.istio.io} PeerAuthentication (v1 and v1beta1 share one schema), reduced to what decides
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
  */
 record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector, MtlsMode mode,
                                 Map<Integer, MtlsMode> portLevel) {
-
-    /** Decimal without sign, space or leading zero, at most five digits: checked against 65535 once parsed. */
-    private static final Pattern ISTIO_PORT_KEY = Pattern.compile("[1-9][0-9]{0,4}");
 
     PeerAuthenticationPolicy {
         selector = Collections.unmodifiableMap(new TreeMap<>(selector));
@@ -120,11 +116,6 @@ record PeerAuthenticationPolicy(PolicyIdentity id, Map<String, String> selector,
      * Anything else makes the policy one Istio would not accept, ignored whole by {@link #parse}.
      */
     private static Optional<Integer> portKey(Object key) {
-        String text = key instanceof Number || key instanceof String ? key.toString() : null;
-        if (text == null || !ISTIO_PORT_KEY.matcher(text).matches()) {
-            return Optional.empty();
-        }
-        int port = Integer.parseInt(text);
-        return port <= 65535 ? Optional.of(port) : Optional.empty();
+        return IstioPortNumber.parse(key);
     }
 }

@@ -364,6 +364,37 @@ class IstioMtlsOracleTest {
             assertFalse(check(byContainerPort, HTTPBIN, MESHED, 8000).rejectsPlaintext());
         }
 
+        /**
+         * A service port number Pilot could not decode (it reads the value, quoted or not, as a JSON number into a
+         * uint32) or that names no port makes the target unreadable: the policy is ignored whole, with a note, even
+         * with a port name beside it. Java would read the leading zeros and the fraction as port 80.
+         */
+        @ParameterizedTest(name = "number: {0}")
+        @ValueSource(strings = {"\"080\"", "\"00080\"", "\"+80\"", "\"٨٠\"", "\"80.0\"", "80.5", "0",
+                "65536"})
+        void aServicePortNumberIstioWouldNotTakeIgnoresThePolicyWhole(String number) {
+            MeshPolicies mesh = MeshPolicies.builder().services(List.of(namedTarget))
+                    .policies(List.of(resource(NAMED_PORT_POLICY.replace("- name: http\n",
+                            "- number: " + number + "\n      name: http\n"))))
+                    .rewriteAppProbesByDefault(false).build();
+            assertEquals(List.of("Policy default/httpbin: a target has no service name or an unreadable port"),
+                    mesh.ignored());
+            assertFalse(check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000).rejectsPlaintext());
+        }
+
+        @Test
+        void servicePortNumbersFromOneTo65535WrittenPlainlyArePorts() {
+            for (String number : List.of("80", "\"80\"", "1", "65535")) {
+                MeshPolicies mesh = MeshPolicies.builder().services(List.of(namedTarget))
+                        .policies(List.of(resource(NAMED_PORT_POLICY.replace("- name: http\n",
+                                "- number: " + number + "\n"))))
+                        .rewriteAppProbesByDefault(false).build();
+                assertEquals(List.of(), mesh.ignored(), number);
+                assertEquals(number.contains("80"), check(new IstioMtlsOracle(mesh), HTTPBIN, MESHED, 8000)
+                        .rejectsPlaintext(), number);
+            }
+        }
+
         @Test
         void targetNeedsTheServiceToSelectThePod() {
             Service elsewhere = new ServiceBuilder(namedTarget).editSpec().withSelector(Map.of("app", "other"))
