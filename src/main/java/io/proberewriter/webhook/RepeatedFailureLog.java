@@ -3,7 +3,7 @@ package io.proberewriter.webhook;
 import io.proberewriter.transport.OncePerInterval;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
@@ -19,6 +19,12 @@ import org.jboss.logging.Logger;
  * past them, all others share one window. Only {@link #reportRepeats()} runs on every admission, and while no
  * repeat waits it reads one field: the hot path allocates nothing. No lock is held while logging: a window is
  * claimed by compare-and-set, and its loser only counts.
+ *
+ * <p>A window's start and its count are one immutable {@link State}, swapped whole: whoever takes a count for a
+ * summary takes it with the start it was counted under, in the same swap. Kept in two fields, the count could be
+ * taken after another thread had opened the next window and counted in it (by the failure that opened it, or by a
+ * sweep that had read the old start): that window's first repeats were then told early, with the old window's, and
+ * its own summary came up short.
  */
 final class RepeatedFailureLog {
 
@@ -69,18 +75,24 @@ final class RepeatedFailureLog {
             // Threads racing past the size check may add a few kinds more: the bound is what matters, not its value.
             kind = windows.size() < MAX_KINDS ? kind : OTHER;
             // A new window starts expired, so the first failure of its kind is logged.
-            window = windows.computeIfAbsent(kind, k -> new Window(k, now - windowNanos));
+            window = windows.computeIfAbsent(kind, k -> new Window(k, new State(now - windowNanos, 0)));
         }
-        long start = window.start.get();
-        if (now - start < windowNanos || !window.start.compareAndSet(start, now)) {
-            // Within the window, or another thread just opened the next one and logs it.
-            window.suppressed.incrementAndGet();
-            // After the count: a sweep that clears the flag before this write sees the count and sets it again.
-            repeatsPending = true;
-            return;
+        while (true) {
+            State state = window.state.get();
+            if (now - state.start() < windowNanos) {
+                if (window.state.compareAndSet(state, state.withOneMore())) {
+                    // After the count: a sweep that clears the flag before this write sees the count and sets it
+                    // again.
+                    repeatsPending = true;
+                    return;
+                }
+            } else if (window.state.compareAndSet(state, new State(now, 0))) {
+                summarize(window.kind, state, now);
+                log.errorf(failure, format, parameter);
+                return;
+            }
+            // Another thread counted, opened the next window (which this one then falls in) or took the count.
         }
-        summarize(window, start, now);
-        log.errorf(failure, format, parameter);
     }
 
     /**
@@ -96,21 +108,27 @@ final class RepeatedFailureLog {
         repeatsPending = false;
         long now = nanoClock.getAsLong();
         for (Window window : windows.values()) {
-            long start = window.start.get();
-            if (now - start >= windowNanos) {
-                summarize(window, start, now);
-            } else if (window.suppressed.get() > 0) {
-                repeatsPending = true; // its window is not over yet
+            State state = window.state.get();
+            while (state.suppressed() > 0) {
+                if (now - state.start() < windowNanos) {
+                    repeatsPending = true; // its window is not over yet
+                    break;
+                }
+                // The count is taken with the start it belongs to; the window stays over, with nothing left to tell.
+                if (window.state.compareAndSet(state, new State(state.start(), 0))) {
+                    summarize(window.kind, state, now);
+                    break;
+                }
+                state = window.state.get(); // a failure opened the next window, and told this one's count
             }
         }
     }
 
-    /** The line with the number of repeats of a window that is over, if it had any; taken once, whoever logs it. */
-    private void summarize(Window window, long start, long now) {
-        long suppressed = window.suppressed.getAndSet(0);
-        if (suppressed > 0) {
-            log.errorf("… %,d more like it in the last %d s, not logged (each is counted in %s): %s", suppressed,
-                    Duration.ofNanos(now - start).toSeconds(), counter, window.kind.describe());
+    /** The line with the number of repeats of a window that is over, if it had any. */
+    private void summarize(Kind kind, State over, long now) {
+        if (over.suppressed() > 0) {
+            log.errorf("… %,d more like it in the last %d s, not logged (each is counted in %s): %s",
+                    over.suppressed(), Duration.ofNanos(now - over.start()).toSeconds(), counter, kind.describe());
         }
     }
 
@@ -134,15 +152,24 @@ final class RepeatedFailureLog {
         }
     }
 
+    /**
+     * @param start      when the failure logged in full was: the window runs from there
+     * @param suppressed the repeats counted in this window and not yet told
+     */
+    private record State(long start, long suppressed) {
+
+        State withOneMore() {
+            return new State(start, suppressed + 1);
+        }
+    }
+
     private static final class Window {
         final Kind kind;
-        /** When the failure logged in full was: the window runs from there. */
-        final AtomicLong start;
-        final AtomicLong suppressed = new AtomicLong();
+        final AtomicReference<State> state;
 
-        Window(Kind kind, long start) {
+        Window(Kind kind, State state) {
             this.kind = kind;
-            this.start = new AtomicLong(start);
+            this.state = new AtomicReference<>(state);
         }
     }
 }

@@ -98,6 +98,81 @@ class RepeatedFailureLogTest {
         }
     }
 
+    /**
+     * Two threads fail at the same instant, round after round, the clock a window on each round: one opens the round's
+     * window and tells the last one's repeat, the other is that window's repeat. Every summary must tell exactly one
+     * repeat, and every window but the last gets one. When the count was kept apart from the window's start, the
+     * thread that lost the race to open the window could count its repeat before the winner took the old window's
+     * count: the winner then told it with the old window, early ("2 more"), and its own window told nothing (a sweep
+     * that read a window just before a new one opened took that window's first repeats the same way, but the race
+     * is too narrow to meet here). The threads spin rather than wait, so that they fail together; the thread that
+     * ends a round starts the next one.
+     */
+    @Test
+    void everySummaryTellsTheRepeatsOfItsOwnWindowWhenThreadsFailTogether() throws Exception {
+        int threads = 2;
+        int rounds = 20_000;
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(LOGGER + ".race");
+        java.util.Queue<String> summaries = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getThrown() == null) {
+                    summaries.add(String.format(record.getMessage(), record.getParameters()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean useParent = jul.getUseParentHandlers();
+        jul.setUseParentHandlers(false); // a stack trace a round is not for the console
+        jul.addHandler(handler);
+        RepeatedFailureLog raced = new RepeatedFailureLog(Logger.getLogger(LOGGER + ".race"), "some_total",
+                nanos::get);
+        java.util.concurrent.atomic.AtomicInteger round = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(pool.submit(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        while (round.get() != r) {
+                            if (Thread.currentThread().isInterrupted()) {
+                                throw new InterruptedException("the other thread failed"); // no spinning on
+                            }
+                            Thread.onSpinWait();
+                        }
+                        raced.error(thrownAt("a", new IllegalStateException()), "failed %s", r);
+                        if (failed.incrementAndGet() == threads * (r + 1)) {
+                            nanos.addAndGet(RepeatedFailureLog.WINDOW.toNanos());
+                            round.set(r + 1);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> worker : workers) {
+                worker.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            jul.removeHandler(handler);
+            jul.setUseParentHandlers(useParent);
+        }
+        String expected = "… 1 more like it in the last 60 s, not logged (each is counted in some_total):"
+                + " java.lang.IllegalStateException at Bug.a(Bug.java:1)";
+        List<String> wrong = summaries.stream().filter(line -> !line.equals(expected)).toList();
+        assertEquals(List.of(), wrong.subList(0, Math.min(wrong.size(), 3)), wrong.size() + " wrong summaries");
+        assertEquals(rounds - 1, summaries.size(), "one summary for each round's window but the last");
+    }
+
     @Test
     void failuresFromEverNewPlacesShareOneWindowPastTheBound() {
         try (LogCapture log = LogCapture.of(LOGGER)) {
