@@ -321,9 +321,12 @@ public final class ProbeRewriter {
                 ? String.format(Locale.ROOT, "the pod's annotations already take %,d bytes, past the API server's"
                         + " limit of %,d bytes (256 KiB, all annotations together): the pod will be refused; its %s"
                         + " to rewrite left unchanged", already, AnnotationsSize.LIMIT_BYTES, probes)
-                : String.format(Locale.ROOT, "%s to rewrite left unchanged: %s (%s records each probe rewritten;"
-                        + " rewrite fewer per pod, e.g. with %s.<container>: off, or split the pod)", probes,
-                AnnotationsSize.OVER_THE_LIMIT, Annotations.ORIGINAL_PROBES, Annotations.MODE));
+                // Short enough for the webhook's 256 characters a line with its prefix, the advice included: a
+                // warning cut before what to do tells kubectl's user nothing they can act on. The record is
+                // probe-rewriter.io/original-probes; each decision's reason says more.
+                : String.format(Locale.ROOT, "%s to rewrite left unchanged: recording them would take the pod's"
+                        + " annotations past the API server's 256 KiB, and the pod would be refused; rewrite fewer"
+                        + " (%s.<container>: off) or split the pod", probes, Annotations.MODE));
         List<ProbeDecision> unchanged = new ArrayList<>(decisions.size());
         for (int i = 0; i < decisions.size(); i++) {
             ProbeDecision d = decisions.get(i);
