@@ -25,6 +25,9 @@ const maxLineBytes = 10 * 1024
 // \xff), so that a reader of the Event sees them and no log or terminal breaks the line; past max, s is cut at a
 // character boundary and ends with how long it was.
 func oneLine(s string, max int) string {
+	if len(s) <= max && isPrintableASCII(s) {
+		return s // the usual message: nothing to escape or cut, nothing built
+	}
 	var b strings.Builder
 	marker := fmt.Sprintf("… (%d bytes in all)", len(s))
 	// cut is where the text ends if it must be cut: the last character boundary that leaves room for the marker.
@@ -49,4 +52,14 @@ func oneLine(s string, max int) string {
 		i += size
 	}
 	return b.String()
+}
+
+// isPrintableASCII says whether every byte of s is printable ASCII (space to tilde), which oneLine leaves as is.
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
